@@ -1,0 +1,130 @@
+//! `mailtriage check`: proves an installation can run before it does — config, rules, facts and
+//! templates load; every category has a template in the default language; every template renders
+//! against sample contexts covering each fact kind. (Logging in is the daemon's part.)
+
+use chrono::{TimeZone, Utc};
+
+use crate::draft::{context, ContextInput};
+use crate::facts::{ContactHistory, Fact, Incident, Where};
+use crate::pipeline::Engine;
+
+/// What `check` found: problems (each names a template or category) and a summary.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub problems: Vec<String>,
+    pub templates: usize,
+    pub renders: usize,
+}
+
+/// Sample fact sets, so every `{{#if}}` branch of every template is rendered once.
+fn samples() -> Vec<Vec<Fact>> {
+    let started = Utc
+        .with_ymd_and_hms(2026, 11, 21, 22, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let incident = |resolved| Fact::IncidentConfirmed {
+        id: "INC-1".into(),
+        status_url: "https://status.example.com/INC-1".into(),
+        incident: Box::new(Incident {
+            id: "INC-1".into(),
+            service: "Email delivery".into(),
+            keywords: vec![],
+            started,
+            resolved,
+            status_url: "https://status.example.com/INC-1".into(),
+            summary: Some("Delayed email".into()),
+        }),
+    };
+    let retired = |found_in, replacement: Option<&str>| Fact::RetiredAddress {
+        address: "old@example.net".into(),
+        found_in,
+        replacement: replacement.map(str::to_string),
+        note: Some("Moved in March.".into()),
+        retired_on: chrono::NaiveDate::from_ymd_opt(2025, 3, 1),
+    };
+    vec![
+        vec![],
+        vec![incident(None)],
+        vec![incident(Some(started + chrono::Duration::hours(3)))],
+        vec![Fact::NoIncident],
+        vec![
+            retired(Where::From, Some("support@example.com")),
+            retired(Where::To, None),
+            retired(Where::Body, Some("x@example.com")),
+        ],
+        vec![Fact::RetiredInstructions {
+            id: "guide-v2".into(),
+            current_url: "https://docs.example.com/v3".into(),
+            title: "Setup guide".into(),
+            summary: Some("Now simpler.".into()),
+            retired_on: chrono::NaiveDate::from_ymd_opt(2025, 6, 1),
+        }],
+        vec![
+            Fact::CallbackMissing,
+            Fact::ContactHistory(ContactHistory {
+                messages: 3,
+                replies: 1,
+                first: Some("2026-11-01".into()),
+                last: Some("2026-11-20".into()),
+                claimed: Some(100),
+            }),
+        ],
+    ]
+}
+
+/// Checks templates against the engine's categories and languages.
+pub fn check(engine: &Engine) -> Report {
+    let mut r = Report::default();
+    let default = &engine.config.triage.default_language;
+    for c in &engine.rules.categories {
+        if !engine.templates.has(default, &c.id) {
+            r.problems.push(format!(
+                "category {:?} has no template {default}/{}.hbs in the default language",
+                c.id, c.id
+            ));
+        }
+    }
+    let names: Vec<String> = engine.templates.names().map(str::to_string).collect();
+    r.templates = names.len();
+    for name in &names {
+        let (lang, cat) = name.split_once('/').unwrap_or((default, name));
+        let value = engine
+            .rules
+            .categories
+            .iter()
+            .find(|c| c.id == cat)
+            .map_or("helpful_answer", |c| c.value.as_str());
+        for facts in samples() {
+            for customer_name in ["", "Kim Min-jun"] {
+                let ctx = context(&ContextInput {
+                    customer_name,
+                    subject: "Sample subject",
+                    new_text: "Sample text {{not a template}}",
+                    value,
+                    category: cat,
+                    signature: &engine.config.identity.signature,
+                    language: lang,
+                    facts: &facts,
+                });
+                r.renders += 1;
+                match engine.templates.render(name, &ctx) {
+                    Ok(body) if body.trim().is_empty() => {
+                        r.problems.push(format!("{name}: renders empty"))
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let src = engine
+                            .templates
+                            .source(name)
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default();
+                        r.problems.push(format!("{src}: {name}: {e}"));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    r.problems.dedup();
+    r
+}

@@ -1,0 +1,177 @@
+//! Detects the customer's language (ISO 639-1). The script decides where it can (Hangul,
+//! kana, Han, Hebrew); Latin text goes to whatlang, restricted to the languages we have rules
+//! for and capped in length, since it is the pipeline's most expensive step; when whatlang is
+//! unsure, the language whose phrases matched wins.
+
+use whatlang::{Detector, Lang};
+
+use std::sync::LazyLock;
+
+/// whatlang reads at most this many bytes: enough to be sure, cheap enough for 20k msg/s.
+pub const DETECT_BYTES: usize = 400;
+
+static LATIN: LazyLock<Detector> = LazyLock::new(|| {
+    Detector::with_allowlist(vec![Lang::Eng, Lang::Deu, Lang::Fra, Lang::Spa, Lang::Est])
+});
+static CYRILLIC: LazyLock<Detector> =
+    LazyLock::new(|| Detector::with_allowlist(vec![Lang::Rus, Lang::Ukr, Lang::Bul]));
+
+#[derive(Default)]
+struct Counts {
+    latin: usize,
+    han: usize,
+    kana: usize,
+    hangul: usize,
+    hebrew: usize,
+    cyrillic: usize,
+}
+
+fn count(text: &str) -> Counts {
+    let mut c = Counts::default();
+    for ch in text.chars().take(4000) {
+        match ch as u32 {
+            0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F => c.latin += 1,
+            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => c.kana += 1,
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF => c.han += 1,
+            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => c.hangul += 1,
+            0x0590..=0x05FF | 0xFB1D..=0xFB4F => c.hebrew += 1,
+            0x0400..=0x04FF => c.cyrillic += 1,
+            _ => {}
+        }
+    }
+    c
+}
+
+fn iso(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Eng => "en",
+        Lang::Deu => "de",
+        Lang::Fra => "fr",
+        Lang::Spa => "es",
+        Lang::Est => "et",
+        Lang::Rus => "ru",
+        Lang::Ukr => "uk",
+        Lang::Bul => "bg",
+        _ => "und",
+    }
+}
+
+/// The language of `text`; `phrase_votes` are (language, weight) of rule hits, used when the
+/// text itself is too short or ambiguous; `default` when nothing is known.
+pub fn detect(text: &str, phrase_votes: &[(&str, f32)], default: &str) -> String {
+    let c = count(text);
+    // CJK characters carry a word each: weigh them against Latin letters accordingly.
+    let cjk = (c.han + c.kana + c.hangul) * 3;
+    let best = [c.latin, cjk, c.hebrew * 2, c.cyrillic]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+    if best == 0 {
+        return vote(phrase_votes, |_| true).unwrap_or(default).to_string();
+    }
+    if cjk == best {
+        return if c.hangul > 0 && c.hangul * 2 >= c.kana + c.han {
+            "ko"
+        } else if c.kana > 0 && c.kana * 10 >= c.han {
+            "ja"
+        } else if c.hangul > c.kana {
+            "ko"
+        } else {
+            "zh"
+        }
+        .to_string();
+    }
+    if c.hebrew * 2 == best {
+        return "he".to_string();
+    }
+    let sample = crate::parse::truncate(text, DETECT_BYTES);
+    if c.cyrillic == best {
+        return CYRILLIC.detect_lang(sample).map_or("ru", iso).to_string();
+    }
+    let latin = |l: &str| matches!(l, "en" | "de" | "fr" | "es" | "et");
+    let info = LATIN.detect(sample);
+    match info {
+        Some(i) if i.is_reliable() || c.latin >= 60 => iso(i.lang()).to_string(),
+        other => vote(phrase_votes, latin)
+            .or(other.map(|i| iso(i.lang())))
+            .unwrap_or(default)
+            .to_string(),
+    }
+}
+
+fn vote<'a>(votes: &[(&'a str, f32)], allow: impl Fn(&str) -> bool) -> Option<&'a str> {
+    let mut totals: Vec<(&str, f32)> = Vec::new();
+    for (l, w) in votes.iter().filter(|(l, _)| allow(l)) {
+        match totals.iter_mut().find(|(x, _)| x == l) {
+            Some(t) => t.1 += w,
+            None => totals.push((l, *w)),
+        }
+    }
+    totals
+        .into_iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(l, _)| l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::detect;
+
+    #[test]
+    fn scripts_decide() {
+        assert_eq!(detect("로그인이 안 됩니다", &[], "en"), "ko");
+        assert_eq!(detect("ログインできません。", &[], "en"), "ja");
+        assert_eq!(detect("我无法登录我的账户", &[], "en"), "zh");
+        assert_eq!(detect("אני לא מצליח להתחבר", &[], "en"), "he");
+    }
+
+    #[test]
+    fn latin_languages() {
+        assert_eq!(
+            detect(
+                "Ich kann mich seit heute morgen nicht mehr anmelden, bitte helfen Sie mir.",
+                &[],
+                "en"
+            ),
+            "de"
+        );
+        assert_eq!(
+            detect(
+                "Je n'arrive plus à me connecter à mon compte depuis ce matin.",
+                &[],
+                "en"
+            ),
+            "fr"
+        );
+        assert_eq!(
+            detect(
+                "No puedo iniciar sesión en mi cuenta desde esta mañana.",
+                &[],
+                "en"
+            ),
+            "es"
+        );
+        assert_eq!(
+            detect(
+                "Ma ei saa oma kontole sisse logida, palun aidake.",
+                &[],
+                "en"
+            ),
+            "et"
+        );
+        assert_eq!(
+            detect(
+                "I cannot log in to my account since this morning.",
+                &[],
+                "de"
+            ),
+            "en"
+        );
+    }
+
+    #[test]
+    fn empty_text_uses_votes_then_default() {
+        assert_eq!(detect("", &[], "de"), "de");
+        assert_eq!(detect("", &[("fr", 3.0)], "de"), "fr");
+    }
+}

@@ -1,0 +1,572 @@
+//! Renders the acknowledgement reply and builds it as a message, separately (as lettre does):
+//! [`Templates`] renders `templates/<lang>/<category>.hbs` in strict mode without escaping —
+//! customer text is only ever data in the context, never re-evaluated — and [`build`] makes a
+//! threaded RFC 5322 draft whose headers carry no CR, LF or NUL from customer input. The clock
+//! and the Message-ID nonce are injected ([`DraftEnv`]), so tests compare exact bytes.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, Utc};
+use handlebars::Handlebars;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::Mailbox;
+use regex::Regex;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::builtin;
+use crate::config::{ConfigError, Identity};
+use crate::facts::{Fact, Where};
+use crate::parse::{Parsed, Person};
+
+/// The compiled templates: built in, overridden by an operator's directory.
+pub struct Templates {
+    hb: Handlebars<'static>,
+    names: BTreeSet<String>,
+    /// (name, source) of every template, for `check`.
+    sources: Vec<(String, PathBuf)>,
+}
+
+/// A template that does not compile.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateError(pub ConfigError);
+
+impl Templates {
+    /// Compiles the built-in templates and, if given, `dir` (same layout) on top.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
+        let mut files: Vec<(String, PathBuf, String)> = builtin::TEMPLATES
+            .iter()
+            .map(|(rel, text)| {
+                (
+                    rel.to_string(),
+                    PathBuf::from(format!("<built-in>/templates/{rel}")),
+                    text.to_string(),
+                )
+            })
+            .collect();
+        if let Some(dir) = dir {
+            let mut found = Vec::new();
+            walk(dir, &mut found).map_err(|e| {
+                TemplateError(ConfigError {
+                    file: dir.to_path_buf(),
+                    position: None,
+                    key: String::new(),
+                    reason: format!("cannot read: {e}"),
+                })
+            })?;
+            for path in found {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    TemplateError(ConfigError {
+                        file: path.clone(),
+                        position: None,
+                        key: String::new(),
+                        reason: format!("cannot read: {e}"),
+                    })
+                })?;
+                files.retain(|(r, _, _)| *r != rel);
+                files.push((rel, path, text));
+            }
+        }
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(handlebars::no_escape);
+        let mut names = BTreeSet::new();
+        let mut sources = Vec::new();
+        for (rel, path, text) in files {
+            let name = rel.trim_end_matches(".hbs").to_string();
+            let result = match name.split_once("/partials/") {
+                Some((lang, partial)) => {
+                    hb.register_partial(&format!("{lang}/{partial}"), text.as_str())
+                }
+                None => {
+                    names.insert(name.clone());
+                    hb.register_template_string(&name, text.as_str())
+                }
+            };
+            result.map_err(|e| {
+                TemplateError(ConfigError {
+                    file: path.clone(),
+                    position: e.pos(),
+                    key: String::new(),
+                    reason: e.reason().to_string(),
+                })
+            })?;
+            sources.push((name, path));
+        }
+        Ok(Templates { hb, names, sources })
+    }
+
+    /// Whether `<lang>/<category>` exists.
+    pub fn has(&self, lang: &str, category: &str) -> bool {
+        self.names.contains(&format!("{lang}/{category}"))
+    }
+
+    /// Every category template name, e.g. `de/outage`.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
+    /// Where a template came from (built in or a file), for messages.
+    pub fn source(&self, name: &str) -> Option<&Path> {
+        self.sources
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_path())
+    }
+
+    /// The template to use: the customer's language if we have it, else the default language;
+    /// the category's own template, else `general`.
+    pub fn choose(&self, lang: &str, category: &str, default_lang: &str) -> Option<String> {
+        [
+            (lang, category),
+            (default_lang, category),
+            (lang, "general"),
+            (default_lang, "general"),
+        ]
+        .iter()
+        .find(|(l, c)| self.has(l, c))
+        .map(|(l, c)| format!("{l}/{c}"))
+    }
+
+    /// Renders a template; the context is data only.
+    pub fn render(&self, name: &str, ctx: &Value) -> Result<String, handlebars::RenderError> {
+        self.hb.render(name, ctx).map(|s| tidy_body(&s))
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "hbs") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Trailing spaces off, at most one blank line in a row, one final newline.
+fn tidy_body(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = 0;
+    for line in s.lines().map(str::trim_end) {
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
+        }
+        blank = 0;
+        out.push_str(line);
+    }
+    out.push('\n');
+    out
+}
+
+/// The template context: every key always present (strict mode), see README "Templates".
+pub struct ContextInput<'a> {
+    pub customer_name: &'a str,
+    pub subject: &'a str,
+    pub new_text: &'a str,
+    pub value: &'a str,
+    pub category: &'a str,
+    pub signature: &'a str,
+    pub language: &'a str,
+    pub facts: &'a [Fact],
+}
+
+/// Builds the JSON context templates see.
+pub fn context(c: &ContextInput<'_>) -> Value {
+    let mut incident = Value::Null;
+    let mut no_incident = false;
+    let mut callback_missing = false;
+    let mut history = Value::Null;
+    let mut retired_address = Vec::new();
+    let mut retired_instructions = Vec::new();
+    let date = |d: &Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for f in c.facts {
+        match f {
+            Fact::IncidentConfirmed { incident: i, .. } if incident.is_null() => {
+                incident = json!({
+                    "id": i.id, "service": i.service, "status_url": i.status_url,
+                    "summary": i.summary.clone().unwrap_or_default(),
+                    "started": i.started.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    "resolved": i.resolved.map(|r| r.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default(),
+                    "ongoing": i.resolved.is_none(),
+                })
+            }
+            Fact::IncidentConfirmed { .. } => {}
+            Fact::NoIncident => no_incident = true,
+            Fact::CallbackMissing => callback_missing = true,
+            Fact::ContactHistory(h) => history = json!(h),
+            Fact::RetiredAddress {
+                address,
+                found_in,
+                replacement,
+                note,
+                retired_on,
+            } => retired_address.push(json!({
+                "address": address,
+                "where": match found_in { Where::From => "from", Where::To => "to", Where::Body => "body" },
+                "replacement": replacement.clone().unwrap_or_default(),
+                "note": note.clone().unwrap_or_default(),
+                "retired_on": date(retired_on),
+            })),
+            Fact::RetiredInstructions {
+                id,
+                current_url,
+                title,
+                summary,
+                retired_on,
+            } => retired_instructions.push(json!({
+                "id": id, "title": title, "current_url": current_url,
+                "summary": summary.clone().unwrap_or_default(),
+                "retired_on": date(retired_on),
+            })),
+        }
+    }
+    json!({
+        "customer_name": clean_line(c.customer_name, 80),
+        "subject": clean_line(c.subject, 200),
+        "quote": clean_line(c.new_text, 160),
+        "value": c.value,
+        "category": c.category,
+        "signature": c.signature,
+        "language": c.language,
+        "facts": {
+            "incident": incident,
+            "no_incident": no_incident,
+            "retired_address": retired_address,
+            "retired_instructions": retired_instructions,
+            "callback_missing": callback_missing,
+            "contact_history": history,
+        }
+    })
+}
+
+/// One line of at most `max` characters: every control and line/paragraph separator becomes a
+/// space, runs of spaces collapse. This is what makes customer text safe in a header.
+pub fn clean_line(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max * 4));
+    let mut count = 0;
+    let mut space = false;
+    for ch in s.chars() {
+        let ch = if ch.is_control()
+            || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        {
+            ' '
+        } else {
+            ch
+        };
+        if ch.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if count >= max {
+            out.push('…');
+            break;
+        }
+        if space {
+            out.push(' ');
+            count += 1;
+            space = false;
+        }
+        out.push(ch);
+        count += 1;
+    }
+    out
+}
+
+/// Reply and forward prefixes of the common clients and languages.
+static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:(?:re|aw|sv|vs|antw|antwort|wg|fw|fwd|tr|rv|enc|odp|ynt|vá|ref|回复|回覆|答复|答覆|转发|轉寄|返信|転送|답장|회신|전달|השב|תשובה|הועבר|vast)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*)+")
+        .expect("static regex")
+});
+
+/// The subject without any Re:/Fwd:/AW:/回复: prefixes.
+pub fn strip_prefixes(subject: &str) -> String {
+    let s = clean_line(subject, 200);
+    PREFIX.replace(&s, "").trim().to_string()
+}
+
+/// Exactly one "Re:".
+pub fn reply_subject(subject: &str) -> String {
+    let s = strip_prefixes(subject);
+    if s.is_empty() {
+        "Re: (no subject)".into()
+    } else {
+        format!("Re: {s}")
+    }
+}
+
+/// A Message-ID we can put in In-Reply-To: printable ASCII, no spaces or brackets, sane length.
+pub fn safe_msg_id(id: &str) -> Option<&str> {
+    let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+    (!id.is_empty()
+        && id.len() <= 250
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'<' && b != b'>'))
+    .then_some(id)
+}
+
+/// The time and randomness a draft uses, injected so tests get exact bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct DraftEnv {
+    pub now: DateTime<Utc>,
+    pub nonce: u64,
+}
+
+impl DraftEnv {
+    /// The real clock and a nonce unique enough for Message-IDs.
+    pub fn now() -> DraftEnv {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos(),
+        );
+        h.write_u32(std::process::id());
+        DraftEnv {
+            now: Utc::now(),
+            nonce: h.finish(),
+        }
+    }
+}
+
+/// A draft, as in the brief's JSON; `raw` is the full message for APPEND.
+#[derive(Debug, Clone, Serialize)]
+pub struct Draft {
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub in_reply_to: Option<String>,
+    pub references: Option<String>,
+    pub language: String,
+    pub template: String,
+    pub body: String,
+    #[serde(skip)]
+    pub message_id: String,
+    #[serde(skip)]
+    pub raw: Vec<u8>,
+}
+
+/// Why a draft could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    #[error("no valid address to reply to (From and Reply-To are both unusable)")]
+    NoRecipient,
+    #[error("template {0}: {1}")]
+    Render(String, String),
+    #[error("building the message: {0}")]
+    Build(String),
+}
+
+/// The person to reply to: the first valid Reply-To that is not ours, else From.
+/// Warnings for the agent say when Reply-To was odd.
+pub fn recipient(msg: &Parsed, own: &[String]) -> (Option<Person>, Vec<String>) {
+    let mut warnings = Vec::new();
+    if msg.reply_to.len() > 1 {
+        warnings.push(format!(
+            "reply-to lists {} addresses; drafted to the first usable one",
+            msg.reply_to.len()
+        ));
+    }
+    if msg.reply_to_odd {
+        warnings.push("reply-to holds a group or an invalid entry".to_string());
+    }
+    let valid = |p: &&Person| p.address.parse::<lettre::Address>().is_ok();
+    let mut chosen = None;
+    for p in msg.reply_to.iter().filter(valid) {
+        if own.contains(&p.address) {
+            warnings.push(format!(
+                "reply-to {} is one of our own addresses; ignored",
+                p.address
+            ));
+            continue;
+        }
+        chosen = Some(p.clone());
+        break;
+    }
+    if chosen.is_none() {
+        chosen = msg.from.iter().find(valid).cloned();
+    }
+    (chosen, warnings)
+}
+
+macro_rules! text_header {
+    ($ty:ident, $name:literal) => {
+        #[derive(Clone)]
+        struct $ty(String);
+        impl Header for $ty {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($name)
+            }
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok(Self(s.to_string()))
+            }
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+text_header!(XSource, "X-Mailtriage-Source");
+text_header!(XCategory, "X-Mailtriage-Category");
+text_header!(XFacts, "X-Mailtriage-Facts");
+text_header!(XLanguage, "X-Mailtriage-Language");
+text_header!(XPriority, "X-Mailtriage-Priority");
+
+/// Everything the draft message needs besides the rendered body.
+pub struct DraftInput<'a> {
+    pub msg: &'a Parsed,
+    pub to: &'a Person,
+    pub identity: &'a Identity,
+    pub category: &'a str,
+    pub priority: &'a str,
+    pub language: &'a str,
+    pub template: &'a str,
+    pub body: String,
+    /// Short agent-facing summary for X-Mailtriage-Facts.
+    pub facts_summary: &'a str,
+}
+
+/// Builds the draft message.
+pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
+    let to_addr: lettre::Address = d.to.address.parse().map_err(|_| DraftError::NoRecipient)?;
+    let to_name =
+        d.to.name
+            .as_deref()
+            .map(|n| clean_line(n, 80))
+            .filter(|n| !n.is_empty());
+    let to = Mailbox::new(to_name, to_addr);
+    let subject = reply_subject(&d.msg.subject);
+    let domain = d.identity.from.email.domain().to_string();
+    let message_id = format!(
+        "mailtriage.{}.{:016x}@{}",
+        env.now.timestamp(),
+        env.nonce,
+        domain
+    );
+    let source = d.msg.message_id.as_deref().and_then(safe_msg_id);
+    let (in_reply_to, references) = match source {
+        Some(id) => {
+            let mut refs: Vec<&str> = d
+                .msg
+                .references
+                .iter()
+                .filter_map(|r| safe_msg_id(r))
+                .filter(|r| *r != id)
+                .collect();
+            // Keep the thread root and the most recent ancestors, as RFC 5322 suggests.
+            if refs.len() > 10 {
+                let tail = refs.split_off(refs.len() - 9);
+                refs.truncate(1);
+                refs.extend(tail);
+            }
+            refs.push(id);
+            let references = refs
+                .iter()
+                .map(|r| format!("<{r}>"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            (Some(format!("<{id}>")), Some(references))
+        }
+        None => (None, None),
+    };
+    let when = UNIX_EPOCH + Duration::from_secs(env.now.timestamp().max(0) as u64);
+    let mut b = lettre::Message::builder()
+        .from(d.identity.from.clone())
+        .to(to.clone())
+        .subject(subject.clone())
+        .date(when)
+        .message_id(Some(format!("<{message_id}>")))
+        .header(ContentType::TEXT_PLAIN)
+        .header(XCategory(d.category.to_string()))
+        .header(XLanguage(d.language.to_string()))
+        .header(XPriority(d.priority.to_string()));
+    if let (Some(irt), Some(refs)) = (&in_reply_to, &references) {
+        b = b
+            .in_reply_to(irt.clone())
+            .references(refs.clone())
+            .header(XSource(irt.clone()));
+    }
+    if !d.facts_summary.is_empty() {
+        b = b.header(XFacts(clean_line(d.facts_summary, 900)));
+    }
+    let message = b
+        .body(d.body.clone())
+        .map_err(|e| DraftError::Build(e.to_string()))?;
+    Ok(Draft {
+        from: d.identity.from.to_string(),
+        to: to.email.to_string(),
+        subject,
+        in_reply_to,
+        references,
+        language: d.language.to_string(),
+        template: d.template.to_string(),
+        body: d.body,
+        message_id,
+        raw: message.formatted(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_re_prefix() {
+        assert_eq!(reply_subject("Re: RE: Fwd: AW: Login"), "Re: Login");
+        assert_eq!(reply_subject("回复：服务器宕机"), "Re: 服务器宕机");
+        assert_eq!(reply_subject("답장: 로그인"), "Re: 로그인");
+        assert_eq!(reply_subject("SV: Re[2]: Faktura"), "Re: Faktura");
+        assert_eq!(reply_subject(""), "Re: (no subject)");
+        assert_eq!(reply_subject("Refund please"), "Re: Refund please");
+    }
+
+    #[test]
+    fn clean_line_removes_every_line_break() {
+        let s = clean_line("Hi\r\nBcc: evil@x\u{0}\u{2028}there\u{2029}", 200);
+        assert_eq!(s, "Hi Bcc: evil@x there");
+        assert_eq!(clean_line("abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn msg_ids_are_checked() {
+        assert_eq!(safe_msg_id("<abc@x.org>"), Some("abc@x.org"));
+        assert_eq!(safe_msg_id("a b@x"), None);
+        assert_eq!(safe_msg_id("a\r\nb"), None);
+    }
+
+    #[test]
+    fn template_syntax_in_customer_text_stays_literal() {
+        let t = Templates::load(None).expect("templates");
+        let ctx = context(&ContextInput {
+            customer_name: "{{signature}}",
+            subject: "{{#each}}",
+            new_text: "{{> en/greeting}} <script>alert(1)</script>",
+            value: "helpful_answer",
+            category: "general",
+            signature: "Support",
+            language: "en",
+            facts: &[],
+        });
+        let body = t.render("en/general", &ctx).expect("renders");
+        assert!(body.contains("{{signature}}"), "{body}");
+    }
+}

@@ -1,0 +1,650 @@
+//! Checks the customer's claim against what we know: the facts file (incidents, retired
+//! addresses, replaced instructions), the message itself (is there a phone number to call back?)
+//! and, where a mailbox is available, the real contact history. The result is a list of
+//! [`Fact`]s for the agent (JSON, X-Mailtriage-Facts) and the templates.
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{line_col, toml_error, ConfigError};
+use crate::parse::Parsed;
+use crate::rules::normalize;
+
+/// A retired address or whole domain (`@example.net`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetiredAddress {
+    /// Lower-case; starts with `@` for a domain.
+    pub address: String,
+    pub replacement: Option<String>,
+    pub retired_on: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// Instructions we replaced, recognised by markers that only the old version contains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetiredInstructions {
+    pub id: String,
+    pub title: String,
+    /// Normalised (lower-case) substrings.
+    pub markers: Vec<String>,
+    pub current_url: String,
+    pub retired_on: Option<NaiveDate>,
+    pub summary: Option<String>,
+}
+
+/// A known incident; `resolved` is `None` while it is ongoing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub id: String,
+    pub service: String,
+    /// Normalised; empty means any outage claim in the window.
+    pub keywords: Vec<String>,
+    pub started: DateTime<Utc>,
+    pub resolved: Option<DateTime<Utc>>,
+    pub status_url: String,
+    pub summary: Option<String>,
+}
+
+/// The checked facts file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub path: Option<PathBuf>,
+    pub retired_addresses: Vec<RetiredAddress>,
+    pub retired_instructions: Vec<RetiredInstructions>,
+    pub incidents: Vec<Incident>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFacts {
+    #[serde(default)]
+    retired_address: Vec<RawRetiredAddress>,
+    #[serde(default)]
+    retired_instructions: Vec<RawRetiredInstructions>,
+    #[serde(default)]
+    incident: Vec<RawIncident>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetiredAddress {
+    address: String,
+    replacement: Option<String>,
+    retired_on: Option<toml::value::Datetime>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetiredInstructions {
+    id: String,
+    title: String,
+    markers: Vec<String>,
+    current_url: String,
+    retired_on: Option<toml::value::Datetime>,
+    summary: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIncident {
+    id: String,
+    service: String,
+    #[serde(default)]
+    keywords: Vec<String>,
+    started: toml::value::Datetime,
+    resolved: Option<toml::value::Datetime>,
+    status_url: String,
+    summary: Option<String>,
+}
+
+impl Facts {
+    /// Reads and checks a facts file.
+    pub fn load(path: &Path) -> Result<Facts, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_path_buf(),
+            position: None,
+            key: String::new(),
+            reason: format!("cannot read: {e}"),
+        })?;
+        Facts::parse(path, &text)
+    }
+
+    /// Checks facts text as if read from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Facts, ConfigError> {
+        let raw: RawFacts = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+        // Entries are located by their n-th table header, so errors can name the line.
+        let err = |table: &str, n: usize, key: &str, reason: String| ConfigError {
+            file: path.to_path_buf(),
+            position: nth_table(text, table, n),
+            key: format!("{table}[{}].{key}", n + 1),
+            reason,
+        };
+        let date = |table: &str, n: usize, key: &str, d: &Option<toml::value::Datetime>| {
+            d.as_ref()
+                .map(|d| {
+                    NaiveDate::parse_from_str(
+                        &d.to_string()[..10.min(d.to_string().len())],
+                        "%Y-%m-%d",
+                    )
+                    .map_err(|_| err(table, n, key, format!("{d} is not a date like 2025-03-01")))
+                })
+                .transpose()
+        };
+        let instant = |n: usize, key: &str, d: &toml::value::Datetime| {
+            DateTime::parse_from_rfc3339(&d.to_string())
+                .map(|d| d.with_timezone(&Utc))
+                .map_err(|_| {
+                    err(
+                        "incident",
+                        n,
+                        key,
+                        format!("{d} needs a date, a time and a zone, like 2026-11-21T22:00:00Z"),
+                    )
+                })
+        };
+        let mut facts = Facts {
+            path: Some(path.to_path_buf()),
+            ..Facts::default()
+        };
+        for (n, a) in raw.retired_address.into_iter().enumerate() {
+            let address = a.address.trim().to_lowercase();
+            let valid = match address.strip_prefix('@') {
+                Some(domain) => !domain.is_empty() && domain.contains('.') && !domain.contains('@'),
+                None => address.parse::<lettre::Address>().is_ok(),
+            };
+            if !valid {
+                return Err(err(
+                    "retired_address",
+                    n,
+                    "address",
+                    format!("{:?} is neither an address nor \"@domain\"", a.address),
+                ));
+            }
+            facts.retired_addresses.push(RetiredAddress {
+                address,
+                replacement: a.replacement.filter(|r| !r.trim().is_empty()),
+                retired_on: date("retired_address", n, "retired_on", &a.retired_on)?,
+                note: a.note.filter(|r| !r.trim().is_empty()),
+            });
+        }
+        for (n, r) in raw.retired_instructions.into_iter().enumerate() {
+            let markers: Vec<String> = r
+                .markers
+                .iter()
+                .map(|m| normalize(m.trim()))
+                .filter(|m| !m.is_empty())
+                .collect();
+            if markers.is_empty() {
+                return Err(err(
+                    "retired_instructions",
+                    n,
+                    "markers",
+                    "needs at least one non-empty marker".into(),
+                ));
+            }
+            facts.retired_instructions.push(RetiredInstructions {
+                retired_on: date("retired_instructions", n, "retired_on", &r.retired_on)?,
+                id: r.id,
+                title: r.title,
+                markers,
+                current_url: r.current_url,
+                summary: r.summary.filter(|s| !s.trim().is_empty()),
+            });
+        }
+        for (n, i) in raw.incident.into_iter().enumerate() {
+            let started = instant(n, "started", &i.started)?;
+            let resolved = i
+                .resolved
+                .as_ref()
+                .map(|r| instant(n, "resolved", r))
+                .transpose()?;
+            if resolved.is_some_and(|r| r < started) {
+                return Err(err("incident", n, "resolved", "is before `started`".into()));
+            }
+            facts.incidents.push(Incident {
+                id: i.id,
+                service: i.service,
+                keywords: i
+                    .keywords
+                    .iter()
+                    .map(|k| normalize(k.trim()))
+                    .filter(|k| !k.is_empty())
+                    .collect(),
+                started,
+                resolved,
+                status_url: i.status_url,
+                summary: i.summary.filter(|s| !s.trim().is_empty()),
+            });
+        }
+        Ok(facts)
+    }
+}
+
+/// Line of the n-th `[[table]]` header.
+fn nth_table(text: &str, table: &str, n: usize) -> Option<(usize, usize)> {
+    let header = format!("[[{table}]]");
+    let mut offset = 0;
+    let mut seen = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim() == header {
+            if seen == n {
+                return Some(line_col(text, offset));
+            }
+            seen += 1;
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Where a retired address was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Where {
+    From,
+    To,
+    Body,
+}
+
+/// The sender's real contact history, from the mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactHistory {
+    pub messages: u32,
+    pub replies: u32,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub claimed: Option<u32>,
+}
+
+/// One finding about a message. The JSON form is the brief's `facts[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fact {
+    RetiredAddress {
+        address: String,
+        #[serde(rename = "where")]
+        found_in: Where,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        replacement: Option<String>,
+        #[serde(skip)]
+        note: Option<String>,
+        #[serde(skip)]
+        retired_on: Option<NaiveDate>,
+    },
+    RetiredInstructions {
+        id: String,
+        current_url: String,
+        #[serde(skip)]
+        title: String,
+        #[serde(skip)]
+        summary: Option<String>,
+        #[serde(skip)]
+        retired_on: Option<NaiveDate>,
+    },
+    IncidentConfirmed {
+        id: String,
+        status_url: String,
+        #[serde(skip)]
+        incident: Box<Incident>,
+    },
+    NoIncident,
+    CallbackMissing,
+    ContactHistory(ContactHistory),
+}
+
+impl Fact {
+    /// The `kind` id, as in JSON.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fact::RetiredAddress { .. } => "retired_address",
+            Fact::RetiredInstructions { .. } => "retired_instructions",
+            Fact::IncidentConfirmed { .. } => "incident_confirmed",
+            Fact::NoIncident => "no_incident",
+            Fact::CallbackMissing => "callback_missing",
+            Fact::ContactHistory(_) => "contact_history",
+        }
+    }
+
+    /// One line for the agent (X-Mailtriage-Facts, human output).
+    pub fn summary(&self) -> String {
+        match self {
+            Fact::RetiredAddress {
+                address,
+                found_in,
+                replacement,
+                ..
+            } => {
+                let w = match found_in {
+                    Where::From => "from",
+                    Where::To => "to",
+                    Where::Body => "body",
+                };
+                match replacement {
+                    Some(r) => format!("retired_address {address} ({w}) -> {r}"),
+                    None => format!("retired_address {address} ({w})"),
+                }
+            }
+            Fact::RetiredInstructions { id, .. } => format!("retired_instructions {id}"),
+            Fact::IncidentConfirmed { id, .. } => format!("incident_confirmed {id}"),
+            Fact::NoIncident => "no_incident".into(),
+            Fact::CallbackMissing => "callback_missing".into(),
+            Fact::ContactHistory(h) => {
+                let mut s = format!(
+                    "contact_history {} messages, {} replies",
+                    h.messages, h.replies
+                );
+                if let Some(c) = h.claimed {
+                    s.push_str(&format!(", claimed {c}"));
+                }
+                s
+            }
+        }
+    }
+}
+
+/// What the checks need besides the facts file.
+pub struct Subject<'a> {
+    pub msg: &'a Parsed,
+    /// Normalised new text (subject included), as classify saw it.
+    pub norm_text: &'a str,
+    /// When the message was written; the message's Date, else when it was received.
+    pub when: DateTime<Utc>,
+}
+
+/// Runs the checks a category asks for (`rules/categories.toml`), in a stable order.
+pub fn check(
+    facts: &Facts,
+    checks: &[String],
+    s: &Subject<'_>,
+    history: Option<ContactHistory>,
+) -> Vec<Fact> {
+    let wants = |c: &str| checks.iter().any(|x| x == c);
+    let mut out = Vec::new();
+    if wants("incident") {
+        out.extend(incidents(facts, s));
+    }
+    if wants("retired_address") {
+        out.extend(retired_addresses(facts, s.msg));
+    }
+    if wants("retired_instructions") {
+        out.extend(retired_instructions(
+            facts,
+            s.norm_text,
+            &normalize(&s.msg.own_text),
+        ));
+    }
+    if wants("callback") && !has_phone_number(&s.msg.own_text) && !has_phone_number(s.norm_text) {
+        out.push(Fact::CallbackMissing);
+    }
+    if wants("history") {
+        if let Some(h) = history {
+            out.push(Fact::ContactHistory(h));
+        }
+    }
+    out
+}
+
+fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
+    let found: Vec<Fact> = facts
+        .incidents
+        .iter()
+        .filter(|i| s.when >= i.started && i.resolved.is_none_or(|r| s.when <= r))
+        .filter(|i| {
+            i.keywords.is_empty() || i.keywords.iter().any(|k| contains_word(s.norm_text, k))
+        })
+        .map(|i| Fact::IncidentConfirmed {
+            id: i.id.clone(),
+            status_url: i.status_url.clone(),
+            incident: Box::new(i.clone()),
+        })
+        .collect();
+    if found.is_empty() {
+        vec![Fact::NoIncident]
+    } else {
+        found
+    }
+}
+
+/// Substring match that respects word boundaries for alphabetic scripts, not for CJK.
+fn contains_word(hay: &str, needle: &str) -> bool {
+    let alpha =
+        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !crate::rules::is_cjk(c));
+    let check_start = alpha(needle.chars().next());
+    let check_end = alpha(needle.chars().last());
+    hay.match_indices(needle).any(|(i, m)| {
+        (!check_start || !alpha(hay[..i].chars().next_back()))
+            && (!check_end || !alpha(hay[i + m.len()..].chars().next()))
+    })
+}
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}").expect("static regex")
+});
+
+fn retired_addresses(facts: &Facts, msg: &Parsed) -> Vec<Fact> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let from = msg.from.iter().map(|p| (p.address.clone(), Where::From));
+    let to = msg
+        .to
+        .iter()
+        .chain(&msg.cc)
+        .map(|p| (p.address.clone(), Where::To));
+    let body = EMAIL
+        .find_iter(&msg.new_text)
+        .map(|m| (m.as_str().to_lowercase(), Where::Body));
+    for (addr, found_in) in from.chain(to).chain(body) {
+        for r in &facts.retired_addresses {
+            let hit = match r.address.strip_prefix('@') {
+                Some(domain) => addr.rsplit_once('@').is_some_and(|(_, d)| d == domain),
+                None => addr == r.address,
+            };
+            if hit && seen.insert((r.address.clone(), found_in)) {
+                out.push(Fact::RetiredAddress {
+                    address: if r.address.starts_with('@') {
+                        addr.clone()
+                    } else {
+                        r.address.clone()
+                    },
+                    found_in,
+                    replacement: r.replacement.clone(),
+                    note: r.note.clone(),
+                    retired_on: r.retired_on,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn retired_instructions(facts: &Facts, norm_new: &str, norm_own: &str) -> Vec<Fact> {
+    facts
+        .retired_instructions
+        .iter()
+        .filter(|r| {
+            r.markers
+                .iter()
+                .any(|m| norm_new.contains(m.as_str()) || norm_own.contains(m.as_str()))
+        })
+        .map(|r| Fact::RetiredInstructions {
+            id: r.id.clone(),
+            current_url: r.current_url.clone(),
+            title: r.title.clone(),
+            summary: r.summary.clone(),
+            retired_on: r.retired_on,
+        })
+        .collect()
+}
+
+static PHONE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:\+|\(\+?)?\d[\d \t().\-/]{5,22}\d").expect("static regex"));
+static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
+        .expect("static regex")
+});
+
+/// A phone number in international (`+49 30 1234567`, `0049…`) or local (`(555) 123-4567`,
+/// `010-1234-5678`, `03-1234-5678`) form; dates, times and bare reference numbers are not.
+pub fn has_phone_number(text: &str) -> bool {
+    PHONE.find_iter(text).any(|m| {
+        let s = m.as_str().trim();
+        let digits = s.chars().filter(char::is_ascii_digit).count();
+        if !(7..=15).contains(&digits) || DATE_LIKE.is_match(s) {
+            return false;
+        }
+        let separated = s.contains([' ', '-', '(', '.', '/']);
+        let intl = s.starts_with('+') || s.starts_with("(+") || s.starts_with("00");
+        let trunk = s.starts_with('0') || s.starts_with('(');
+        // A run of digits without separators is a phone number only in international or trunk form.
+        (intl || trunk || separated) && !looks_like_time_or_amount(s)
+    })
+}
+
+fn looks_like_time_or_amount(s: &str) -> bool {
+    s.contains(':') || s.matches('.').count() == 1 && !s.contains(' ') && !s.contains('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FACTS: &str = r#"
+[[retired_address]]
+address = "helpdesk@example.net"
+replacement = "support@example.com"
+
+[[retired_address]]
+address = "@old-example.com"
+
+[[incident]]
+id = "INC-8"
+service = "Mail"
+keywords = ["email", "이메일"]
+started = 2026-11-21T22:00:00Z
+resolved = 2026-11-22T03:00:00Z
+status_url = "https://status.example.com/INC-8"
+"#;
+
+    fn facts() -> Facts {
+        Facts::parse(Path::new("facts.toml"), FACTS).expect("valid")
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = Facts::parse(
+            Path::new("/etc/mailtriage/facts.toml"),
+            "[[incident]]\nid = \"X\"\nservice = \"s\"\nstarted = 2026-11-21\nstatus_url = \"u\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.position, Some((1, 1)));
+        assert_eq!(e.key, "incident[1].started");
+        let e = Facts::parse(Path::new("f.toml"), "[[incident]]\nid = 3\n").unwrap_err();
+        assert_eq!(e.position.map(|p| p.0), Some(2));
+        let e = Facts::parse(
+            Path::new("f.toml"),
+            "[[retired_address]]\naddress = \"nope\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "retired_address[1].address");
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("date")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn incident_window_and_keywords() {
+        let f = facts();
+        let msg = Parsed::default();
+        let checks = vec!["incident".to_string()];
+        let run = |text: &str, when: &str| {
+            check(
+                &f,
+                &checks,
+                &Subject {
+                    msg: &msg,
+                    norm_text: text,
+                    when: at(when),
+                },
+                None,
+            )
+            .iter()
+            .map(Fact::kind)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            run("이메일이 안 와요", "2026-11-21T23:00:00Z"),
+            ["incident_confirmed"]
+        );
+        assert_eq!(
+            run("email is down", "2026-11-22T04:00:00Z"),
+            ["no_incident"]
+        );
+        assert_eq!(
+            run("the website is down", "2026-11-21T23:00:00Z"),
+            ["no_incident"]
+        );
+        assert_eq!(
+            run("emails are down", "2026-11-21T23:00:00Z"),
+            ["no_incident"]
+        );
+    }
+
+    #[test]
+    fn retired_addresses_in_from_to_and_body() {
+        let f = facts();
+        let msg = Parsed {
+            from: Some(crate::parse::Person {
+                name: None,
+                address: "jo@old-example.com".into(),
+            }),
+            to: vec![crate::parse::Person {
+                name: None,
+                address: "helpdesk@example.net".into(),
+            }],
+            new_text: "I also wrote to Helpdesk@Example.net last week".into(),
+            ..Parsed::default()
+        };
+        let found = retired_addresses(&f, &msg);
+        let wh: Vec<Where> = found
+            .iter()
+            .filter_map(|f| match f {
+                Fact::RetiredAddress { found_in, .. } => Some(*found_in),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(wh, [Where::From, Where::To, Where::Body]);
+    }
+
+    #[test]
+    fn phone_numbers() {
+        for yes in [
+            "+49 30 1234567",
+            "(555) 123-4567",
+            "010-1234-5678",
+            "03-1234-5678",
+            "+86 138 0013 8000",
+            "0049301234567",
+            "tel. 052-123-4567",
+        ] {
+            assert!(has_phone_number(yes), "{yes}");
+        }
+        for no in [
+            "2026-11-21",
+            "invoice 12345678",
+            "21.11.2026",
+            "at 10:30",
+            "order #4711",
+            "€ 1234.50",
+        ] {
+            assert!(!has_phone_number(no), "{no}");
+        }
+    }
+}

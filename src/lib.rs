@@ -1,0 +1,20 @@
+//! mailtriage: watches a support mailbox, classifies each new customer message in the
+//! customer's language, checks the claim against known facts, and saves a threaded
+//! acknowledgement draft for an agent to approve. It never sends mail.
+//!
+//! The pipeline stages, each a module, run in this order on the raw bytes of a message:
+//! [`parse`] → [`screen`] → [`classify`] → [`facts`] → [`draft`], tied together by
+//! [`pipeline::Engine`]. [`config`] and [`rules`] load what the stages need; [`report`] prints
+//! outcomes; [`check`] validates an installation.
+
+pub mod builtin;
+pub mod check;
+pub mod classify;
+pub mod config;
+pub mod draft;
+pub mod facts;
+pub mod parse;
+pub mod pipeline;
+pub mod report;
+pub mod rules;
+pub mod screen;

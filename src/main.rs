@@ -1,0 +1,162 @@
+//! The `mailtriage` command: parses the command line, sets up logging, and hands over to the
+//! library. Exit status: 0 ok, 1 some input failed (the rest were processed), 2 usage or config.
+
+use std::io::{Read, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use mailtriage::draft::DraftEnv;
+use mailtriage::pipeline::{load_engine, Engine};
+use mailtriage::report;
+
+#[derive(Parser)]
+#[command(
+    name = "mailtriage",
+    version,
+    about = "Drafts threaded acknowledgement replies for a support mailbox; never sends mail"
+)]
+struct Cli {
+    /// Config file [default: $MAILTRIAGE_CONFIG, then /etc/mailtriage/config.toml]
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The daemon: watch the inbox (IDLE or poll) until SIGTERM
+    Run,
+    /// One pass over the inbox, then exit
+    Once,
+    /// Validate config, facts and templates (and, unless --offline, log in)
+    Check {
+        /// Do not contact the IMAP server
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Offline: show what would be drafted for message files ('-' reads stdin)
+    Triage {
+        /// One JSON object per input, one per line
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true, value_name = "FILE.eml")]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn config_path(cli: &Cli) -> PathBuf {
+    cli.config
+        .clone()
+        .or_else(|| std::env::var_os("MAILTRIAGE_CONFIG").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("/etc/mailtriage/config.toml"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_ansi(false)
+        .init();
+    let engine = match load_engine(&config_path(&cli)) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("mailtriage: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Triage { json, files } => triage(&engine, &files, json),
+        Command::Check { offline } => check(&engine, offline),
+        Command::Run | Command::Once => Err(anyhow::anyhow!(
+            "the IMAP daemon is not built yet; use `mailtriage triage` for offline triage"
+        )),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mailtriage: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_input(path: &PathBuf) -> std::io::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf)?;
+        Ok(buf)
+    } else {
+        std::fs::read(path)
+    }
+}
+
+fn triage(engine: &Engine, files: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = 0;
+    for path in files {
+        let source = path.display().to_string();
+        let result = read_input(path)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|raw| {
+                // One message must never take the others down, even by a bug of ours.
+                catch_unwind(AssertUnwindSafe(|| {
+                    engine.triage(&raw, &source, &DraftEnv::now(), None)
+                }))
+                .map_err(|_| "internal error while triaging (a bug; please report it)".to_string())?
+                .map_err(|e| e.to_string())
+            });
+        match (result, json) {
+            (Ok(o), true) => report::json_line(&mut out, &o),
+            (Ok(o), false) => report::human(&mut out, &o),
+            (Err(e), true) => {
+                failed += 1;
+                report::json_error(&mut out, &source, &e)
+            }
+            (Err(e), false) => {
+                failed += 1;
+                writeln!(out, "== {source}\nerror: {e}\n")
+            }
+        }
+        .context("writing output")?;
+    }
+    out.flush().context("writing output")?;
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
+    let report = mailtriage::check::check(engine);
+    for p in &report.problems {
+        eprintln!("mailtriage: {p}");
+    }
+    if !report.problems.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    println!(
+        "{}: ok — {} categories, {} templates ({} sample renders), {} incidents, {} retired addresses, {} retired instructions",
+        engine.config.path.display(),
+        engine.rules.categories.len(),
+        report.templates,
+        report.renders,
+        engine.facts.incidents.len(),
+        engine.facts.retired_addresses.len(),
+        engine.facts.retired_instructions.len(),
+    );
+    if !offline && engine.config.imap.is_some() {
+        anyhow::bail!("logging in is not built yet; use `check --offline`");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,273 @@
+//! Turns the raw bytes of one message into a [`Parsed`] message: decoded headers (any charset
+//! mail-parser knows), the body as plain text (HTML converted), and the customer's **new** text
+//! with quoted history, signatures and legal footers removed (see [`newtext`]). Never panics on
+//! any input; bytes that are not a message at all are a [`ParseError`].
+
+pub mod html;
+pub mod newtext;
+
+use chrono::{DateTime, TimeZone, Utc};
+use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+
+use crate::rules::RuleSet;
+
+/// Body text beyond this many bytes is not read: nobody writes a support request that long,
+/// and it bounds the work per message.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// A name and address as written in a header (address lower-cased, name decoded).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Person {
+    pub name: Option<String>,
+    pub address: String,
+}
+
+/// The header facts `screen` decides on, extracted once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScreenHeaders {
+    pub auto_submitted: Option<String>,
+    pub x_autoreply: bool,
+    pub precedence: Option<String>,
+    pub list_header: bool,
+    pub report: bool,
+    pub null_return_path: bool,
+    pub delivery_status_subject: bool,
+}
+
+/// One parsed message, everything later stages need and nothing more.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// Without angle brackets.
+    pub message_id: Option<String>,
+    pub from: Option<Person>,
+    pub reply_to: Vec<Person>,
+    /// True when Reply-To held something that is not a plain address (a group, garbage).
+    pub reply_to_odd: bool,
+    pub to: Vec<Person>,
+    pub cc: Vec<Person>,
+    /// Decoded; may still hold control characters (sanitised where it reaches a header).
+    pub subject: String,
+    pub date: Option<DateTime<Utc>>,
+    /// Message-IDs from References, without angle brackets.
+    pub references: Vec<String>,
+    pub screen: ScreenHeaders,
+    /// The customer's own text: quoted history removed, signature kept (phone numbers live there).
+    pub own_text: String,
+    /// The customer's new text: no quotes, signature or footer. What classification reads.
+    pub new_text: String,
+    pub attachments: usize,
+}
+
+/// Input that is not an email message.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ParseError {
+    #[error("empty input")]
+    Empty,
+    #[error("not an email message: no header fields found")]
+    NoHeaders,
+}
+
+/// Parses one message. `rules` supplies the quote/sign-off/footer markers of every language.
+pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err(ParseError::Empty);
+    }
+    let msg = MessageParser::default()
+        .parse(raw)
+        .ok_or(ParseError::NoHeaders)?;
+    if msg.headers().is_empty() {
+        return Err(ParseError::NoHeaders);
+    }
+    let (from, _) = people(msg.from());
+    let (reply_to, reply_to_odd) = people(msg.reply_to());
+    let (to, _) = people(msg.to());
+    let (cc, _) = people(msg.cc());
+    let subject = msg.subject().unwrap_or_default().to_string();
+    let screen = screen_headers(&msg, &subject);
+
+    let (mut own_text, mut new_text) = body_texts(&msg, rules);
+    if new_text.trim().is_empty() {
+        // A bare forward: what the customer forwarded is what they want us to read.
+        if let Some(inner) = forwarded(&msg) {
+            let (o, n) = body_texts(inner, rules);
+            own_text.push_str(&o);
+            new_text = n;
+        }
+    }
+
+    Ok(Parsed {
+        message_id: msg.message_id().map(str::to_string),
+        from: from.into_iter().next(),
+        reply_to,
+        reply_to_odd,
+        to,
+        cc,
+        subject,
+        date: msg.date().and_then(to_utc),
+        references: text_list(msg.references()),
+        screen,
+        own_text,
+        new_text,
+        attachments: msg.attachment_count(),
+    })
+}
+
+fn to_utc(d: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
+    if d.year < 1970 || d.month == 0 || d.day == 0 {
+        return None;
+    }
+    Utc.timestamp_opt(d.to_timestamp(), 0).single()
+}
+
+fn text_list(v: &HeaderValue<'_>) -> Vec<String> {
+    match v {
+        HeaderValue::Text(t) => vec![t.to_string()],
+        HeaderValue::TextList(l) => l.iter().map(|t| t.to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Addresses of a header; the flag is set when it held groups or entries without an address.
+fn people(addr: Option<&Address<'_>>) -> (Vec<Person>, bool) {
+    let Some(addr) = addr else {
+        return (Vec::new(), false);
+    };
+    let mut odd = matches!(addr, Address::Group(_));
+    let mut out = Vec::new();
+    for a in addr.iter() {
+        match a.address() {
+            Some(address) if address.contains('@') => out.push(Person {
+                name: a
+                    .name()
+                    .map(|n| n.trim().to_string())
+                    .filter(|n| !n.is_empty()),
+                address: address.trim().to_lowercase(),
+            }),
+            _ => odd = true,
+        }
+    }
+    (out, odd)
+}
+
+fn screen_headers(msg: &Message<'_>, subject: &str) -> ScreenHeaders {
+    let raw = |name: &str| {
+        msg.header_raw(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+            .filter(|v| !v.is_empty())
+    };
+    let list_header = msg.headers().iter().any(|h| {
+        let n = h.name().to_ascii_lowercase();
+        n.starts_with("list-") && n != "list-archive-ignored"
+    });
+    let report = msg.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+    });
+    let null_return_path = msg
+        .header_raw("Return-Path")
+        .is_some_and(|v| v.trim() == "<>" || v.trim().is_empty());
+    let s = subject.to_ascii_lowercase();
+    let delivery_status_subject = [
+        "undeliverable:",
+        "undelivered mail returned to sender",
+        "delivery status notification (failure)",
+        "mail delivery failed",
+        "returned mail:",
+        "failure notice",
+    ]
+    .iter()
+    .any(|p| s.starts_with(p));
+    ScreenHeaders {
+        auto_submitted: raw("Auto-Submitted"),
+        x_autoreply: raw("X-Autoreply").is_some() || raw("X-Autorespond").is_some(),
+        precedence: raw("Precedence"),
+        list_header,
+        report,
+        null_return_path,
+        delivery_status_subject,
+    }
+}
+
+/// The first message/rfc822 part, for bare forwards.
+fn forwarded<'a>(msg: &'a Message<'a>) -> Option<&'a Message<'a>> {
+    msg.parts.iter().find_map(|p| match &p.body {
+        PartType::Message(m) => Some(m),
+        _ => None,
+    })
+}
+
+/// (own text, new text) of a message's first text body, HTML converted.
+fn body_texts(msg: &Message<'_>, rules: &RuleSet) -> (String, String) {
+    let Some(part) = msg
+        .text_body
+        .first()
+        .and_then(|&i| msg.parts.get(i as usize))
+    else {
+        return (String::new(), String::new());
+    };
+    let text = match &part.body {
+        PartType::Text(t) => truncate(t, MAX_BODY_BYTES).to_string(),
+        PartType::Html(h) => html::to_text(truncate(h, MAX_BODY_BYTES)),
+        _ => String::new(),
+    };
+    let split = newtext::split(&text, rules);
+    (split.own, split.new)
+}
+
+/// The longest prefix of `s` within `max` bytes, cut on a character boundary.
+pub fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> RuleSet {
+        RuleSet::load(None, &[]).expect("rules")
+    }
+
+    #[test]
+    fn empty_and_garbage_are_errors_not_panics() {
+        let r = rules();
+        assert_eq!(parse(b"", &r).unwrap_err(), ParseError::Empty);
+        assert_eq!(parse(b" \r\n", &r).unwrap_err(), ParseError::Empty);
+        let _ = parse(&[0xff, 0xfe, 0x00, b':', b'\n'], &r);
+    }
+
+    #[test]
+    fn decodes_encoded_word_subject_and_addresses() {
+        let raw = b"From: =?UTF-8?B?6rmA66+87KSA?= <Kim@Example.ORG>\r\nTo: support@example.com\r\nSubject: =?UTF-8?B?7ISc67mE7Iqk6rCAIOuLpOyatOuQkOyWtOyalA==?=\r\nMessage-ID: <abc@example.org>\r\nDate: Sat, 21 Nov 2026 23:10:00 +0100\r\n\r\nbody\r\n";
+        let p = parse(raw, &rules()).expect("parses");
+        let from = p.from.expect("from");
+        assert_eq!(from.address, "kim@example.org");
+        assert_eq!(from.name.as_deref(), Some("김민준"));
+        assert_eq!(p.subject, "서비스가 다운됐어요");
+        assert_eq!(p.message_id.as_deref(), Some("abc@example.org"));
+        assert_eq!(
+            p.date.map(|d| d.to_rfc3339()),
+            Some("2026-11-21T22:10:00+00:00".into())
+        );
+    }
+
+    #[test]
+    fn html_only_body_drops_quoted_blockquote() {
+        let raw = b"From: a@example.org\r\nSubject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>The dashboard is <b>down</b>.</p><div class=\"gmail_quote\">On Mon someone wrote:<blockquote>Old billing question</blockquote></div></body></html>";
+        let p = parse(raw, &rules()).expect("parses");
+        assert!(
+            p.new_text.contains("The dashboard is down"),
+            "{:?}",
+            p.new_text
+        );
+        assert!(!p.new_text.contains("billing"), "{:?}", p.new_text);
+    }
+}

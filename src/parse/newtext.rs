@@ -1,0 +1,167 @@
+//! Separates what the customer wrote now from what they quoted: `>` lines, "On … wrote:" and its
+//! equivalents (from the rule files of every language), Outlook header blocks and
+//! "-----Original Message-----", then the signature ("-- ", sign-offs) and legal footers.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+use crate::rules::{normalize, RuleSet};
+
+/// The two views of a body that later stages need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Split {
+    /// Everything above the quoted history, signature included.
+    pub own: String,
+    /// Only the new text: no quotes, signature or footer.
+    pub new: String,
+}
+
+/// An Outlook-style header line that opens a quoted message ("From: …", "Von: …", "差出人: …").
+static OUTLOOK_FROM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\*?(from|von|de|van|da|från|fra|mistä|od|от|发件人|發件人|寄件者|差出人|送信者|보낸 사람|보낸사람|מאת|saatja|kellelt)\s*\*?\s*[:：]")
+        .expect("static regex")
+});
+
+/// A header-like line ("Sent: …", "Gesendet: …") that follows OUTLOOK_FROM in a quoted block.
+static HEADER_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\*?[\p{L} -]{2,24}\*?\s*[:：]").expect("static regex"));
+
+/// Generic separators that no language file needs to repeat.
+static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(-{2,}|_{5,}|={5,})\s*[\p{L} ]{0,40}\s*(-{2,}|_{5,}|={5,})?$")
+        .expect("static regex")
+});
+
+/// Splits a plain-text body.
+pub fn split(body: &str, rules: &RuleSet) -> Split {
+    let lines: Vec<&str> = body.lines().collect();
+    let mut own = Vec::new();
+    let mut new = Vec::new();
+    let mut in_signature = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim_end();
+        let t = line.trim();
+        if t.starts_with('>') {
+            i += 1;
+            continue;
+        }
+        let norm = normalize(t);
+        let next = lines
+            .get(i + 1)
+            .map(|l| normalize(l.trim()))
+            .unwrap_or_default();
+        if starts_history(&norm, &next, &lines[i + 1..], rules) {
+            break;
+        }
+        if rules.is_footer(&norm) {
+            break;
+        }
+        if !in_signature {
+            let has_text = new.iter().any(|l: &&str| !l.trim().is_empty());
+            if line == "--" || line == "-- " || (has_text && rules.is_signoff(&norm)) {
+                in_signature = true;
+            }
+        }
+        own.push(line);
+        if !in_signature {
+            new.push(line);
+        }
+        i += 1;
+    }
+    Split {
+        own: tidy(&own),
+        new: tidy(&new),
+    }
+}
+
+fn starts_history(norm: &str, next: &str, rest: &[&str], rules: &RuleSet) -> bool {
+    if norm.is_empty() {
+        return false;
+    }
+    if rules.is_quote_header(norm) {
+        return true;
+    }
+    // Gmail and Apple Mail wrap long "On … wrote:" lines in two.
+    if !next.is_empty() && norm.len() < 200 && rules.is_quote_header(&format!("{norm} {next}")) {
+        return true;
+    }
+    if SEPARATOR.is_match(norm)
+        && rest
+            .iter()
+            .take(3)
+            .any(|l| OUTLOOK_FROM.is_match(&normalize(l.trim())))
+    {
+        return true;
+    }
+    if OUTLOOK_FROM.is_match(norm) {
+        let following = rest
+            .iter()
+            .map(|l| normalize(l.trim()))
+            .filter(|l| !l.is_empty())
+            .take(3)
+            .filter(|l| HEADER_LIKE.is_match(l))
+            .count();
+        return following >= 2;
+    }
+    false
+}
+
+/// Joins lines, trims blank lines at both ends and collapses runs of blank lines.
+fn tidy(lines: &[&str]) -> String {
+    let mut out = String::new();
+    let mut blank = false;
+    for l in lines {
+        if l.trim().is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if blank {
+            out.push('\n');
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(l);
+        blank = false;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> RuleSet {
+        RuleSet::load(None, &[]).expect("rules")
+    }
+
+    #[test]
+    fn removes_quotes_signature_and_outlook_block() {
+        let body = "Hi,\n\nThe site is down again.\n\nBest regards,\nKim\n+82 10 1234 5678\n\n-----Original Message-----\nFrom: Support <support@example.com>\nSent: Monday\nTo: Kim\nSubject: invoice\n\nYour invoice is attached.";
+        let s = split(body, &rules());
+        assert_eq!(s.new, "Hi,\n\nThe site is down again.");
+        assert!(s.own.contains("+82 10 1234 5678"));
+        assert!(!s.own.contains("invoice"));
+    }
+
+    #[test]
+    fn wrapped_gmail_header_and_angle_quotes() {
+        let body = "Still waiting.\n\nOn Mon, Nov 16, 2026 at 10:00 AM Example Support <\nsupport@example.com> wrote:\n> Thanks for your message";
+        let s = split(body, &rules());
+        assert_eq!(s.new, "Still waiting.");
+    }
+
+    #[test]
+    fn outlook_header_block_without_separator() {
+        let body = "Please refund me.\n\nFrom: Support <support@example.com>\nSent: Friday, 20 November 2026 10:00\nTo: Customer\nSubject: Hello\n\nold text";
+        assert_eq!(split(body, &rules()).new, "Please refund me.");
+    }
+
+    #[test]
+    fn plain_signature_delimiter() {
+        let s = split("Text here\n-- \nJane\nACME", &rules());
+        assert_eq!(s.new, "Text here");
+        assert_eq!(s.own, "Text here\n--\nJane\nACME");
+    }
+}

@@ -1,0 +1,241 @@
+//! The pure pipeline from the raw bytes of one message to an [`Outcome`]: parse, screen,
+//! classify, facts, draft. No I/O and no clock of its own, so the CLI, the daemon and the tests
+//! all drive the same code. [`Engine`] holds what is compiled once (rules, facts, templates).
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::classify::{classify, Tone};
+use crate::config::{Config, ConfigError};
+use crate::draft::{self, context, ContextInput, Draft, DraftEnv, DraftInput, Templates};
+use crate::facts::{self, ContactHistory, Fact, Facts};
+use crate::parse::{self, ParseError};
+use crate::rules::{normalize, Priority, RuleSet};
+use crate::screen::{screen, SkipReason};
+
+/// Draft or skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Draft,
+    Skip,
+}
+
+/// What happened to one message: the brief's JSON line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub source: String,
+    pub message_id: Option<String>,
+    pub from: Option<String>,
+    pub language: String,
+    pub action: Action,
+    pub skip_reason: Option<SkipReason>,
+    pub category: Option<String>,
+    pub confidence: Option<f32>,
+    pub value: Option<String>,
+    pub priority: Option<Priority>,
+    pub tone: Option<Tone>,
+    pub facts: Vec<Fact>,
+    /// Notes for the agent that are not facts (odd Reply-To and the like).
+    pub warnings: Vec<String>,
+    pub draft: Option<Draft>,
+}
+
+impl Outcome {
+    /// The IMAP keyword naming this outcome: `triage:<category>` or `triage:skip-<reason>`.
+    pub fn keyword(&self) -> String {
+        match (self.skip_reason, &self.category) {
+            (Some(r), _) => format!("triage:skip-{}", r.as_str().replace('_', "-")),
+            (None, Some(c)) => format!("triage:{c}"),
+            (None, None) => "triage:error".into(),
+        }
+    }
+
+    /// The agent-facing summary of facts and warnings (X-Mailtriage-Facts).
+    pub fn facts_summary(&self) -> String {
+        self.facts
+            .iter()
+            .map(Fact::summary)
+            .chain(self.warnings.iter().map(|w| format!("warning: {w}")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// A message the pipeline could not turn into an outcome.
+#[derive(Debug, thiserror::Error)]
+pub enum TriageError {
+    #[error("unreadable message: {0}")]
+    Parse(#[from] ParseError),
+    #[error("{0}")]
+    Draft(#[from] draft::DraftError),
+}
+
+/// Everything compiled once and shared by every message.
+pub struct Engine {
+    pub config: Config,
+    pub rules: RuleSet,
+    pub facts: Facts,
+    pub templates: Templates,
+}
+
+/// Loading the engine failed: the config, a rule file, the facts or a template.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LoadError(pub ConfigError);
+
+impl Engine {
+    /// Loads rules, facts and templates named by the config.
+    pub fn load(config: Config) -> Result<Engine, LoadError> {
+        let rules = RuleSet::load(config.triage.rules.as_deref(), &config.triage.categories)
+            .map_err(|e| LoadError(e.0))?;
+        let facts = match &config.triage.facts {
+            Some(p) => Facts::load(p).map_err(LoadError)?,
+            None => Facts::default(),
+        };
+        let templates =
+            Templates::load(config.triage.templates.as_deref()).map_err(|e| LoadError(e.0))?;
+        Ok(Engine {
+            config,
+            rules,
+            facts,
+            templates,
+        })
+    }
+
+    /// Reloads only the facts file, keeping the rest (SIGHUP, file change).
+    pub fn reload_facts(&mut self) -> Result<(), LoadError> {
+        if let Some(p) = &self.config.triage.facts {
+            self.facts = Facts::load(p).map_err(LoadError)?;
+        }
+        Ok(())
+    }
+
+    /// Runs the pipeline over one message. `history` is the sender's contact history when a
+    /// mailbox is available.
+    pub fn triage(
+        &self,
+        raw: &[u8],
+        source: &str,
+        env: &DraftEnv,
+        history: Option<ContactHistory>,
+    ) -> Result<Outcome, TriageError> {
+        let msg = parse::parse(raw, &self.rules)?;
+        let own = &self.config.identity.own_addresses;
+        let t = &self.config.triage;
+        let mut outcome = Outcome {
+            source: source.to_string(),
+            message_id: msg.message_id.clone(),
+            from: msg.from.as_ref().map(|p| p.address.clone()),
+            language: t.default_language.clone(),
+            action: Action::Skip,
+            skip_reason: None,
+            category: None,
+            confidence: None,
+            value: None,
+            priority: None,
+            tone: None,
+            facts: Vec::new(),
+            warnings: Vec::new(),
+            draft: None,
+        };
+        let subject = draft::strip_prefixes(&msg.subject);
+        let class = classify(
+            &self.rules,
+            &subject,
+            &msg.new_text,
+            &t.default_language,
+            t.min_confidence,
+        );
+        outcome.language = class.language.clone();
+        if let Some(reason) = screen(&msg, own) {
+            outcome.skip_reason = Some(reason);
+            return Ok(outcome);
+        }
+        let (to, warnings) = draft::recipient(&msg, own);
+        let to = to.ok_or(draft::DraftError::NoRecipient)?;
+        outcome.warnings = warnings;
+
+        let category = &self.rules.categories[class.category];
+        let norm = normalize(&format!("{subject}\n{}", msg.new_text));
+        let mut history = history;
+        if let Some(h) = &mut history {
+            h.claimed = self.rules.claimed_count(&norm);
+        }
+        let subj = facts::Subject {
+            msg: &msg,
+            norm_text: &norm,
+            when: msg.date.unwrap_or(env.now),
+        };
+        outcome.facts = facts::check(&self.facts, &category.checks, &subj, history);
+
+        let template = self
+            .templates
+            .choose(&class.language, &category.id, &t.default_language)
+            .ok_or_else(|| {
+                draft::DraftError::Render(
+                    format!("{}/{}", class.language, category.id),
+                    "no template for this category in the customer's or the default language"
+                        .into(),
+                )
+            })?;
+        let draft_lang = template
+            .split('/')
+            .next()
+            .unwrap_or(&t.default_language)
+            .to_string();
+        let name = to
+            .name
+            .clone()
+            .or_else(|| msg.from.as_ref().and_then(|f| f.name.clone()))
+            .unwrap_or_default();
+        let ctx = context(&ContextInput {
+            customer_name: if name.contains('@') { "" } else { &name },
+            subject: &subject,
+            new_text: &msg.new_text,
+            value: &category.value,
+            category: &category.id,
+            signature: &self.config.identity.signature,
+            language: &draft_lang,
+            facts: &outcome.facts,
+        });
+        let body = self
+            .templates
+            .render(&template, &ctx)
+            .map_err(|e| draft::DraftError::Render(template.clone(), e.to_string()))?;
+
+        outcome.action = Action::Draft;
+        outcome.category = Some(category.id.clone());
+        outcome.confidence = Some(class.confidence);
+        outcome.value = Some(category.value.clone());
+        outcome.priority = Some(class.priority);
+        outcome.tone = Some(class.tone);
+        let summary = outcome.facts_summary();
+        let priority = serde_json::to_value(class.priority)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        outcome.draft = Some(draft::build(
+            DraftInput {
+                msg: &msg,
+                to: &to,
+                identity: &self.config.identity,
+                category: &category.id,
+                priority: &priority,
+                language: &draft_lang,
+                template: &template,
+                body,
+                facts_summary: &summary,
+            },
+            env,
+        )?);
+        Ok(outcome)
+    }
+}
+
+/// Loads the config at `path` and builds an engine, for the CLI and tests.
+pub fn load_engine(path: &Path) -> Result<Engine, LoadError> {
+    let config = Config::load(path).map_err(LoadError)?;
+    Engine::load(config)
+}

@@ -1,0 +1,607 @@
+//! Loads the language rule files (`rules/<lang>.toml`, built in, plus an operator's directory
+//! and config categories) and compiles them once into a [`RuleSet`]: one Aho-Corasick automaton
+//! for every phrase of every language, regexes for patterns, quote headers and claimed counts.
+//! `parse` uses its text-cleanup data, `classify` its phrases, `facts` its count patterns.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexSet};
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::builtin;
+use crate::config::{toml_error, ConfigError, CustomCategory};
+
+/// A category: what it is called, what the customer values, which facts it checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Category {
+    pub id: String,
+    pub value: String,
+    pub checks: Vec<String>,
+    pub priority: Priority,
+}
+
+/// How soon an agent should look at a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+/// What a phrase or pattern counts towards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Category(usize),
+    Upset,
+    Urgent,
+}
+
+/// One scored hit of a phrase or pattern, as classify consumes it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub target: Target,
+    pub weight: f32,
+    /// Index into [`RuleSet::languages`] of the rule file the hit came from.
+    pub language: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PhraseMeta {
+    hit: Hit,
+    start_boundary: bool,
+    end_boundary: bool,
+}
+
+/// Everything the pipeline knows about language, compiled for fast matching.
+pub struct RuleSet {
+    pub categories: Vec<Category>,
+    /// Languages with a rule file, in index order of [`Hit::language`].
+    pub languages: Vec<String>,
+    matcher: AhoCorasick,
+    phrase_meta: Vec<Vec<PhraseMeta>>,
+    patterns: Vec<(Regex, Hit)>,
+    quote_headers: RegexSet,
+    signoffs: HashSet<String>,
+    footers: AhoCorasick,
+    counts: Vec<Regex>,
+}
+
+/// A rule file or category definition that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RulesError(pub ConfigError);
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuleFile {
+    language: String,
+    #[serde(default)]
+    rule: Vec<RawRule>,
+    #[serde(default)]
+    tone: RawTone,
+    #[serde(default)]
+    priority: RawPriority,
+    #[serde(default)]
+    quote: RawQuote,
+    #[serde(default)]
+    signature: RawSignature,
+    #[serde(default)]
+    footer: RawFooter,
+    #[serde(default)]
+    count: RawCount,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    category: String,
+    weight: f32,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTone {
+    #[serde(default)]
+    upset: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPriority {
+    #[serde(default)]
+    urgent: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuote {
+    #[serde(default)]
+    headers: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignature {
+    #[serde(default)]
+    signoffs: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFooter {
+    #[serde(default)]
+    markers: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCount {
+    #[serde(default)]
+    patterns: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategories {
+    category: Vec<RawCategory>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    id: String,
+    value: String,
+    #[serde(default)]
+    checks: Vec<String>,
+    priority: Priority,
+}
+
+impl<'de> Deserialize<'de> for Priority {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "low" => Ok(Priority::Low),
+            "normal" => Ok(Priority::Normal),
+            "high" => Ok(Priority::High),
+            "urgent" => Ok(Priority::Urgent),
+            _ => Err(serde::de::Error::custom(format!(
+                "{s:?} is not one of low, normal, high, urgent"
+            ))),
+        }
+    }
+}
+
+/// Lower-cases and NFKC-normalises text, so full-width digits, ligatures and case all match.
+pub fn normalize(s: &str) -> String {
+    s.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// Scripts written without spaces between words: their phrases need no word boundaries.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF | 0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F
+        | 0xFF66..=0xFF9F | 0x20000..=0x2FFFF)
+}
+
+fn wants_boundary(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() && !is_cjk(c))
+}
+
+struct Builder {
+    languages: Vec<String>,
+    categories: Vec<Category>,
+    phrases: Vec<String>,
+    phrase_index: HashMap<String, usize>,
+    phrase_meta: Vec<Vec<PhraseMeta>>,
+    patterns: Vec<(Regex, Hit)>,
+    quote_headers: Vec<String>,
+    signoffs: HashSet<String>,
+    footers: Vec<String>,
+    counts: Vec<Regex>,
+}
+
+impl Builder {
+    fn add_phrase(&mut self, phrase: &str, hit: Hit) {
+        let p = normalize(phrase.trim());
+        let start_boundary = !p.starts_with('*');
+        let end_boundary = !p.ends_with('*');
+        let p = p.trim_matches('*').to_string();
+        if p.is_empty() {
+            return;
+        }
+        let meta = PhraseMeta {
+            hit,
+            start_boundary: start_boundary && wants_boundary(p.chars().next()),
+            end_boundary: end_boundary && wants_boundary(p.chars().last()),
+        };
+        let idx = *self.phrase_index.entry(p.clone()).or_insert_with(|| {
+            self.phrases.push(p);
+            self.phrase_meta.push(Vec::new());
+            self.phrases.len() - 1
+        });
+        self.phrase_meta[idx].push(meta);
+    }
+
+    fn language(&mut self, lang: &str) -> usize {
+        match self.languages.iter().position(|l| l == lang) {
+            Some(i) => i,
+            None => {
+                self.languages.push(lang.to_string());
+                self.languages.len() - 1
+            }
+        }
+    }
+
+    fn add_file(&mut self, file: &Path, text: &str) -> Result<(), ConfigError> {
+        let raw: RawRuleFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let err = |key: &str, reason: String| ConfigError {
+            file: file.to_path_buf(),
+            position: None,
+            key: key.to_string(),
+            reason,
+        };
+        let lang = self.language(&raw.language);
+        for r in &raw.rule {
+            let cat = self
+                .categories
+                .iter()
+                .position(|c| c.id == r.category)
+                .ok_or_else(|| {
+                    err(
+                        "rule.category",
+                        format!("{:?} is not a known category", r.category),
+                    )
+                })?;
+            let hit = Hit {
+                target: Target::Category(cat),
+                weight: r.weight,
+                language: lang,
+            };
+            for p in &r.phrases {
+                self.add_phrase(p, hit);
+            }
+            for p in &r.patterns {
+                let re = Regex::new(p)
+                    .map_err(|e| err("rule.patterns", format!("bad regex {p:?}: {e}")))?;
+                self.patterns.push((re, hit));
+            }
+        }
+        for (list, target) in [
+            (&raw.tone.upset, Target::Upset),
+            (&raw.priority.urgent, Target::Urgent),
+        ] {
+            for p in list {
+                self.add_phrase(
+                    p,
+                    Hit {
+                        target,
+                        weight: 1.0,
+                        language: lang,
+                    },
+                );
+            }
+        }
+        for h in &raw.quote.headers {
+            Regex::new(h).map_err(|e| err("quote.headers", format!("bad regex {h:?}: {e}")))?;
+            self.quote_headers.push(h.clone());
+        }
+        for s in &raw.signature.signoffs {
+            self.signoffs.insert(signoff_key(&normalize(s)));
+        }
+        for f in &raw.footer.markers {
+            self.footers.push(normalize(f));
+        }
+        for c in &raw.count.patterns {
+            let re = Regex::new(c)
+                .map_err(|e| err("count.patterns", format!("bad regex {c:?}: {e}")))?;
+            if re.captures_len() < 2 {
+                return Err(err(
+                    "count.patterns",
+                    format!("{c:?} needs one capture group for the number"),
+                ));
+            }
+            self.counts.push(re);
+        }
+        Ok(())
+    }
+}
+
+/// The comparable form of a sign-off line: trailing punctuation and spaces removed.
+pub fn signoff_key(line: &str) -> String {
+    line.trim()
+        .trim_end_matches(|c: char| {
+            c.is_ascii_punctuation() || c.is_whitespace() || "，。！、".contains(c)
+        })
+        .to_string()
+}
+
+impl RuleSet {
+    /// Built-in rules, then `dir/*.toml` (an operator's additions), then config categories.
+    pub fn load(dir: Option<&Path>, custom: &[CustomCategory]) -> Result<RuleSet, RulesError> {
+        let mut files: Vec<(PathBuf, String)> = builtin::RULES
+            .iter()
+            .map(|(name, text)| {
+                (
+                    PathBuf::from(format!("<built-in>/rules/{name}")),
+                    text.to_string(),
+                )
+            })
+            .collect();
+        if let Some(dir) = dir {
+            let read_err = |reason: String| {
+                RulesError(ConfigError {
+                    file: dir.to_path_buf(),
+                    position: None,
+                    key: String::new(),
+                    reason,
+                })
+            };
+            let entries =
+                std::fs::read_dir(dir).map_err(|e| read_err(format!("cannot read: {e}")))?;
+            let mut extra: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            extra.sort();
+            for path in extra {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| read_err(format!("cannot read {}: {e}", path.display())))?;
+                files.push((path, text));
+            }
+        }
+        let mut b = Builder {
+            languages: Vec::new(),
+            categories: Vec::new(),
+            phrases: Vec::new(),
+            phrase_index: HashMap::new(),
+            phrase_meta: Vec::new(),
+            patterns: Vec::new(),
+            quote_headers: Vec::new(),
+            signoffs: HashSet::new(),
+            footers: Vec::new(),
+            counts: Vec::new(),
+        };
+        for (path, text) in files.iter().filter(|(p, _)| is_categories(p)) {
+            let raw: RawCategories =
+                toml::from_str(text).map_err(|e| RulesError(toml_error(path, text, &e)))?;
+            for c in raw.category {
+                match b.categories.iter_mut().find(|x| x.id == c.id) {
+                    Some(existing) => {
+                        existing.value = c.value;
+                        existing.checks = c.checks;
+                        existing.priority = c.priority;
+                    }
+                    None => b.categories.push(Category {
+                        id: c.id,
+                        value: c.value,
+                        checks: c.checks,
+                        priority: c.priority,
+                    }),
+                }
+            }
+        }
+        for c in custom {
+            if !b.categories.iter().any(|x| x.id == c.id) {
+                b.categories.push(Category {
+                    id: c.id.clone(),
+                    value: c.value.clone(),
+                    checks: c.checks.clone(),
+                    priority: Priority::Normal,
+                });
+            }
+        }
+        if !b.categories.iter().any(|c| c.id == "general") {
+            return Err(RulesError(ConfigError {
+                file: PathBuf::from("<rules>/categories.toml"),
+                position: None,
+                key: "category".into(),
+                reason: "the fallback category \"general\" must exist".into(),
+            }));
+        }
+        for (path, text) in files.iter().filter(|(p, _)| !is_categories(p)) {
+            b.add_file(path, text).map_err(RulesError)?;
+        }
+        for c in custom {
+            let cat = b
+                .categories
+                .iter()
+                .position(|x| x.id == c.id)
+                .unwrap_or_default();
+            for (lang, phrases) in &c.phrases {
+                let language = b.language(lang);
+                for p in phrases {
+                    b.add_phrase(
+                        p,
+                        Hit {
+                            target: Target::Category(cat),
+                            weight: c.weight,
+                            language,
+                        },
+                    );
+                }
+            }
+        }
+        let build_err = |what: &str, e: String| {
+            RulesError(ConfigError {
+                file: PathBuf::from("<rules>"),
+                position: None,
+                key: what.into(),
+                reason: e,
+            })
+        };
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&b.phrases)
+            .map_err(|e| build_err("rule.phrases", e.to_string()))?;
+        let footers = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&b.footers)
+            .map_err(|e| build_err("footer.markers", e.to_string()))?;
+        let quote_headers = RegexSet::new(&b.quote_headers)
+            .map_err(|e| build_err("quote.headers", e.to_string()))?;
+        Ok(RuleSet {
+            categories: b.categories,
+            languages: b.languages,
+            matcher,
+            phrase_meta: b.phrase_meta,
+            patterns: b.patterns,
+            quote_headers,
+            signoffs: b.signoffs,
+            footers,
+            counts: b.counts,
+        })
+    }
+
+    /// Index of a category by id.
+    pub fn category(&self, id: &str) -> Option<usize> {
+        self.categories.iter().position(|c| c.id == id)
+    }
+
+    /// Every phrase and pattern hit in normalised text; each distinct phrase counts once.
+    pub fn hits(&self, norm: &str) -> Vec<Hit> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for m in self.matcher.find_iter(norm) {
+            let before = norm[..m.start()].chars().next_back();
+            let after = norm[m.end()..].chars().next();
+            let idx = m.pattern().as_usize();
+            if !seen.insert(idx) {
+                continue;
+            }
+            for meta in &self.phrase_meta[idx] {
+                if meta.start_boundary && before.is_some_and(char::is_alphanumeric) {
+                    continue;
+                }
+                if meta.end_boundary && after.is_some_and(char::is_alphanumeric) {
+                    continue;
+                }
+                out.push(meta.hit);
+            }
+        }
+        for (re, hit) in &self.patterns {
+            if re.is_match(norm) {
+                out.push(*hit);
+            }
+        }
+        out
+    }
+
+    /// True when a normalised, trimmed line introduces quoted history ("On … wrote:").
+    pub fn is_quote_header(&self, norm_line: &str) -> bool {
+        self.quote_headers.is_match(norm_line)
+    }
+
+    /// True when a normalised line is a sign-off ("Best regards,").
+    pub fn is_signoff(&self, norm_line: &str) -> bool {
+        let key = signoff_key(norm_line);
+        !key.is_empty() && self.signoffs.contains(&key)
+    }
+
+    /// True when a normalised line starts a legal or confidentiality footer.
+    pub fn is_footer(&self, norm_line: &str) -> bool {
+        self.footers.is_match(norm_line)
+    }
+
+    /// The contact count a customer claims ("called 100 times"), the largest if several.
+    pub fn claimed_count(&self, norm: &str) -> Option<u32> {
+        self.counts
+            .iter()
+            .flat_map(|re| re.captures_iter(norm))
+            .filter_map(|c| c.get(1)?.as_str().parse::<u32>().ok())
+            .max()
+    }
+}
+
+fn is_categories(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "categories.toml")
+}
+
+/// Summaries of the rules per language, for `check` output.
+pub fn phrase_counts(rules: &RuleSet) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for metas in &rules.phrase_meta {
+        for m in metas {
+            *counts
+                .entry(rules.languages[m.hit.language].clone())
+                .or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> RuleSet {
+        RuleSet::load(None, &[]).expect("built-in rules load")
+    }
+
+    #[test]
+    fn built_in_rules_cover_all_categories_and_languages() {
+        let r = rules();
+        for id in [
+            "outage",
+            "login",
+            "instructions",
+            "slow_service",
+            "repeat_contact",
+            "regression",
+            "billing",
+            "staff_complaint",
+            "general",
+        ] {
+            assert!(r.category(id).is_some(), "missing category {id}");
+        }
+        for lang in ["en", "de", "fr", "es", "zh", "ja", "ko", "he", "et"] {
+            assert!(
+                r.languages.iter().any(|l| l == lang),
+                "missing rules for {lang}"
+            );
+        }
+    }
+
+    #[test]
+    fn word_boundaries_apply_to_latin_but_not_cjk() {
+        let r = rules();
+        let login = Target::Category(r.category("login").expect("login"));
+        let has = |text: &str| r.hits(&normalize(text)).iter().any(|h| h.target == login);
+        assert!(has("I can't log in since this morning"));
+        assert!(has("ログインできません"));
+        assert!(has("로그인이 안 돼요"));
+    }
+
+    #[test]
+    fn full_width_and_case_are_normalised() {
+        assert_eq!(normalize("ＡＢＣ１２３"), "abc123");
+        assert_eq!(normalize("Straße"), "straße");
+    }
+
+    #[test]
+    fn custom_category_phrases_are_matched() {
+        let custom = CustomCategory {
+            id: "privacy".into(),
+            value: "privacy".into(),
+            checks: vec![],
+            weight: 3.0,
+            phrases: [("en".to_string(), vec!["delete my data".to_string()])].into(),
+        };
+        let r = RuleSet::load(None, &[custom]).expect("loads");
+        let idx = r.category("privacy").expect("added");
+        assert!(r
+            .hits(&normalize("Please DELETE my data now"))
+            .iter()
+            .any(|h| h.target == Target::Category(idx)));
+    }
+}

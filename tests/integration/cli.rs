@@ -1,0 +1,172 @@
+//! The command-line contract: exit codes, JSON Lines, errors that name file and key, and the
+//! shipped config and templates passing `check --offline`.
+
+use serde_json::Value;
+
+use crate::util::{fixtures, mailtriage, path_str, root};
+
+fn config() -> String {
+    path_str(&fixtures().join("config.toml"))
+}
+
+#[test]
+fn triage_json_prints_one_line_per_input_and_exit_1_on_bad_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("empty.eml");
+    std::fs::write(&bad, b"").expect("write");
+    let good = fixtures().join("lat-en-billing-charged-twice.eml");
+    let missing = dir.path().join("missing.eml");
+    let out = mailtriage(
+        &[
+            "--config",
+            &config(),
+            "triage",
+            "--json",
+            &path_str(&good),
+            &path_str(&bad),
+            &path_str(&missing),
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["action"], "draft");
+    assert_eq!(lines[0]["category"], "billing");
+    assert!(lines[0]["draft"]["body"]
+        .as_str()
+        .is_some_and(|b| !b.is_empty()));
+    assert!(lines[1]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("empty")));
+    assert!(lines[2]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("cannot read")));
+}
+
+#[test]
+fn triage_reads_stdin_and_prints_a_readable_draft() {
+    let raw = b"From: Jo <jo@example.org>\r\nTo: support@example.com\r\nSubject: Password\r\nMessage-ID: <s1@example.org>\r\n\r\nI forgot my password and cannot log in.\r\n";
+    let out = mailtriage(&["--config", &config(), "triage", "-"], raw);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("draft · login"), "{text}");
+    assert!(text.contains("To: jo@example.org"), "{text}");
+    assert!(text.contains("Subject: Re: Password"), "{text}");
+}
+
+#[test]
+fn config_errors_exit_2_and_name_file_and_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "[identity]\nfrom = \"Support <support@example.com>\"\n[triage]\ndefault_langauge = \"en\"\n").expect("write");
+    let out = mailtriage(&["--config", &path_str(&cfg), "check", "--offline"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{}:4:", cfg.display())), "{err}");
+    assert!(err.contains("default_langauge"), "{err}");
+}
+
+#[test]
+fn bad_facts_file_names_line_and_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("facts.toml"),
+        "[[incident]]\nid = \"I\"\nservice = \"s\"\nstarted = \"yesterday\"\nstatus_url = \"u\"\n",
+    )
+    .expect("write");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        "[identity]\nfrom = \"support@example.com\"\n[triage]\nfacts = \"facts.toml\"\n",
+    )
+    .expect("write");
+    let out = mailtriage(&["--config", &path_str(&cfg), "check", "--offline"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("facts.toml:4:"), "{err}");
+}
+
+#[test]
+fn shipped_example_config_and_templates_pass_check_offline() {
+    let out = mailtriage(
+        &[
+            "--config",
+            &path_str(&root().join("config.example.toml")),
+            "check",
+            "--offline",
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(": ok"));
+}
+
+#[test]
+fn template_override_with_a_syntax_error_is_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("templates/en")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("templates/en/general.hbs"),
+        "Hello {{#if x}}\n",
+    )
+    .expect("write");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        "[identity]\nfrom = \"support@example.com\"\n[triage]\ntemplates = \"templates\"\n",
+    )
+    .expect("write");
+    let out = mailtriage(&["--config", &path_str(&cfg), "check", "--offline"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("general.hbs"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn custom_category_from_config_is_classified_and_drafted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("templates/en")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("templates/en/privacy.hbs"),
+        "{{> en/greeting}}\n\nYour privacy matters to us ({{value}}).\n\n{{> en/signature}}\n",
+    )
+    .expect("write");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "[identity]\nfrom = \"support@example.com\"\n[triage]\ntemplates = \"templates\"\n[[triage.category]]\nid = \"privacy\"\nvalue = \"privacy\"\nphrases = { en = [\"delete my data\", \"gdpr request\"] }\n").expect("write");
+    let raw = b"From: jo@example.org\r\nSubject: GDPR request\r\n\r\nPlease delete my data.\r\n";
+    let out = mailtriage(&["--config", &path_str(&cfg), "triage", "--json", "-"], raw);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["category"], "privacy");
+    assert_eq!(v["draft"]["template"], "en/privacy");
+    assert!(v["draft"]["body"]
+        .as_str()
+        .is_some_and(|b| b.contains("Your privacy matters to us (privacy).")));
+}

@@ -1,0 +1,6 @@
+//! The integration suite, one crate (as ripgrep does) with a shared `util`.
+
+mod cli;
+mod fixtures;
+mod never_panics;
+mod util;
