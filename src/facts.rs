@@ -395,7 +395,7 @@ fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
         .iter()
         .filter(|i| s.when >= i.started && i.resolved.is_none_or(|r| s.when <= r))
         .filter(|i| {
-            i.keywords.is_empty() || i.keywords.iter().any(|k| contains_word(s.norm_text, k))
+            i.keywords.is_empty() || i.keywords.iter().any(|k| s.norm_text.contains(k.as_str()))
         })
         .map(|i| Fact::IncidentConfirmed {
             id: i.id.clone(),
@@ -408,18 +408,6 @@ fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
     } else {
         found
     }
-}
-
-/// Substring match that respects word boundaries for alphabetic scripts, not for CJK.
-fn contains_word(hay: &str, needle: &str) -> bool {
-    let alpha =
-        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !crate::rules::is_cjk(c));
-    let check_start = alpha(needle.chars().next());
-    let check_end = alpha(needle.chars().last());
-    hay.match_indices(needle).any(|(i, m)| {
-        (!check_start || !alpha(hay[..i].chars().next_back()))
-            && (!check_end || !alpha(hay[i + m.len()..].chars().next()))
-    })
 }
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
@@ -593,7 +581,7 @@ status_url = "https://status.example.com/INC-8"
         );
         assert_eq!(
             run("emails are down", "2026-11-21T23:00:00Z"),
-            ["no_incident"]
+            ["incident_confirmed"]
         );
     }
 

@@ -6,15 +6,23 @@
 //! [`parse`] → [`screen`] → [`classify`] → [`facts`] → [`draft`], tied together by
 //! [`pipeline::Engine`]. [`config`] and [`rules`] load what the stages need; [`report`] prints
 //! outcomes; [`check`] validates an installation.
+//!
+//! Around the pipeline: [`imap`] is the only network code, [`daemon`] the loop that drives the
+//! pipeline from a mailbox, [`shutdown`] the signal it stops on.
 
 pub mod builtin;
 pub mod check;
 pub mod classify;
 pub mod config;
+pub mod daemon;
 pub mod draft;
 pub mod facts;
+pub mod imap;
+pub mod notify;
 pub mod parse;
 pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod screen;
+pub mod service;
+pub mod shutdown;

@@ -9,7 +9,14 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+use std::sync::{Arc, RwLock};
+
+use mailtriage::daemon::Settings;
 use mailtriage::draft::DraftEnv;
+use mailtriage::imap::session::ImapMailbox;
+use mailtriage::imap::Mailbox as _;
+use mailtriage::notify::Notifier;
+use mailtriage::service::{self, Service};
 use mailtriage::pipeline::{load_engine, Engine};
 use mailtriage::report;
 
@@ -76,9 +83,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Triage { json, files } => triage(&engine, &files, json),
         Command::Check { offline } => check(&engine, offline),
-        Command::Run | Command::Once => Err(anyhow::anyhow!(
-            "the IMAP daemon is not built yet; use `mailtriage triage` for offline triage"
-        )),
+        Command::Once => daemon(engine, config_path(&cli), false),
+        Command::Run => daemon(engine, config_path(&cli), true),
     };
     match result {
         Ok(code) => code,
@@ -155,8 +161,82 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
         engine.facts.retired_addresses.len(),
         engine.facts.retired_instructions.len(),
     );
-    if !offline && engine.config.imap.is_some() {
-        anyhow::bail!("logging in is not built yet; use `check --offline`");
+    if offline {
+        return Ok(ExitCode::SUCCESS);
     }
-    Ok(ExitCode::SUCCESS)
+    let Some(imap) = engine.config.imap.clone() else {
+        anyhow::bail!("{}: no [imap] section, so there is nothing to log in to (use --offline)", engine.config.path.display());
+    };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    match rt.block_on(ImapMailbox::connect(&imap)) {
+        Ok(mut mb) => {
+            println!(
+                "{}:{}: logged in as {}; drafts go to {:?}; keywords {}",
+                imap.host,
+                imap.port,
+                imap.username,
+                mb.drafts,
+                if mb.keywords { "supported" } else { "not supported (local state file)" }
+            );
+            rt.block_on(mb.logout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("mailtriage: cannot log in to {}:{} as {}: {e}", imap.host, imap.port, imap.username);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// `once` and `run`: the IMAP side. Exit 0 when done (or stopped by a signal), 1 when the
+/// mailbox cannot be used.
+fn daemon(engine: Engine, config_path: PathBuf, forever: bool) -> anyhow::Result<ExitCode> {
+    let Some(imap) = engine.config.imap.clone() else {
+        eprintln!("mailtriage: {}: key `imap`: the [imap] section is required for `run` and `once`", engine.config.path.display());
+        return Ok(ExitCode::from(2));
+    };
+    let settings = Settings::from_config(&imap);
+    let engine = Arc::new(RwLock::new(engine));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let (trigger, shutdown) = mailtriage::shutdown::channel();
+        let reload = service::signals(trigger).context("installing signal handlers")?;
+        let connect = || ImapMailbox::connect(&imap);
+        let where_ = format!("{}:{} as {}", imap.host, imap.port, imap.username);
+        if forever {
+            let mut svc = Service::new(Notifier::from_env(), engine.clone(), config_path, reload);
+            svc.spawn_watchdog(settings.idle_max + imap.timeout * 4);
+            let result = mailtriage::daemon::run(connect, &engine, &settings, shutdown, &mut svc).await;
+            svc.notifier.send("STOPPING=1");
+            match result {
+                Ok(stats) => {
+                    tracing::info!(triaged = stats.triaged, drafts = stats.drafts, "stopped");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("mailtriage: cannot use the mailbox at {where_}: {e}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        } else {
+            match mailtriage::daemon::once(connect, &engine, &settings, &shutdown).await {
+                Ok(s) => {
+                    println!(
+                        "triaged {} messages: {} drafts ({} already in Drafts), {} skipped, {} too large, {} errors",
+                        s.triaged + s.too_large + s.errors,
+                        s.drafts,
+                        s.already_drafted,
+                        s.skipped,
+                        s.too_large,
+                        s.errors
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("mailtriage: cannot use the mailbox at {where_}: {e}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    })
 }

@@ -75,7 +75,8 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
     let msg = MessageParser::default()
         .parse(raw)
         .ok_or(ParseError::NoHeaders)?;
-    if msg.headers().is_empty() {
+    let known = ["from", "sender", "to", "subject", "date", "message-id", "content-type", "mime-version", "received", "return-path"];
+    if !msg.headers().iter().any(|h| known.iter().any(|k| h.name().eq_ignore_ascii_case(k))) {
         return Err(ParseError::NoHeaders);
     }
     let (from, _) = people(msg.from());

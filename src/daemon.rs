@@ -1,0 +1,438 @@
+//! The daemon loop, a thin driver around the pipeline: take the pending messages of a
+//! [`Mailbox`] in UID batches, triage each (isolated, so a panic is one `triage:error`), append
+//! the drafts that are not in Drafts yet, then tag the originals. APPEND comes before STORE and
+//! the Drafts lookup before APPEND, so a crash anywhere makes neither a duplicate nor a gap.
+//! [`run`] adds waiting (IDLE or poll) and reconnecting with [`backoff`].
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::draft::DraftEnv;
+use crate::imap::{ImapError, Mailbox, Wake};
+use crate::pipeline::{Action, Engine, Outcome};
+use crate::rules::Priority;
+use crate::shutdown::Shutdown;
+
+/// The keyword every handled message gets.
+pub const TRIAGED: &str = "$Triaged";
+
+/// Tries before a message whose triage keeps failing is given up and tagged `triage:error`.
+pub const MAX_TRIES: u32 = 3;
+
+/// How the daemon paces itself; [`Settings::from_config`] for real use, shorter in tests.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub batch_size: usize,
+    pub max_message_size: u64,
+    pub history_days: u32,
+    /// Longest single IDLE (re-issued after); also bounds how long a dead connection goes unnoticed.
+    pub idle_max: Duration,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+}
+
+impl Settings {
+    pub fn from_config(c: &crate::config::ImapConfig) -> Settings {
+        Settings {
+            batch_size: c.batch_size as usize,
+            max_message_size: c.max_message_size,
+            history_days: c.history_days,
+            idle_max: Duration::from_secs(4 * 60),
+            backoff_base: Duration::from_secs(1),
+            backoff_cap: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Running totals, for logs and the systemd status line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub triaged: u64,
+    pub drafts: u64,
+    pub skipped: u64,
+    pub errors: u64,
+    pub too_large: u64,
+    /// Drafts already in Drafts from an earlier, interrupted run.
+    pub already_drafted: u64,
+    pub last_draft: Option<String>,
+}
+
+/// The engine, swappable on reload while the loop runs.
+pub type SharedEngine = Arc<RwLock<Engine>>;
+
+/// Capped exponential backoff with jitter: attempt 0 waits about `base`, each further attempt
+/// doubles it up to `cap`; the wait is drawn from [½·d, d] so restarted daemons do not reconnect
+/// in lockstep. `seed` supplies the jitter (any changing number).
+pub fn backoff(attempt: u32, base: Duration, cap: Duration, seed: u64) -> Duration {
+    let d = base.saturating_mul(1u32 << attempt.min(20)).min(cap);
+    let half = d / 2;
+    // splitmix64: a cheap, well-spread hash of the seed.
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    half + Duration::from_nanos(z % (half.as_nanos().max(1) as u64))
+}
+
+struct Done {
+    uid: u32,
+    outcome: Result<Outcome, String>,
+}
+
+/// Triages one message; any panic inside is caught and becomes an error string.
+fn triage_one(engine: &Engine, raw: &[u8], uid: u32, history: Option<crate::facts::ContactHistory>) -> Result<Outcome, String> {
+    catch_unwind(AssertUnwindSafe(|| engine.triage(raw, &format!("uid:{uid}"), &DraftEnv::now(), history)))
+        .map_err(|_| "internal error (panic) while triaging".to_string())?
+        .map_err(|e| e.to_string())
+}
+
+/// Processes everything pending once. Returns when no work is left, on shutdown (after the
+/// batch in flight is stored), or on the first connection error.
+pub async fn process_pending<M: Mailbox>(
+    mb: &mut M,
+    engine: &SharedEngine,
+    settings: &Settings,
+    failures: &mut HashMap<u32, u32>,
+    stats: &mut Stats,
+    shutdown: &Shutdown,
+) -> Result<(), ImapError> {
+    let pending = mb.pending().await?;
+    if !pending.is_empty() {
+        tracing::info!(count = pending.len(), "messages to triage");
+    }
+    for batch in pending.chunks(settings.batch_size.max(1)) {
+        if shutdown.is_shutdown() {
+            break;
+        }
+        let (large, small): (Vec<&crate::imap::Pending>, Vec<_>) = batch.iter().partition(|p| p.size > settings.max_message_size);
+        for p in &large {
+            tracing::warn!(uid = p.uid, size = p.size, "message over max_message_size; tagged triage:too-large, not downloaded");
+        }
+        let large_uids: Vec<u32> = large.iter().map(|p| p.uid).collect();
+        mb.mark(&large_uids, &[TRIAGED.into(), "triage:too-large".into()], false).await?;
+        stats.too_large += large_uids.len() as u64;
+
+        let uids: Vec<u32> = small.iter().map(|p| p.uid).collect();
+        let messages = mb.fetch(&uids).await?;
+        let mut done = Vec::with_capacity(messages.len());
+        for (uid, raw) in &messages {
+            if shutdown.is_shutdown() && !done.is_empty() {
+                break;
+            }
+            let first = {
+                let engine = engine.read().map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
+                triage_one(&engine, raw, *uid, None)
+            };
+            // Contact history costs a few searches: fetch it only for categories that use it.
+            let needs_history = first.as_ref().ok().and_then(|o| {
+                let engine = engine.read().ok()?;
+                let cat = engine.rules.categories.iter().find(|c| Some(&c.id) == o.category.as_ref())?;
+                cat.checks.iter().any(|c| c == "history").then(|| o.from.clone()).flatten()
+            });
+            let outcome = match needs_history {
+                Some(sender) => {
+                    let h = mb.history(&sender, settings.history_days).await?;
+                    let engine = engine.read().map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
+                    triage_one(&engine, raw, *uid, Some(h))
+                }
+                None => first,
+            };
+            done.push(Done { uid: *uid, outcome });
+        }
+
+        let drafted = if done.iter().any(|d| d.outcome.as_ref().is_ok_and(|o| o.draft.is_some())) {
+            mb.drafted().await?
+        } else {
+            Default::default()
+        };
+        let mut to_append: Vec<&[u8]> = Vec::new();
+        for d in &done {
+            if let Ok(Outcome { draft: Some(draft), message_id, .. }) = &d.outcome {
+                let source = message_id.as_deref().and_then(crate::draft::safe_msg_id);
+                if source.is_some_and(|s| drafted.contains(s)) {
+                    stats.already_drafted += 1;
+                    tracing::info!(uid = d.uid, "draft already in Drafts (earlier run); not appending again");
+                } else {
+                    to_append.push(&draft.raw);
+                }
+            }
+        }
+        mb.append_drafts(&to_append).await?;
+
+        // Tag in groups of identical keyword sets: one STORE per group.
+        let mut groups: HashMap<(Vec<String>, bool), Vec<u32>> = HashMap::new();
+        for d in &done {
+            match &d.outcome {
+                Ok(o) => {
+                    let span = tracing::info_span!("message", uid = d.uid, message_id = o.message_id.as_deref().unwrap_or(""), category = o.category.as_deref().unwrap_or(""), language = %o.language);
+                    let _g = span.enter();
+                    match o.action {
+                        Action::Draft => {
+                            stats.drafts += 1;
+                            stats.last_draft = Some(chrono::Local::now().format("%H:%M").to_string());
+                            tracing::info!(facts = %o.facts_summary(), "drafted");
+                        }
+                        Action::Skip => {
+                            stats.skipped += 1;
+                            tracing::info!(reason = o.skip_reason.map_or("", |r| r.as_str()), "skipped");
+                        }
+                    }
+                    stats.triaged += 1;
+                    failures.remove(&d.uid);
+                    let urgent = o.priority == Some(Priority::Urgent);
+                    groups.entry((vec![TRIAGED.into(), o.keyword()], urgent)).or_default().push(d.uid);
+                }
+                Err(e) => {
+                    let tries = failures.entry(d.uid).or_insert(0);
+                    *tries += 1;
+                    if *tries >= MAX_TRIES || !e.contains("panic") {
+                        tracing::error!(uid = d.uid, error = %e, "cannot triage message; tagged triage:error");
+                        stats.errors += 1;
+                        failures.remove(&d.uid);
+                        groups.entry((vec![TRIAGED.into(), "triage:error".into()], false)).or_default().push(d.uid);
+                    } else {
+                        tracing::warn!(uid = d.uid, error = %e, tries = *tries, "triage failed; will retry");
+                    }
+                }
+            }
+        }
+        let mut groups: Vec<_> = groups.into_iter().collect();
+        groups.sort();
+        for ((keywords, flagged), uids) in groups {
+            mb.mark(&uids, &keywords, flagged).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Connects, processes everything pending, logs out. For `mailtriage once`.
+pub async fn once<M, C, F>(connect: C, engine: &SharedEngine, settings: &Settings, shutdown: &Shutdown) -> Result<Stats, ImapError>
+where
+    M: Mailbox,
+    C: Fn() -> F,
+    F: Future<Output = Result<M, ImapError>>,
+{
+    let mut mb = connect().await?;
+    let mut stats = Stats::default();
+    let mut failures = HashMap::new();
+    // A message failing with a panic is retried within the pass, up to MAX_TRIES.
+    for _ in 0..MAX_TRIES {
+        process_pending(&mut mb, engine, settings, &mut failures, &mut stats, shutdown).await?;
+        if failures.is_empty() || shutdown.is_shutdown() {
+            break;
+        }
+    }
+    mb.logout().await;
+    Ok(stats)
+}
+
+/// Callbacks the daemon loop reports to (systemd notify, reloads).
+pub trait Observer: Send {
+    /// Logged in and about to look for work.
+    fn connected(&mut self) {}
+    /// A pass finished; `idle` is true when it is about to wait for mail.
+    fn progress(&mut self, _stats: &Stats) {}
+    /// Called between passes; the place to reload facts and templates.
+    fn tick(&mut self) {}
+}
+
+impl Observer for () {}
+
+/// The daemon: connect, process, wait for mail, repeat; reconnect with [`backoff`] after any
+/// error. Returns on shutdown, or with the error when logging in fails for a reason retrying
+/// cannot fix and nothing ever worked.
+pub async fn run<M, C, F>(
+    connect: C,
+    engine: &SharedEngine,
+    settings: &Settings,
+    mut shutdown: Shutdown,
+    observer: &mut dyn Observer,
+) -> Result<Stats, ImapError>
+where
+    M: Mailbox,
+    C: Fn() -> F,
+    F: Future<Output = Result<M, ImapError>>,
+{
+    let mut stats = Stats::default();
+    let mut failures = HashMap::new();
+    let mut attempt = 0u32;
+    let mut ever_connected = false;
+    while !shutdown.is_shutdown() {
+        let result = async {
+            let mut mb = connect().await?;
+            ever_connected = true;
+            observer.connected();
+            let started = Instant::now();
+            loop {
+                observer.tick();
+                process_pending(&mut mb, engine, settings, &mut failures, &mut stats, &shutdown).await?;
+                observer.progress(&stats);
+                if started.elapsed() > Duration::from_secs(60) {
+                    attempt = 0;
+                }
+                if shutdown.is_shutdown() {
+                    break;
+                }
+                match mb.wait(settings.idle_max, &mut shutdown).await? {
+                    Wake::Shutdown => break,
+                    Wake::Changed | Wake::Timeout => {}
+                }
+            }
+            mb.logout().await;
+            Ok::<_, ImapError>(())
+        }
+        .await;
+        match result {
+            Ok(()) => break,
+            Err(e) if e.is_permanent() && !ever_connected => return Err(e),
+            Err(e) => {
+                let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos() as u64;
+                let wait = backoff(attempt, settings.backoff_base, settings.backoff_cap, seed);
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "connection lost; reconnecting");
+                attempt = attempt.saturating_add(1);
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shutdown.recv() => break,
+                }
+            }
+        }
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::ContactHistory;
+    use crate::imap::Pending;
+    use std::collections::HashSet;
+
+    /// An in-memory mailbox: messages by UID, keywords, drafts; can fail on demand.
+    #[derive(Default)]
+    struct Stub {
+        messages: Vec<(u32, Vec<u8>)>,
+        keywords: HashMap<u32, Vec<String>>,
+        flagged: HashSet<u32>,
+        drafts: Vec<Vec<u8>>,
+        fail_append_once: bool,
+    }
+
+    impl Mailbox for Stub {
+        async fn pending(&mut self) -> Result<Vec<Pending>, ImapError> {
+            Ok(self
+                .messages
+                .iter()
+                .filter(|(u, _)| !self.keywords.get(u).is_some_and(|k| k.iter().any(|k| k == TRIAGED)))
+                .map(|(uid, raw)| Pending { uid: *uid, size: raw.len() as u64 })
+                .collect())
+        }
+        async fn fetch(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+            Ok(self.messages.iter().filter(|(u, _)| uids.contains(u)).cloned().collect())
+        }
+        async fn drafted(&mut self) -> Result<HashSet<String>, ImapError> {
+            Ok(self
+                .drafts
+                .iter()
+                .filter_map(|d| {
+                    let t = String::from_utf8_lossy(d);
+                    let line = t.lines().find(|l| l.starts_with("X-Mailtriage-Source: "))?;
+                    Some(line["X-Mailtriage-Source: ".len()..].trim_matches(['<', '>', ' ']).to_string())
+                })
+                .collect())
+        }
+        async fn append_drafts(&mut self, drafts: &[&[u8]]) -> Result<(), ImapError> {
+            self.drafts.extend(drafts.iter().map(|d| d.to_vec()));
+            if std::mem::take(&mut self.fail_append_once) {
+                return Err(ImapError::Io(std::io::Error::other("connection dropped after APPEND")));
+            }
+            Ok(())
+        }
+        async fn mark(&mut self, uids: &[u32], keywords: &[String], flagged: bool) -> Result<(), ImapError> {
+            for u in uids {
+                self.keywords.entry(*u).or_default().extend(keywords.iter().cloned());
+                if flagged {
+                    self.flagged.insert(*u);
+                }
+            }
+            Ok(())
+        }
+        async fn history(&mut self, _sender: &str, _days: u32) -> Result<ContactHistory, ImapError> {
+            Ok(ContactHistory { messages: 1, replies: 0, first: None, last: None, claimed: None })
+        }
+        async fn wait(&mut self, _max: Duration, _s: &mut Shutdown) -> Result<Wake, ImapError> {
+            Ok(Wake::Shutdown)
+        }
+        async fn logout(&mut self) {}
+    }
+
+    fn engine() -> SharedEngine {
+        let cfg = crate::config::Config::parse(std::path::Path::new("/x/config.toml"), "[identity]\nfrom = \"Support <support@example.com>\"\n").expect("config");
+        Arc::new(RwLock::new(Engine::load(cfg).expect("engine")))
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            batch_size: 2,
+            max_message_size: 10_000,
+            history_days: 90,
+            idle_max: Duration::from_secs(1),
+            backoff_base: Duration::from_millis(1),
+            backoff_cap: Duration::from_millis(10),
+        }
+    }
+
+    fn msg(n: u32, text: &str) -> (u32, Vec<u8>) {
+        (n, format!("From: c{n}@example.org\r\nTo: support@example.com\r\nMessage-ID: <m{n}@example.org>\r\nSubject: help\r\n\r\n{text}\r\n").into_bytes())
+    }
+
+    #[tokio::test]
+    async fn every_message_is_tagged_once_and_drafted_once_even_after_a_crash() {
+        let mut stub = Stub {
+            messages: vec![
+                msg(1, "I cannot log in, my password does not work."),
+                msg(2, "The website is down!!"),
+                (3, b"From: no-reply@example.org\r\nSubject: x\r\n\r\nauto\r\n".to_vec()),
+                (4, vec![b'x'; 20_000]),
+                (5, b"\0\0garbage".to_vec()),
+            ],
+            fail_append_once: true,
+            ..Stub::default()
+        };
+        let (_t, shutdown) = crate::shutdown::channel();
+        let engine = engine();
+        let mut failures = HashMap::new();
+        let mut stats = Stats::default();
+        // The first pass dies after APPEND, before STORE: a crash between the two.
+        let first = process_pending(&mut stub, &engine, &settings(), &mut failures, &mut stats, &shutdown).await;
+        assert!(first.is_err());
+        process_pending(&mut stub, &engine, &settings(), &mut failures, &mut stats, &shutdown).await.expect("second pass");
+        assert_eq!(stub.drafts.len(), 2, "one draft each for messages 1 and 2");
+        assert_eq!(stats.already_drafted, 2);
+        let kw = |u: u32| stub.keywords.get(&u).cloned().unwrap_or_default();
+        assert_eq!(kw(1), vec![TRIAGED.to_string(), "triage:login".into()]);
+        assert!(kw(2).contains(&"triage:outage".to_string()));
+        assert!(stub.flagged.contains(&2), "an upset outage report is urgent");
+        assert!(kw(3).contains(&"triage:skip-no-reply-address".to_string()));
+        assert_eq!(kw(4), vec![TRIAGED.to_string(), "triage:too-large".into()]);
+        assert!(kw(5).contains(&"triage:error".to_string()));
+        // Nothing left to do.
+        assert!(stub.pending().await.expect("pending").is_empty());
+    }
+
+    #[test]
+    fn backoff_grows_to_the_cap_with_jitter() {
+        let base = Duration::from_secs(1);
+        let cap = Duration::from_secs(60);
+        for attempt in 0..12 {
+            for seed in [1u64, 99, 12345] {
+                let d = backoff(attempt, base, cap, seed);
+                let full = base.saturating_mul(1 << attempt).min(cap);
+                assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?}");
+            }
+        }
+        assert_ne!(backoff(3, base, cap, 1), backoff(3, base, cap, 2));
+    }
+}

@@ -1,0 +1,91 @@
+//! The only network code. [`Mailbox`] is what the daemon loop needs from a mailbox — find
+//! pending messages, fetch them, look for existing drafts, append drafts, tag originals, read
+//! contact history, wait for new mail — so the loop is tested against an in-memory stub and
+//! [`session::ImapMailbox`] implements it over async-imap against a real server.
+
+pub mod connect;
+pub mod session;
+pub mod state;
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::time::Duration;
+
+use crate::facts::ContactHistory;
+use crate::shutdown::Shutdown;
+
+/// Anything that can go wrong talking to the server. All of them end the connection; the
+/// daemon reconnects with backoff.
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    #[error("{0} timed out")]
+    Timeout(String),
+    #[error("network: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("{0} does not offer STARTTLS; refusing to continue in plaintext (use security = \"tls\" if it supports implicit TLS)")]
+    StartTlsUnavailable(String),
+    #[error("authentication: {0}")]
+    Auth(String),
+    #[error("folder: {0}")]
+    Folder(String),
+    #[error("protocol: {0}")]
+    Protocol(String),
+    #[error("state file: {0}")]
+    State(String),
+}
+
+impl From<async_imap::error::Error> for ImapError {
+    fn from(e: async_imap::error::Error) -> Self {
+        match e {
+            async_imap::error::Error::Io(io) => ImapError::Io(io),
+            other => ImapError::Protocol(other.to_string()),
+        }
+    }
+}
+
+impl ImapError {
+    /// Login problems that retrying will not fix (a wrong password, no STARTTLS, bad TLS).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, ImapError::Auth(_) | ImapError::StartTlsUnavailable(_) | ImapError::Tls(_) | ImapError::Folder(_))
+    }
+}
+
+/// A message waiting for triage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    pub uid: u32,
+    pub size: u64,
+}
+
+/// Why waiting for mail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// The server reported a change (or the poll interval passed): look for work.
+    Changed,
+    /// Nothing happened within the wait; look anyway (cheap) and wait again.
+    Timeout,
+    /// Shutdown was asked for while waiting.
+    Shutdown,
+}
+
+/// A support mailbox as the daemon loop sees it.
+pub trait Mailbox: Send {
+    /// Messages in the inbox not yet triaged, in UID order.
+    fn pending(&mut self) -> impl Future<Output = Result<Vec<Pending>, ImapError>> + Send;
+    /// Raw bytes of the given messages, without setting \Seen. Missing UIDs (expunged) are absent.
+    fn fetch(&mut self, uids: &[u32]) -> impl Future<Output = Result<Vec<(u32, Vec<u8>)>, ImapError>> + Send;
+    /// X-Mailtriage-Source values of the drafts in Drafts (message-ids without brackets).
+    fn drafted(&mut self) -> impl Future<Output = Result<HashSet<String>, ImapError>> + Send;
+    /// Appends drafts to Drafts with \Draft \Seen, in order.
+    fn append_drafts(&mut self, drafts: &[&[u8]]) -> impl Future<Output = Result<(), ImapError>> + Send;
+    /// Marks an original as handled with these keywords (and \Flagged when `flagged`).
+    fn mark(&mut self, uids: &[u32], keywords: &[String], flagged: bool) -> impl Future<Output = Result<(), ImapError>> + Send;
+    /// The sender's contact history over the last `days` days.
+    fn history(&mut self, sender: &str, days: u32) -> impl Future<Output = Result<ContactHistory, ImapError>> + Send;
+    /// Waits up to `max` for new mail (IDLE or a poll interval), or until shutdown.
+    fn wait(&mut self, max: Duration, shutdown: &mut Shutdown) -> impl Future<Output = Result<Wake, ImapError>> + Send;
+    /// Ends the session politely.
+    fn logout(&mut self) -> impl Future<Output = ()> + Send;
+}

@@ -1,0 +1,500 @@
+//! [`ImapMailbox`]: the [`Mailbox`] of a real server over async-imap. Folders come from
+//! SPECIAL-USE (or the config); pending work is a UID SEARCH for messages without `$Triaged`
+//! (or the local state file where the server has no keywords); bodies are fetched with
+//! `BODY.PEEK[]` so nothing becomes \Seen; drafts go in with MULTIAPPEND + LITERAL+ where
+//! offered, else one APPEND each.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use async_imap::extensions::idle::IdleResponse;
+use async_imap::imap_proto::NameAttribute;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+
+use super::connect::{login, timed, ImapSession};
+use super::state::LocalState;
+use super::{ImapError, Mailbox, Pending, Wake};
+use crate::config::{ImapConfig, Mode};
+use crate::facts::ContactHistory;
+use crate::shutdown::Shutdown;
+
+/// Most drafts sent in one MULTIAPPEND command, and most bytes.
+const MULTIAPPEND_DRAFTS: usize = 100;
+const MULTIAPPEND_BYTES: usize = 4 * 1024 * 1024;
+
+/// What the server can do, read once after login.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Caps {
+    pub idle: bool,
+    pub multiappend: bool,
+    pub literal_plus: bool,
+}
+
+/// A logged-in mailbox.
+pub struct ImapMailbox {
+    cfg: ImapConfig,
+    session: Option<ImapSession>,
+    pub caps: Caps,
+    /// Encoded (modified UTF-7) names.
+    inbox: String,
+    pub drafts: String,
+    pub sent: Option<String>,
+    inbox_selected: bool,
+    /// The server stores custom keywords (PERMANENTFLAGS has `\*`).
+    pub keywords: bool,
+    pub uid_validity: u32,
+    state: Option<LocalState>,
+    drafted: HashSet<String>,
+    drafts_validity: u32,
+    drafts_last_uid: u32,
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Compresses sorted UIDs into an IMAP set: `1:3,7,9:10`.
+pub fn uid_set(uids: &[u32]) -> String {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if start == end {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}:{end}"));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Encodes a folder name in modified UTF-7 (RFC 3501 5.1.3), as servers expect.
+pub fn utf7_encode(name: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut pending: Vec<u16> = Vec::new();
+    let flush = |pending: &mut Vec<u16>, out: &mut String| {
+        if pending.is_empty() {
+            return;
+        }
+        let bytes: Vec<u8> = pending.iter().flat_map(|u| u.to_be_bytes()).collect();
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+        out.push('&');
+        for chunk in bytes.chunks(3) {
+            let n = (u32::from(chunk[0]) << 16) | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8) | u32::from(*chunk.get(2).unwrap_or(&0));
+            let chars = chunk.len() + 1;
+            for k in 0..chars {
+                out.push(A[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            }
+        }
+        out.push('-');
+        pending.clear();
+    };
+    for c in name.chars() {
+        if (' '..='~').contains(&c) {
+            flush(&mut pending, &mut out);
+            if c == '&' {
+                out.push_str("&-");
+            } else {
+                let _ = write!(out, "{c}");
+            }
+        } else {
+            let mut buf = [0u16; 2];
+            pending.extend_from_slice(c.encode_utf16(&mut buf));
+        }
+    }
+    flush(&mut pending, &mut out);
+    out
+}
+
+fn imap_date(d: DateTime<Utc>) -> String {
+    d.format("%d-%b-%Y").to_string()
+}
+
+impl ImapMailbox {
+    /// Logs in, finds the folders and selects the inbox.
+    pub async fn connect(cfg: &ImapConfig) -> Result<ImapMailbox, ImapError> {
+        let mut session = login(cfg).await?;
+        let t = cfg.timeout;
+        let caps = timed(t, "CAPABILITY", session.capabilities()).await?;
+        let caps = Caps {
+            idle: caps.has_str("IDLE"),
+            multiappend: caps.has_str("MULTIAPPEND"),
+            literal_plus: caps.has_str("LITERAL+"),
+        };
+        let names: Vec<(String, bool, bool)> = timed(t, "LIST", async {
+            let list = session.list(Some(""), Some("*")).await?;
+            let names: Vec<_> = list.try_collect().await?;
+            Ok::<_, async_imap::error::Error>(
+                names
+                    .iter()
+                    .map(|n| {
+                        let a = n.attributes();
+                        (n.name().to_string(), a.contains(&NameAttribute::Drafts), a.contains(&NameAttribute::Sent))
+                    })
+                    .collect(),
+            )
+        })
+        .await?;
+        let exists = |name: &str| names.iter().any(|(n, _, _)| n == name);
+        let drafts = match &cfg.drafts {
+            Some(d) => {
+                let enc = utf7_encode(d);
+                if !exists(&enc) {
+                    return Err(ImapError::Folder(format!("the drafts folder {d:?} (imap.drafts) does not exist; mailtriage never creates folders")));
+                }
+                enc
+            }
+            None => names
+                .iter()
+                .find(|(_, d, _)| *d)
+                .map(|(n, _, _)| n.clone())
+                .or_else(|| exists("Drafts").then(|| "Drafts".to_string()))
+                .ok_or_else(|| ImapError::Folder("no folder has the \\Drafts special-use attribute and there is no \"Drafts\"; set imap.drafts".into()))?,
+        };
+        let sent = match &cfg.sent {
+            Some(s) => {
+                let enc = utf7_encode(s);
+                if !exists(&enc) {
+                    return Err(ImapError::Folder(format!("the sent folder {s:?} (imap.sent) does not exist")));
+                }
+                Some(enc)
+            }
+            None => names.iter().find(|(_, _, s)| *s).map(|(n, _, _)| n.clone()),
+        };
+        let mut mb = ImapMailbox {
+            cfg: cfg.clone(),
+            session: Some(session),
+            caps,
+            inbox: utf7_encode(&cfg.inbox),
+            drafts,
+            sent,
+            inbox_selected: false,
+            keywords: true,
+            uid_validity: 0,
+            state: None,
+            drafted: HashSet::new(),
+            drafts_validity: 0,
+            drafts_last_uid: 0,
+        };
+        mb.select_inbox().await?;
+        Ok(mb)
+    }
+
+    fn session(&mut self) -> Result<&mut ImapSession, ImapError> {
+        self.session.as_mut().ok_or_else(|| ImapError::Protocol("session lost".into()))
+    }
+
+    async fn select_inbox(&mut self) -> Result<(), ImapError> {
+        if self.inbox_selected {
+            return Ok(());
+        }
+        let t = self.cfg.timeout;
+        let inbox = self.inbox.clone();
+        let mbox = timed(t, "SELECT inbox", self.session()?.select(&inbox)).await?;
+        let validity = mbox.uid_validity.unwrap_or(0);
+        self.keywords = mbox.permanent_flags.iter().any(|f| matches!(f, async_imap::types::Flag::MayCreate));
+        if !self.keywords && self.state.as_ref().is_none_or(|s| s.uid_validity != validity) {
+            let account = format!("{}@{}-{}", self.cfg.username, self.cfg.host, self.cfg.inbox);
+            self.state = Some(LocalState::open(&self.cfg.state_dir, &account, validity)?);
+        }
+        if self.uid_validity != 0 && self.uid_validity != validity {
+            tracing::warn!(old = self.uid_validity, new = validity, "inbox UIDVALIDITY changed; rescanning (drafts are matched by Message-ID, so none is duplicated)");
+        }
+        self.uid_validity = validity;
+        self.inbox_selected = true;
+        Ok(())
+    }
+
+    async fn examine(&mut self, folder: &str) -> Result<u32, ImapError> {
+        let t = self.cfg.timeout;
+        self.inbox_selected = false;
+        let m = timed(t, "EXAMINE", self.session()?.examine(folder)).await?;
+        Ok(m.uid_validity.unwrap_or(0))
+    }
+
+    async fn search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
+        let t = self.cfg.timeout;
+        let mut v: Vec<u32> = timed(t, "UID SEARCH", self.session()?.uid_search(query)).await?.into_iter().collect();
+        v.sort_unstable();
+        Ok(v)
+    }
+
+    async fn internal_date(&mut self, uid: u32) -> Result<Option<String>, ImapError> {
+        let t = self.cfg.timeout;
+        let s = self.session()?;
+        timed(t, "UID FETCH INTERNALDATE", async {
+            let fetches: Vec<_> = s.uid_fetch(uid.to_string(), "INTERNALDATE").await?.try_collect().await?;
+            Ok::<_, async_imap::error::Error>(fetches.iter().find_map(|f| f.internal_date()).map(|d| d.format("%Y-%m-%d").to_string()))
+        })
+        .await
+    }
+}
+
+/// The X-Mailtriage-Source of a header block, without angle brackets.
+fn source_of(header: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(header);
+    let mut lines = text.split("\r\n").flat_map(|l| l.split('\n')).peekable();
+    while let Some(line) = lines.next() {
+        if line.len() > 20 && line[..20].eq_ignore_ascii_case("x-mailtriage-source:") {
+            let mut value = line[20..].to_string();
+            while let Some(next) = lines.peek().filter(|l| l.starts_with([' ', '\t'])) {
+                value.push_str(next);
+                lines.next();
+            }
+            let v = value.trim().trim_start_matches('<').trim_end_matches('>').trim().to_string();
+            return (!v.is_empty()).then_some(v);
+        }
+    }
+    None
+}
+
+impl Mailbox for ImapMailbox {
+    async fn pending(&mut self) -> Result<Vec<Pending>, ImapError> {
+        self.select_inbox().await?;
+        let uids = if self.keywords {
+            self.search("UNKEYWORD $Triaged UNDELETED").await?
+        } else {
+            let all = self.search("UNDELETED").await?;
+            let handled = self.state.as_ref().map(|s| &s.handled);
+            all.into_iter().filter(|u| handled.is_none_or(|h| !h.contains(u))).collect()
+        };
+        let t = self.cfg.timeout;
+        let mut out = Vec::with_capacity(uids.len());
+        for chunk in uids.chunks(500) {
+            let s = self.session()?;
+            let fetches: Vec<_> = timed(t, "UID FETCH RFC822.SIZE", async {
+                s.uid_fetch(uid_set(chunk), "RFC822.SIZE").await?.try_collect::<Vec<_>>().await
+            })
+            .await?;
+            for f in fetches {
+                if let (Some(uid), Some(size)) = (f.uid, f.size) {
+                    out.push(Pending { uid, size: u64::from(size) });
+                }
+            }
+        }
+        out.sort_by_key(|p| p.uid);
+        out.dedup_by_key(|p| p.uid);
+        Ok(out)
+    }
+
+    async fn fetch(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+        self.select_inbox().await?;
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let t = self.cfg.timeout * 4;
+        let s = self.session()?;
+        let fetches: Vec<_> = timed(t, "UID FETCH BODY.PEEK[]", async {
+            s.uid_fetch(uid_set(uids), "BODY.PEEK[]").await?.try_collect::<Vec<_>>().await
+        })
+        .await?;
+        let mut out: Vec<(u32, Vec<u8>)> = fetches
+            .iter()
+            .filter_map(|f| Some((f.uid?, f.body()?.to_vec())))
+            .filter(|(uid, _)| uids.contains(uid))
+            .collect();
+        out.sort_by_key(|(u, _)| *u);
+        Ok(out)
+    }
+
+    async fn drafted(&mut self) -> Result<HashSet<String>, ImapError> {
+        let drafts = self.drafts.clone();
+        let validity = self.examine(&drafts).await?;
+        if validity != self.drafts_validity {
+            self.drafted.clear();
+            self.drafts_last_uid = 0;
+            self.drafts_validity = validity;
+        }
+        let t = self.cfg.timeout * 4;
+        let from = self.drafts_last_uid + 1;
+        let s = self.session()?;
+        let fetches: Vec<_> = timed(t, "UID FETCH drafts", async {
+            s.uid_fetch(format!("{from}:*"), "BODY.PEEK[HEADER]").await?.try_collect::<Vec<_>>().await
+        })
+        .await?;
+        for f in &fetches {
+            let Some(uid) = f.uid.filter(|u| *u >= from) else { continue };
+            self.drafts_last_uid = self.drafts_last_uid.max(uid);
+            if let Some(src) = f.header().and_then(source_of) {
+                self.drafted.insert(src);
+            }
+        }
+        Ok(self.drafted.clone())
+    }
+
+    async fn append_drafts(&mut self, drafts: &[&[u8]]) -> Result<(), ImapError> {
+        let t = self.cfg.timeout * 4;
+        let folder = quote(&self.drafts);
+        if self.caps.multiappend && self.caps.literal_plus {
+            let mut i = 0;
+            while i < drafts.len() {
+                let mut cmd = format!("APPEND {folder}");
+                let mut bytes = 0;
+                let start = i;
+                while i < drafts.len() && i - start < MULTIAPPEND_DRAFTS && (bytes < MULTIAPPEND_BYTES || i == start) {
+                    let Ok(text) = std::str::from_utf8(drafts[i]) else { break };
+                    cmd.push_str(&format!(" (\\Draft \\Seen) {{{}+}}\r\n{text}", drafts[i].len()));
+                    bytes += drafts[i].len();
+                    i += 1;
+                }
+                if i == start {
+                    // Not UTF-8 (never from our builder): send it on its own.
+                    let drafts_folder = self.drafts.clone();
+                    let s = self.session()?;
+                    timed(t, "APPEND", s.append(&drafts_folder, Some("(\\Draft \\Seen)"), None, drafts[i])).await?;
+                    i += 1;
+                    continue;
+                }
+                let s = self.session()?;
+                timed(t, "MULTIAPPEND", s.run_command_and_check_ok(&cmd)).await?;
+            }
+        } else {
+            for d in drafts {
+                let drafts_folder = self.drafts.clone();
+                let s = self.session()?;
+                timed(t, "APPEND", s.append(&drafts_folder, Some("(\\Draft \\Seen)"), None, d)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn mark(&mut self, uids: &[u32], keywords: &[String], flagged: bool) -> Result<(), ImapError> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        self.select_inbox().await?;
+        let mut flags: Vec<String> = if self.keywords { keywords.to_vec() } else { Vec::new() };
+        if flagged {
+            flags.push("\\Flagged".into());
+        }
+        if !flags.is_empty() {
+            let t = self.cfg.timeout;
+            let s = self.session()?;
+            timed(t, "UID STORE", async {
+                s.uid_store(uid_set(uids), format!("+FLAGS.SILENT ({})", flags.join(" "))).await?.try_collect::<Vec<_>>().await
+            })
+            .await?;
+        }
+        if let Some(state) = self.state.as_mut().filter(|_| !self.keywords) {
+            state.add(uids)?;
+        }
+        Ok(())
+    }
+
+    async fn history(&mut self, sender: &str, days: u32) -> Result<ContactHistory, ImapError> {
+        let since = imap_date(Utc::now() - chrono::Duration::days(i64::from(days)));
+        let from_query = format!("FROM {} SINCE {since}", quote(sender));
+        self.select_inbox().await?;
+        let inbox_uids = self.search(&from_query).await?;
+        let mut messages = inbox_uids.len() as u32;
+        let first = match inbox_uids.first() {
+            Some(u) => self.internal_date(*u).await?,
+            None => None,
+        };
+        let last = match inbox_uids.last() {
+            Some(u) => self.internal_date(*u).await?,
+            None => None,
+        };
+        for folder in self.cfg.archive_folders.clone() {
+            self.examine(&utf7_encode(&folder)).await?;
+            messages += self.search(&from_query).await?.len() as u32;
+        }
+        let replies = match self.sent.clone() {
+            Some(sent) => {
+                self.examine(&sent).await?;
+                self.search(&format!("TO {} SINCE {since}", quote(sender))).await?.len() as u32
+            }
+            None => 0,
+        };
+        Ok(ContactHistory { messages, replies, first, last, claimed: None })
+    }
+
+    async fn wait(&mut self, max: Duration, shutdown: &mut Shutdown) -> Result<Wake, ImapError> {
+        if shutdown.is_shutdown() {
+            return Ok(Wake::Shutdown);
+        }
+        if self.cfg.mode == Mode::Poll || !self.caps.idle {
+            let nap = max.min(self.cfg.poll_interval);
+            return Ok(tokio::select! {
+                _ = tokio::time::sleep(nap) => Wake::Changed,
+                _ = shutdown.recv() => Wake::Shutdown,
+            });
+        }
+        self.select_inbox().await?;
+        let t = self.cfg.timeout;
+        let session = self.session.take().ok_or_else(|| ImapError::Protocol("session lost".into()))?;
+        let mut handle = session.idle();
+        timed(t, "IDLE", handle.init()).await?;
+        let wake = {
+            let (fut, stop) = handle.wait_with_timeout(max);
+            let mut stop = Some(stop);
+            tokio::pin!(fut);
+            // The server's own keepalives reset async-imap's timer; ours bounds the whole wait.
+            let r = tokio::select! {
+                r = tokio::time::timeout(max + t, &mut fut) => r,
+                _ = shutdown.recv() => {
+                    stop.take();
+                    tokio::time::timeout(t, &mut fut).await
+                }
+            };
+            drop(stop);
+            match r {
+                Ok(Ok(IdleResponse::NewData(_))) => Wake::Changed,
+                Ok(Ok(IdleResponse::Timeout)) => Wake::Timeout,
+                Ok(Ok(IdleResponse::ManualInterrupt)) => Wake::Shutdown,
+                Ok(Err(e)) => return Err(e.into()),
+                Err(_) => return Err(ImapError::Timeout("IDLE".into())),
+            }
+        };
+        let session = timed(t, "DONE", handle.done()).await?;
+        self.session = Some(session);
+        Ok(if shutdown.is_shutdown() { Wake::Shutdown } else { wake })
+    }
+
+    async fn logout(&mut self) {
+        let t = self.cfg.timeout;
+        if let Some(mut s) = self.session.take() {
+            let _ = tokio::time::timeout(t, s.logout()).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_sets_compress_runs() {
+        assert_eq!(uid_set(&[5, 1, 2, 3, 9, 10]), "1:3,5,9:10");
+        assert_eq!(uid_set(&[7]), "7");
+    }
+
+    #[test]
+    fn modified_utf7_names() {
+        assert_eq!(utf7_encode("Drafts"), "Drafts");
+        assert_eq!(utf7_encode("Entwürfe"), "Entw&APw-rfe");
+        assert_eq!(utf7_encode("下書き"), "&Tgtm+DBN-");
+        assert_eq!(utf7_encode("A&B"), "A&-B");
+    }
+
+    #[test]
+    fn finds_the_source_header() {
+        let h = b"From: a\r\nX-Mailtriage-Source: <abc@x>\r\nSubject: s\r\n\r\n";
+        assert_eq!(source_of(h), Some("abc@x".into()));
+        assert_eq!(source_of(b"From: a\r\n\r\n"), None);
+    }
+}
