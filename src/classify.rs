@@ -73,7 +73,7 @@ pub fn classify(
         .iter()
         .copied()
         .enumerate()
-        .filter(|&(i, s)| i != general && s > 0.0)
+        .filter(|&(_, s)| s > 0.0)
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let (top, top_score) = ranked.first().copied().unwrap_or((general, 0.0));

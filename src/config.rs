@@ -297,7 +297,7 @@ impl Config {
                 format!("{default_language:?} is not an ISO 639-1 code like \"en\""),
             ));
         }
-        let min_confidence = t.min_confidence.unwrap_or(0.3);
+        let min_confidence = t.min_confidence.unwrap_or(0.4);
         if !(0.0..=1.0).contains(&min_confidence) {
             return Err(err(
                 "triage.min_confidence",

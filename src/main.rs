@@ -51,6 +51,9 @@ enum Command {
         /// One JSON object per input, one per line
         #[arg(long)]
         json: bool,
+        /// Also show the text classification read and the phrases that matched
+        #[arg(long)]
+        explain: bool,
         #[arg(required = true, value_name = "FILE.eml")]
         files: Vec<PathBuf>,
     },
@@ -81,7 +84,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Triage { json, files } => triage(&engine, &files, json),
+        Command::Triage { json, explain, files } => triage(&engine, &files, json, explain),
         Command::Check { offline } => check(&engine, offline),
         Command::Once => daemon(engine, config_path(&cli), false),
         Command::Run => daemon(engine, config_path(&cli), true),
@@ -105,7 +108,7 @@ fn read_input(path: &PathBuf) -> std::io::Result<Vec<u8>> {
     }
 }
 
-fn triage(engine: &Engine, files: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+fn triage(engine: &Engine, files: &[PathBuf], json: bool, explain: bool) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failed = 0;
@@ -123,7 +126,16 @@ fn triage(engine: &Engine, files: &[PathBuf], json: bool) -> anyhow::Result<Exit
             });
         match (result, json) {
             (Ok(o), true) => report::json_line(&mut out, &o),
-            (Ok(o), false) => report::human(&mut out, &o),
+            (Ok(o), false) => report::human(&mut out, &o).and_then(|()| {
+                if !explain {
+                    return Ok(());
+                }
+                writeln!(out, "--- text read ---\n{}\n--- matches ---", o.new_text)?;
+                for (phrase, target, weight, lang) in engine.rules.explain(&mailtriage::rules::normalize(&o.new_text)) {
+                    writeln!(out, "{target:<16} {weight:>4} {lang} {phrase:?}")?;
+                }
+                writeln!(out)
+            }),
             (Err(e), true) => {
                 failed += 1;
                 report::json_error(&mut out, &source, &e)

@@ -83,7 +83,12 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
     let (reply_to, reply_to_odd) = people(msg.reply_to());
     let (to, _) = people(msg.to());
     let (cc, _) = people(msg.cc());
-    let subject = msg.subject().unwrap_or_default().to_string();
+    let mut subject = msg.subject().unwrap_or_default().to_string();
+    if subject.contains('\u{FFFD}') {
+        if let Some(joined) = msg.header_raw("Subject").and_then(join_encoded_words) {
+            subject = joined;
+        }
+    }
     let screen = screen_headers(&msg, &subject);
 
     let (mut own_text, mut new_text) = body_texts(&msg, rules);
@@ -111,6 +116,54 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
         new_text,
         attachments: msg.attachment_count(),
     })
+}
+
+/// Decodes a header whose encoded-words split a multi-byte character between them (against
+/// RFC 2047, but common): adjacent words of one charset and encoding are joined as bytes first.
+fn join_encoded_words(raw: &str) -> Option<String> {
+    use mail_parser::decoders::{base64::base64_decode, charsets::map::charset_decoder, quoted_printable::quoted_printable_decode};
+    static WORD: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=").expect("static regex"));
+    let mut out = String::new();
+    let mut pending: Option<(String, Vec<u8>)> = None;
+    let mut last_end = 0;
+    let flush = |pending: &mut Option<(String, Vec<u8>)>, out: &mut String| -> Option<()> {
+        if let Some((charset, bytes)) = pending.take() {
+            if matches!(charset.as_str(), "utf-8" | "utf8" | "us-ascii") {
+                out.push_str(&String::from_utf8_lossy(&bytes));
+            } else {
+                out.push_str(&charset_decoder(charset.as_bytes())?(&bytes));
+            }
+        }
+        Some(())
+    };
+    for c in WORD.captures_iter(raw) {
+        let m = c.get(0)?;
+        let between = &raw[last_end..m.start()];
+        let charset = c[1].split('*').next().unwrap_or("").to_ascii_lowercase();
+        let bytes = if c[2].eq_ignore_ascii_case("b") {
+            base64_decode(c[3].as_bytes())?
+        } else {
+            quoted_printable_decode(c[3].replace('_', " ").as_bytes())?
+        };
+        let continues = between.trim().is_empty() && pending.as_ref().is_some_and(|(cs, _)| *cs == charset);
+        if continues {
+            if let Some((_, b)) = pending.as_mut() {
+                b.extend_from_slice(&bytes);
+            }
+        } else {
+            flush(&mut pending, &mut out)?;
+            if !(between.trim().is_empty() && last_end > 0) {
+                out.push_str(between);
+            }
+            pending = Some((charset, bytes));
+        }
+        last_end = m.end();
+    }
+    flush(&mut pending, &mut out)?;
+    out.push_str(&raw[last_end..]);
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!out.is_empty()).then_some(out)
 }
 
 fn to_utc(d: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
@@ -258,6 +311,13 @@ mod tests {
             p.date.map(|d| d.to_rfc3339()),
             Some("2026-11-21T22:10:00+00:00".into())
         );
+    }
+
+    #[test]
+    fn encoded_words_splitting_a_character_are_joined() {
+        // "환불" with the bytes of 환 split across two words.
+        let split = " =?UTF-8?B?7Zk=?= =?UTF-8?B?mOu2iA==?=";
+        assert_eq!(join_encoded_words(split).as_deref(), Some("환불"));
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub struct Outcome {
     pub facts: Vec<Fact>,
     /// Notes for the agent that are not facts (odd Reply-To and the like).
     pub warnings: Vec<String>,
+    /// The customer's new text as classification read it (for `triage --explain`).
+    #[serde(skip)]
+    pub new_text: String,
     pub draft: Option<Draft>,
 }
 
@@ -138,6 +141,7 @@ impl Engine {
             tone: None,
             facts: Vec::new(),
             warnings: Vec::new(),
+            new_text: format!("{}\n{}", draft::strip_prefixes(&msg.subject), msg.new_text),
             draft: None,
         };
         let subject = draft::strip_prefixes(&msg.subject);

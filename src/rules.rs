@@ -497,6 +497,27 @@ impl RuleSet {
         out
     }
 
+    /// Every phrase and pattern that matched, for `triage --explain`: (phrase, target, weight, language).
+    pub fn explain(&self, norm: &str) -> Vec<(String, String, f32, String)> {
+        let name = |t: Target| match t {
+            Target::Category(c) => self.categories[c].id.clone(),
+            Target::Upset => "tone:upset".into(),
+            Target::Urgent => "priority:urgent".into(),
+        };
+        let mut out = Vec::new();
+        for m in self.matcher.find_iter(norm) {
+            for meta in &self.phrase_meta[m.pattern().as_usize()] {
+                out.push((norm[m.start()..m.end()].to_string(), name(meta.hit.target), meta.hit.weight, self.languages[meta.hit.language].clone()));
+            }
+        }
+        for (re, hit) in &self.patterns {
+            if let Some(m) = re.find(norm) {
+                out.push((m.as_str().to_string(), name(hit.target), hit.weight, self.languages[hit.language].clone()));
+            }
+        }
+        out
+    }
+
     /// True when a normalised, trimmed line introduces quoted history ("On … wrote:").
     pub fn is_quote_header(&self, norm_line: &str) -> bool {
         self.quote_headers.is_match(norm_line)

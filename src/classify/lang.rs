@@ -92,8 +92,9 @@ pub fn detect(text: &str, phrase_votes: &[(&str, f32)], default: &str) -> String
     let info = LATIN.detect(sample);
     match info {
         Some(i) if i.is_reliable() || c.latin >= 60 => iso(i.lang()).to_string(),
+        // Too little text to trust a guess: phrases that matched decide, else the default.
         other => vote(phrase_votes, latin)
-            .or(other.map(|i| iso(i.lang())))
+            .or(other.filter(|_| c.latin >= 40).map(|i| iso(i.lang())))
             .unwrap_or(default)
             .to_string(),
     }
