@@ -79,7 +79,8 @@ pub fn classify(
     let (top, top_score) = ranked.first().copied().unwrap_or((general, 0.0));
     let second = ranked.get(1).map_or(0.0, |r| r.1);
     let confidence = if top_score > 0.0 {
-        (top_score / (top_score + second)) * (1.0 - (-top_score / 2.0).exp())
+        // Strength of the evidence, discounted by how close the runner-up came.
+        (top_score / (top_score + second)).sqrt() * (1.0 - (-top_score / 2.0).exp())
     } else {
         0.0
     };

@@ -83,10 +83,17 @@ struct Done {
 }
 
 /// Triages one message; any panic inside is caught and becomes an error string.
-fn triage_one(engine: &Engine, raw: &[u8], uid: u32, history: Option<crate::facts::ContactHistory>) -> Result<Outcome, String> {
-    catch_unwind(AssertUnwindSafe(|| engine.triage(raw, &format!("uid:{uid}"), &DraftEnv::now(), history)))
-        .map_err(|_| "internal error (panic) while triaging".to_string())?
-        .map_err(|e| e.to_string())
+fn triage_one(
+    engine: &Engine,
+    raw: &[u8],
+    uid: u32,
+    history: Option<crate::facts::ContactHistory>,
+) -> Result<Outcome, String> {
+    catch_unwind(AssertUnwindSafe(|| {
+        engine.triage(raw, &format!("uid:{uid}"), &DraftEnv::now(), history)
+    }))
+    .map_err(|_| "internal error (panic) while triaging".to_string())?
+    .map_err(|e| e.to_string())
 }
 
 /// Processes everything pending once. Returns when no work is left, on shutdown (after the
@@ -107,12 +114,23 @@ pub async fn process_pending<M: Mailbox>(
         if shutdown.is_shutdown() {
             break;
         }
-        let (large, small): (Vec<&crate::imap::Pending>, Vec<_>) = batch.iter().partition(|p| p.size > settings.max_message_size);
+        let (large, small): (Vec<&crate::imap::Pending>, Vec<_>) = batch
+            .iter()
+            .partition(|p| p.size > settings.max_message_size);
         for p in &large {
-            tracing::warn!(uid = p.uid, size = p.size, "message over max_message_size; tagged triage:too-large, not downloaded");
+            tracing::warn!(
+                uid = p.uid,
+                size = p.size,
+                "message over max_message_size; tagged triage:too-large, not downloaded"
+            );
         }
         let large_uids: Vec<u32> = large.iter().map(|p| p.uid).collect();
-        mb.mark(&large_uids, &[TRIAGED.into(), "triage:too-large".into()], false).await?;
+        mb.mark(
+            &large_uids,
+            &[TRIAGED.into(), "triage:too-large".into()],
+            false,
+        )
+        .await?;
         stats.too_large += large_uids.len() as u64;
 
         let uids: Vec<u32> = small.iter().map(|p| p.uid).collect();
@@ -123,19 +141,31 @@ pub async fn process_pending<M: Mailbox>(
                 break;
             }
             let first = {
-                let engine = engine.read().map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
+                let engine = engine
+                    .read()
+                    .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
                 triage_one(&engine, raw, *uid, None)
             };
             // Contact history costs a few searches: fetch it only for categories that use it.
             let needs_history = first.as_ref().ok().and_then(|o| {
                 let engine = engine.read().ok()?;
-                let cat = engine.rules.categories.iter().find(|c| Some(&c.id) == o.category.as_ref())?;
-                cat.checks.iter().any(|c| c == "history").then(|| o.from.clone()).flatten()
+                let cat = engine
+                    .rules
+                    .categories
+                    .iter()
+                    .find(|c| Some(&c.id) == o.category.as_ref())?;
+                cat.checks
+                    .iter()
+                    .any(|c| c == "history")
+                    .then(|| o.from.clone())
+                    .flatten()
             });
             let outcome = match needs_history {
                 Some(sender) => {
                     let h = mb.history(&sender, settings.history_days).await?;
-                    let engine = engine.read().map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
+                    let engine = engine
+                        .read()
+                        .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
                     triage_one(&engine, raw, *uid, Some(h))
                 }
                 None => first,
@@ -143,18 +173,29 @@ pub async fn process_pending<M: Mailbox>(
             done.push(Done { uid: *uid, outcome });
         }
 
-        let drafted = if done.iter().any(|d| d.outcome.as_ref().is_ok_and(|o| o.draft.is_some())) {
+        let drafted = if done
+            .iter()
+            .any(|d| d.outcome.as_ref().is_ok_and(|o| o.draft.is_some()))
+        {
             mb.drafted().await?
         } else {
             Default::default()
         };
         let mut to_append: Vec<&[u8]> = Vec::new();
         for d in &done {
-            if let Ok(Outcome { draft: Some(draft), message_id, .. }) = &d.outcome {
+            if let Ok(Outcome {
+                draft: Some(draft),
+                message_id,
+                ..
+            }) = &d.outcome
+            {
                 let source = message_id.as_deref().and_then(crate::draft::safe_msg_id);
                 if source.is_some_and(|s| drafted.contains(s)) {
                     stats.already_drafted += 1;
-                    tracing::info!(uid = d.uid, "draft already in Drafts (earlier run); not appending again");
+                    tracing::info!(
+                        uid = d.uid,
+                        "draft already in Drafts (earlier run); not appending again"
+                    );
                 } else {
                     to_append.push(&draft.raw);
                 }
@@ -172,18 +213,25 @@ pub async fn process_pending<M: Mailbox>(
                     match o.action {
                         Action::Draft => {
                             stats.drafts += 1;
-                            stats.last_draft = Some(chrono::Local::now().format("%H:%M").to_string());
+                            stats.last_draft =
+                                Some(chrono::Local::now().format("%H:%M").to_string());
                             tracing::info!(facts = %o.facts_summary(), "drafted");
                         }
                         Action::Skip => {
                             stats.skipped += 1;
-                            tracing::info!(reason = o.skip_reason.map_or("", |r| r.as_str()), "skipped");
+                            tracing::info!(
+                                reason = o.skip_reason.map_or("", |r| r.as_str()),
+                                "skipped"
+                            );
                         }
                     }
                     stats.triaged += 1;
                     failures.remove(&d.uid);
                     let urgent = o.priority == Some(Priority::Urgent);
-                    groups.entry((vec![TRIAGED.into(), o.keyword()], urgent)).or_default().push(d.uid);
+                    groups
+                        .entry((vec![TRIAGED.into(), o.keyword()], urgent))
+                        .or_default()
+                        .push(d.uid);
                 }
                 Err(e) => {
                     let tries = failures.entry(d.uid).or_insert(0);
@@ -192,7 +240,10 @@ pub async fn process_pending<M: Mailbox>(
                         tracing::error!(uid = d.uid, error = %e, "cannot triage message; tagged triage:error");
                         stats.errors += 1;
                         failures.remove(&d.uid);
-                        groups.entry((vec![TRIAGED.into(), "triage:error".into()], false)).or_default().push(d.uid);
+                        groups
+                            .entry((vec![TRIAGED.into(), "triage:error".into()], false))
+                            .or_default()
+                            .push(d.uid);
                     } else {
                         tracing::warn!(uid = d.uid, error = %e, tries = *tries, "triage failed; will retry");
                     }
@@ -209,7 +260,12 @@ pub async fn process_pending<M: Mailbox>(
 }
 
 /// Connects, processes everything pending, logs out. For `mailtriage once`.
-pub async fn once<M, C, F>(connect: C, engine: &SharedEngine, settings: &Settings, shutdown: &Shutdown) -> Result<Stats, ImapError>
+pub async fn once<M, C, F>(
+    connect: C,
+    engine: &SharedEngine,
+    settings: &Settings,
+    shutdown: &Shutdown,
+) -> Result<Stats, ImapError>
 where
     M: Mailbox,
     C: Fn() -> F,
@@ -220,7 +276,15 @@ where
     let mut failures = HashMap::new();
     // A message failing with a panic is retried within the pass, up to MAX_TRIES.
     for _ in 0..MAX_TRIES {
-        process_pending(&mut mb, engine, settings, &mut failures, &mut stats, shutdown).await?;
+        process_pending(
+            &mut mb,
+            engine,
+            settings,
+            &mut failures,
+            &mut stats,
+            shutdown,
+        )
+        .await?;
         if failures.is_empty() || shutdown.is_shutdown() {
             break;
         }
@@ -268,7 +332,15 @@ where
             let started = Instant::now();
             loop {
                 observer.tick();
-                process_pending(&mut mb, engine, settings, &mut failures, &mut stats, &shutdown).await?;
+                process_pending(
+                    &mut mb,
+                    engine,
+                    settings,
+                    &mut failures,
+                    &mut stats,
+                    &shutdown,
+                )
+                .await?;
                 observer.progress(&stats);
                 if started.elapsed() > Duration::from_secs(60) {
                     attempt = 0;
@@ -289,7 +361,10 @@ where
             Ok(()) => break,
             Err(e) if e.is_permanent() && !ever_connected => return Err(e),
             Err(e) => {
-                let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos() as u64;
+                let seed = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_nanos() as u64;
                 let wait = backoff(attempt, settings.backoff_base, settings.backoff_cap, seed);
                 tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "connection lost; reconnecting");
                 attempt = attempt.saturating_add(1);
@@ -325,12 +400,25 @@ mod tests {
             Ok(self
                 .messages
                 .iter()
-                .filter(|(u, _)| !self.keywords.get(u).is_some_and(|k| k.iter().any(|k| k == TRIAGED)))
-                .map(|(uid, raw)| Pending { uid: *uid, size: raw.len() as u64 })
+                .filter(|(u, _)| {
+                    !self
+                        .keywords
+                        .get(u)
+                        .is_some_and(|k| k.iter().any(|k| k == TRIAGED))
+                })
+                .map(|(uid, raw)| Pending {
+                    uid: *uid,
+                    size: raw.len() as u64,
+                })
                 .collect())
         }
         async fn fetch(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
-            Ok(self.messages.iter().filter(|(u, _)| uids.contains(u)).cloned().collect())
+            Ok(self
+                .messages
+                .iter()
+                .filter(|(u, _)| uids.contains(u))
+                .cloned()
+                .collect())
         }
         async fn drafted(&mut self) -> Result<HashSet<String>, ImapError> {
             Ok(self
@@ -339,28 +427,52 @@ mod tests {
                 .filter_map(|d| {
                     let t = String::from_utf8_lossy(d);
                     let line = t.lines().find(|l| l.starts_with("X-Mailtriage-Source: "))?;
-                    Some(line["X-Mailtriage-Source: ".len()..].trim_matches(['<', '>', ' ']).to_string())
+                    Some(
+                        line["X-Mailtriage-Source: ".len()..]
+                            .trim_matches(['<', '>', ' '])
+                            .to_string(),
+                    )
                 })
                 .collect())
         }
         async fn append_drafts(&mut self, drafts: &[&[u8]]) -> Result<(), ImapError> {
             self.drafts.extend(drafts.iter().map(|d| d.to_vec()));
             if std::mem::take(&mut self.fail_append_once) {
-                return Err(ImapError::Io(std::io::Error::other("connection dropped after APPEND")));
+                return Err(ImapError::Io(std::io::Error::other(
+                    "connection dropped after APPEND",
+                )));
             }
             Ok(())
         }
-        async fn mark(&mut self, uids: &[u32], keywords: &[String], flagged: bool) -> Result<(), ImapError> {
+        async fn mark(
+            &mut self,
+            uids: &[u32],
+            keywords: &[String],
+            flagged: bool,
+        ) -> Result<(), ImapError> {
             for u in uids {
-                self.keywords.entry(*u).or_default().extend(keywords.iter().cloned());
+                self.keywords
+                    .entry(*u)
+                    .or_default()
+                    .extend(keywords.iter().cloned());
                 if flagged {
                     self.flagged.insert(*u);
                 }
             }
             Ok(())
         }
-        async fn history(&mut self, _sender: &str, _days: u32) -> Result<ContactHistory, ImapError> {
-            Ok(ContactHistory { messages: 1, replies: 0, first: None, last: None, claimed: None })
+        async fn history(
+            &mut self,
+            _sender: &str,
+            _days: u32,
+        ) -> Result<ContactHistory, ImapError> {
+            Ok(ContactHistory {
+                messages: 1,
+                replies: 0,
+                first: None,
+                last: None,
+                claimed: None,
+            })
         }
         async fn wait(&mut self, _max: Duration, _s: &mut Shutdown) -> Result<Wake, ImapError> {
             Ok(Wake::Shutdown)
@@ -369,7 +481,11 @@ mod tests {
     }
 
     fn engine() -> SharedEngine {
-        let cfg = crate::config::Config::parse(std::path::Path::new("/x/config.toml"), "[identity]\nfrom = \"Support <support@example.com>\"\n").expect("config");
+        let cfg = crate::config::Config::parse(
+            std::path::Path::new("/x/config.toml"),
+            "[identity]\nfrom = \"Support <support@example.com>\"\n",
+        )
+        .expect("config");
         Arc::new(RwLock::new(Engine::load(cfg).expect("engine")))
     }
 
@@ -394,7 +510,10 @@ mod tests {
             messages: vec![
                 msg(1, "I cannot log in, my password does not work."),
                 msg(2, "The website is down!!"),
-                (3, b"From: no-reply@example.org\r\nSubject: x\r\n\r\nauto\r\n".to_vec()),
+                (
+                    3,
+                    b"From: no-reply@example.org\r\nSubject: x\r\n\r\nauto\r\n".to_vec(),
+                ),
                 (4, vec![b'x'; 20_000]),
                 (5, b"\0\0garbage".to_vec()),
             ],
@@ -406,15 +525,35 @@ mod tests {
         let mut failures = HashMap::new();
         let mut stats = Stats::default();
         // The first pass dies after APPEND, before STORE: a crash between the two.
-        let first = process_pending(&mut stub, &engine, &settings(), &mut failures, &mut stats, &shutdown).await;
+        let first = process_pending(
+            &mut stub,
+            &engine,
+            &settings(),
+            &mut failures,
+            &mut stats,
+            &shutdown,
+        )
+        .await;
         assert!(first.is_err());
-        process_pending(&mut stub, &engine, &settings(), &mut failures, &mut stats, &shutdown).await.expect("second pass");
+        process_pending(
+            &mut stub,
+            &engine,
+            &settings(),
+            &mut failures,
+            &mut stats,
+            &shutdown,
+        )
+        .await
+        .expect("second pass");
         assert_eq!(stub.drafts.len(), 2, "one draft each for messages 1 and 2");
         assert_eq!(stats.already_drafted, 2);
         let kw = |u: u32| stub.keywords.get(&u).cloned().unwrap_or_default();
         assert_eq!(kw(1), vec![TRIAGED.to_string(), "triage:login".into()]);
         assert!(kw(2).contains(&"triage:outage".to_string()));
-        assert!(stub.flagged.contains(&2), "an upset outage report is urgent");
+        assert!(
+            stub.flagged.contains(&2),
+            "an upset outage report is urgent"
+        );
         assert!(kw(3).contains(&"triage:skip-no-reply-address".to_string()));
         assert_eq!(kw(4), vec![TRIAGED.to_string(), "triage:too-large".into()]);
         assert!(kw(5).contains(&"triage:error".to_string()));

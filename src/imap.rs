@@ -48,7 +48,13 @@ impl From<async_imap::error::Error> for ImapError {
 impl ImapError {
     /// Login problems that retrying will not fix (a wrong password, no STARTTLS, bad TLS).
     pub fn is_permanent(&self) -> bool {
-        matches!(self, ImapError::Auth(_) | ImapError::StartTlsUnavailable(_) | ImapError::Tls(_) | ImapError::Folder(_))
+        matches!(
+            self,
+            ImapError::Auth(_)
+                | ImapError::StartTlsUnavailable(_)
+                | ImapError::Tls(_)
+                | ImapError::Folder(_)
+        )
     }
 }
 
@@ -75,17 +81,36 @@ pub trait Mailbox: Send {
     /// Messages in the inbox not yet triaged, in UID order.
     fn pending(&mut self) -> impl Future<Output = Result<Vec<Pending>, ImapError>> + Send;
     /// Raw bytes of the given messages, without setting \Seen. Missing UIDs (expunged) are absent.
-    fn fetch(&mut self, uids: &[u32]) -> impl Future<Output = Result<Vec<(u32, Vec<u8>)>, ImapError>> + Send;
+    fn fetch(
+        &mut self,
+        uids: &[u32],
+    ) -> impl Future<Output = Result<Vec<(u32, Vec<u8>)>, ImapError>> + Send;
     /// X-Mailtriage-Source values of the drafts in Drafts (message-ids without brackets).
     fn drafted(&mut self) -> impl Future<Output = Result<HashSet<String>, ImapError>> + Send;
     /// Appends drafts to Drafts with \Draft \Seen, in order.
-    fn append_drafts(&mut self, drafts: &[&[u8]]) -> impl Future<Output = Result<(), ImapError>> + Send;
+    fn append_drafts(
+        &mut self,
+        drafts: &[&[u8]],
+    ) -> impl Future<Output = Result<(), ImapError>> + Send;
     /// Marks an original as handled with these keywords (and \Flagged when `flagged`).
-    fn mark(&mut self, uids: &[u32], keywords: &[String], flagged: bool) -> impl Future<Output = Result<(), ImapError>> + Send;
+    fn mark(
+        &mut self,
+        uids: &[u32],
+        keywords: &[String],
+        flagged: bool,
+    ) -> impl Future<Output = Result<(), ImapError>> + Send;
     /// The sender's contact history over the last `days` days.
-    fn history(&mut self, sender: &str, days: u32) -> impl Future<Output = Result<ContactHistory, ImapError>> + Send;
+    fn history(
+        &mut self,
+        sender: &str,
+        days: u32,
+    ) -> impl Future<Output = Result<ContactHistory, ImapError>> + Send;
     /// Waits up to `max` for new mail (IDLE or a poll interval), or until shutdown.
-    fn wait(&mut self, max: Duration, shutdown: &mut Shutdown) -> impl Future<Output = Result<Wake, ImapError>> + Send;
+    fn wait(
+        &mut self,
+        max: Duration,
+        shutdown: &mut Shutdown,
+    ) -> impl Future<Output = Result<Wake, ImapError>> + Send;
     /// Ends the session politely.
     fn logout(&mut self) -> impl Future<Output = ()> + Send;
 }

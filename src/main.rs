@@ -16,9 +16,9 @@ use mailtriage::draft::DraftEnv;
 use mailtriage::imap::session::ImapMailbox;
 use mailtriage::imap::Mailbox as _;
 use mailtriage::notify::Notifier;
-use mailtriage::service::{self, Service};
 use mailtriage::pipeline::{load_engine, Engine};
 use mailtriage::report;
+use mailtriage::service::{self, Service};
 
 #[derive(Parser)]
 #[command(
@@ -84,7 +84,11 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Triage { json, explain, files } => triage(&engine, &files, json, explain),
+        Command::Triage {
+            json,
+            explain,
+            files,
+        } => triage(&engine, &files, json, explain),
         Command::Check { offline } => check(&engine, offline),
         Command::Once => daemon(engine, config_path(&cli), false),
         Command::Run => daemon(engine, config_path(&cli), true),
@@ -108,7 +112,12 @@ fn read_input(path: &PathBuf) -> std::io::Result<Vec<u8>> {
     }
 }
 
-fn triage(engine: &Engine, files: &[PathBuf], json: bool, explain: bool) -> anyhow::Result<ExitCode> {
+fn triage(
+    engine: &Engine,
+    files: &[PathBuf],
+    json: bool,
+    explain: bool,
+) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failed = 0;
@@ -131,7 +140,10 @@ fn triage(engine: &Engine, files: &[PathBuf], json: bool, explain: bool) -> anyh
                     return Ok(());
                 }
                 writeln!(out, "--- text read ---\n{}\n--- matches ---", o.new_text)?;
-                for (phrase, target, weight, lang) in engine.rules.explain(&mailtriage::rules::normalize(&o.new_text)) {
+                for (phrase, target, weight, lang) in engine
+                    .rules
+                    .explain(&mailtriage::rules::normalize(&o.new_text))
+                {
                     writeln!(out, "{target:<16} {weight:>4} {lang} {phrase:?}")?;
                 }
                 writeln!(out)
@@ -177,9 +189,14 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let Some(imap) = engine.config.imap.clone() else {
-        anyhow::bail!("{}: no [imap] section, so there is nothing to log in to (use --offline)", engine.config.path.display());
+        anyhow::bail!(
+            "{}: no [imap] section, so there is nothing to log in to (use --offline)",
+            engine.config.path.display()
+        );
     };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     match rt.block_on(ImapMailbox::connect(&imap)) {
         Ok(mut mb) => {
             println!(
@@ -188,13 +205,20 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
                 imap.port,
                 imap.username,
                 mb.drafts,
-                if mb.keywords { "supported" } else { "not supported (local state file)" }
+                if mb.keywords {
+                    "supported"
+                } else {
+                    "not supported (local state file)"
+                }
             );
             rt.block_on(mb.logout());
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("mailtriage: cannot log in to {}:{} as {}: {e}", imap.host, imap.port, imap.username);
+            eprintln!(
+                "mailtriage: cannot log in to {}:{} as {}: {e}",
+                imap.host, imap.port, imap.username
+            );
             Ok(ExitCode::from(1))
         }
     }
@@ -204,12 +228,17 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
 /// mailbox cannot be used.
 fn daemon(engine: Engine, config_path: PathBuf, forever: bool) -> anyhow::Result<ExitCode> {
     let Some(imap) = engine.config.imap.clone() else {
-        eprintln!("mailtriage: {}: key `imap`: the [imap] section is required for `run` and `once`", engine.config.path.display());
+        eprintln!(
+            "mailtriage: {}: key `imap`: the [imap] section is required for `run` and `once`",
+            engine.config.path.display()
+        );
         return Ok(ExitCode::from(2));
     };
     let settings = Settings::from_config(&imap);
     let engine = Arc::new(RwLock::new(engine));
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let (trigger, shutdown) = mailtriage::shutdown::channel();
         let reload = service::signals(trigger).context("installing signal handlers")?;

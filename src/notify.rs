@@ -21,7 +21,9 @@ impl Notifier {
     /// Sends one notification such as `READY=1` or `STATUS=idle`; errors are ignored, as
     /// systemd itself does.
     pub fn send(&self, state: &str) {
-        let Some((sock, path)) = &self.socket else { return };
+        let Some((sock, path)) = &self.socket else {
+            return;
+        };
         if let Some(name) = path.strip_prefix('@') {
             use std::os::linux::net::SocketAddrExt;
             if let Ok(addr) = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()) {
@@ -53,7 +55,10 @@ mod tests {
         let path = dir.path().join("notify");
         let server = UnixDatagram::bind(&path).expect("bind");
         let n = Notifier {
-            socket: Some((UnixDatagram::unbound().expect("socket"), path.display().to_string())),
+            socket: Some((
+                UnixDatagram::unbound().expect("socket"),
+                path.display().to_string(),
+            )),
         };
         n.send("READY=1\nSTATUS=idle");
         let mut buf = [0u8; 64];

@@ -75,8 +75,23 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
     let msg = MessageParser::default()
         .parse(raw)
         .ok_or(ParseError::NoHeaders)?;
-    let known = ["from", "sender", "to", "subject", "date", "message-id", "content-type", "mime-version", "received", "return-path"];
-    if !msg.headers().iter().any(|h| known.iter().any(|k| h.name().eq_ignore_ascii_case(k))) {
+    let known = [
+        "from",
+        "sender",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "content-type",
+        "mime-version",
+        "received",
+        "return-path",
+    ];
+    if !msg
+        .headers()
+        .iter()
+        .any(|h| known.iter().any(|k| h.name().eq_ignore_ascii_case(k)))
+    {
         return Err(ParseError::NoHeaders);
     }
     let (from, _) = people(msg.from());
@@ -121,9 +136,13 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
 /// Decodes a header whose encoded-words split a multi-byte character between them (against
 /// RFC 2047, but common): adjacent words of one charset and encoding are joined as bytes first.
 fn join_encoded_words(raw: &str) -> Option<String> {
-    use mail_parser::decoders::{base64::base64_decode, charsets::map::charset_decoder, quoted_printable::quoted_printable_decode};
-    static WORD: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=").expect("static regex"));
+    use mail_parser::decoders::{
+        base64::base64_decode, charsets::map::charset_decoder,
+        quoted_printable::quoted_printable_decode,
+    };
+    static WORD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=").expect("static regex")
+    });
     let mut out = String::new();
     let mut pending: Option<(String, Vec<u8>)> = None;
     let mut last_end = 0;
@@ -146,7 +165,8 @@ fn join_encoded_words(raw: &str) -> Option<String> {
         } else {
             quoted_printable_decode(c[3].replace('_', " ").as_bytes())?
         };
-        let continues = between.trim().is_empty() && pending.as_ref().is_some_and(|(cs, _)| *cs == charset);
+        let continues =
+            between.trim().is_empty() && pending.as_ref().is_some_and(|(cs, _)| *cs == charset);
         if continues {
             if let Some((_, b)) = pending.as_mut() {
                 b.extend_from_slice(&bytes);

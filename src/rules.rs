@@ -14,6 +14,9 @@ use unicode_normalization::UnicodeNormalization;
 use crate::builtin;
 use crate::config::{toml_error, ConfigError, CustomCategory};
 
+/// The longest line (bytes) that can be an "On … wrote:" header.
+pub const MAX_HEADER_LINE: usize = 400;
+
 /// A category: what it is called, what the customer values, which facts it checks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Category {
@@ -182,7 +185,13 @@ impl<'de> Deserialize<'de> for Priority {
 
 /// Lower-cases and NFKC-normalises text, so full-width digits, ligatures and case all match.
 pub fn normalize(s: &str) -> String {
-    s.nfkc().flat_map(char::to_lowercase).collect()
+    s.nfkc()
+        .map(|c| match c {
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' => '\'',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Scripts written without spaces between words: their phrases need no word boundaries.
@@ -229,7 +238,15 @@ impl Builder {
             self.phrase_meta.push(Vec::new());
             self.phrases.len() - 1
         });
-        self.phrase_meta[idx].push(meta);
+        // The same phrase listed twice for one target counts once, at its highest weight.
+        let metas = &mut self.phrase_meta[idx];
+        match metas
+            .iter_mut()
+            .find(|m| m.hit.target == meta.hit.target && m.hit.language == meta.hit.language)
+        {
+            Some(m) => m.hit.weight = m.hit.weight.max(meta.hit.weight),
+            None => metas.push(meta),
+        }
     }
 
     fn language(&mut self, lang: &str) -> usize {
@@ -476,7 +493,7 @@ impl RuleSet {
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
             let idx = m.pattern().as_usize();
-            if !seen.insert(idx) {
+            if seen.contains(&idx) {
                 continue;
             }
             for meta in &self.phrase_meta[idx] {
@@ -486,6 +503,7 @@ impl RuleSet {
                 if meta.end_boundary && after.is_some_and(char::is_alphanumeric) {
                     continue;
                 }
+                seen.insert(idx);
                 out.push(meta.hit);
             }
         }
@@ -507,20 +525,31 @@ impl RuleSet {
         let mut out = Vec::new();
         for m in self.matcher.find_iter(norm) {
             for meta in &self.phrase_meta[m.pattern().as_usize()] {
-                out.push((norm[m.start()..m.end()].to_string(), name(meta.hit.target), meta.hit.weight, self.languages[meta.hit.language].clone()));
+                out.push((
+                    norm[m.start()..m.end()].to_string(),
+                    name(meta.hit.target),
+                    meta.hit.weight,
+                    self.languages[meta.hit.language].clone(),
+                ));
             }
         }
         for (re, hit) in &self.patterns {
             if let Some(m) = re.find(norm) {
-                out.push((m.as_str().to_string(), name(hit.target), hit.weight, self.languages[hit.language].clone()));
+                out.push((
+                    m.as_str().to_string(),
+                    name(hit.target),
+                    hit.weight,
+                    self.languages[hit.language].clone(),
+                ));
             }
         }
         out
     }
 
     /// True when a normalised, trimmed line introduces quoted history ("On … wrote:").
+    /// Lines longer than [`MAX_HEADER_LINE`] are prose, never a quote header.
     pub fn is_quote_header(&self, norm_line: &str) -> bool {
-        self.quote_headers.is_match(norm_line)
+        norm_line.len() <= MAX_HEADER_LINE && self.quote_headers.is_match(norm_line)
     }
 
     /// True when a normalised line is a sign-off ("Best regards,").

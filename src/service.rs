@@ -15,7 +15,10 @@ use crate::pipeline::Engine;
 use crate::shutdown::Trigger;
 
 fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
 }
 
 /// Installs the signal handlers: the first SIGTERM or SIGINT fires `trigger`; SIGHUP sets the
@@ -52,7 +55,12 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn new(notifier: Notifier, engine: SharedEngine, config_path: PathBuf, reload: Arc<AtomicBool>) -> Service {
+    pub fn new(
+        notifier: Notifier,
+        engine: SharedEngine,
+        config_path: PathBuf,
+        reload: Arc<AtomicBool>,
+    ) -> Service {
         let facts_mtime = facts_mtime(&engine);
         Service {
             notifier,
@@ -67,7 +75,9 @@ impl Service {
 
     /// Pings WATCHDOG=1 while the loop shows signs of life within `stale` seconds.
     pub fn spawn_watchdog(&self, stale: Duration) {
-        let Some(every) = Notifier::watchdog_interval() else { return };
+        let Some(every) = Notifier::watchdog_interval() else {
+            return;
+        };
         let heartbeat = self.heartbeat.clone();
         let notifier = Notifier::from_env();
         tokio::spawn(async move {
@@ -81,7 +91,8 @@ impl Service {
     }
 
     fn reload_now(&mut self) {
-        self.notifier.send(&format!("RELOADING=1\nMONOTONIC_USEC={}", monotonic_usec()));
+        self.notifier
+            .send(&format!("RELOADING=1\nMONOTONIC_USEC={}", monotonic_usec()));
         let result = Config::load(&self.config_path)
             .map_err(|e| e.to_string())
             .and_then(|c| Engine::load(c).map_err(|e| e.to_string()));
@@ -90,7 +101,9 @@ impl Service {
                 *engine = new;
                 tracing::info!("reloaded config, facts and templates");
             }
-            (Err(e), _) => tracing::error!(error = %e, "reload failed; keeping the previous config, facts and templates"),
+            (Err(e), _) => {
+                tracing::error!(error = %e, "reload failed; keeping the previous config, facts and templates")
+            }
             (_, Err(_)) => tracing::error!("reload failed: engine lock poisoned"),
         }
         self.facts_mtime = facts_mtime(&self.engine);
@@ -117,13 +130,18 @@ impl Observer for Service {
         self.heartbeat.store(now_secs(), Ordering::Relaxed);
         if !self.ready {
             self.ready = true;
-            self.notifier.send("READY=1\nSTATUS=logged in; looking for new mail");
+            self.notifier
+                .send("READY=1\nSTATUS=logged in; looking for new mail");
         }
     }
 
     fn progress(&mut self, s: &Stats) {
         self.heartbeat.store(now_secs(), Ordering::Relaxed);
-        let last = s.last_draft.as_deref().map(|t| format!("; last draft {t}")).unwrap_or_default();
+        let last = s
+            .last_draft
+            .as_deref()
+            .map(|t| format!("; last draft {t}"))
+            .unwrap_or_default();
         self.notifier.send(&format!(
             "STATUS=idle; {} triaged ({} drafts, {} skipped, {} errors){last}",
             group(s.triaged),
@@ -150,7 +168,7 @@ pub fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -27,7 +27,11 @@ pub enum Stream {
 }
 
 impl AsyncRead for Stream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
@@ -36,7 +40,11 @@ impl AsyncRead for Stream {
 }
 
 impl AsyncWrite for Stream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
@@ -75,17 +83,22 @@ fn tls_config(cfg: &ImapConfig) -> Result<Arc<rustls::ClientConfig>, ImapError> 
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(ca) = &cfg.ca_file {
-        let pem = std::fs::read(ca).map_err(|e| ImapError::Tls(format!("cannot read ca_file {}: {e}", ca.display())))?;
+        let pem = std::fs::read(ca)
+            .map_err(|e| ImapError::Tls(format!("cannot read ca_file {}: {e}", ca.display())))?;
         let mut added = 0;
         for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-            let cert = cert.map_err(|e| ImapError::Tls(format!("ca_file {}: {e}", ca.display())))?;
+            let cert =
+                cert.map_err(|e| ImapError::Tls(format!("ca_file {}: {e}", ca.display())))?;
             roots
                 .add(cert)
                 .map_err(|e| ImapError::Tls(format!("ca_file {}: {e}", ca.display())))?;
             added += 1;
         }
         if added == 0 {
-            return Err(ImapError::Tls(format!("ca_file {} holds no PEM certificate", ca.display())));
+            return Err(ImapError::Tls(format!(
+                "ca_file {} holds no PEM certificate",
+                ca.display()
+            )));
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -98,10 +111,14 @@ fn tls_config(cfg: &ImapConfig) -> Result<Arc<rustls::ClientConfig>, ImapError> 
 }
 
 async fn tls(cfg: &ImapConfig, tcp: TcpStream) -> Result<Stream, ImapError> {
-    let name = ServerName::try_from(cfg.host.clone()).map_err(|e| ImapError::Tls(format!("host {:?}: {e}", cfg.host)))?;
+    let name = ServerName::try_from(cfg.host.clone())
+        .map_err(|e| ImapError::Tls(format!("host {:?}: {e}", cfg.host)))?;
     let connector = tokio_rustls::TlsConnector::from(tls_config(cfg)?);
     let stream = timed(cfg.timeout, "TLS handshake", async {
-        connector.connect(name, tcp).await.map_err(|e| ImapError::Tls(e.to_string()))
+        connector
+            .connect(name, tcp)
+            .await
+            .map_err(|e| ImapError::Tls(e.to_string()))
     })
     .await?;
     Ok(Stream::Tls(Box::new(stream)))
@@ -114,23 +131,46 @@ async fn greeting(cfg: &ImapConfig, client: &mut Client<Stream>) -> Result<(), I
     })
     .await?;
     match resp {
-        Some(r) if matches!(r.parsed(), imap_proto::Response::Data { status: imap_proto::Status::Bye, .. }) => {
-            Err(ImapError::Protocol("server said BYE in its greeting".into()))
+        Some(r)
+            if matches!(
+                r.parsed(),
+                imap_proto::Response::Data {
+                    status: imap_proto::Status::Bye,
+                    ..
+                }
+            ) =>
+        {
+            Err(ImapError::Protocol(
+                "server said BYE in its greeting".into(),
+            ))
         }
         Some(_) => Ok(()),
-        None => Err(ImapError::Protocol("connection closed before the greeting".into())),
+        None => Err(ImapError::Protocol(
+            "connection closed before the greeting".into(),
+        )),
     }
 }
 
 /// Whether the unauthenticated server lists `cap` in CAPABILITY.
-async fn has_capability(cfg: &ImapConfig, client: &mut Client<Stream>, cap: &str) -> Result<bool, ImapError> {
+async fn has_capability(
+    cfg: &ImapConfig,
+    client: &mut Client<Stream>,
+    cap: &str,
+) -> Result<bool, ImapError> {
     let (tx, rx) = async_channel::bounded(16);
-    timed(cfg.timeout, "CAPABILITY", client.run_command_and_check_ok("CAPABILITY", Some(tx))).await?;
+    timed(
+        cfg.timeout,
+        "CAPABILITY",
+        client.run_command_and_check_ok("CAPABILITY", Some(tx)),
+    )
+    .await?;
     let mut found = false;
     while let Ok(resp) = rx.try_recv() {
         if let async_imap::types::UnsolicitedResponse::Other(data) = resp {
             if let imap_proto::Response::Capabilities(caps) = data.parsed() {
-                found |= caps.iter().any(|c| matches!(c, imap_proto::Capability::Atom(a) if a.eq_ignore_ascii_case(cap)));
+                found |= caps.iter().any(
+                    |c| matches!(c, imap_proto::Capability::Atom(a) if a.eq_ignore_ascii_case(cap)),
+                );
             }
         }
     }
@@ -139,12 +179,19 @@ async fn has_capability(cfg: &ImapConfig, client: &mut Client<Stream>, cap: &str
 
 /// Connects and returns a client ready to authenticate.
 pub async fn open(cfg: &ImapConfig) -> Result<Client<Stream>, ImapError> {
-    let tcp = timed(cfg.timeout, "connect", TcpStream::connect((cfg.host.as_str(), cfg.port))).await?;
+    let tcp = timed(
+        cfg.timeout,
+        "connect",
+        TcpStream::connect((cfg.host.as_str(), cfg.port)),
+    )
+    .await?;
     let _ = tcp.set_nodelay(true);
     let mut client = match cfg.security {
         Security::Plain => {
             if !crate::config::is_loopback(&cfg.host) {
-                return Err(ImapError::Tls("plaintext IMAP is only allowed to a loopback host".into()));
+                return Err(ImapError::Tls(
+                    "plaintext IMAP is only allowed to a loopback host".into(),
+                ));
             }
             Client::new(Stream::Plain(tcp))
         }
@@ -155,7 +202,12 @@ pub async fn open(cfg: &ImapConfig) -> Result<Client<Stream>, ImapError> {
             if !has_capability(cfg, &mut plain, "STARTTLS").await? {
                 return Err(ImapError::StartTlsUnavailable(cfg.host.clone()));
             }
-            timed(cfg.timeout, "STARTTLS", plain.run_command_and_check_ok("STARTTLS", None)).await?;
+            timed(
+                cfg.timeout,
+                "STARTTLS",
+                plain.run_command_and_check_ok("STARTTLS", None),
+            )
+            .await?;
             let Stream::Plain(tcp) = plain.into_inner() else {
                 return Err(ImapError::Protocol("unexpected stream state".into()));
             };
@@ -181,8 +233,18 @@ impl async_imap::Authenticator for &XOAuth2 {
 
 /// Runs the configured token command and returns its trimmed stdout.
 async fn oauth2_token(cfg: &ImapConfig, cmd: &[String]) -> Result<String, ImapError> {
-    let (prog, args) = cmd.split_first().ok_or_else(|| ImapError::Auth("oauth2_token_command is empty".into()))?;
-    let out = timed(cfg.timeout, "oauth2_token_command", tokio::process::Command::new(prog).args(args).kill_on_drop(true).output()).await?;
+    let (prog, args) = cmd
+        .split_first()
+        .ok_or_else(|| ImapError::Auth("oauth2_token_command is empty".into()))?;
+    let out = timed(
+        cfg.timeout,
+        "oauth2_token_command",
+        tokio::process::Command::new(prog)
+            .args(args)
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await?;
     if !out.status.success() {
         return Err(ImapError::Auth(format!(
             "oauth2_token_command {prog:?} failed ({}): {}",
@@ -192,7 +254,9 @@ async fn oauth2_token(cfg: &ImapConfig, cmd: &[String]) -> Result<String, ImapEr
     }
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if token.is_empty() {
-        return Err(ImapError::Auth(format!("oauth2_token_command {prog:?} printed no token")));
+        return Err(ImapError::Auth(format!(
+            "oauth2_token_command {prog:?} printed no token"
+        )));
     }
     Ok(token)
 }
@@ -202,8 +266,12 @@ fn password(auth: &Auth) -> Result<String, ImapError> {
     match auth {
         Auth::PasswordFile(p) => std::fs::read_to_string(p)
             .map(|s| s.trim_end_matches(['\r', '\n']).to_string())
-            .map_err(|e| ImapError::Auth(format!("cannot read password_file {}: {e}", p.display()))),
-        Auth::PasswordEnv(v) => std::env::var(v).map_err(|_| ImapError::Auth(format!("password_env: ${v} is not set"))),
+            .map_err(|e| {
+                ImapError::Auth(format!("cannot read password_file {}: {e}", p.display()))
+            }),
+        Auth::PasswordEnv(v) => {
+            std::env::var(v).map_err(|_| ImapError::Auth(format!("password_env: ${v} is not set")))
+        }
         Auth::OAuth2Command(_) => Err(ImapError::Auth("no password for XOAUTH2".into())),
     }
 }
@@ -221,7 +289,10 @@ pub async fn login(cfg: &ImapConfig) -> Result<ImapSession, ImapError> {
                     token: oauth2_token(cfg, cmd).await?,
                 };
                 match timed(cfg.timeout, "AUTHENTICATE", async {
-                    client.authenticate("XOAUTH2", &auth).await.map_err(|(e, _)| e)
+                    client
+                        .authenticate("XOAUTH2", &auth)
+                        .await
+                        .map_err(|(e, _)| e)
                 })
                 .await
                 {
@@ -239,12 +310,19 @@ pub async fn login(cfg: &ImapConfig) -> Result<ImapSession, ImapError> {
             let pass = password(auth)?;
             let client = open(cfg).await?;
             timed(cfg.timeout, "LOGIN", async {
-                client.login(&cfg.username, &pass).await.map_err(|(e, _)| match e {
-                    async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
-                        ImapError::Auth(format!("the server refused the login for {:?}: {}", cfg.username, m.trim()))
-                    }
-                    other => other.into(),
-                })
+                client
+                    .login(&cfg.username, &pass)
+                    .await
+                    .map_err(|(e, _)| match e {
+                        async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
+                            ImapError::Auth(format!(
+                                "the server refused the login for {:?}: {}",
+                                cfg.username,
+                                m.trim()
+                            ))
+                        }
+                        other => other.into(),
+                    })
             })
             .await
         }

@@ -94,7 +94,9 @@ pub fn utf7_encode(name: &str) -> String {
         const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
         out.push('&');
         for chunk in bytes.chunks(3) {
-            let n = (u32::from(chunk[0]) << 16) | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8) | u32::from(*chunk.get(2).unwrap_or(&0));
+            let n = (u32::from(chunk[0]) << 16)
+                | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*chunk.get(2).unwrap_or(&0));
             let chars = chunk.len() + 1;
             for k in 0..chars {
                 out.push(A[((n >> (18 - 6 * k)) & 63) as usize] as char);
@@ -143,7 +145,11 @@ impl ImapMailbox {
                     .iter()
                     .map(|n| {
                         let a = n.attributes();
-                        (n.name().to_string(), a.contains(&NameAttribute::Drafts), a.contains(&NameAttribute::Sent))
+                        (
+                            n.name().to_string(),
+                            a.contains(&NameAttribute::Drafts),
+                            a.contains(&NameAttribute::Sent),
+                        )
                     })
                     .collect(),
             )
@@ -169,7 +175,9 @@ impl ImapMailbox {
             Some(s) => {
                 let enc = utf7_encode(s);
                 if !exists(&enc) {
-                    return Err(ImapError::Folder(format!("the sent folder {s:?} (imap.sent) does not exist")));
+                    return Err(ImapError::Folder(format!(
+                        "the sent folder {s:?} (imap.sent) does not exist"
+                    )));
                 }
                 Some(enc)
             }
@@ -195,7 +203,9 @@ impl ImapMailbox {
     }
 
     fn session(&mut self) -> Result<&mut ImapSession, ImapError> {
-        self.session.as_mut().ok_or_else(|| ImapError::Protocol("session lost".into()))
+        self.session
+            .as_mut()
+            .ok_or_else(|| ImapError::Protocol("session lost".into()))
     }
 
     async fn select_inbox(&mut self) -> Result<(), ImapError> {
@@ -206,8 +216,16 @@ impl ImapMailbox {
         let inbox = self.inbox.clone();
         let mbox = timed(t, "SELECT inbox", self.session()?.select(&inbox)).await?;
         let validity = mbox.uid_validity.unwrap_or(0);
-        self.keywords = mbox.permanent_flags.iter().any(|f| matches!(f, async_imap::types::Flag::MayCreate));
-        if !self.keywords && self.state.as_ref().is_none_or(|s| s.uid_validity != validity) {
+        self.keywords = mbox
+            .permanent_flags
+            .iter()
+            .any(|f| matches!(f, async_imap::types::Flag::MayCreate));
+        if !self.keywords
+            && self
+                .state
+                .as_ref()
+                .is_none_or(|s| s.uid_validity != validity)
+        {
             let account = format!("{}@{}-{}", self.cfg.username, self.cfg.host, self.cfg.inbox);
             self.state = Some(LocalState::open(&self.cfg.state_dir, &account, validity)?);
         }
@@ -228,7 +246,10 @@ impl ImapMailbox {
 
     async fn search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
         let t = self.cfg.timeout;
-        let mut v: Vec<u32> = timed(t, "UID SEARCH", self.session()?.uid_search(query)).await?.into_iter().collect();
+        let mut v: Vec<u32> = timed(t, "UID SEARCH", self.session()?.uid_search(query))
+            .await?
+            .into_iter()
+            .collect();
         v.sort_unstable();
         Ok(v)
     }
@@ -237,8 +258,17 @@ impl ImapMailbox {
         let t = self.cfg.timeout;
         let s = self.session()?;
         timed(t, "UID FETCH INTERNALDATE", async {
-            let fetches: Vec<_> = s.uid_fetch(uid.to_string(), "INTERNALDATE").await?.try_collect().await?;
-            Ok::<_, async_imap::error::Error>(fetches.iter().find_map(|f| f.internal_date()).map(|d| d.format("%Y-%m-%d").to_string()))
+            let fetches: Vec<_> = s
+                .uid_fetch(uid.to_string(), "INTERNALDATE")
+                .await?
+                .try_collect()
+                .await?;
+            Ok::<_, async_imap::error::Error>(
+                fetches
+                    .iter()
+                    .find_map(|f| f.internal_date())
+                    .map(|d| d.format("%Y-%m-%d").to_string()),
+            )
         })
         .await
     }
@@ -255,7 +285,12 @@ fn source_of(header: &[u8]) -> Option<String> {
                 value.push_str(next);
                 lines.next();
             }
-            let v = value.trim().trim_start_matches('<').trim_end_matches('>').trim().to_string();
+            let v = value
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .trim()
+                .to_string();
             return (!v.is_empty()).then_some(v);
         }
     }
@@ -270,19 +305,27 @@ impl Mailbox for ImapMailbox {
         } else {
             let all = self.search("UNDELETED").await?;
             let handled = self.state.as_ref().map(|s| &s.handled);
-            all.into_iter().filter(|u| handled.is_none_or(|h| !h.contains(u))).collect()
+            all.into_iter()
+                .filter(|u| handled.is_none_or(|h| !h.contains(u)))
+                .collect()
         };
         let t = self.cfg.timeout;
         let mut out = Vec::with_capacity(uids.len());
         for chunk in uids.chunks(500) {
             let s = self.session()?;
             let fetches: Vec<_> = timed(t, "UID FETCH RFC822.SIZE", async {
-                s.uid_fetch(uid_set(chunk), "RFC822.SIZE").await?.try_collect::<Vec<_>>().await
+                s.uid_fetch(uid_set(chunk), "RFC822.SIZE")
+                    .await?
+                    .try_collect::<Vec<_>>()
+                    .await
             })
             .await?;
             for f in fetches {
                 if let (Some(uid), Some(size)) = (f.uid, f.size) {
-                    out.push(Pending { uid, size: u64::from(size) });
+                    out.push(Pending {
+                        uid,
+                        size: u64::from(size),
+                    });
                 }
             }
         }
@@ -299,7 +342,10 @@ impl Mailbox for ImapMailbox {
         let t = self.cfg.timeout * 4;
         let s = self.session()?;
         let fetches: Vec<_> = timed(t, "UID FETCH BODY.PEEK[]", async {
-            s.uid_fetch(uid_set(uids), "BODY.PEEK[]").await?.try_collect::<Vec<_>>().await
+            s.uid_fetch(uid_set(uids), "BODY.PEEK[]")
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
         })
         .await?;
         let mut out: Vec<(u32, Vec<u8>)> = fetches
@@ -323,11 +369,16 @@ impl Mailbox for ImapMailbox {
         let from = self.drafts_last_uid + 1;
         let s = self.session()?;
         let fetches: Vec<_> = timed(t, "UID FETCH drafts", async {
-            s.uid_fetch(format!("{from}:*"), "BODY.PEEK[HEADER]").await?.try_collect::<Vec<_>>().await
+            s.uid_fetch(format!("{from}:*"), "BODY.PEEK[HEADER]")
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
         })
         .await?;
         for f in &fetches {
-            let Some(uid) = f.uid.filter(|u| *u >= from) else { continue };
+            let Some(uid) = f.uid.filter(|u| *u >= from) else {
+                continue;
+            };
             self.drafts_last_uid = self.drafts_last_uid.max(uid);
             if let Some(src) = f.header().and_then(source_of) {
                 self.drafted.insert(src);
@@ -345,9 +396,17 @@ impl Mailbox for ImapMailbox {
                 let mut cmd = format!("APPEND {folder}");
                 let mut bytes = 0;
                 let start = i;
-                while i < drafts.len() && i - start < MULTIAPPEND_DRAFTS && (bytes < MULTIAPPEND_BYTES || i == start) {
-                    let Ok(text) = std::str::from_utf8(drafts[i]) else { break };
-                    cmd.push_str(&format!(" (\\Draft \\Seen) {{{}+}}\r\n{text}", drafts[i].len()));
+                while i < drafts.len()
+                    && i - start < MULTIAPPEND_DRAFTS
+                    && (bytes < MULTIAPPEND_BYTES || i == start)
+                {
+                    let Ok(text) = std::str::from_utf8(drafts[i]) else {
+                        break;
+                    };
+                    cmd.push_str(&format!(
+                        " (\\Draft \\Seen) {{{}+}}\r\n{text}",
+                        drafts[i].len()
+                    ));
                     bytes += drafts[i].len();
                     i += 1;
                 }
@@ -355,7 +414,12 @@ impl Mailbox for ImapMailbox {
                     // Not UTF-8 (never from our builder): send it on its own.
                     let drafts_folder = self.drafts.clone();
                     let s = self.session()?;
-                    timed(t, "APPEND", s.append(&drafts_folder, Some("(\\Draft \\Seen)"), None, drafts[i])).await?;
+                    timed(
+                        t,
+                        "APPEND",
+                        s.append(&drafts_folder, Some("(\\Draft \\Seen)"), None, drafts[i]),
+                    )
+                    .await?;
                     i += 1;
                     continue;
                 }
@@ -366,18 +430,32 @@ impl Mailbox for ImapMailbox {
             for d in drafts {
                 let drafts_folder = self.drafts.clone();
                 let s = self.session()?;
-                timed(t, "APPEND", s.append(&drafts_folder, Some("(\\Draft \\Seen)"), None, d)).await?;
+                timed(
+                    t,
+                    "APPEND",
+                    s.append(&drafts_folder, Some("(\\Draft \\Seen)"), None, d),
+                )
+                .await?;
             }
         }
         Ok(())
     }
 
-    async fn mark(&mut self, uids: &[u32], keywords: &[String], flagged: bool) -> Result<(), ImapError> {
+    async fn mark(
+        &mut self,
+        uids: &[u32],
+        keywords: &[String],
+        flagged: bool,
+    ) -> Result<(), ImapError> {
         if uids.is_empty() {
             return Ok(());
         }
         self.select_inbox().await?;
-        let mut flags: Vec<String> = if self.keywords { keywords.to_vec() } else { Vec::new() };
+        let mut flags: Vec<String> = if self.keywords {
+            keywords.to_vec()
+        } else {
+            Vec::new()
+        };
         if flagged {
             flags.push("\\Flagged".into());
         }
@@ -385,7 +463,13 @@ impl Mailbox for ImapMailbox {
             let t = self.cfg.timeout;
             let s = self.session()?;
             timed(t, "UID STORE", async {
-                s.uid_store(uid_set(uids), format!("+FLAGS.SILENT ({})", flags.join(" "))).await?.try_collect::<Vec<_>>().await
+                s.uid_store(
+                    uid_set(uids),
+                    format!("+FLAGS.SILENT ({})", flags.join(" ")),
+                )
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
             })
             .await?;
         }
@@ -416,11 +500,19 @@ impl Mailbox for ImapMailbox {
         let replies = match self.sent.clone() {
             Some(sent) => {
                 self.examine(&sent).await?;
-                self.search(&format!("TO {} SINCE {since}", quote(sender))).await?.len() as u32
+                self.search(&format!("TO {} SINCE {since}", quote(sender)))
+                    .await?
+                    .len() as u32
             }
             None => 0,
         };
-        Ok(ContactHistory { messages, replies, first, last, claimed: None })
+        Ok(ContactHistory {
+            messages,
+            replies,
+            first,
+            last,
+            claimed: None,
+        })
     }
 
     async fn wait(&mut self, max: Duration, shutdown: &mut Shutdown) -> Result<Wake, ImapError> {
@@ -436,7 +528,10 @@ impl Mailbox for ImapMailbox {
         }
         self.select_inbox().await?;
         let t = self.cfg.timeout;
-        let session = self.session.take().ok_or_else(|| ImapError::Protocol("session lost".into()))?;
+        let session = self
+            .session
+            .take()
+            .ok_or_else(|| ImapError::Protocol("session lost".into()))?;
         let mut handle = session.idle();
         timed(t, "IDLE", handle.init()).await?;
         let wake = {
@@ -462,7 +557,11 @@ impl Mailbox for ImapMailbox {
         };
         let session = timed(t, "DONE", handle.done()).await?;
         self.session = Some(session);
-        Ok(if shutdown.is_shutdown() { Wake::Shutdown } else { wake })
+        Ok(if shutdown.is_shutdown() {
+            Wake::Shutdown
+        } else {
+            wake
+        })
     }
 
     async fn logout(&mut self) {

@@ -25,14 +25,29 @@ impl LocalState {
     pub fn open(dir: &Path, account: &str, uid_validity: u32) -> Result<LocalState, ImapError> {
         let name: String = account
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         fs::create_dir_all(dir).map_err(|e| ImapError::State(format!("{}: {e}", dir.display())))?;
         let path = dir.join(format!("{name}.state"));
-        let mut state = LocalState { path, uid_validity, handled: HashSet::new() };
+        let mut state = LocalState {
+            path,
+            uid_validity,
+            handled: HashSet::new(),
+        };
         if let Ok(text) = fs::read_to_string(&state.path) {
             let mut lines = text.lines();
-            if lines.next().and_then(|l| l.strip_prefix("uidvalidity ")).and_then(|v| v.trim().parse().ok()) == Some(uid_validity) {
+            if lines
+                .next()
+                .and_then(|l| l.strip_prefix("uidvalidity "))
+                .and_then(|v| v.trim().parse().ok())
+                == Some(uid_validity)
+            {
                 state.handled = lines.filter_map(|l| l.trim().parse().ok()).collect();
                 return Ok(state);
             }
@@ -45,7 +60,10 @@ impl LocalState {
     /// Records UIDs as handled, durably, before the caller moves on.
     pub fn add(&mut self, uids: &[u32]) -> Result<(), ImapError> {
         let err = |e: std::io::Error| ImapError::State(format!("{}: {e}", self.path.display()));
-        let mut f = OpenOptions::new().append(true).open(&self.path).map_err(err)?;
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(&self.path)
+            .map_err(err)?;
         let mut buf = String::new();
         for uid in uids {
             if self.handled.insert(*uid) {

@@ -2,5 +2,6 @@
 
 mod cli;
 mod fixtures;
+mod imap;
 mod never_panics;
 mod util;

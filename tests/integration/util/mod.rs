@@ -26,8 +26,12 @@ pub fn fixed_env() -> DraftEnv {
     }
 }
 
-pub fn engine() -> Engine {
-    load_engine(&fixtures().join("config.toml")).expect("fixture config loads")
+/// The engine over the fixture config, loaded once for the whole suite.
+pub fn engine() -> &'static Engine {
+    static ENGINE: std::sync::LazyLock<Engine> = std::sync::LazyLock::new(|| {
+        load_engine(&fixtures().join("config.toml")).expect("fixture config loads")
+    });
+    &ENGINE
 }
 
 /// Runs the built binary with `args`, feeding `stdin`.
@@ -50,3 +54,5 @@ pub fn mailtriage(args: &[&str], stdin: &[u8]) -> Output {
 pub fn path_str(p: &Path) -> String {
     p.display().to_string()
 }
+
+pub mod dovecot;

@@ -1,0 +1,308 @@
+//! The daemon against a real Dovecot: drafts exactly once, threading, keywords, nothing \Seen,
+//! TLS and STARTTLS, bad passwords, oversized mail, IDLE, restarts and SIGTERM.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::dovecot::{Dovecot, Options};
+use crate::util::{fixtures, mailtriage, path_str};
+
+/// A small mixed-language inbox from the fixture corpus: (file, expected keyword).
+const INBOX: &[(&str, &str)] = &[
+    ("lat-en-billing-charged-twice.eml", "triage:billing"),
+    ("lat-de-login-gesperrt-helpdesk.eml", "triage:login"),
+    ("cjk-ko-outage.eml", "triage:outage"),
+    ("cjk-ja-instructions.eml", "triage:instructions"),
+    (
+        "lat-fr-staff-complaint-conseiller.eml",
+        "triage:staff_complaint",
+    ),
+    ("cjk-he-billing.eml", "triage:billing"),
+    (
+        "lat-skip-auto-replied-vacation.eml",
+        "triage:skip-auto-reply",
+    ),
+    ("lat-skip-bounce-postfix.eml", "triage:skip-bounce"),
+];
+
+fn load_inbox(dv: &Dovecot) {
+    for (file, _) in INBOX {
+        dv.deliver(
+            "INBOX",
+            &std::fs::read(fixtures().join(file)).expect("fixture"),
+        );
+    }
+}
+
+fn once(config: &Path) -> std::process::Output {
+    mailtriage(&["--config", &path_str(config), "once"], b"")
+}
+
+fn assert_ok(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn once_drafts_each_message_exactly_once_and_never_marks_seen() {
+    let dv = Dovecot::start();
+    load_inbox(&dv);
+    let cfg = dv.config("plain", "");
+    assert_ok(&once(&cfg));
+
+    let flags = dv.flags("INBOX");
+    assert_eq!(flags.len(), INBOX.len());
+    for ((uid, f), (file, keyword)) in flags.iter().zip(INBOX) {
+        assert!(f.contains("$Triaged"), "uid {uid} ({file}): {f}");
+        assert!(
+            f.contains(keyword),
+            "uid {uid} ({file}): expected {keyword}, got {f}"
+        );
+        assert!(
+            !f.contains("\\Seen"),
+            "uid {uid} ({file}) became \\Seen: {f}"
+        );
+    }
+    let drafts = INBOX.iter().filter(|(_, k)| !k.contains("skip")).count();
+    assert_eq!(dv.count("Drafts"), drafts);
+    for (_, f) in dv.flags("Drafts") {
+        assert!(
+            f.contains("\\Draft") && f.contains("\\Seen"),
+            "draft flags: {f}"
+        );
+    }
+
+    // A second pass finds nothing to do.
+    assert_ok(&once(&cfg));
+    assert_eq!(dv.count("Drafts"), drafts);
+
+    // A crash between APPEND and STORE: the keyword is gone but the draft is there.
+    dv.remove_flags("INBOX", "$Triaged");
+    let out = once(&cfg);
+    assert_ok(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("{drafts} already in Drafts")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(dv.count("Drafts"), drafts, "no second draft");
+    assert!(dv
+        .flags("INBOX")
+        .iter()
+        .all(|(_, f)| f.contains("$Triaged")));
+}
+
+#[test]
+fn drafts_read_back_with_threading_headers_and_utf8_bodies() {
+    let dv = Dovecot::start();
+    dv.deliver(
+        "INBOX",
+        &std::fs::read(fixtures().join("cjk-ko-outage.eml")).expect("fixture"),
+    );
+    let cfg = dv.config("plain", "");
+    assert_ok(&once(&cfg));
+    let original = dv.fetch("INBOX", "hdr.message-id");
+    let msgid = original[0]
+        .lines()
+        .find_map(|l| l.strip_prefix("hdr.message-id:"))
+        .expect("message-id")
+        .trim()
+        .to_string();
+    let draft = dv.fetch("Drafts", "hdr body");
+    assert_eq!(draft.len(), 1);
+    let d = &draft[0];
+    assert!(d.contains(&format!("In-Reply-To: {msgid}")), "{d}");
+    assert!(d.contains("References: ") && d.contains(&msgid), "{d}");
+    assert!(d.contains(&format!("X-Mailtriage-Source: {msgid}")), "{d}");
+    assert!(d.contains("X-Mailtriage-Category: outage"), "{d}");
+    assert!(
+        d.contains("X-Mailtriage-Facts: incident_confirmed INC-8"),
+        "{d}"
+    );
+    assert!(d.contains("Content-Type: text/plain; charset=utf-8"), "{d}");
+    assert!(d.contains("Subject: Re: "), "{d}");
+    // The body, decoded by an independent parser, is Korean and links the incident.
+    let raw = dv.fetch("Drafts", "text");
+    let text = raw[0].strip_prefix("text:").unwrap_or(&raw[0]).trim_start();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(text.as_bytes())
+        .expect("draft parses");
+    let body = parsed.body_text(0).expect("text body");
+    assert!(
+        body.contains("https://status.example.com/incidents/INC-8"),
+        "{body}"
+    );
+    assert!(
+        body.chars().any(|c| ('\u{AC00}'..='\u{D7AF}').contains(&c)),
+        "not Korean: {body}"
+    );
+}
+
+#[test]
+fn implicit_tls_with_a_private_ca_works() {
+    let dv = Dovecot::start_with(Options { tls: true });
+    load_inbox(&dv);
+    let cfg = dv.config("tls", "");
+    assert_ok(&once(&cfg));
+    assert_eq!(dv.count("Drafts"), 6);
+    let out = mailtriage(&["--config", &path_str(&cfg), "check"], b"");
+    assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("logged in"));
+}
+
+#[test]
+fn starttls_works_when_offered_and_is_refused_when_not() {
+    let dv = Dovecot::start_with(Options { tls: true });
+    load_inbox(&dv);
+    assert_ok(&once(&dv.config("starttls", "")));
+    assert_eq!(dv.count("Drafts"), 6);
+
+    let plain = Dovecot::start();
+    let out = once(&plain.config("starttls", ""));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not offer STARTTLS"), "{err}");
+}
+
+#[test]
+fn a_wrong_password_is_a_clear_error() {
+    let dv = Dovecot::start();
+    let cfg = dv.config("plain", "");
+    std::fs::write(dv.dir.path().join("imap-password"), "wrong\n").expect("write");
+    let out = once(&cfg);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refused the login") && err.contains("support@example.com"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("wrong"),
+        "the password must never be printed: {err}"
+    );
+}
+
+#[test]
+fn a_message_over_the_size_limit_is_tagged_without_download() {
+    let dv = Dovecot::start();
+    let mut big = b"From: Big <big@example.org>\r\nTo: support@example.com\r\nSubject: Logs\r\nMessage-ID: <big@example.org>\r\n\r\n".to_vec();
+    let line = [b'A'; 998];
+    while big.len() < 30 * 1024 * 1024 {
+        big.extend_from_slice(&line);
+        big.extend_from_slice(b"\r\n");
+    }
+    dv.deliver("INBOX", &big);
+    assert_ok(&once(&dv.config("plain", "")));
+    let flags = dv.flags("INBOX");
+    assert!(
+        flags[0].1.contains("triage:too-large") && flags[0].1.contains("$Triaged"),
+        "{:?}",
+        flags
+    );
+    assert!(!flags[0].1.contains("\\Seen"));
+    assert_eq!(dv.count("Drafts"), 0);
+}
+
+/// `mailtriage run` as a child process, its log in a file the test can read while it runs.
+struct Daemon {
+    child: Child,
+    log: std::path::PathBuf,
+}
+
+impl Daemon {
+    fn start(config: &Path) -> Daemon {
+        let log = config.with_file_name("mailtriage.log");
+        let file = std::fs::File::create(&log).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_mailtriage"))
+            .args(["--config", &path_str(config), "run"])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .expect("spawn daemon");
+        Daemon { child, log }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and returns the exit code.
+    fn term(mut self) -> Option<i32> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "daemon did not exit after SIGTERM: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    start.elapsed()
+}
+
+#[test]
+fn run_drafts_new_mail_under_idle_survives_a_restart_and_exits_0_on_sigterm() {
+    let dv = Dovecot::start();
+    let cfg = dv.config("plain", "");
+    let daemon = Daemon::start(&cfg);
+    let raw = |n: u32| {
+        format!("From: Kim <kim{n}@example.org>\r\nTo: support@example.com\r\nSubject: Password\r\nMessage-ID: <idle{n}@example.org>\r\nDate: Sun, 15 Nov 2026 10:00:00 +0000\r\n\r\nI cannot log in, my password does not work.\r\n").into_bytes()
+    };
+    // Give the daemon time to log in and enter IDLE.
+    std::thread::sleep(Duration::from_secs(2));
+    dv.deliver("INBOX", &raw(1));
+    let latency = wait_for("the first draft", Duration::from_secs(20), || {
+        dv.count("Drafts") == 1
+    });
+    eprintln!("IDLE latency (delivery to draft): {latency:?}");
+
+    // Dovecot ends the old sessions with BYE a few seconds after its master stops.
+    dv.restart();
+    wait_for(
+        "the daemon to notice the restart",
+        Duration::from_secs(60),
+        || daemon.log().contains("reconnecting"),
+    );
+    dv.deliver("INBOX", &raw(2));
+    wait_for(
+        "a draft after the server restart",
+        Duration::from_secs(60),
+        || dv.count("Drafts") == 2,
+    );
+
+    let log_path = daemon.log.clone();
+    let code = daemon.term();
+    let log = std::fs::read_to_string(log_path).unwrap_or_default();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(!log.contains("secret"), "password in the log: {log}");
+    assert_eq!(dv.count("Drafts"), 2);
+}

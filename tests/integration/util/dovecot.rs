@@ -1,0 +1,396 @@
+//! A real Dovecot for the tests: started in a temp dir on a free loopback port, with a
+//! passwd-file user, Drafts and Sent special-use folders, optional TLS with a self-signed CA,
+//! and stopped in Drop. Read-back goes through `doveadm`, an independent client.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const USER: &str = "support@example.com";
+pub const PASSWORD: &str = "secret";
+
+/// Which Dovecot to start.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Implicit TLS on a second port, and STARTTLS offered on the plain one.
+    pub tls: bool,
+}
+
+pub struct Dovecot {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    pub tls_port: u16,
+    pub conf: PathBuf,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn run(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("{cmd:?}: {e} — is Dovecot installed? scripts/test installs it")
+    });
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The account the mail processes run as: the current user, or `nobody` for root (Dovecot
+/// refuses uid 0 for mail).
+fn mail_user() -> (u32, u32, String) {
+    let uid = current_uid();
+    if uid == 0 {
+        (65534, 65534, "nobody".into())
+    } else {
+        let name = std::env::var("USER").unwrap_or_else(|_| "nobody".into());
+        (uid, gid(), name)
+    }
+}
+
+fn current_uid() -> u32 {
+    let out = Command::new("id").arg("-u").output().expect("id -u");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("numeric uid")
+}
+
+fn gid() -> u32 {
+    let out = Command::new("id").arg("-g").output().expect("id -g");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("numeric gid")
+}
+
+impl Dovecot {
+    pub fn start() -> Dovecot {
+        Dovecot::start_with(Options::default())
+    }
+
+    pub fn start_with(opts: Options) -> Dovecot {
+        let dir = tempfile::Builder::new()
+            .prefix("mailtriage-dovecot")
+            .tempdir()
+            .expect("tempdir");
+        let d = dir.path();
+        for sub in ["base", "state", "mail"] {
+            std::fs::create_dir_all(d.join(sub)).expect("mkdir");
+        }
+        let (uid, gid, user) = mail_user();
+        // The mail processes run as `user`: let them into the temp dir.
+        run(Command::new("chmod").args(["0755", &d.display().to_string()]));
+        run(Command::new("chmod").args(["0777", &d.join("mail").display().to_string()]));
+        std::fs::write(d.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).expect("passwd");
+        let port = free_port();
+        let tls_port = if opts.tls { free_port() } else { 0 };
+        let ssl = if opts.tls {
+            make_certs(d);
+            format!(
+                "ssl = yes\nssl_cert = <{0}/server.pem\nssl_key = <{0}/server.key\n",
+                d.display()
+            )
+        } else {
+            "ssl = no\n".to_string()
+        };
+        let conf = d.join("dovecot.conf");
+        let text = format!(
+            r#"protocols = imap
+listen = 127.0.0.1
+base_dir = {d}/base
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+info_log_path = {d}/dovecot.log
+{ssl}disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+last_valid_uid = 0
+first_valid_gid = 1
+mail_location = maildir:{d}/mail/%u
+default_internal_user = {user}
+default_login_user = {user}
+mail_max_userip_connections = 100
+shutdown_clients = yes
+imap_idle_notify_interval = 1 mins
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={d}/mail/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {tls_port}
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Drafts {{
+    special_use = \Drafts
+    auto = subscribe
+  }}
+  mailbox Sent {{
+    special_use = \Sent
+    auto = subscribe
+  }}
+}}
+"#,
+            d = d.display()
+        );
+        std::fs::write(&conf, text).expect("dovecot.conf");
+        let dv = Dovecot {
+            dir,
+            port,
+            tls_port,
+            conf,
+        };
+        dv.launch();
+        dv
+    }
+
+    fn launch(&self) {
+        // The daemon keeps inherited pipes open: give it none, or reading its output never ends.
+        let status = Command::new("dovecot")
+            .arg("-c")
+            .arg(&self.conf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("dovecot — is it installed? scripts/test installs it");
+        assert!(status.success(), "dovecot failed to start: {}", self.log());
+        self.wait_listening();
+    }
+
+    fn wait_listening(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "dovecot did not start listening: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
+    }
+
+    /// Stops the server (connections drop), for restart tests.
+    pub fn stop(&self) {
+        let _ = Command::new("doveadm")
+            .arg("-c")
+            .arg(&self.conf)
+            .arg("stop")
+            .stderr(Stdio::null())
+            .status();
+        let pid_file = self.dir.path().join("base/master.pid");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while pid_file.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn restart(&self) {
+        self.stop();
+        self.launch();
+    }
+
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    fn doveadm(&self) -> Command {
+        let mut c = Command::new("doveadm");
+        c.arg("-c").arg(&self.conf);
+        c
+    }
+
+    /// Delivers a message into a folder, as the MTA would.
+    pub fn deliver(&self, folder: &str, raw: &[u8]) {
+        use std::io::Write;
+        let mut child = self
+            .doveadm()
+            .args(["save", "-u", USER, "-m", folder])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("doveadm save");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(raw)
+            .expect("write message");
+        let out = child.wait_with_output().expect("doveadm save");
+        assert!(
+            out.status.success(),
+            "doveadm save: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `doveadm fetch` of `fields` for every message in `folder`, split per message.
+    pub fn fetch(&self, folder: &str, fields: &str) -> Vec<String> {
+        let out = run(self
+            .doveadm()
+            .args(["fetch", "-u", USER, fields, "mailbox", folder]));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        // doveadm separates messages with a form feed line.
+        text.split('\u{c}')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    /// (uid, flags) of every message in a folder.
+    pub fn flags(&self, folder: &str) -> Vec<(u32, String)> {
+        self.fetch(folder, "uid flags")
+            .iter()
+            .map(|m| {
+                let uid = m
+                    .lines()
+                    .find_map(|l| l.strip_prefix("uid: "))
+                    .and_then(|u| u.trim().parse().ok())
+                    .unwrap_or(0);
+                let flags = m
+                    .lines()
+                    .find_map(|l| l.strip_prefix("flags:"))
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                (uid, flags)
+            })
+            .collect()
+    }
+
+    pub fn count(&self, folder: &str) -> usize {
+        self.fetch(folder, "uid").len()
+    }
+
+    /// Removes keywords or flags from every message of a folder.
+    pub fn remove_flags(&self, folder: &str, flags: &str) {
+        run(self
+            .doveadm()
+            .args(["flags", "remove", "-u", USER, flags, "mailbox", folder]));
+    }
+
+    /// A config file for mailtriage against this server, in the temp dir.
+    pub fn config(&self, security: &str, extra_imap: &str) -> PathBuf {
+        let d = self.dir.path();
+        std::fs::write(d.join("imap-password"), format!("{PASSWORD}\n")).expect("password file");
+        std::fs::copy(
+            crate::util::fixtures().join("facts.toml"),
+            d.join("facts.toml"),
+        )
+        .expect("facts");
+        let (host, port, ca) = match security {
+            "tls" => (
+                "localhost",
+                self.tls_port,
+                format!("ca_file = \"{}\"\n", self.ca_file().display()),
+            ),
+            "starttls" => (
+                "localhost",
+                self.port,
+                format!("ca_file = \"{}\"\n", self.ca_file().display()),
+            ),
+            _ => ("127.0.0.1", self.port, String::new()),
+        };
+        let path = d.join("config.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "[identity]\nfrom = \"Example Cloud Support <support@example.com>\"\nown_addresses = [\"noc@example.com\"]\n\n[imap]\nhost = \"{host}\"\nport = {port}\nsecurity = \"{security}\"\nusername = \"{USER}\"\npassword_file = \"imap-password\"\n{ca}timeout = \"10s\"\nstate_dir = \"state-mailtriage\"\n{extra_imap}\n[triage]\nfacts = \"facts.toml\"\n"
+            ),
+        )
+        .expect("config");
+        path
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        self.stop();
+        if let Ok(pid) = std::fs::read_to_string(self.dir.path().join("base/master.pid")) {
+            let _ = Command::new("kill").arg("-9").arg(pid.trim()).status();
+        }
+    }
+}
+
+fn make_certs(d: &Path) {
+    let p = |f: &str| d.join(f).display().to_string();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    run(Command::new("openssl")
+        .args(["req", "-x509"])
+        .args(ec)
+        .args([
+            "-keyout",
+            &p("ca.key"),
+            "-out",
+            &p("ca.pem"),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=mailtriage test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ]));
+    run(Command::new("openssl").args(["req"]).args(ec).args([
+        "-keyout",
+        &p("server.key"),
+        "-out",
+        &p("server.csr"),
+        "-subj",
+        "/CN=localhost",
+    ]));
+    std::fs::write(d.join("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n").expect("ext");
+    run(Command::new("openssl").args([
+        "x509",
+        "-req",
+        "-in",
+        &p("server.csr"),
+        "-CA",
+        &p("ca.pem"),
+        "-CAkey",
+        &p("ca.key"),
+        "-CAcreateserial",
+        "-out",
+        &p("server.pem"),
+        "-days",
+        "2",
+        "-extfile",
+        &p("ext.cnf"),
+    ]));
+    run(Command::new("chmod").args(["0644", &p("server.key")]));
+}
