@@ -18,6 +18,7 @@ pub mod daemon;
 pub mod draft;
 pub mod facts;
 pub mod imap;
+pub mod logging;
 pub mod notify;
 pub mod parse;
 pub mod pipeline;

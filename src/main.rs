@@ -15,6 +15,7 @@ use mailtriage::daemon::Settings;
 use mailtriage::draft::DraftEnv;
 use mailtriage::imap::session::ImapMailbox;
 use mailtriage::imap::Mailbox as _;
+use mailtriage::logging;
 use mailtriage::notify::Notifier;
 use mailtriage::pipeline::{load_engine, Engine};
 use mailtriage::report;
@@ -30,6 +31,9 @@ struct Cli {
     /// Config file [default: $MAILTRIAGE_CONFIG, then /etc/mailtriage/config.toml]
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
+    /// Log format on stderr
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: logging::Format,
     #[command(subcommand)]
     command: Command,
 }
@@ -68,21 +72,15 @@ fn config_path(cli: &Cli) -> PathBuf {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_ansi(false)
-        .init();
     let engine = match load_engine(&config_path(&cli)) {
         Ok(e) => e,
         Err(e) => {
+            logging::init(cli.log_format, None);
             eprintln!("mailtriage: {e:#}");
             return ExitCode::from(2);
         }
     };
+    logging::init(cli.log_format, engine.config.log_level.as_deref());
     let result = match cli.command {
         Command::Triage {
             json,
