@@ -58,6 +58,37 @@ pub struct Stats {
     /// Drafts already in Drafts from an earlier, interrupted run.
     pub already_drafted: u64,
     pub last_draft: Option<String>,
+    /// Time spent per stage, for logs and benchmarks.
+    pub timings: Timings,
+}
+
+/// Wall time per stage of [`process_pending`], summed over batches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub search: Duration,
+    pub fetch: Duration,
+    pub pipeline: Duration,
+    pub history: Duration,
+    pub drafts_lookup: Duration,
+    pub append: Duration,
+    pub store: Duration,
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        write!(
+            f,
+            "search {:.0} ms, fetch {:.0} ms, pipeline {:.0} ms, history {:.0} ms, drafts lookup {:.0} ms, append {:.0} ms, store {:.0} ms",
+            ms(self.search),
+            ms(self.fetch),
+            ms(self.pipeline),
+            ms(self.history),
+            ms(self.drafts_lookup),
+            ms(self.append),
+            ms(self.store)
+        )
+    }
 }
 
 /// The engine, swappable on reload while the loop runs.
@@ -96,6 +127,20 @@ fn triage_one(
     .map_err(|e| e.to_string())
 }
 
+/// The sender whose history this outcome's category checks, if any.
+fn needs_history(engine: &Engine, o: &Outcome) -> Option<String> {
+    let cat = engine
+        .rules
+        .categories
+        .iter()
+        .find(|c| Some(&c.id) == o.category.as_ref())?;
+    cat.checks
+        .iter()
+        .any(|c| c == "history")
+        .then(|| o.from.clone())
+        .flatten()
+}
+
 /// Processes everything pending once. Returns when no work is left, on shutdown (after the
 /// batch in flight is stored), or on the first connection error.
 pub async fn process_pending<M: Mailbox>(
@@ -106,7 +151,9 @@ pub async fn process_pending<M: Mailbox>(
     stats: &mut Stats,
     shutdown: &Shutdown,
 ) -> Result<(), ImapError> {
+    let t0 = Instant::now();
     let pending = mb.pending().await?;
+    stats.timings.search += t0.elapsed();
     if !pending.is_empty() {
         tracing::info!(count = pending.len(), "messages to triage");
     }
@@ -134,45 +181,57 @@ pub async fn process_pending<M: Mailbox>(
         stats.too_large += large_uids.len() as u64;
 
         let uids: Vec<u32> = small.iter().map(|p| p.uid).collect();
+        let t0 = Instant::now();
         let messages = mb.fetch(&uids).await?;
+        stats.timings.fetch += t0.elapsed();
+        let t0 = Instant::now();
         let mut done = Vec::with_capacity(messages.len());
-        for (uid, raw) in &messages {
-            if shutdown.is_shutdown() && !done.is_empty() {
-                break;
-            }
-            let first = {
-                let engine = engine
-                    .read()
-                    .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
-                triage_one(&engine, raw, *uid, None)
-            };
-            // Contact history costs a few searches: fetch it only for categories that use it.
-            let needs_history = first.as_ref().ok().and_then(|o| {
-                let engine = engine.read().ok()?;
-                let cat = engine
-                    .rules
-                    .categories
-                    .iter()
-                    .find(|c| Some(&c.id) == o.category.as_ref())?;
-                cat.checks
-                    .iter()
-                    .any(|c| c == "history")
-                    .then(|| o.from.clone())
-                    .flatten()
-            });
-            let outcome = match needs_history {
-                Some(sender) => {
-                    let h = mb.history(&sender, settings.history_days).await?;
-                    let engine = engine
-                        .read()
-                        .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
-                    triage_one(&engine, raw, *uid, Some(h))
+        // (index into `done`, sender) of outcomes whose category wants the contact history.
+        let mut wants_history = Vec::new();
+        {
+            let engine = engine
+                .read()
+                .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
+            for (uid, raw) in &messages {
+                if shutdown.is_shutdown() && !done.is_empty() {
+                    break;
                 }
-                None => first,
-            };
-            done.push(Done { uid: *uid, outcome });
+                let outcome = triage_one(&engine, raw, *uid, None);
+                if let Some(sender) = outcome
+                    .as_ref()
+                    .ok()
+                    .and_then(|o| needs_history(&engine, o))
+                {
+                    wants_history.push((done.len(), sender));
+                }
+                done.push(Done { uid: *uid, outcome });
+            }
         }
-
+        stats.timings.pipeline += t0.elapsed();
+        // Contact history costs a few searches: one round for the whole batch, then those
+        // messages go through the pipeline again with it.
+        if !wants_history.is_empty() {
+            let t1 = Instant::now();
+            let mut senders: Vec<String> = wants_history.iter().map(|(_, s)| s.clone()).collect();
+            senders.sort();
+            senders.dedup();
+            let histories = mb.history(&senders, settings.history_days).await?;
+            stats.timings.history += t1.elapsed();
+            let t1 = Instant::now();
+            let engine = engine
+                .read()
+                .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
+            for (i, sender) in wants_history {
+                if let (Some(h), Some((_, raw))) = (
+                    histories.get(&sender),
+                    messages.iter().find(|(u, _)| *u == done[i].uid),
+                ) {
+                    done[i].outcome = triage_one(&engine, raw, done[i].uid, Some(h.clone()));
+                }
+            }
+            stats.timings.pipeline += t1.elapsed();
+        }
+        let t0 = Instant::now();
         let drafted = if done
             .iter()
             .any(|d| d.outcome.as_ref().is_ok_and(|o| o.draft.is_some()))
@@ -201,7 +260,11 @@ pub async fn process_pending<M: Mailbox>(
                 }
             }
         }
+        stats.timings.drafts_lookup += t0.elapsed();
+        let t0 = Instant::now();
         mb.append_drafts(&to_append).await?;
+        stats.timings.append += t0.elapsed();
+        let t0 = Instant::now();
 
         // Tag in groups of identical keyword sets: one STORE per group.
         let mut groups: HashMap<(Vec<String>, bool), Vec<u32>> = HashMap::new();
@@ -255,6 +318,7 @@ pub async fn process_pending<M: Mailbox>(
         for ((keywords, flagged), uids) in groups {
             mb.mark(&uids, &keywords, flagged).await?;
         }
+        stats.timings.store += t0.elapsed();
     }
     Ok(())
 }
@@ -463,16 +527,24 @@ mod tests {
         }
         async fn history(
             &mut self,
-            _sender: &str,
+            senders: &[String],
             _days: u32,
-        ) -> Result<ContactHistory, ImapError> {
-            Ok(ContactHistory {
-                messages: 1,
-                replies: 0,
-                first: None,
-                last: None,
-                claimed: None,
-            })
+        ) -> Result<HashMap<String, ContactHistory>, ImapError> {
+            Ok(senders
+                .iter()
+                .map(|s| {
+                    (
+                        s.clone(),
+                        ContactHistory {
+                            messages: 1,
+                            replies: 0,
+                            first: None,
+                            last: None,
+                            claimed: None,
+                        },
+                    )
+                })
+                .collect())
         }
         async fn wait(&mut self, _max: Duration, _s: &mut Shutdown) -> Result<Wake, ImapError> {
             Ok(Wake::Shutdown)

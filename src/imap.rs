@@ -7,7 +7,7 @@ pub mod connect;
 pub mod session;
 pub mod state;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
@@ -99,12 +99,12 @@ pub trait Mailbox: Send {
         keywords: &[String],
         flagged: bool,
     ) -> impl Future<Output = Result<(), ImapError>> + Send;
-    /// The sender's contact history over the last `days` days.
+    /// Each sender's contact history over the last `days` days, in one round of searches.
     fn history(
         &mut self,
-        sender: &str,
+        senders: &[String],
         days: u32,
-    ) -> impl Future<Output = Result<ContactHistory, ImapError>> + Send;
+    ) -> impl Future<Output = Result<HashMap<String, ContactHistory>, ImapError>> + Send;
     /// Waits up to `max` for new mail (IDLE or a poll interval), or until shutdown.
     fn wait(
         &mut self,

@@ -20,7 +20,9 @@ pub fn init(format: Format, level: Option<&str>) {
         .or_else(|_| EnvFilter::try_new(level.unwrap_or("info")))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let to_person = std::io::stderr().is_terminal() && std::env::var_os("JOURNAL_STREAM").is_none();
-    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter);
     let result = match (format, to_person) {
         (Format::Json, _) => builder.json().with_current_span(true).try_init(),
         (Format::Text, true) => builder.with_ansi(true).try_init(),

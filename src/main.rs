@@ -260,6 +260,7 @@ fn daemon(engine: Engine, config_path: PathBuf, forever: bool) -> anyhow::Result
         } else {
             match mailtriage::daemon::once(connect, &engine, &settings, &shutdown).await {
                 Ok(s) => {
+                    tracing::info!(timings = %s.timings, peak_rss_kib = peak_rss_kib(), "pass finished");
                     println!(
                         "triaged {} messages: {} drafts ({} already in Drafts), {} skipped, {} too large, {} errors",
                         s.triaged + s.too_large + s.errors,
@@ -278,4 +279,17 @@ fn daemon(engine: Engine, config_path: PathBuf, forever: bool) -> anyhow::Result
             }
         }
     })
+}
+
+/// Peak resident memory of this process (VmHWM), for the log.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("VmHWM:")
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
 }

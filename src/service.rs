@@ -30,12 +30,13 @@ pub fn signals(trigger: Trigger) -> std::io::Result<Arc<AtomicBool>> {
     let mut hup = signal(SignalKind::hangup())?;
     let reload = Arc::new(AtomicBool::new(false));
     let flag = reload.clone();
+    let notifier = Notifier::from_env();
     tokio::spawn(async move {
         loop {
             tokio::select! {
-                _ = term.recv() => { tracing::info!("SIGTERM: finishing the message in flight, then exiting"); trigger.fire(); }
-                _ = int.recv() => { tracing::info!("SIGINT: finishing the message in flight, then exiting"); trigger.fire(); }
-                _ = hup.recv() => { tracing::info!("SIGHUP: reloading config, facts and templates"); flag.store(true, Ordering::SeqCst); }
+                _ = term.recv() => { tracing::info!("SIGTERM: finishing the message in flight, then exiting"); notifier.send("STOPPING=1"); trigger.fire(); }
+                _ = int.recv() => { tracing::info!("SIGINT: finishing the message in flight, then exiting"); notifier.send("STOPPING=1"); trigger.fire(); }
+                _ = hup.recv() => { tracing::info!("SIGHUP: reloading config, facts and templates"); flag.store(true, Ordering::SeqCst); trigger.wake(); }
             }
         }
     });

@@ -4,7 +4,7 @@
 //! `BODY.PEEK[]` so nothing becomes \Seen; drafts go in with MULTIAPPEND + LITERAL+ where
 //! offered, else one APPEND each.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use async_imap::extensions::idle::IdleResponse;
@@ -254,23 +254,45 @@ impl ImapMailbox {
         Ok(v)
     }
 
-    async fn internal_date(&mut self, uid: u32) -> Result<Option<String>, ImapError> {
+    /// INTERNALDATE (as YYYY-MM-DD) of the given UIDs, in one FETCH.
+    async fn internal_dates(&mut self, uids: &[u32]) -> Result<HashMap<u32, String>, ImapError> {
+        if uids.is_empty() {
+            return Ok(HashMap::new());
+        }
         let t = self.cfg.timeout;
         let s = self.session()?;
         timed(t, "UID FETCH INTERNALDATE", async {
             let fetches: Vec<_> = s
-                .uid_fetch(uid.to_string(), "INTERNALDATE")
+                .uid_fetch(uid_set(uids), "INTERNALDATE")
                 .await?
                 .try_collect()
                 .await?;
             Ok::<_, async_imap::error::Error>(
                 fetches
                     .iter()
-                    .find_map(|f| f.internal_date())
-                    .map(|d| d.format("%Y-%m-%d").to_string()),
+                    .filter_map(|f| {
+                        Some((f.uid?, f.internal_date()?.format("%Y-%m-%d").to_string()))
+                    })
+                    .collect(),
             )
         })
         .await
+    }
+}
+
+impl ImapMailbox {
+    /// UIDs in the inbox not yet handled: without `$Triaged`, or not in the local state.
+    async fn pending_uids(&mut self) -> Result<Vec<u32>, ImapError> {
+        self.select_inbox().await?;
+        if self.keywords {
+            return self.search("UNKEYWORD $Triaged UNDELETED").await;
+        }
+        let all = self.search("UNDELETED").await?;
+        let handled = self.state.as_ref().map(|s| &s.handled);
+        Ok(all
+            .into_iter()
+            .filter(|u| handled.is_none_or(|h| !h.contains(u)))
+            .collect())
     }
 }
 
@@ -299,16 +321,7 @@ fn source_of(header: &[u8]) -> Option<String> {
 
 impl Mailbox for ImapMailbox {
     async fn pending(&mut self) -> Result<Vec<Pending>, ImapError> {
-        self.select_inbox().await?;
-        let uids = if self.keywords {
-            self.search("UNKEYWORD $Triaged UNDELETED").await?
-        } else {
-            let all = self.search("UNDELETED").await?;
-            let handled = self.state.as_ref().map(|s| &s.handled);
-            all.into_iter()
-                .filter(|u| handled.is_none_or(|h| !h.contains(u)))
-                .collect()
-        };
+        let uids = self.pending_uids().await?;
         let t = self.cfg.timeout;
         let mut out = Vec::with_capacity(uids.len());
         for chunk in uids.chunks(500) {
@@ -479,40 +492,60 @@ impl Mailbox for ImapMailbox {
         Ok(())
     }
 
-    async fn history(&mut self, sender: &str, days: u32) -> Result<ContactHistory, ImapError> {
+    async fn history(
+        &mut self,
+        senders: &[String],
+        days: u32,
+    ) -> Result<HashMap<String, ContactHistory>, ImapError> {
         let since = imap_date(Utc::now() - chrono::Duration::days(i64::from(days)));
-        let from_query = format!("FROM {} SINCE {since}", quote(sender));
+        let mut out: HashMap<String, ContactHistory> = HashMap::new();
         self.select_inbox().await?;
-        let inbox_uids = self.search(&from_query).await?;
-        let mut messages = inbox_uids.len() as u32;
-        let first = match inbox_uids.first() {
-            Some(u) => self.internal_date(*u).await?,
-            None => None,
-        };
-        let last = match inbox_uids.last() {
-            Some(u) => self.internal_date(*u).await?,
-            None => None,
-        };
+        for sender in senders {
+            let uids = self
+                .search(&format!("FROM {} SINCE {since}", quote(sender)))
+                .await?;
+            let ends: Vec<u32> = [uids.first(), uids.last()]
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect();
+            let dates = self.internal_dates(&ends).await?;
+            out.insert(
+                sender.clone(),
+                ContactHistory {
+                    messages: uids.len() as u32,
+                    replies: 0,
+                    first: uids.first().and_then(|u| dates.get(u).cloned()),
+                    last: uids.last().and_then(|u| dates.get(u).cloned()),
+                    claimed: None,
+                },
+            );
+        }
         for folder in self.cfg.archive_folders.clone() {
             self.examine(&utf7_encode(&folder)).await?;
-            messages += self.search(&from_query).await?.len() as u32;
-        }
-        let replies = match self.sent.clone() {
-            Some(sent) => {
-                self.examine(&sent).await?;
-                self.search(&format!("TO {} SINCE {since}", quote(sender)))
+            for sender in senders {
+                let n = self
+                    .search(&format!("FROM {} SINCE {since}", quote(sender)))
                     .await?
-                    .len() as u32
+                    .len() as u32;
+                if let Some(h) = out.get_mut(sender) {
+                    h.messages += n;
+                }
             }
-            None => 0,
-        };
-        Ok(ContactHistory {
-            messages,
-            replies,
-            first,
-            last,
-            claimed: None,
-        })
+        }
+        if let Some(sent) = self.sent.clone() {
+            self.examine(&sent).await?;
+            for sender in senders {
+                let n = self
+                    .search(&format!("TO {} SINCE {since}", quote(sender)))
+                    .await?
+                    .len() as u32;
+                if let Some(h) = out.get_mut(sender) {
+                    h.replies = n;
+                }
+            }
+        }
+        Ok(out)
     }
 
     async fn wait(&mut self, max: Duration, shutdown: &mut Shutdown) -> Result<Wake, ImapError> {
@@ -523,10 +556,13 @@ impl Mailbox for ImapMailbox {
             let nap = max.min(self.cfg.poll_interval);
             return Ok(tokio::select! {
                 _ = tokio::time::sleep(nap) => Wake::Changed,
-                _ = shutdown.recv() => Wake::Shutdown,
+                stop = shutdown.interrupted() => if stop { Wake::Shutdown } else { Wake::Changed },
             });
         }
-        self.select_inbox().await?;
+        // Mail that arrived while the last pass ran was announced before IDLE began: look first.
+        if !self.pending_uids().await?.is_empty() {
+            return Ok(Wake::Changed);
+        }
         let t = self.cfg.timeout;
         let session = self
             .session
@@ -541,9 +577,11 @@ impl Mailbox for ImapMailbox {
             // The server's own keepalives reset async-imap's timer; ours bounds the whole wait.
             let r = tokio::select! {
                 r = tokio::time::timeout(max + t, &mut fut) => r,
-                _ = shutdown.recv() => {
+                quit = shutdown.interrupted() => {
                     stop.take();
-                    tokio::time::timeout(t, &mut fut).await
+                    let r = tokio::time::timeout(t, &mut fut).await;
+                    // A nudge (reload) ends this IDLE like a timeout: the loop looks again.
+                    if quit { r } else { r.map(|r| r.map(|_| IdleResponse::Timeout)) }
                 }
             };
             drop(stop);

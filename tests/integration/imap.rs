@@ -306,3 +306,44 @@ fn run_drafts_new_mail_under_idle_survives_a_restart_and_exits_0_on_sigterm() {
     assert!(!log.contains("secret"), "password in the log: {log}");
     assert_eq!(dv.count("Drafts"), 2);
 }
+
+#[test]
+fn contact_history_comes_from_the_mailbox_and_reaches_the_agent() {
+    let dv = Dovecot::start();
+    let cfg = dv.config("plain", "");
+    let msg = |n: u32, subject: &str, body: &str| {
+        format!("From: Kim Lee <kim@example.org>\r\nTo: support@example.com\r\nSubject: {subject}\r\nMessage-ID: <hist{n}@example.org>\r\nDate: Sun, 15 Nov 2026 10:0{n}:00 +0000\r\n\r\n{body}\r\n").into_bytes()
+    };
+    for n in 1..=3 {
+        dv.deliver(
+            "INBOX",
+            &msg(n, "Export question", "How do I export my invoices as CSV?"),
+        );
+    }
+    assert_ok(&once(&cfg));
+    dv.deliver("Sent", b"From: Example Cloud Support <support@example.com>\r\nTo: kim@example.org\r\nSubject: Re: Export question\r\nMessage-ID: <reply1@example.com>\r\n\r\nHere is how.\r\n");
+    dv.deliver(
+        "INBOX",
+        &msg(
+            4,
+            "Nobody calls back",
+            "I have called you 10 times and nobody calls me back. This is the fourth email.",
+        ),
+    );
+    assert_ok(&once(&cfg));
+    let drafts = dv.fetch("Drafts", "hdr");
+    let last = drafts
+        .iter()
+        .find(|d| d.contains("hist4@example.org"))
+        .expect("a draft for the complaint")
+        .replace("\n ", " ");
+    assert!(
+        last.contains("X-Mailtriage-Category: repeat_contact"),
+        "{last}"
+    );
+    assert!(
+        last.contains("contact_history 4 messages, 1 replies, claimed 10"),
+        "{last}"
+    );
+    assert!(last.contains("callback_missing"), "{last}");
+}

@@ -4,4 +4,5 @@ mod cli;
 mod fixtures;
 mod imap;
 mod never_panics;
+mod systemd;
 mod util;
