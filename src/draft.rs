@@ -496,6 +496,7 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
         .date(when)
         .message_id(Some(format!("<{message_id}>")))
         .header(ContentType::TEXT_PLAIN)
+        .header(lettre::message::header::MIME_VERSION_1_0)
         .header(XCategory(d.category.to_string()))
         .header(XLanguage(d.language.to_string()))
         .header(XPriority(d.priority.to_string()));

@@ -334,9 +334,13 @@ impl Fact {
             Fact::NoIncident => "no_incident".into(),
             Fact::CallbackMissing => "callback_missing".into(),
             Fact::ContactHistory(h) => {
+                let plural = |n: u32, one: &str, many: &str| {
+                    format!("{n} {}", if n == 1 { one } else { many })
+                };
                 let mut s = format!(
-                    "contact_history {} messages, {} replies",
-                    h.messages, h.replies
+                    "contact_history {}, {}",
+                    plural(h.messages, "message", "messages"),
+                    plural(h.replies, "reply", "replies")
                 );
                 if let Some(c) = h.claimed {
                     s.push_str(&format!(", claimed {c}"));

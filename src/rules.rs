@@ -288,7 +288,7 @@ impl Builder {
                 self.add_phrase(p, hit);
             }
             for p in &r.patterns {
-                let re = Regex::new(p)
+                let re = rule_regex(p)
                     .map_err(|e| err("rule.patterns", format!("bad regex {p:?}: {e}")))?;
                 self.patterns.push((re, hit));
             }
@@ -319,7 +319,7 @@ impl Builder {
             self.footers.push(normalize(f));
         }
         for c in &raw.count.patterns {
-            let re = Regex::new(c)
+            let re = rule_regex(c)
                 .map_err(|e| err("count.patterns", format!("bad regex {c:?}: {e}")))?;
             if re.captures_len() < 2 {
                 return Err(err(
@@ -331,6 +331,68 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// A regex the lazy DFA can run on any text. A Unicode `\b` stops regex's fast DFA on
+/// non-ASCII text and costs tenfold, so each `\b` is rewritten where that means the same:
+/// next to an ASCII letter or digit (or `\d`) it becomes the ASCII `(?-u:\b)`; at the very
+/// start or end of the pattern (or of a top-level alternative), next to a group as in
+/// `\b(?:é|e)tape`, it becomes "start/end of text or a non-word character" — which consumes
+/// that character, harmless since rules only ask whether and what number matched. Any other
+/// `\b` stays Unicode.
+fn ascii_boundaries(pattern: &str) -> String {
+    const NON_WORD_BEFORE: &str = r"(?:^|[^\p{L}\p{N}_])";
+    const NON_WORD_AFTER: &str = r"(?:$|[^\p{L}\p{N}_])";
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut depth = 0i32;
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c != '\\' || i + 1 == chars.len() {
+            match c {
+                '[' => in_class = true,
+                ']' => in_class = false,
+                '(' if !in_class => depth += 1,
+                ')' if !in_class => depth -= 1,
+                _ => {}
+            }
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let n = chars[i + 1];
+        if n == 'b' && !in_class {
+            let prev = (i > 0).then(|| chars[i - 1]);
+            let next = chars.get(i + 2).copied();
+            let ascii_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            let next_is_digit_class = next == Some('\\') && chars.get(i + 3) == Some(&'d');
+            let at_start = depth == 0 && (prev.is_none() || prev == Some('|') || prev == Some('^'));
+            let at_end = depth == 0 && (next.is_none() || next == Some('|') || next == Some('$'));
+            if ascii_word(prev) || ascii_word(next) || next_is_digit_class {
+                out.push_str("(?-u:\\b)");
+            } else if at_start {
+                out.push_str(NON_WORD_BEFORE);
+            } else if at_end {
+                out.push_str(NON_WORD_AFTER);
+            } else {
+                out.push_str("\\b");
+            }
+        } else {
+            out.push('\\');
+            out.push(n);
+        }
+        i += 2;
+    }
+    out
+}
+
+/// Compiles a rule regex with room for its lazy DFA.
+fn rule_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(&ascii_boundaries(pattern))
+        .dfa_size_limit(32 << 20)
+        .build()
 }
 
 /// The comparable form of a sign-off line: trailing punctuation and spaces removed.
@@ -465,8 +527,11 @@ impl RuleSet {
             .match_kind(MatchKind::LeftmostFirst)
             .build(&b.footers)
             .map_err(|e| build_err("footer.markers", e.to_string()))?;
-        let quote_headers = RegexSet::new(&b.quote_headers)
-            .map_err(|e| build_err("quote.headers", e.to_string()))?;
+        let quote_headers =
+            regex::RegexSetBuilder::new(b.quote_headers.iter().map(|h| ascii_boundaries(h)))
+                .dfa_size_limit(64 << 20)
+                .build()
+                .map_err(|e| build_err("quote.headers", e.to_string()))?;
         Ok(RuleSet {
             categories: b.categories,
             languages: b.languages,
@@ -630,6 +695,25 @@ mod tests {
         assert!(has("I can't log in since this morning"));
         assert!(has("ログインできません"));
         assert!(has("로그인이 안 돼요"));
+    }
+
+    #[test]
+    fn word_boundaries_are_ascii_where_that_means_the_same() {
+        let re = rule_regex(r"\bdown\b|a\\b").expect("compiles");
+        assert!(re.is_match("site is down."));
+        assert!(!re.is_match("download"));
+        assert!(re.is_match("a\\b"));
+        assert_eq!(ascii_boundaries(r"\bdown\b"), r"(?-u:\b)down(?-u:\b)");
+        assert_eq!(
+            ascii_boundaries(r"\b(?:é|e)tape\b"),
+            r"(?:^|[^\p{L}\p{N}_])(?:é|e)tape(?-u:\b)"
+        );
+        assert!(!rule_regex(r"\b(?:é|e)tape")
+            .expect("compiles")
+            .is_match("arrêtape"));
+        assert!(rule_regex(r"\b(?:é|e)tape\s*\d+\b")
+            .expect("compiles")
+            .is_match("à l'étape 5"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_imap::extensions::idle::IdleResponse;
 use async_imap::imap_proto::NameAttribute;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures::TryStreamExt;
 
 use super::connect::{login, timed, ImapSession};
@@ -48,6 +48,17 @@ pub struct ImapMailbox {
     drafted: HashSet<String>,
     drafts_validity: u32,
     drafts_last_uid: u32,
+    /// Who wrote when, per folder (inbox, archives: From; Sent: To and Cc), kept up to date by UID.
+    indexes: HashMap<String, AddressIndex>,
+}
+
+/// The dates on which each address appears in one folder, built incrementally by UID, so
+/// contact history costs one FETCH of new headers rather than a SEARCH per sender.
+#[derive(Debug, Default)]
+struct AddressIndex {
+    validity: u32,
+    last_uid: u32,
+    dates: HashMap<String, Vec<chrono::NaiveDate>>,
 }
 
 fn quote(s: &str) -> String {
@@ -122,10 +133,6 @@ pub fn utf7_encode(name: &str) -> String {
     out
 }
 
-fn imap_date(d: DateTime<Utc>) -> String {
-    d.format("%d-%b-%Y").to_string()
-}
-
 impl ImapMailbox {
     /// Logs in, finds the folders and selects the inbox.
     pub async fn connect(cfg: &ImapConfig) -> Result<ImapMailbox, ImapError> {
@@ -197,6 +204,7 @@ impl ImapMailbox {
             drafted: HashSet::new(),
             drafts_validity: 0,
             drafts_last_uid: 0,
+            indexes: HashMap::new(),
         };
         mb.select_inbox().await?;
         Ok(mb)
@@ -254,29 +262,69 @@ impl ImapMailbox {
         Ok(v)
     }
 
-    /// INTERNALDATE (as YYYY-MM-DD) of the given UIDs, in one FETCH.
-    async fn internal_dates(&mut self, uids: &[u32]) -> Result<HashMap<u32, String>, ImapError> {
-        if uids.is_empty() {
-            return Ok(HashMap::new());
+    /// Brings the address index of `folder` up to date: headers `fields` of messages newer
+    /// than the last seen UID (all of them after a UIDVALIDITY change).
+    async fn refresh_index(&mut self, folder: &str, fields: &str) -> Result<(), ImapError> {
+        let validity = if folder == self.inbox {
+            self.select_inbox().await?;
+            self.uid_validity
+        } else {
+            self.examine(folder).await?
+        };
+        let index = self.indexes.entry(folder.to_string()).or_default();
+        if index.validity != validity {
+            *index = AddressIndex {
+                validity,
+                ..AddressIndex::default()
+            };
         }
-        let t = self.cfg.timeout;
-        let s = self.session()?;
-        timed(t, "UID FETCH INTERNALDATE", async {
-            let fetches: Vec<_> = s
-                .uid_fetch(uid_set(uids), "INTERNALDATE")
-                .await?
-                .try_collect()
-                .await?;
-            Ok::<_, async_imap::error::Error>(
-                fetches
-                    .iter()
-                    .filter_map(|f| {
-                        Some((f.uid?, f.internal_date()?.format("%Y-%m-%d").to_string()))
-                    })
-                    .collect(),
+        let from = index.last_uid + 1;
+        let t = self.cfg.timeout * 4;
+        let s = self
+            .session
+            .as_mut()
+            .ok_or_else(|| ImapError::Protocol("session lost".into()))?;
+        let fetches: Vec<_> = timed(t, "UID FETCH addresses", async {
+            s.uid_fetch(
+                format!("{from}:*"),
+                format!("(INTERNALDATE BODY.PEEK[HEADER.FIELDS ({fields})])"),
             )
+            .await?
+            .try_collect::<Vec<_>>()
+            .await
         })
-        .await
+        .await?;
+        let index = self.indexes.entry(folder.to_string()).or_default();
+        for f in &fetches {
+            let Some(uid) = f.uid.filter(|u| *u >= from) else {
+                continue;
+            };
+            index.last_uid = index.last_uid.max(uid);
+            let (Some(date), Some(header)) = (f.internal_date(), f.header().or_else(|| f.body()))
+            else {
+                continue;
+            };
+            let date = date.date_naive();
+            let Some(msg) = mail_parser::MessageParser::default().parse_headers(header) else {
+                continue;
+            };
+            let addrs = msg
+                .from()
+                .into_iter()
+                .chain(msg.to())
+                .chain(msg.cc())
+                .flat_map(|a| a.iter());
+            for a in addrs {
+                if let Some(addr) = a.address() {
+                    index
+                        .dates
+                        .entry(addr.trim().to_lowercase())
+                        .or_default()
+                        .push(date);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -497,52 +545,61 @@ impl Mailbox for ImapMailbox {
         senders: &[String],
         days: u32,
     ) -> Result<HashMap<String, ContactHistory>, ImapError> {
-        let since = imap_date(Utc::now() - chrono::Duration::days(i64::from(days)));
-        let mut out: HashMap<String, ContactHistory> = HashMap::new();
-        self.select_inbox().await?;
-        for sender in senders {
-            let uids = self
-                .search(&format!("FROM {} SINCE {since}", quote(sender)))
-                .await?;
-            let ends: Vec<u32> = [uids.first(), uids.last()]
-                .into_iter()
-                .flatten()
-                .copied()
-                .collect();
-            let dates = self.internal_dates(&ends).await?;
-            out.insert(
-                sender.clone(),
-                ContactHistory {
-                    messages: uids.len() as u32,
-                    replies: 0,
-                    first: uids.first().and_then(|u| dates.get(u).cloned()),
-                    last: uids.last().and_then(|u| dates.get(u).cloned()),
-                    claimed: None,
-                },
-            );
-        }
-        for folder in self.cfg.archive_folders.clone() {
-            self.examine(&utf7_encode(&folder)).await?;
-            for sender in senders {
-                let n = self
-                    .search(&format!("FROM {} SINCE {since}", quote(sender)))
-                    .await?
-                    .len() as u32;
-                if let Some(h) = out.get_mut(sender) {
-                    h.messages += n;
-                }
+        let since = (Utc::now() - chrono::Duration::days(i64::from(days))).date_naive();
+        let mut out: HashMap<String, ContactHistory> = senders
+            .iter()
+            .map(|s| {
+                (
+                    s.clone(),
+                    ContactHistory {
+                        messages: 0,
+                        replies: 0,
+                        first: None,
+                        last: None,
+                        claimed: None,
+                    },
+                )
+            })
+            .collect();
+        let mut wrote: HashMap<&String, Vec<chrono::NaiveDate>> = HashMap::new();
+        let mut folders = vec![(self.inbox.clone(), "FROM")];
+        folders.extend(
+            self.cfg
+                .archive_folders
+                .iter()
+                .map(|f| (utf7_encode(f), "FROM")),
+        );
+        for (folder, field) in folders {
+            self.refresh_index(&folder, field).await?;
+            let index = &self.indexes[&folder];
+            for s in senders {
+                wrote.entry(s).or_default().extend(
+                    index
+                        .dates
+                        .get(s)
+                        .into_iter()
+                        .flatten()
+                        .filter(|d| **d >= since),
+                );
             }
         }
         if let Some(sent) = self.sent.clone() {
-            self.examine(&sent).await?;
-            for sender in senders {
-                let n = self
-                    .search(&format!("TO {} SINCE {since}", quote(sender)))
-                    .await?
-                    .len() as u32;
-                if let Some(h) = out.get_mut(sender) {
-                    h.replies = n;
+            self.refresh_index(&sent, "TO CC").await?;
+            let index = &self.indexes[&sent];
+            for s in senders {
+                if let Some(h) = out.get_mut(s) {
+                    h.replies = index
+                        .dates
+                        .get(s)
+                        .map_or(0, |d| d.iter().filter(|d| **d >= since).count() as u32);
                 }
+            }
+        }
+        for (s, dates) in wrote {
+            if let Some(h) = out.get_mut(s) {
+                h.messages = dates.len() as u32;
+                h.first = dates.iter().min().map(|d| d.to_string());
+                h.last = dates.iter().max().map(|d| d.to_string());
             }
         }
         Ok(out)

@@ -342,7 +342,7 @@ fn contact_history_comes_from_the_mailbox_and_reaches_the_agent() {
         "{last}"
     );
     assert!(
-        last.contains("contact_history 4 messages, 1 replies, claimed 10"),
+        last.contains("contact_history 4 messages, 1 reply, claimed 10"),
         "{last}"
     );
     assert!(last.contains("callback_missing"), "{last}");
