@@ -1,6 +1,7 @@
 //! The integration suite, one crate (as ripgrep does) with a shared `util`.
 
 mod cli;
+mod faults;
 mod fixtures;
 mod imap;
 mod never_panics;
