@@ -99,6 +99,7 @@ struct RawImap {
     mode: Option<String>,
     poll_interval: Option<String>,
     timeout: Option<String>,
+    idle_interval: Option<String>,
     batch_size: Option<u32>,
     max_message_size: Option<String>,
     history_days: Option<u32>,
@@ -161,6 +162,9 @@ pub struct ImapConfig {
     pub mode: Mode,
     pub poll_interval: Duration,
     pub timeout: Duration,
+    /// Longest single IDLE before it is re-issued; bounds how long a silently dead
+    /// connection goes unnoticed.
+    pub idle_interval: Duration,
     pub batch_size: u32,
     pub max_message_size: u64,
     pub history_days: u32,
@@ -446,6 +450,17 @@ fn check_imap(
         Duration::from_secs(60),
     )?;
     let timeout = duration("imap.timeout", r.timeout, Duration::from_secs(60))?;
+    let idle_interval = duration(
+        "imap.idle_interval",
+        r.idle_interval,
+        Duration::from_secs(4 * 60),
+    )?;
+    if idle_interval > Duration::from_secs(10 * 60) {
+        return Err(err(
+            "imap.idle_interval",
+            "must be 10 minutes or less: servers may drop an IDLE after 29 minutes, and a dead connection must be noticed".into(),
+        ));
+    }
     let batch_size = r.batch_size.unwrap_or(200);
     if !(1..=1000).contains(&batch_size) {
         return Err(err(
@@ -477,6 +492,7 @@ fn check_imap(
         mode,
         poll_interval,
         timeout,
+        idle_interval,
         batch_size,
         max_message_size,
         history_days: r.history_days.unwrap_or(90),

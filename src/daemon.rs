@@ -40,7 +40,7 @@ impl Settings {
             batch_size: c.batch_size as usize,
             max_message_size: c.max_message_size,
             history_days: c.history_days,
-            idle_max: Duration::from_secs(4 * 60),
+            idle_max: c.idle_interval,
             backoff_base: Duration::from_secs(1),
             backoff_cap: Duration::from_secs(300),
         }

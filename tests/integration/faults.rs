@@ -153,3 +153,67 @@ fn a_uidvalidity_change_makes_no_duplicates() {
     );
     assert_eq!(audit(&dv, 20), (20, 0, 0));
 }
+
+#[test]
+fn stalls_and_cuts_are_survived_with_no_loss_and_no_duplicate() {
+    let dv = Dovecot::start();
+    let proxy = crate::util::proxy::Proxy::start(dv.port);
+    let cfg = dv.config("plain", "idle_interval = \"3s\"\n");
+    // Point the daemon at the proxy instead of Dovecot.
+    let text = std::fs::read_to_string(&cfg)
+        .expect("config")
+        .replace(
+            &format!("port = {}", dv.port),
+            &format!("port = {}", proxy.port),
+        )
+        .replace("timeout = \"10s\"", "timeout = \"2s\"");
+    std::fs::write(&cfg, text).expect("config");
+    let log = cfg.with_file_name("faults.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailtriage"))
+        .args(["--config", &path_str(&cfg), "run"])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("spawn daemon");
+    let drafts_reach = |n: usize, what: &str| {
+        let start = Instant::now();
+        while dv.count("Drafts") < n {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "{what}: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    dv.deliver("INBOX", &customer_message(0));
+    drafts_reach(1, "first draft");
+
+    // Stall during IDLE: no bytes at all, connection open.
+    proxy.stall();
+    dv.deliver("INBOX", &customer_message(1));
+    std::thread::sleep(Duration::from_secs(8));
+    proxy.resume();
+    drafts_reach(2, "draft after a stall");
+
+    // Cut every connection.
+    proxy.cut();
+    dv.deliver("INBOX", &customer_message(2));
+    drafts_reach(3, "draft after a cut");
+
+    // Server restart behind the proxy.
+    dv.restart();
+    dv.deliver("INBOX", &customer_message(3));
+    drafts_reach(4, "draft after a server restart");
+
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().expect("wait");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(status.code(), Some(0), "{text}");
+    let reconnects = text.matches("reconnecting").count();
+    eprintln!("network faults: 1 stall, 1 cut, 1 restart survived; {reconnects} reconnects");
+    assert!(reconnects >= 2, "{text}");
+    assert_eq!(audit(&dv, 4), (4, 0, 0));
+}

@@ -56,3 +56,4 @@ pub fn path_str(p: &Path) -> String {
 }
 
 pub mod dovecot;
+pub mod proxy;
