@@ -104,6 +104,7 @@ struct RawImap {
     max_message_size: Option<String>,
     history_days: Option<u32>,
     state_dir: Option<PathBuf>,
+    since: Option<toml::value::Datetime>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +170,9 @@ pub struct ImapConfig {
     pub max_message_size: u64,
     pub history_days: u32,
     pub state_dir: PathBuf,
+    /// Only mail received on or after this day is triaged (so a first start does not draft
+    /// replies to years of backlog).
+    pub since: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -473,6 +477,13 @@ fn check_imap(
         .map(|s| parse_size(&s).map_err(|e| err("imap.max_message_size", e)))
         .transpose()?
         .unwrap_or(25 * 1024 * 1024);
+    let since = r
+        .since
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d")
+                .map_err(|_| err("imap.since", format!("{d} is not a date like 2026-11-01")))
+        })
+        .transpose()?;
     let state_dir = r
         .state_dir
         .map(resolve)
@@ -497,6 +508,7 @@ fn check_imap(
         max_message_size,
         history_days: r.history_days.unwrap_or(90),
         state_dir,
+        since,
     })
 }
 

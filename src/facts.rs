@@ -356,7 +356,7 @@ pub struct Subject<'a> {
     pub msg: &'a Parsed,
     /// Normalised new text (subject included), as classify saw it.
     pub norm_text: &'a str,
-    /// When the message was written; the message's Date, else when it was received.
+    /// When the message was written: its Date header, else the time it is triaged.
     pub when: DateTime<Utc>,
 }
 

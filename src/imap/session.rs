@@ -332,10 +332,17 @@ impl ImapMailbox {
     /// UIDs in the inbox not yet handled: without `$Triaged`, or not in the local state.
     async fn pending_uids(&mut self) -> Result<Vec<u32>, ImapError> {
         self.select_inbox().await?;
+        let since = self
+            .cfg
+            .since
+            .map(|d| format!(" SINCE {}", d.format("%d-%b-%Y")))
+            .unwrap_or_default();
         if self.keywords {
-            return self.search("UNKEYWORD $Triaged UNDELETED").await;
+            return self
+                .search(&format!("UNKEYWORD $Triaged UNDELETED{since}"))
+                .await;
         }
-        let all = self.search("UNDELETED").await?;
+        let all = self.search(&format!("UNDELETED{since}")).await?;
         let handled = self.state.as_ref().map(|s| &s.handled);
         Ok(all
             .into_iter()

@@ -347,3 +347,22 @@ fn contact_history_comes_from_the_mailbox_and_reaches_the_agent() {
     );
     assert!(last.contains("callback_missing"), "{last}");
 }
+
+#[test]
+fn since_leaves_older_mail_alone() {
+    let dv = Dovecot::start();
+    load_inbox(&dv);
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).date_naive();
+    let out = once(&dv.config("plain", &format!("since = {tomorrow}\n")));
+    assert_ok(&out);
+    assert_eq!(dv.count("Drafts"), 0);
+    assert!(dv
+        .flags("INBOX")
+        .iter()
+        .all(|(_, f)| !f.contains("$Triaged")));
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
+    assert_ok(&once(
+        &dv.config("plain", &format!("since = {yesterday}\n")),
+    ));
+    assert_eq!(dv.count("Drafts"), 6);
+}
