@@ -93,7 +93,10 @@ fn fixture_corpus_matches_expectations() {
             }
         };
         let seen = observed(&o);
-        let lang = c.expected["language"].as_str().unwrap_or("?").to_string();
+        let lang = c.expected["language"]
+            .as_str()
+            .unwrap_or("skips")
+            .to_string();
         let entry = per_lang.entry(lang).or_default();
         entry.0 += 1;
         let mut ok_cat = true;
@@ -130,11 +133,16 @@ fn fixture_corpus_matches_expectations() {
     }
     eprintln!("fixture accuracy per language (messages, category+action right, language right):");
     for (lang, (n, cat, lang_ok)) in &per_lang {
-        eprintln!(
-            "  {lang}: {n:3} messages, category {:5.1}%, language {:5.1}%",
-            100.0 * *cat as f64 / *n as f64,
-            100.0 * *lang_ok as f64 / *n as f64
-        );
+        let pct = |k: u32| 100.0 * k as f64 / *n as f64;
+        if lang == "skips" {
+            eprintln!("  {lang}: {n:3} messages, skip reason {:5.1}%", pct(*cat));
+        } else {
+            eprintln!(
+                "  {lang}: {n:3} messages, category {:5.1}%, language {:5.1}%",
+                pct(*cat),
+                pct(*lang_ok)
+            );
+        }
     }
     assert!(
         failures.is_empty(),
