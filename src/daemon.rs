@@ -25,6 +25,8 @@ pub const MAX_TRIES: u32 = 3;
 /// How the daemon paces itself; [`Settings::from_config`] for real use, shorter in tests.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The account and folder, as logs name them (`support@example.com/INBOX`).
+    pub mailbox: String,
     pub batch_size: usize,
     pub max_message_size: u64,
     pub history_days: u32,
@@ -37,6 +39,7 @@ pub struct Settings {
 impl Settings {
     pub fn from_config(c: &crate::config::ImapConfig) -> Settings {
         Settings {
+            mailbox: format!("{}/{}", c.username, c.inbox),
             batch_size: c.batch_size as usize,
             max_message_size: c.max_message_size,
             history_days: c.history_days,
@@ -271,7 +274,7 @@ pub async fn process_pending<M: Mailbox>(
         for d in &done {
             match &d.outcome {
                 Ok(o) => {
-                    let span = tracing::info_span!("message", uid = d.uid, message_id = o.message_id.as_deref().unwrap_or(""), category = o.category.as_deref().unwrap_or(""), language = %o.language);
+                    let span = tracing::info_span!("message", mailbox = %settings.mailbox, uid = d.uid, message_id = o.message_id.as_deref().unwrap_or(""), category = o.category.as_deref().unwrap_or(""), language = %o.language);
                     let _g = span.enter();
                     match o.action {
                         Action::Draft => {
@@ -563,6 +566,7 @@ mod tests {
 
     fn settings() -> Settings {
         Settings {
+            mailbox: "test/INBOX".into(),
             batch_size: 2,
             max_message_size: 10_000,
             history_days: 90,
