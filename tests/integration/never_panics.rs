@@ -48,3 +48,22 @@ proptest! {
         }
     }
 }
+
+/// Inputs the fuzzer found (fuzz/): each must triage without a panic.
+#[test]
+fn fuzz_regressions_never_panic() {
+    let dir = crate::util::root().join("tests/regressions");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/regressions") {
+        let path = entry.expect("entry").path();
+        let raw = std::fs::read(&path).expect("read");
+        let result = std::panic::catch_unwind(|| {
+            engine()
+                .triage(&raw, "regression", &fixed_env(), None)
+                .is_ok()
+        });
+        assert!(result.is_ok(), "{} panics", path.display());
+        n += 1;
+    }
+    assert!(n > 0, "no regression inputs found");
+}
