@@ -23,6 +23,8 @@ pub struct Classification {
     pub priority: Priority,
     pub tone: Tone,
     pub language: String,
+    /// The normalised subject and new text it read, for the fact checks that read it too.
+    pub norm: String,
 }
 
 /// Hits from rules of another language than the message's count this much.
@@ -111,6 +113,7 @@ pub fn classify(
         priority,
         tone,
         language,
+        norm,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::config::{Config, ConfigError};
 use crate::draft::{self, context, ContextInput, Draft, DraftEnv, DraftInput, Templates};
 use crate::facts::{self, ContactHistory, Fact, Facts};
 use crate::parse::{self, ParseError};
-use crate::rules::{normalize, Priority, RuleSet};
+use crate::rules::{Priority, RuleSet};
 use crate::screen::{screen, SkipReason};
 
 /// Draft or skip.
@@ -127,6 +127,7 @@ impl Engine {
         let msg = parse::parse(raw, &self.rules)?;
         let own = &self.config.identity.own_addresses;
         let t = &self.config.triage;
+        let subject = draft::strip_prefixes(&msg.subject);
         let mut outcome = Outcome {
             source: source.to_string(),
             message_id: msg.message_id.clone(),
@@ -141,10 +142,9 @@ impl Engine {
             tone: None,
             facts: Vec::new(),
             warnings: Vec::new(),
-            new_text: format!("{}\n{}", draft::strip_prefixes(&msg.subject), msg.new_text),
+            new_text: format!("{subject}\n{}", msg.new_text),
             draft: None,
         };
-        let subject = draft::strip_prefixes(&msg.subject);
         let class = classify(
             &self.rules,
             &subject,
@@ -162,14 +162,14 @@ impl Engine {
         outcome.warnings = warnings;
 
         let category = &self.rules.categories[class.category];
-        let norm = normalize(&format!("{subject}\n{}", msg.new_text));
+        let norm = &class.norm;
         let mut history = history;
         if let Some(h) = &mut history {
-            h.claimed = self.rules.claimed_count(&norm);
+            h.claimed = self.rules.claimed_count(norm);
         }
         let subj = facts::Subject {
             msg: &msg,
-            norm_text: &norm,
+            norm_text: norm,
             when: msg.date.unwrap_or(env.now),
         };
         outcome.facts = facts::check(&self.facts, &category.checks, &subj, history);
