@@ -123,8 +123,9 @@ fn mem() -> String {
     )
 }
 
-/// What language detection reads: the new text, subject + new text, and the phrase votes.
-type LangInput = (String, String, Vec<(String, f32)>);
+/// What language detection reads: the new text, subject + new text, its normalised form and
+/// the phrase votes.
+type LangInput = (String, String, String, Vec<(String, f32)>);
 
 struct Row {
     stage: &'static str,
@@ -252,26 +253,34 @@ fn main() {
                 rules.hits(&normalize(&format!("{subject}\n{}", p.new_text)))
             }),
         );
-        // Language detection alone, with the phrase votes classify would pass.
+        // Language detection alone (common-word count included), with the phrase votes
+        // classify would pass.
         let inputs: Vec<LangInput> = pre
             .iter()
             .map(|(_, p)| {
                 let subject = strip_prefixes(&p.subject);
                 let joined = format!("{subject}\n{}", p.new_text);
+                let norm = normalize(&joined);
                 let votes = rules
-                    .hits(&normalize(&joined))
+                    .hits(&norm)
                     .iter()
                     .map(|h| (rules.languages[h.language].clone(), h.weight))
                     .collect();
-                (p.new_text.clone(), joined, votes)
+                (p.new_text.clone(), joined, norm, votes)
             })
             .collect();
         row(
             " └ lang::detect",
             measure(stage_time, inputs.len(), || {
-                for (new_text, joined, votes) in &inputs {
+                for (new_text, joined, norm, votes) in &inputs {
                     let v: Vec<(&str, f32)> = votes.iter().map(|(l, w)| (l.as_str(), *w)).collect();
-                    black_box(lang::detect(lang_text(new_text, joined), &v, &default_lang));
+                    let words = rules.language_words(norm);
+                    black_box(lang::detect(
+                        lang_text(new_text, joined),
+                        &words,
+                        &v,
+                        &default_lang,
+                    ));
                 }
             }),
         );

@@ -51,7 +51,8 @@ pub fn classify(
     } else {
         new_text
     };
-    let language = lang::detect(lang_text, &votes, default_language);
+    let words = rules.language_words(&norm);
+    let language = lang::detect(lang_text, &words, &votes, default_language);
     let lang_idx = rules.languages.iter().position(|l| *l == language);
 
     let mut scores = vec![0f32; rules.categories.len()];

@@ -489,7 +489,12 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
         None => (None, None),
     };
     let when = UNIX_EPOCH + Duration::from_secs(env.now.timestamp().max(0) as u64);
+    // Given rather than derived: lettre would parse the From and To headers back to find it.
+    let envelope =
+        lettre::address::Envelope::new(Some(d.identity.from.email.clone()), vec![to.email.clone()])
+            .map_err(|e| DraftError::Build(e.to_string()))?;
     let mut b = lettre::Message::builder()
+        .envelope(envelope)
         .from(d.identity.from.clone())
         .to(to.clone())
         .subject(subject.clone())

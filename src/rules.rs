@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 use crate::builtin;
 use crate::config::{toml_error, ConfigError, CustomCategory};
@@ -74,6 +74,10 @@ pub struct RuleSet {
     signoffs: HashSet<String>,
     footers: AhoCorasick,
     counts: Vec<Regex>,
+    /// Common words per language (`[detect] words`), for language detection.
+    words: AhoCorasick,
+    /// The language index of each pattern in `words`.
+    word_language: Vec<usize>,
 }
 
 /// A rule file or category definition that cannot be used.
@@ -99,6 +103,15 @@ struct RawRuleFile {
     footer: RawFooter,
     #[serde(default)]
     count: RawCount,
+    #[serde(default)]
+    detect: RawDetect,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDetect {
+    #[serde(default)]
+    words: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,18 +198,24 @@ impl<'de> Deserialize<'de> for Priority {
     }
 }
 
+/// How much of a message [`RuleSet::language_words`] reads: plenty to count a dozen words.
+pub const WORDS_BYTES: usize = 2000;
+
 /// Lower-cases and NFKC-normalises text, so full-width digits, ligatures and case all match.
 pub fn normalize(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
-    s.nfkc()
-        .map(|c| match c {
-            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' => '\'',
-            c => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+    let fold = |c: char| match c {
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' => '\'',
+        c => c,
+    };
+    // Most text is already in NFKC: the quick check is far cheaper than recomposing it.
+    if unicode_normalization::is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        s.chars().map(fold).flat_map(char::to_lowercase).collect()
+    } else {
+        s.nfkc().map(fold).flat_map(char::to_lowercase).collect()
+    }
 }
 
 /// Scripts written without spaces between words: their phrases need no word boundaries.
@@ -222,6 +241,7 @@ struct Builder {
     signoffs: HashSet<String>,
     footers: Vec<String>,
     counts: Vec<Regex>,
+    words: Vec<(String, usize)>,
 }
 
 impl Builder {
@@ -322,6 +342,12 @@ impl Builder {
         }
         for f in &raw.footer.markers {
             self.footers.push(normalize(f));
+        }
+        for w in &raw.detect.words {
+            let w = normalize(w.trim());
+            if !w.is_empty() && !self.words.iter().any(|(x, _)| *x == w) {
+                self.words.push((w, lang));
+            }
         }
         for c in &raw.count.patterns {
             let re = rule_regex(c)
@@ -455,6 +481,7 @@ impl RuleSet {
             signoffs: HashSet::new(),
             footers: Vec::new(),
             counts: Vec::new(),
+            words: Vec::new(),
         };
         for (path, text) in files.iter().filter(|(p, _)| is_categories(p)) {
             let raw: RawCategories =
@@ -532,6 +559,10 @@ impl RuleSet {
             .match_kind(MatchKind::LeftmostFirst)
             .build(&b.footers)
             .map_err(|e| build_err("footer.markers", e.to_string()))?;
+        let words = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(b.words.iter().map(|(w, _)| w))
+            .map_err(|e| build_err("detect.words", e.to_string()))?;
         let pattern_set = regex::RegexSetBuilder::new(b.patterns.iter().map(|(re, _)| re.as_str()))
             .dfa_size_limit(64 << 20)
             .build()
@@ -552,6 +583,8 @@ impl RuleSet {
             signoffs: b.signoffs,
             footers,
             counts: b.counts,
+            words,
+            word_language: b.words.iter().map(|(_, l)| *l).collect(),
         })
     }
 
@@ -637,6 +670,34 @@ impl RuleSet {
     /// True when a normalised line starts a legal or confidentiality footer.
     pub fn is_footer(&self, norm_line: &str) -> bool {
         self.footers.is_match(norm_line)
+    }
+
+    /// How many of each language's common words (`[detect] words`) the normalised text holds,
+    /// read up to [`WORDS_BYTES`]: (language, count) for each language with any.
+    pub fn language_words(&self, norm: &str) -> Vec<(&str, u32)> {
+        let text = crate::parse::truncate(norm, WORDS_BYTES);
+        let mut counts = vec![0u32; self.languages.len()];
+        for m in self.words.find_iter(text) {
+            let before = text[..m.start()].chars().next_back();
+            let after = text[m.end()..].chars().next();
+            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            if let Some(c) = self
+                .word_language
+                .get(m.pattern().as_usize())
+                .and_then(|&l| counts.get_mut(l))
+            {
+                *c += 1;
+            }
+        }
+        self.languages
+            .iter()
+            .zip(counts)
+            .filter(|&(_, n)| n > 0)
+            .map(|(l, n)| (l.as_str(), n))
+            .collect()
     }
 
     /// The contact count a customer claims ("called 100 times"), the largest if several.

@@ -3,6 +3,7 @@
 //! "-----Original Message-----", then the signature ("-- ", sign-offs) and legal footers.
 
 use regex::Regex;
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use crate::rules::{normalize, RuleSet};
@@ -32,42 +33,53 @@ static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// The body's lines, each normalised at most once and only when a check reads it.
+struct Lines<'a> {
+    raw: Vec<&'a str>,
+    norm: Vec<OnceCell<String>>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(body: &'a str) -> Self {
+        let raw: Vec<&str> = body.lines().collect();
+        let norm = raw.iter().map(|_| OnceCell::new()).collect();
+        Lines { raw, norm }
+    }
+
+    /// The normalised, trimmed line `i`; empty past the end.
+    fn norm(&self, i: usize) -> &str {
+        match (self.raw.get(i), self.norm.get(i)) {
+            (Some(raw), Some(cell)) => cell.get_or_init(|| normalize(raw.trim())),
+            _ => "",
+        }
+    }
+}
+
 /// Splits a plain-text body.
 pub fn split(body: &str, rules: &RuleSet) -> Split {
-    let lines: Vec<&str> = body.lines().collect();
+    let lines = Lines::new(body);
     let mut own = Vec::new();
     let mut new = Vec::new();
     let mut in_signature = false;
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i].trim_end();
-        let t = line.trim();
-        if t.starts_with('>') {
-            i += 1;
+    let mut has_text = false;
+    for (i, raw) in lines.raw.iter().enumerate() {
+        let line = raw.trim_end();
+        if line.trim_start().starts_with('>') {
             continue;
         }
-        let norm = normalize(t);
-        let next = lines
-            .get(i + 1)
-            .map(|l| normalize(l.trim()))
-            .unwrap_or_default();
-        if starts_history(&norm, &next, &lines[i + 1..], rules) {
+        let norm = lines.norm(i);
+        if starts_history(&lines, i, rules) || rules.is_footer(norm) {
             break;
         }
-        if rules.is_footer(&norm) {
-            break;
-        }
-        if !in_signature {
-            let has_text = new.iter().any(|l: &&str| !l.trim().is_empty());
-            if line == "--" || line == "-- " || (has_text && rules.is_signoff(&norm)) {
-                in_signature = true;
-            }
+        if !in_signature && (line == "--" || line == "-- " || (has_text && rules.is_signoff(norm)))
+        {
+            in_signature = true;
         }
         own.push(line);
         if !in_signature {
+            has_text |= !line.trim().is_empty();
             new.push(line);
         }
-        i += 1;
     }
     Split {
         own: tidy(&own),
@@ -75,7 +87,9 @@ pub fn split(body: &str, rules: &RuleSet) -> Split {
     }
 }
 
-fn starts_history(norm: &str, next: &str, rest: &[&str], rules: &RuleSet) -> bool {
+/// True when line `i` opens the quoted history.
+fn starts_history(lines: &Lines, i: usize, rules: &RuleSet) -> bool {
+    let norm = lines.norm(i);
     if norm.is_empty() {
         return false;
     }
@@ -83,21 +97,16 @@ fn starts_history(norm: &str, next: &str, rest: &[&str], rules: &RuleSet) -> boo
         return true;
     }
     // Gmail and Apple Mail wrap long "On … wrote:" lines in two.
+    let next = lines.norm(i + 1);
     if !next.is_empty() && norm.len() < 200 && rules.is_quote_header(&format!("{norm} {next}")) {
         return true;
     }
-    if SEPARATOR.is_match(norm)
-        && rest
-            .iter()
-            .take(3)
-            .any(|l| OUTLOOK_FROM.is_match(&normalize(l.trim())))
-    {
+    if SEPARATOR.is_match(norm) && (i + 1..i + 4).any(|j| OUTLOOK_FROM.is_match(lines.norm(j))) {
         return true;
     }
     if OUTLOOK_FROM.is_match(norm) {
-        let following = rest
-            .iter()
-            .map(|l| normalize(l.trim()))
+        let following = (i + 1..lines.raw.len())
+            .map(|j| lines.norm(j))
             .filter(|l| !l.is_empty())
             .take(3)
             .filter(|l| HEADER_LIKE.is_match(l))
