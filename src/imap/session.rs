@@ -456,6 +456,10 @@ impl Mailbox for ImapMailbox {
     }
 
     async fn append_drafts(&mut self, drafts: &[&[u8]]) -> Result<(), ImapError> {
+        // Drafts is usually still EXAMINEd from `drafted`, and Courier refuses an APPEND while
+        // the selected folder is read-only ("Current box is selected READ-ONLY"). The inbox is
+        // selected next anyway, for the STORE, so this costs no extra command.
+        self.select_inbox().await?;
         let t = self.cfg.timeout * 4;
         let folder = quote(&self.drafts);
         if self.caps.multiappend && self.caps.literal_plus {

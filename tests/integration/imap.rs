@@ -9,7 +9,7 @@ use crate::util::dovecot::{Dovecot, Options};
 use crate::util::{fixtures, mailtriage, path_str};
 
 /// A small mixed-language inbox from the fixture corpus: (file, expected keyword).
-const INBOX: &[(&str, &str)] = &[
+pub(crate) const INBOX: &[(&str, &str)] = &[
     ("lat-en-billing-charged-twice.eml", "triage:billing"),
     ("lat-de-login-gesperrt-helpdesk.eml", "triage:login"),
     ("cjk-ko-outage.eml", "triage:outage"),

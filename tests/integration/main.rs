@@ -5,5 +5,6 @@ mod faults;
 mod fixtures;
 mod imap;
 mod never_panics;
+mod servers;
 mod systemd;
 mod util;

@@ -55,5 +55,38 @@ pub fn path_str(p: &Path) -> String {
     p.display().to_string()
 }
 
+/// A free TCP port on loopback, for a server the test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A mailtriage config for a plaintext server on a loopback port, in `dir` (with the fixture
+/// facts, the password in a file and the state directory `state-mailtriage` beside it).
+pub fn plain_config(
+    dir: &Path,
+    port: u16,
+    user: &str,
+    password: &str,
+    extra_imap: &str,
+) -> PathBuf {
+    std::fs::write(dir.join("imap-password"), format!("{password}\n")).expect("password file");
+    std::fs::copy(fixtures().join("facts.toml"), dir.join("facts.toml")).expect("facts");
+    let path = dir.join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[identity]\nfrom = \"Example Cloud Support <support@example.com>\"\nown_addresses = [\"noc@example.com\"]\n\n[imap]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"plain\"\nusername = \"{user}\"\npassword_file = \"imap-password\"\ntimeout = \"10s\"\nstate_dir = \"state-mailtriage\"\n{extra_imap}\n[triage]\nfacts = \"facts.toml\"\n"
+        ),
+    )
+    .expect("config");
+    path
+}
+
+pub mod courier;
+
 pub mod dovecot;
 pub mod proxy;
+pub mod raw_imap;

@@ -1,0 +1,163 @@
+//! The end-to-end tests on servers other than Dovecot: Courier-IMAP without custom keywords
+//! (PERMANENTFLAGS has no `\*`, so mailtriage keeps its local state file), Courier with
+//! keywords, and Cyrus IMAP (SPECIAL-USE Drafts, keywords). What mailtriage did is read back
+//! with an independent hand-written client (util::raw_imap).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::imap::INBOX;
+use crate::util::courier::{self, Courier};
+use crate::util::{fixtures, mailtriage, path_str};
+
+fn once(config: &Path) -> std::process::Output {
+    mailtriage(&["--config", &path_str(config), "once"], b"")
+}
+
+fn assert_ok(out: &std::process::Output, server_log: impl FnOnce() -> String) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}\nserver: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        server_log()
+    );
+}
+
+fn fixture(file: &str) -> Vec<u8> {
+    std::fs::read(fixtures().join(file)).expect("fixture")
+}
+
+/// How many of [`INBOX`] get a draft (the skipped ones do not).
+fn expected_drafts() -> usize {
+    INBOX.iter().filter(|(_, k)| !k.contains("skip")).count()
+}
+
+/// The categories of the expected drafts, as `X-Mailtriage-Category` spells them.
+fn expected_categories() -> Vec<String> {
+    let mut v: Vec<String> = INBOX
+        .iter()
+        .filter(|(_, k)| !k.contains("skip"))
+        .map(|(_, k)| k.trim_start_matches("triage:").to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The `X-Mailtriage-Category` of each draft, sorted.
+fn draft_categories(headers: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = headers
+        .iter()
+        .map(|h| {
+            h.lines()
+                .find_map(|l| l.strip_prefix("X-Mailtriage-Category: "))
+                .unwrap_or_else(|| panic!("a draft without X-Mailtriage-Category: {h}"))
+                .trim()
+                .to_string()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The one state file in `dir`: (UIDVALIDITY, handled UIDs).
+fn read_state(dir: &Path) -> (u32, BTreeSet<u32>) {
+    let files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("state dir {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "state"))
+        .collect();
+    assert_eq!(files.len(), 1, "one state file: {files:?}");
+    let text = std::fs::read_to_string(&files[0]).expect("read state file");
+    let mut lines = text.lines();
+    let validity = lines
+        .next()
+        .and_then(|l| l.strip_prefix("uidvalidity "))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no uidvalidity line: {text}"));
+    let uids = lines
+        .map(|l| l.parse().unwrap_or_else(|_| panic!("bad line {l:?}")))
+        .collect();
+    (validity, uids)
+}
+
+#[test]
+fn courier_without_keywords_keeps_local_state_and_drafts_each_message_once() {
+    let c = Courier::start(courier::Options { keywords: false });
+    for (file, _) in INBOX {
+        c.deliver("INBOX", &fixture(file));
+    }
+    let cfg = c.config("");
+    assert_ok(&once(&cfg), || c.log());
+
+    let drafts = expected_drafts();
+    assert_eq!(c.count(courier::DRAFTS), drafts);
+    assert_eq!(
+        draft_categories(&c.headers(courier::DRAFTS)),
+        expected_categories()
+    );
+    for (_, f) in c.flags(courier::DRAFTS) {
+        assert!(
+            f.contains("\\Draft") && f.contains("\\Seen"),
+            "draft flags: {f}"
+        );
+    }
+    let flags = c.flags("INBOX");
+    assert_eq!(flags.len(), INBOX.len());
+    for (uid, f) in &flags {
+        assert!(!f.contains("\\Seen"), "uid {uid} became \\Seen: {f}");
+        assert!(!f.contains("$Triaged"), "Courier stored a keyword: {f}");
+    }
+    // The server cannot hold `$Triaged`: the state file records every message as handled.
+    let uids: BTreeSet<u32> = flags.iter().map(|(u, _)| *u).collect();
+    let (validity, handled) = read_state(&c.state_dir());
+    assert!(validity > 0);
+    assert_eq!(handled, uids);
+
+    // A second pass finds nothing to do.
+    assert_ok(&once(&cfg), || c.log());
+    assert_eq!(c.count(courier::DRAFTS), drafts);
+
+    // The state file lost (a new machine): the drafts already in Drafts prevent second ones.
+    std::fs::remove_dir_all(c.state_dir()).expect("remove the state dir");
+    let out = once(&cfg);
+    assert_ok(&out, || c.log());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("{drafts} already in Drafts")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(c.count(courier::DRAFTS), drafts, "no second draft");
+    assert_eq!(read_state(&c.state_dir()), (validity, uids));
+    assert!(c.flags("INBOX").iter().all(|(_, f)| !f.contains("\\Seen")));
+}
+
+#[test]
+fn courier_with_keywords_tags_the_originals_and_keeps_no_local_state() {
+    let c = Courier::start(courier::Options { keywords: true });
+    for (file, _) in INBOX {
+        c.deliver("INBOX", &fixture(file));
+    }
+    let cfg = c.config("");
+    assert_ok(&once(&cfg), || c.log());
+
+    let flags = c.flags("INBOX");
+    assert_eq!(flags.len(), INBOX.len());
+    for ((uid, f), (file, keyword)) in flags.iter().zip(INBOX) {
+        assert!(f.contains("$Triaged"), "uid {uid} ({file}): {f}");
+        assert!(
+            f.contains(keyword),
+            "uid {uid} ({file}): expected {keyword}, got {f}"
+        );
+        assert!(!f.contains("\\Seen"), "uid {uid} ({file}) became \\Seen");
+    }
+    let drafts = expected_drafts();
+    assert_eq!(c.count(courier::DRAFTS), drafts);
+    assert!(
+        !c.state_dir().exists(),
+        "a server with keywords needs no state file"
+    );
+    assert_ok(&once(&cfg), || c.log());
+    assert_eq!(c.count(courier::DRAFTS), drafts);
+}

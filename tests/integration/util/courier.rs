@@ -1,0 +1,268 @@
+//! A real Courier-IMAP for the tests, started in a temp dir on a free loopback port and stopped
+//! in Drop: `couriertcpd` → `imaplogin` → `imapd` on a maildir, with `authdaemond` and a userdb
+//! holding the one test user.
+//!
+//! Courier's authentication library has its paths compiled in (`/etc/courier/authdaemonrc`,
+//! `/etc/courier/userdb.dat`, the socket in `/run/courier/authdaemon`), so the harness runs the
+//! whole server in a private mount namespace (`unshare --mount`) with the temp dir's `etc` and
+//! `run` bind-mounted over those two directories: the system's files and any system authdaemond
+//! are never touched, and several servers run side by side. That needs root (the tests run as
+//! root in CI) and the mount points, which the `courier-authlib` package creates.
+//!
+//! `courier-imap` itself conflicts with `dovecot-imapd` (both provide `imap-server`), so
+//! scripts/test unpacks its .deb under `target/test-servers/courier-imap` rather than installing
+//! it; an installed courier-imap is used when that is absent.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::raw_imap::RawImap;
+
+pub const USER: &str = "support@example.com";
+pub const PASSWORD: &str = "secret";
+/// Courier keeps folders under INBOX with `.` as the separator and has no SPECIAL-USE, so the
+/// config names the drafts folder.
+pub const DRAFTS: &str = "INBOX.Drafts";
+
+/// Which Courier to start.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// `IMAP_KEYWORDS`: without it, PERMANENTFLAGS has no `\*` and mailtriage keeps local state.
+    pub keywords: bool,
+}
+
+pub struct Courier {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    child: Child,
+}
+
+/// Where scripts/test unpacks the server packages that conflict with Dovecot.
+pub fn test_servers() -> PathBuf {
+    std::env::var_os("MAILTRIAGE_TEST_SERVERS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| super::root().join("target/test-servers"))
+}
+
+/// (imaplogin, imapd) of the unpacked package, else of an installed one.
+fn binaries() -> (PathBuf, PathBuf) {
+    let unpacked = test_servers().join("courier-imap");
+    for prefix in [unpacked.as_path(), Path::new("/")] {
+        let login = prefix.join("usr/lib/courier/courier/imaplogin");
+        let imapd = prefix.join("usr/bin/imapd");
+        if login.is_file() && imapd.is_file() {
+            return (login, imapd);
+        }
+    }
+    panic!(
+        "Courier-IMAP is missing: neither {} nor /usr/bin/imapd exists — scripts/test unpacks it",
+        unpacked.display()
+    );
+}
+
+fn run(cmd: &mut Command) -> std::process::Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e} — scripts/test installs the Courier packages"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Makes a maildir (`cur`, `new`, `tmp`); `folder` marks a subfolder as Courier expects.
+fn maildir(path: &Path, folder: bool) {
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(path.join(sub)).expect("maildir");
+    }
+    if folder {
+        std::fs::write(path.join("maildirfolder"), "").expect("maildirfolder");
+    }
+}
+
+impl Courier {
+    pub fn start(opts: Options) -> Courier {
+        let (imaplogin, imapd) = binaries();
+        for dir in ["/etc/courier", "/run/courier/authdaemon"] {
+            assert!(
+                Path::new(dir).is_dir(),
+                "{dir} is missing — scripts/test installs courier-authlib (the harness mounts over it)"
+            );
+        }
+        let out = Command::new("id").arg("-u").output().expect("id -u");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "0",
+            "the Courier harness needs root: it mounts its own /etc/courier in a private namespace"
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("mailtriage-courier")
+            .tempdir()
+            .expect("tempdir");
+        let d = dir.path();
+        let home = d.join("home");
+        maildir(&home.join("Maildir"), false);
+        maildir(&home.join("Maildir/.Drafts"), true);
+        // imapd runs as nobody, like Dovecot's mail processes in util::dovecot.
+        run(Command::new("chown").args(["-R", "65534:65534", &home.display().to_string()]));
+        run(Command::new("chmod").args(["0755", &d.display().to_string()]));
+        for sub in ["etc", "run"] {
+            std::fs::create_dir_all(d.join(sub)).expect("mkdir");
+        }
+        std::fs::write(
+            d.join("etc/authdaemonrc"),
+            "authmodulelist=\"authuserdb\"\ndaemons=1\nauthdaemonvar=/run/courier/authdaemon\nDEBUG_LOGIN=0\nDEFAULTOPTIONS=\"\"\n",
+        )
+        .expect("authdaemonrc");
+        let hash = run(Command::new("openssl").args(["passwd", "-6", PASSWORD]));
+        let hash = String::from_utf8_lossy(&hash.stdout).trim().to_string();
+        let userdb = d.join("etc/userdb");
+        std::fs::write(
+            &userdb,
+            format!(
+                "{USER}\tuid=65534|gid=65534|home={h}|mail={h}/Maildir|systempw={hash}\n",
+                h = home.display()
+            ),
+        )
+        .expect("userdb");
+        run(Command::new("chmod").args(["0600", &userdb.display().to_string()]));
+
+        let port = super::free_port();
+        let keywords = u8::from(opts.keywords);
+        let script = format!(
+            r#"set -e
+mount --bind '{d}/etc' /etc/courier
+mount --bind '{d}/run' /run/courier/authdaemon
+makeuserdb
+/usr/lib/courier/courier-authlib/authdaemond >'{d}/authdaemond.log' 2>&1 &
+i=0
+while [ ! -S /run/courier/authdaemon/socket ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+  IMAP_CAPABILITY='IMAP4rev1 UIDPLUS CHILDREN NAMESPACE IDLE' \
+  IMAP_KEYWORDS={keywords} IMAP_ACL=0 IMAP_TLS_REQUIRED=0 IMAP_USELOCKS=1 \
+  IMAP_ENHANCEDIDLE=0 IMAP_IDLE_TIMEOUT=5 IMAP_UMASK=022 IMAP_MAILBOX_SANITY_CHECK=1 \
+  IMAP_SHAREDINDEXFILE='{d}/etc/shared/index' IMAP_TRASHFOLDERNAME=Trash IMAP_EMPTYTRASH= \
+  MAILDIRPATH=Maildir \
+  couriertcpd -address=127.0.0.1 -maxprocs=40 -maxperip=40 -nodnslookup -noidentlookup \
+    -stderr='{d}/imapd.log' {port} '{imaplogin}' '{imapd}' Maildir
+"#,
+            d = d.display(),
+            imaplogin = imaplogin.display(),
+            imapd = imapd.display(),
+        );
+        std::fs::write(d.join("start.sh"), script).expect("start.sh");
+        use std::os::unix::process::CommandExt;
+        let child = Command::new("unshare")
+            .args(["--mount", "--propagation", "private", "sh"])
+            .arg(d.join("start.sh"))
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            // Its own process group, so Drop stops authdaemond and every imapd with it.
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(d.join("start.log")).expect("start.log"))
+            .spawn()
+            .expect("unshare — util-linux");
+        let mut courier = Courier { dir, port, child };
+        courier.wait_ready();
+        courier
+    }
+
+    /// Waits until a login works (couriertcpd listens before authdaemond may be up).
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("Courier exited ({status}): {}", self.log());
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                self.imap().logout();
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Courier did not start listening: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The start script's, authdaemond's and imapd's logs, for failure messages.
+    pub fn log(&self) -> String {
+        ["start.log", "authdaemond.log", "imapd.log"]
+            .iter()
+            .map(|f| {
+                let text = std::fs::read_to_string(self.dir.path().join(f)).unwrap_or_default();
+                format!("--- {f}\n{text}")
+            })
+            .collect()
+    }
+
+    /// A logged-in independent client.
+    pub fn imap(&self) -> RawImap {
+        RawImap::login(self.port, USER, PASSWORD)
+    }
+
+    /// Delivers a message into a folder over IMAP APPEND, with no flags.
+    pub fn deliver(&self, folder: &str, raw: &[u8]) {
+        let mut c = self.imap();
+        c.append(folder, "", raw);
+        c.logout();
+    }
+
+    pub fn flags(&self, folder: &str) -> Vec<(u32, String)> {
+        let mut c = self.imap();
+        let f = c.flags(folder);
+        c.logout();
+        f
+    }
+
+    pub fn count(&self, folder: &str) -> usize {
+        let mut c = self.imap();
+        let n = c.count(folder);
+        c.logout();
+        n
+    }
+
+    pub fn headers(&self, folder: &str) -> Vec<String> {
+        let mut c = self.imap();
+        let h = c.headers(folder);
+        c.logout();
+        h
+    }
+
+    /// A config for mailtriage against this server; it names the drafts folder (no SPECIAL-USE).
+    pub fn config(&self, extra_imap: &str) -> PathBuf {
+        super::plain_config(
+            self.dir.path(),
+            self.port,
+            USER,
+            PASSWORD,
+            &format!("drafts = \"{DRAFTS}\"\n{extra_imap}"),
+        )
+    }
+
+    /// The local state directory of that config.
+    pub fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state-mailtriage")
+    }
+}
+
+impl Drop for Courier {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Whatever is left of the group (imapd children, authdaemond) goes too.
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
