@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::imap::INBOX;
 use crate::util::courier::{self, Courier};
+use crate::util::cyrus::{self, Cyrus};
 use crate::util::{fixtures, mailtriage, path_str};
 
 fn once(config: &Path) -> std::process::Output {
@@ -160,4 +161,62 @@ fn courier_with_keywords_tags_the_originals_and_keeps_no_local_state() {
     );
     assert_ok(&once(&cfg), || c.log());
     assert_eq!(c.count(courier::DRAFTS), drafts);
+}
+
+#[test]
+fn cyrus_finds_drafts_by_special_use_and_drafts_each_message_exactly_once() {
+    let c = Cyrus::start();
+    for (file, _) in INBOX {
+        c.deliver("INBOX", &fixture(file));
+    }
+    let cfg = c.config("");
+    assert_ok(&once(&cfg), || c.log());
+
+    let flags = c.flags("INBOX");
+    assert_eq!(flags.len(), INBOX.len());
+    for ((uid, f), (file, keyword)) in flags.iter().zip(INBOX) {
+        assert!(f.contains("$Triaged"), "uid {uid} ({file}): {f}");
+        assert!(
+            f.contains(keyword),
+            "uid {uid} ({file}): expected {keyword}, got {f}"
+        );
+        assert!(!f.contains("\\Seen"), "uid {uid} ({file}) became \\Seen");
+    }
+    // The drafts went to the folder with the \Drafts special use ("Entwürfe"); Cyrus offers
+    // MULTIAPPEND and LITERAL+, so they went in batches.
+    let drafts = expected_drafts();
+    assert_eq!(c.count(cyrus::DRAFTS), drafts);
+    assert_eq!(
+        draft_categories(&c.headers(cyrus::DRAFTS)),
+        expected_categories()
+    );
+    for (_, f) in c.flags(cyrus::DRAFTS) {
+        assert!(
+            f.contains("\\Draft") && f.contains("\\Seen"),
+            "draft flags: {f}"
+        );
+    }
+    assert!(
+        !c.state_dir().exists(),
+        "a server with keywords needs no state file"
+    );
+
+    // A second pass finds nothing to do.
+    assert_ok(&once(&cfg), || c.log());
+    assert_eq!(c.count(cyrus::DRAFTS), drafts);
+
+    // A crash between APPEND and STORE: the keyword is gone but the draft is there.
+    let mut imap = c.imap();
+    imap.cmd("SELECT INBOX");
+    imap.cmd("UID STORE 1:* -FLAGS.SILENT ($Triaged)");
+    imap.logout();
+    let out = once(&cfg);
+    assert_ok(&out, || c.log());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("{drafts} already in Drafts")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(c.count(cyrus::DRAFTS), drafts, "no second draft");
+    assert!(c.flags("INBOX").iter().all(|(_, f)| f.contains("$Triaged")));
 }

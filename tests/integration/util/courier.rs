@@ -18,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::raw_imap::RawImap;
+use super::test_servers;
 
 pub const USER: &str = "support@example.com";
 pub const PASSWORD: &str = "secret";
@@ -36,13 +37,6 @@ pub struct Courier {
     pub dir: tempfile::TempDir,
     pub port: u16,
     child: Child,
-}
-
-/// Where scripts/test unpacks the server packages that conflict with Dovecot.
-pub fn test_servers() -> PathBuf {
-    std::env::var_os("MAILTRIAGE_TEST_SERVERS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| super::root().join("target/test-servers"))
 }
 
 /// (imaplogin, imapd) of the unpacked package, else of an installed one.

@@ -85,8 +85,16 @@ pub fn plain_config(
     path
 }
 
-pub mod courier;
+/// Where scripts/unpack-test-servers puts the server packages that cannot be installed beside
+/// Dovecot (courier-imap, cyrus-imapd): `target/test-servers`, or `MAILTRIAGE_TEST_SERVERS`.
+pub fn test_servers() -> PathBuf {
+    std::env::var_os("MAILTRIAGE_TEST_SERVERS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/test-servers"))
+}
 
+pub mod courier;
+pub mod cyrus;
 pub mod dovecot;
 pub mod proxy;
 pub mod raw_imap;

@@ -93,7 +93,9 @@ impl RawImap {
     }
 
     /// APPENDs one message with a synchronising literal (the server need not offer LITERAL+).
+    /// Bare LFs become CRLF, as an MTA would deliver them (Cyrus refuses bare newlines).
     pub fn append(&mut self, folder: &str, flags: &str, message: &[u8]) {
+        let message = &crlf(message);
         let tag = self.next_tag();
         self.writer
             .write_all(
@@ -168,6 +170,18 @@ impl RawImap {
             .writer
             .write_all(format!("{tag} LOGOUT\r\n").as_bytes());
     }
+}
+
+/// The message with every line ending CRLF.
+fn crlf(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len() + message.len() / 40);
+    for (i, b) in message.iter().enumerate() {
+        if *b == b'\n' && (i == 0 || message[i - 1] != b'\r') {
+            out.push(b'\r');
+        }
+        out.push(*b);
+    }
+    out
 }
 
 fn quote(s: &str) -> String {
