@@ -210,13 +210,13 @@ fn a_message_over_the_size_limit_is_tagged_without_download() {
 }
 
 /// `mailtriage run` as a child process, its log in a file the test can read while it runs.
-struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
-    log: std::path::PathBuf,
+    pub(crate) log: std::path::PathBuf,
 }
 
 impl Daemon {
-    fn start(config: &Path) -> Daemon {
+    pub(crate) fn start(config: &Path) -> Daemon {
         let log = config.with_file_name("mailtriage.log");
         let file = std::fs::File::create(&log).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_mailtriage"))
@@ -229,12 +229,12 @@ impl Daemon {
         Daemon { child, log }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Sends SIGTERM and returns the exit code.
-    fn term(mut self) -> Option<i32> {
+    pub(crate) fn term(mut self) -> Option<i32> {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();

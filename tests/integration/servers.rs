@@ -5,8 +5,9 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
-use crate::imap::INBOX;
+use crate::imap::{Daemon, INBOX};
 use crate::util::courier::{self, Courier};
 use crate::util::cyrus::{self, Cyrus};
 use crate::util::{fixtures, mailtriage, path_str};
@@ -134,6 +135,79 @@ fn courier_without_keywords_keeps_local_state_and_drafts_each_message_once() {
     assert!(c.flags("INBOX").iter().all(|(_, f)| !f.contains("\\Seen")));
 }
 
+/// Waits (generously: this is no latency assertion) until there are `n` drafts; returns how
+/// long it took, or fails with the daemon's log.
+fn wait_for_draft(n: u32, daemon: &Daemon, count: impl Fn() -> usize) -> Duration {
+    let start = Instant::now();
+    while count() < n as usize {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no draft {n} after 60 s; daemon log:\n{}",
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    start.elapsed()
+}
+
+/// A short new message, `n` making it unique.
+fn new_mail(n: u32) -> Vec<u8> {
+    format!("From: Kim <kim{n}@example.org>\r\nTo: support@example.com\r\nSubject: Password\r\nMessage-ID: <run{n}@example.org>\r\nDate: Sun, 15 Nov 2026 10:00:00 +0000\r\n\r\nI cannot log in, my password does not work.\r\n").into_bytes()
+}
+
+#[test]
+fn courier_without_keywords_a_new_uidvalidity_makes_no_second_draft() {
+    let c = Courier::start(courier::Options { keywords: false });
+    for (file, _) in INBOX {
+        c.deliver("INBOX", &fixture(file));
+    }
+    let cfg = c.config("");
+    assert_ok(&once(&cfg), || c.log());
+    let drafts = expected_drafts();
+    assert_eq!(c.count(courier::DRAFTS), drafts);
+    let (validity, handled) = read_state(&c.state_dir());
+
+    // Courier keeps UIDVALIDITY in courierimapuiddb: without it, it numbers the inbox afresh,
+    // so the UIDs on file name nothing any more.
+    let uiddb = c.dir.path().join("home/Maildir/courierimapuiddb");
+    std::fs::remove_file(&uiddb).unwrap_or_else(|e| panic!("{}: {e}", uiddb.display()));
+    let out = once(&cfg);
+    assert_ok(&out, || c.log());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("{drafts} already in Drafts")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(c.count(courier::DRAFTS), drafts, "no second draft");
+    let (new_validity, new_handled) = read_state(&c.state_dir());
+    assert_ne!(new_validity, validity, "the state file starts over");
+    assert_eq!(new_handled.len(), handled.len());
+}
+
+#[test]
+fn courier_without_keywords_run_drafts_new_mail_and_exits_0_on_sigterm() {
+    let c = Courier::start(courier::Options { keywords: false });
+    let cfg = c.config("");
+    let daemon = Daemon::start(&cfg);
+    for n in 1..=2 {
+        c.deliver("INBOX", &new_mail(n));
+        let latency = wait_for_draft(n, &daemon, || c.count(courier::DRAFTS));
+        eprintln!("Courier, no keywords: delivery to draft {n} took {latency:?}");
+    }
+    let log_path = daemon.log.clone();
+    let code = daemon.term();
+    let log = std::fs::read_to_string(log_path).unwrap_or_default();
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(c.count(courier::DRAFTS), 2);
+    let flags = c.flags("INBOX");
+    assert!(
+        flags.iter().all(|(_, f)| !f.contains("\\Seen")),
+        "{flags:?}"
+    );
+    let uids: BTreeSet<u32> = flags.iter().map(|(u, _)| *u).collect();
+    assert_eq!(read_state(&c.state_dir()).1, uids);
+}
+
 #[test]
 fn courier_with_keywords_tags_the_originals_and_keeps_no_local_state() {
     let c = Courier::start(courier::Options { keywords: true });
@@ -219,4 +293,28 @@ fn cyrus_finds_drafts_by_special_use_and_drafts_each_message_exactly_once() {
     );
     assert_eq!(c.count(cyrus::DRAFTS), drafts, "no second draft");
     assert!(c.flags("INBOX").iter().all(|(_, f)| f.contains("$Triaged")));
+}
+
+#[test]
+fn cyrus_run_drafts_new_mail_under_idle_and_exits_0_on_sigterm() {
+    let c = Cyrus::start();
+    let cfg = c.config("");
+    let daemon = Daemon::start(&cfg);
+    for n in 1..=2 {
+        c.deliver("INBOX", &new_mail(n));
+        let latency = wait_for_draft(n, &daemon, || c.count(cyrus::DRAFTS));
+        eprintln!("Cyrus: delivery to draft {n} took {latency:?}");
+    }
+    let log_path = daemon.log.clone();
+    let code = daemon.term();
+    let log = std::fs::read_to_string(log_path).unwrap_or_default();
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(c.count(cyrus::DRAFTS), 2);
+    let flags = c.flags("INBOX");
+    assert!(
+        flags
+            .iter()
+            .all(|(_, f)| f.contains("$Triaged") && !f.contains("\\Seen")),
+        "{flags:?}"
+    );
 }

@@ -127,6 +127,8 @@ impl Courier {
 
         let port = super::free_port();
         let keywords = u8::from(opts.keywords);
+        // IMAP_ENHANCEDIDLE=0: no FAM; IDLE then looks at the maildir every IMAP_IDLE_TIMEOUT
+        // seconds (1 here, so the `run` tests wait little). The rest are the package's defaults.
         let script = format!(
             r#"set -e
 mount --bind '{d}/etc' /etc/courier
@@ -138,7 +140,7 @@ while [ ! -S /run/courier/authdaemon/socket ] && [ $i -lt 200 ]; do sleep 0.05; 
 exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   IMAP_CAPABILITY='IMAP4rev1 UIDPLUS CHILDREN NAMESPACE IDLE' \
   IMAP_KEYWORDS={keywords} IMAP_ACL=0 IMAP_TLS_REQUIRED=0 IMAP_USELOCKS=1 \
-  IMAP_ENHANCEDIDLE=0 IMAP_IDLE_TIMEOUT=5 IMAP_UMASK=022 IMAP_MAILBOX_SANITY_CHECK=1 \
+  IMAP_ENHANCEDIDLE=0 IMAP_IDLE_TIMEOUT=1 IMAP_UMASK=022 IMAP_MAILBOX_SANITY_CHECK=1 \
   IMAP_SHAREDINDEXFILE='{d}/etc/shared/index' IMAP_TRASHFOLDERNAME=Trash IMAP_EMPTYTRASH= \
   MAILDIRPATH=Maildir \
   couriertcpd -address=127.0.0.1 -maxprocs=40 -maxperip=40 -nodnslookup -noidentlookup \

@@ -101,6 +101,8 @@ idlesocket: {d}/conf/socket/idle
 lmtpsocket: {d}/conf/socket/lmtp
 notifysocket: {d}/conf/socket/notify
 syslog_prefix: mailtriage-test-cyrus
+# Without idled, imapd looks for changes during IDLE this often (default 60 s).
+imapidlepoll: 1
 ",
                 d = d.display()
             ),
