@@ -209,6 +209,61 @@ fn courier_without_keywords_run_drafts_new_mail_and_exits_0_on_sigterm() {
 }
 
 #[test]
+fn courier_without_keywords_records_an_oversized_message_without_downloading_it() {
+    let c = Courier::start(courier::Options { keywords: false });
+    let mut big = b"From: Big <big@example.org>\r\nTo: support@example.com\r\nSubject: Logs\r\nMessage-ID: <big@example.org>\r\n\r\n".to_vec();
+    while big.len() < 2 * 1024 * 1024 {
+        big.extend_from_slice(&[b'A'; 998]);
+        big.extend_from_slice(b"\r\n");
+    }
+    c.deliver("INBOX", &big);
+    c.deliver("INBOX", &new_mail(1));
+    let out = once(&c.config("max_message_size = \"1MB\"\n"));
+    assert_ok(&out, || c.log());
+    // Only the small message is drafted; both are on file as handled, neither is \Seen.
+    assert_eq!(c.count(courier::DRAFTS), 1);
+    let flags = c.flags("INBOX");
+    assert!(
+        flags.iter().all(|(_, f)| !f.contains("\\Seen")),
+        "{flags:?}"
+    );
+    let uids: BTreeSet<u32> = flags.iter().map(|(u, _)| *u).collect();
+    assert_eq!(read_state(&c.state_dir()).1, uids);
+    // Courier logs the bytes each session sent: the big body was never fetched.
+    let sent_body: Vec<u64> = c
+        .log()
+        .lines()
+        .filter_map(|l| l.split("body=").nth(1)?.split(',').next()?.parse().ok())
+        .collect();
+    assert!(
+        sent_body.iter().any(|b| *b > 0),
+        "no logged session fetched the small message: {sent_body:?}"
+    );
+    assert!(
+        sent_body.iter().all(|b| *b < 1024 * 1024),
+        "a session fetched the oversized body: {sent_body:?}"
+    );
+}
+
+#[test]
+fn courier_a_wrong_password_is_a_clear_error() {
+    let c = Courier::start(courier::Options { keywords: false });
+    let cfg = c.config("");
+    std::fs::write(c.dir.path().join("imap-password"), "wrong\n").expect("write");
+    let out = once(&cfg);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refused the login") && err.contains(courier::USER),
+        "{err}"
+    );
+    assert!(
+        !err.contains("wrong"),
+        "the password must never be printed: {err}"
+    );
+}
+
+#[test]
 fn courier_with_keywords_tags_the_originals_and_keeps_no_local_state() {
     let c = Courier::start(courier::Options { keywords: true });
     for (file, _) in INBOX {
