@@ -107,7 +107,7 @@ pub fn check(engine: &Engine) -> Report {
                     facts: &facts,
                 });
                 r.renders += 1;
-                match engine.templates.render(name, &ctx) {
+                match engine.templates.render(name, ctx) {
                     Ok(body) if body.trim().is_empty() => {
                         r.problems.push(format!("{name}: renders empty"))
                     }

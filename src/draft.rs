@@ -137,9 +137,12 @@ impl Templates {
         .map(|(l, c)| format!("{l}/{c}"))
     }
 
-    /// Renders a template; the context is data only.
-    pub fn render(&self, name: &str, ctx: &Value) -> Result<String, handlebars::RenderError> {
-        self.hb.render(name, ctx).map(|s| tidy_body(&s))
+    /// Renders a template; the context is data only. Taken by value: handlebars would
+    /// otherwise copy the whole context for every render.
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, handlebars::RenderError> {
+        self.hb
+            .render_with_context(name, &handlebars::Context::from(ctx))
+            .map(|s| tidy_body(&s))
     }
 }
 
@@ -572,7 +575,7 @@ mod tests {
             language: "en",
             facts: &[],
         });
-        let body = t.render("en/general", &ctx).expect("renders");
+        let body = t.render("en/general", ctx).expect("renders");
         assert!(body.contains("{{signature}}"), "{body}");
     }
 }

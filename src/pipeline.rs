@@ -206,7 +206,7 @@ impl Engine {
         });
         let body = self
             .templates
-            .render(&template, &ctx)
+            .render(&template, ctx)
             .map_err(|e| draft::DraftError::Render(template.clone(), e.to_string()))?;
 
         outcome.action = Action::Draft;
