@@ -7,7 +7,11 @@ pub mod html;
 pub mod newtext;
 
 use chrono::{DateTime, TimeZone, Utc};
-use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{
+    Address, HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType,
+};
+
+use std::sync::LazyLock;
 
 use crate::rules::RuleSet;
 
@@ -67,14 +71,21 @@ pub enum ParseError {
     NoHeaders,
 }
 
+/// Parses only the headers the pipeline reads; every other header is kept raw (screen reads
+/// those with `header_raw`), which spares decoding Received, DKIM and the like.
+static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+    MessageParser::new()
+        .with_minimal_headers()
+        .header_address(HeaderName::Sender)
+        .with_message_ids()
+});
+
 /// Parses one message. `rules` supplies the quote/sign-off/footer markers of every language.
 pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::Empty);
     }
-    let msg = MessageParser::default()
-        .parse(raw)
-        .ok_or(ParseError::NoHeaders)?;
+    let msg = PARSER.parse(raw).ok_or(ParseError::NoHeaders)?;
     let known = [
         "from",
         "sender",
