@@ -1,13 +1,15 @@
-//! Faults: the daemon killed at random points of its protocol, a UIDVALIDITY change, and a
-//! network that stalls or cuts — every message still ends with exactly one draft and its
+//! Faults: the daemon killed at every step of its protocol (deterministically, by a proxy that
+//! watches the wire) and at random moments, a UIDVALIDITY change, and a network that stalls,
+//! cuts, says BYE or restarts — every message still ends with exactly one draft and its
 //! keywords.
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::dovecot::{Dovecot, USER};
+use crate::util::proxy::{Action, At, Fault, Proxy};
 use crate::util::{mailtriage, path_str};
 
 fn customer_message(n: usize) -> Vec<u8> {
@@ -42,12 +44,16 @@ fn audit(dv: &Dovecot, count: usize) -> (usize, usize, usize) {
     let missing = (0..count)
         .filter(|n| !per_source.contains_key(&format!("<fault-{n}@example.org>")))
         .count();
-    let untagged = dv
-        .flags("INBOX")
-        .iter()
-        .filter(|(_, f)| !f.contains("$Triaged"))
-        .count();
-    assert_eq!(untagged, 0, "messages without $Triaged");
+    for (uid, flags) in dv.flags("INBOX") {
+        let categories = flags
+            .split_whitespace()
+            .filter(|f| f.starts_with("triage:"))
+            .count();
+        assert!(
+            flags.split_whitespace().any(|f| f == "$Triaged") && categories == 1,
+            "uid {uid} must have $Triaged and one triage: keyword, has {flags:?}"
+        );
+    }
     (per_source.values().sum(), duplicates, missing)
 }
 
@@ -157,17 +163,8 @@ fn a_uidvalidity_change_makes_no_duplicates() {
 #[test]
 fn stalls_and_cuts_are_survived_with_no_loss_and_no_duplicate() {
     let dv = Dovecot::start();
-    let proxy = crate::util::proxy::Proxy::start(dv.port);
-    let cfg = dv.config("plain", "idle_interval = \"3s\"\n");
-    // Point the daemon at the proxy instead of Dovecot.
-    let text = std::fs::read_to_string(&cfg)
-        .expect("config")
-        .replace(
-            &format!("port = {}", dv.port),
-            &format!("port = {}", proxy.port),
-        )
-        .replace("timeout = \"10s\"", "timeout = \"2s\"");
-    std::fs::write(&cfg, text).expect("config");
+    let proxy = Proxy::start(dv.port);
+    let cfg = proxied_config(&dv, &proxy, "2s", "idle_interval = \"3s\"\n");
     let log = cfg.with_file_name("faults.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_mailtriage"))
         .args(["--config", &path_str(&cfg), "run"])
@@ -216,4 +213,301 @@ fn stalls_and_cuts_are_survived_with_no_loss_and_no_duplicate() {
     eprintln!("network faults: 1 stall, 1 cut, 1 restart survived; {reconnects} reconnects");
     assert!(reconnects >= 2, "{text}");
     assert_eq!(audit(&dv, 4), (4, 0, 0));
+}
+
+/// A config for the daemon that talks to Dovecot through `proxy`, with command timeout `timeout`.
+fn proxied_config(dv: &Dovecot, proxy: &Proxy, timeout: &str, extra: &str) -> PathBuf {
+    let cfg = dv.config("plain", extra);
+    let text = std::fs::read_to_string(&cfg)
+        .expect("config")
+        .replace(
+            &format!("port = {}", dv.port),
+            &format!("port = {}", proxy.port),
+        )
+        .replace("timeout = \"10s\"", &format!("timeout = \"{timeout}\""));
+    std::fs::write(&cfg, text).expect("config");
+    cfg
+}
+
+/// `mailtriage run` with its log appended to `log`; killed (SIGKILL) when dropped.
+struct Daemon {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Daemon {
+    fn start(config: &Path, log: &Path) -> Daemon {
+        let file = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(log)
+            .expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_mailtriage"))
+            .args(["--config", &path_str(config), "run"])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .expect("spawn daemon");
+        Daemon {
+            child,
+            log: log.to_path_buf(),
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The daemon is still running (a crash or an early exit fails the test with its log).
+    fn assert_alive(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("the daemon exited ({status}): {}", self.log());
+        }
+    }
+
+    /// SIGKILL: no cleanup of any kind.
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM; returns the exit code.
+    fn term(mut self) -> Option<i32> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "daemon did not exit after SIGTERM: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn all_triaged(dv: &Dovecot) -> bool {
+    dv.flags("INBOX")
+        .iter()
+        .all(|(_, f)| f.split_whitespace().any(|k| k == "$Triaged"))
+}
+
+/// The named steps of the per-message protocol (batched: one UID FETCH of bodies, one Drafts
+/// lookup, one MULTIAPPEND, one UID STORE per keyword set), each a point the proxy freezes the
+/// connection at so SIGKILL lands there exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    /// The bodies were fetched (the answer received); nothing else happened.
+    AfterFetch,
+    /// Drafts was looked up for existing X-Mailtriage-Source headers; nothing appended.
+    AfterDraftsLookup,
+    /// Part of a draft of the MULTIAPPEND reached the server.
+    MidAppendLiteral,
+    /// The drafts are in Drafts (APPEND answered OK); no keyword stored.
+    AfterAppendBeforeStore,
+    /// A UID STORE of keywords was answered OK (other keyword sets of the batch maybe not).
+    AfterStore,
+}
+
+impl Step {
+    const ALL: [Step; 5] = [
+        Step::AfterFetch,
+        Step::AfterDraftsLookup,
+        Step::MidAppendLiteral,
+        Step::AfterAppendBeforeStore,
+        Step::AfterStore,
+    ];
+
+    /// The freeze for this step at its `nth` occurrence; `literal` picks the draft of a
+    /// MULTIAPPEND that is cut in half.
+    fn fault(self, nth: usize, literal: usize) -> Fault {
+        let at = match self {
+            Step::AfterFetch => At::After("BODY.PEEK[]"),
+            Step::AfterDraftsLookup => At::After("BODY.PEEK[HEADER]"),
+            Step::MidAppendLiteral => At::MidLiteral("APPEND", literal),
+            Step::AfterAppendBeforeStore => At::After("APPEND"),
+            Step::AfterStore => At::After("UID STORE"),
+        };
+        Fault {
+            at,
+            nth,
+            action: Action::Freeze,
+        }
+    }
+}
+
+/// What a kill campaign did and found.
+#[derive(Debug, Default)]
+struct Campaign {
+    kills: BTreeMap<Step, usize>,
+    runs: usize,
+    /// Kills after which Drafts held drafts of untagged messages (the state the Drafts lookup
+    /// exists for).
+    gaps: BTreeMap<Step, usize>,
+    drafts: usize,
+    duplicates: usize,
+    missing: usize,
+}
+
+/// Delivers `count` messages, then runs the daemon through a proxy again and again, each run
+/// SIGKILLed where `choose(run)` says, until every message is tagged; a last clean `once` must
+/// find nothing left. Then audits Drafts and the inbox.
+fn kill_campaign(
+    count: usize,
+    batch: usize,
+    mut choose: impl FnMut(usize) -> (Step, Fault),
+) -> Campaign {
+    let dv = Dovecot::start();
+    for n in 0..count {
+        dv.deliver("INBOX", &customer_message(n));
+    }
+    let proxy = Proxy::start(dv.port);
+    let cfg = proxied_config(&dv, &proxy, "10s", &format!("batch_size = {batch}\n"));
+    let log = cfg.with_file_name("campaign.log");
+    let mut c = Campaign::default();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while !all_triaged(&dv) {
+        let (step, fault) = choose(c.runs);
+        c.runs += 1;
+        proxy.disarm();
+        proxy.arm(fault);
+        let kills_before: usize = c.kills.values().sum();
+        let mut daemon = Daemon::start(&cfg, &log);
+        loop {
+            if proxy.fired(Duration::from_millis(200)).is_some() {
+                *c.kills.entry(step).or_default() += 1;
+                break;
+            }
+            // The fault never came (too little work left for its nth): the run finished it.
+            if all_triaged(&dv) {
+                break;
+            }
+            daemon.assert_alive();
+            assert!(
+                Instant::now() < deadline,
+                "no progress after {} runs: {}",
+                c.runs,
+                daemon.log()
+            );
+        }
+        let fired = c.kills.values().sum::<usize>() > kills_before;
+        daemon.kill();
+        // The server sees the connection of the killed daemon drop.
+        proxy.cut();
+        if fired {
+            let triaged = dv
+                .flags("INBOX")
+                .iter()
+                .filter(|(_, f)| f.contains("$Triaged"))
+                .count();
+            if dv.count("Drafts") > triaged {
+                *c.gaps.entry(step).or_default() += 1;
+            }
+        }
+    }
+    proxy.disarm();
+    let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("triaged 0 messages"),
+        "the killed runs left work behind: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    (c.drafts, c.duplicates, c.missing) = audit(&dv, count);
+    c
+}
+
+/// One named step, SIGKILLed at its 1st, 2nd, 3rd… occurrence in turn (so each run also makes
+/// some progress), over 60 messages in batches of 4.
+fn kill_at(step: Step) {
+    let count = 60;
+    let c = kill_campaign(count, 4, |run| (step, step.fault(1 + run % 3, run % 3)));
+    let kills = c.kills.get(&step).copied().unwrap_or(0);
+    eprintln!(
+        "kill at {step:?}: {kills} SIGKILLs in {} runs, {count} messages, {} drafts, {} duplicates, {} missing",
+        c.runs, c.drafts, c.duplicates, c.missing
+    );
+    let gaps = c.gaps.get(&step).copied().unwrap_or(0);
+    eprintln!("  {gaps} of the kills left drafts of untagged messages");
+    assert!(kills >= 5, "{step:?} was hit only {kills} times");
+    // The kill landed where it was meant to: only between APPEND and STORE (or between two
+    // STOREs of one batch) are there drafts of untagged messages; a half-sent APPEND left none.
+    match step {
+        Step::AfterAppendBeforeStore => assert_eq!(gaps, kills),
+        Step::AfterStore => {}
+        _ => assert_eq!(gaps, 0),
+    }
+    assert_eq!((c.duplicates, c.missing), (0, 0));
+    assert_eq!(c.drafts, count);
+}
+
+#[test]
+fn sigkill_after_the_fetch() {
+    kill_at(Step::AfterFetch);
+}
+
+#[test]
+fn sigkill_after_the_drafts_lookup() {
+    kill_at(Step::AfterDraftsLookup);
+}
+
+#[test]
+fn sigkill_in_the_middle_of_an_append_literal() {
+    kill_at(Step::MidAppendLiteral);
+}
+
+#[test]
+fn sigkill_after_append_before_store() {
+    kill_at(Step::AfterAppendBeforeStore);
+}
+
+#[test]
+fn sigkill_after_store() {
+    kill_at(Step::AfterStore);
+}
+
+#[test]
+fn sigkill_at_seeded_random_steps_over_300_messages() {
+    let count = 300;
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let c = kill_campaign(count, 7, |_| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let step = Step::ALL[(seed % 5) as usize];
+        let nth = 1 + (seed >> 8) as usize % 4;
+        (step, step.fault(nth, (seed >> 16) as usize % 7))
+    });
+    let kills: usize = c.kills.values().sum();
+    eprintln!(
+        "seeded random kill points: {kills} SIGKILLs in {} runs ({:?}), {count} messages, {} drafts, {} duplicates, {} missing",
+        c.runs, c.kills, c.drafts, c.duplicates, c.missing
+    );
+    assert!(
+        Step::ALL
+            .iter()
+            .all(|s| c.kills.get(s).copied().unwrap_or(0) > 0),
+        "every step is hit: {:?}",
+        c.kills
+    );
+    assert_eq!((c.duplicates, c.missing), (0, 0));
+    assert_eq!(c.drafts, count);
 }
