@@ -259,6 +259,12 @@ impl ImapMailbox {
             .into_iter()
             .collect();
         v.sort_unstable();
+        if v.is_empty() {
+            // async-imap ends a response quietly when the connection drops (a BYE, a cut), so
+            // an empty answer is only believed once the server answers a NOOP: a dropped
+            // connection is never "no mail".
+            timed(t, "NOOP", self.session()?.noop()).await?;
+        }
         Ok(v)
     }
 

@@ -511,3 +511,147 @@ fn sigkill_at_seeded_random_steps_over_300_messages() {
     assert_eq!((c.duplicates, c.missing), (0, 0));
     assert_eq!(c.drafts, count);
 }
+
+/// Runs the daemon through a proxy with a 1 s command timeout; for each fault in turn, arms it,
+/// delivers three messages, waits until the fault fired and every message is drafted and
+/// tagged. Then SIGTERM must exit 0 and the audit find one draft per message. Returns the log.
+fn survive(faults: &[Fault]) -> String {
+    let dv = Dovecot::start();
+    let proxy = Proxy::start(dv.port);
+    let cfg = proxied_config(&dv, &proxy, "1s", "idle_interval = \"3s\"\n");
+    let log = cfg.with_file_name("network.log");
+    let mut daemon = Daemon::start(&cfg, &log);
+    let mut delivered = 0;
+    for fault in faults {
+        proxy.arm(*fault);
+        for _ in 0..3 {
+            dv.deliver("INBOX", &customer_message(delivered));
+            delivered += 1;
+        }
+        let start = Instant::now();
+        let mut fired = false;
+        while !(fired && dv.count("Drafts") >= delivered && all_triaged(&dv)) {
+            fired |= proxy.fired(Duration::from_millis(100)).is_some();
+            daemon.assert_alive();
+            assert!(
+                start.elapsed() < Duration::from_secs(90),
+                "{fault:?} (fired: {fired}): {}",
+                daemon.log()
+            );
+        }
+    }
+    let text = daemon.log();
+    assert_eq!(daemon.term(), Some(0), "{text}");
+    assert_eq!(audit(&dv, delivered), (delivered, 0, 0), "{text}");
+    text
+}
+
+#[test]
+fn a_stall_during_fetch_is_timed_out_and_the_work_finished() {
+    let log = survive(&[Fault {
+        at: At::Sent("BODY.PEEK[]"),
+        nth: 1,
+        action: Action::Freeze,
+    }]);
+    assert!(log.contains("BODY.PEEK[] timed out"), "{log}");
+    eprintln!(
+        "stall during FETCH survived: {} reconnects",
+        log.matches("reconnecting").count()
+    );
+}
+
+#[test]
+fn stalls_during_append_make_no_duplicate() {
+    // Answer held after the whole APPEND reached the server (the drafts are in Drafts, the
+    // daemon cannot know), then a stall half-way into a draft.
+    let log = survive(&[
+        Fault {
+            at: At::Sent("APPEND"),
+            nth: 1,
+            action: Action::Freeze,
+        },
+        Fault {
+            at: At::MidLiteral("APPEND", 0),
+            nth: 1,
+            action: Action::Freeze,
+        },
+    ]);
+    assert_eq!(log.matches("APPEND timed out").count(), 2, "{log}");
+    assert!(log.contains("draft already in Drafts"), "{log}");
+    eprintln!(
+        "2 stalls during APPEND survived: {} reconnects",
+        log.matches("reconnecting").count()
+    );
+}
+
+#[test]
+fn a_cut_in_the_middle_of_an_append_literal_loses_nothing() {
+    let log = survive(&[Fault {
+        at: At::MidLiteral("APPEND", 0),
+        nth: 1,
+        action: Action::Cut,
+    }]);
+    assert!(log.contains("reconnecting"), "{log}");
+}
+
+#[test]
+fn a_bye_from_the_server_is_survived() {
+    // BYE instead of the answer to IDLE, to the STORE after an APPEND, to the search for work.
+    let log = survive(&[
+        Fault {
+            at: At::Sent("IDLE"),
+            nth: 1,
+            action: Action::Bye,
+        },
+        Fault {
+            at: At::Before("UID STORE"),
+            nth: 1,
+            action: Action::Bye,
+        },
+        Fault {
+            at: At::Before("UID SEARCH"),
+            nth: 1,
+            action: Action::Bye,
+        },
+    ]);
+    assert!(log.contains("draft already in Drafts"), "{log}");
+    let reconnects = log.matches("reconnecting").count();
+    eprintln!("3 BYEs survived: {reconnects} reconnects");
+    assert!(reconnects >= 3, "{log}");
+}
+
+#[test]
+fn once_never_mistakes_a_bye_for_no_mail() {
+    let dv = Dovecot::start();
+    for n in 0..3 {
+        dv.deliver("INBOX", &customer_message(n));
+    }
+    let proxy = Proxy::start(dv.port);
+    let cfg = proxied_config(&dv, &proxy, "2s", "");
+    proxy.arm(Fault {
+        at: At::Before("UID SEARCH"),
+        nth: 1,
+        action: Action::Bye,
+    });
+    let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        proxy.fired(Duration::ZERO).is_some(),
+        "the BYE was not sent"
+    );
+    assert!(stderr.contains("cannot use the mailbox"), "{stderr}");
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "a dropped connection reported as nothing to do: {}{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(audit(&dv, 3), (3, 0, 0));
+}
