@@ -3,6 +3,7 @@
 mod cli;
 mod faults;
 mod fixtures;
+mod hostile;
 mod imap;
 mod never_panics;
 mod servers;
