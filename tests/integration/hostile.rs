@@ -1,4 +1,4 @@
-//! Hostile mail through the whole pipeline: deep message/rfc822 and multipart nesting, 20 MB
+//! Hostile mail through the whole pipeline: deep (1000 levels) message/rfc822 and multipart nesting, 20 MB
 //! header lines, huge base64 attachments (peak RSS of `mailtriage triage` measured and
 //! bounded), every legacy charset mail-parser knows, odd Reply-To (several, a group, our own
 //! address), line breaks and NUL in every header that reaches a draft, and template syntax or
@@ -93,17 +93,17 @@ const CUSTOMER: &str = "From: Kim Customer <kim@example.org>\r\nTo: support@exam
 
 #[test]
 fn deeply_nested_message_rfc822_is_triaged_within_a_worker_stack() {
-    // 100 forwards, each a message/rfc822 around the last, and 100 nested multiparts; on a
+    // 1000 forwards, each a message/rfc822 around the last, and 1000 nested multiparts; on a
     // 2 MiB stack, the size of a tokio worker's.
     let mut forwarded = b"From: Kim <kim@example.org>\r\nSubject: Login\r\nContent-Type: text/plain\r\n\r\nI cannot log in, my password does not work.\r\n".to_vec();
-    for k in 0..100 {
+    for k in 0..1000 {
         let mut outer = format!("{CUSTOMER}Subject: Fwd {k}\r\nMessage-ID: <nest-{k}@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: message/rfc822\r\n\r\n").into_bytes();
         outer.extend_from_slice(&forwarded);
         forwarded = outer;
     }
     let mut multipart =
         b"Content-Type: text/plain\r\n\r\nI cannot log in, my password does not work.\r\n".to_vec();
-    for k in 0..100 {
+    for k in 0..1000 {
         let mut outer =
             format!("Content-Type: multipart/mixed; boundary=\"b{k}\"\r\n\r\n--b{k}\r\n")
                 .into_bytes();
@@ -122,7 +122,7 @@ fn deeply_nested_message_rfc822_is_triaged_within_a_worker_stack() {
             .spawn(move || triage(&raw))
             .expect("spawn")
             .join()
-            .unwrap_or_else(|_| panic!("100 levels of {what} crashed the pipeline"));
+            .unwrap_or_else(|_| panic!("1000 levels of {what} crashed the pipeline"));
         if let Some(d) = &outcome.draft {
             headers_are_safe(&d.raw).unwrap_or_else(|e| panic!("{what}: {e}"));
         }
