@@ -1,8 +1,8 @@
-//! Hostile mail through the whole pipeline: deep (1000 levels) message/rfc822 and multipart nesting, 20 MB
-//! header lines, huge base64 attachments (peak RSS of `mailtriage triage` measured and
-//! bounded), every legacy charset mail-parser knows, odd Reply-To (several, a group, our own
-//! address), line breaks and NUL in every header that reaches a draft, and template syntax or
-//! `<script>` in bodies.
+//! Hostile mail through the whole pipeline: 1000 levels of message/rfc822 and multipart
+//! nesting, 20 MB header lines, huge base64 attachments (peak RSS of `mailtriage triage`
+//! measured and bounded), every legacy charset mail-parser knows, odd Reply-To (several, a
+//! group, our own address), line breaks and NUL in every header that reaches a draft, and
+//! template syntax or `<script>` in bodies.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
