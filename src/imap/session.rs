@@ -540,16 +540,14 @@ impl Mailbox for ImapMailbox {
         if !flags.is_empty() {
             let t = self.cfg.timeout;
             let s = self.session()?;
-            timed(t, "UID STORE", async {
-                s.uid_store(
-                    uid_set(uids),
-                    format!("+FLAGS.SILENT ({})", flags.join(" ")),
-                )
-                .await?
-                .try_collect::<Vec<_>>()
-                .await
-            })
-            .await?;
+            // Checked for its tagged OK: async-imap's uid_store ends quietly on a NO or a
+            // dropped connection, and a message must not count as tagged when it is not.
+            let cmd = format!(
+                "UID STORE {} +FLAGS.SILENT ({})",
+                uid_set(uids),
+                flags.join(" ")
+            );
+            timed(t, "UID STORE", s.run_command_and_check_ok(&cmd)).await?;
         }
         if let Some(state) = self.state.as_mut().filter(|_| !self.keywords) {
             state.add(uids)?;

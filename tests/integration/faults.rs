@@ -13,6 +13,11 @@ use crate::util::proxy::{Action, At, Fault, Proxy};
 use crate::util::{mailtriage, path_str};
 
 fn customer_message(n: usize) -> Vec<u8> {
+    message(n, n)
+}
+
+/// Message `n` (Message-ID `<fault-n@example.org>`) with text number `text` (of six).
+fn message(n: usize, text: usize) -> Vec<u8> {
     let texts = [
         "I cannot log in, my password does not work.",
         "Your website is down and shows 502 Bad Gateway.",
@@ -23,7 +28,7 @@ fn customer_message(n: usize) -> Vec<u8> {
     ];
     format!(
         "From: Customer {n} <c{n}@example.org>\r\nTo: support@example.com\r\nSubject: Help {n}\r\nMessage-ID: <fault-{n}@example.org>\r\nDate: Sun, 15 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
-        texts[n % texts.len()]
+        texts[text % texts.len()]
     )
     .into_bytes()
 }
@@ -621,37 +626,46 @@ fn a_bye_from_the_server_is_survived() {
 }
 
 #[test]
-fn once_never_mistakes_a_bye_for_no_mail() {
-    let dv = Dovecot::start();
-    for n in 0..3 {
-        dv.deliver("INBOX", &customer_message(n));
+fn once_never_mistakes_a_bye_for_no_mail_or_for_done() {
+    // A BYE instead of the answer to the search for work, then to the STORE of keywords:
+    // `once` must fail (not report "nothing to do" or "triaged"), and the next `once`
+    // finishes without a second draft.
+    for at in [At::Before("UID SEARCH"), At::Before("UID STORE")] {
+        let dv = Dovecot::start();
+        // One category, so one STORE: nothing after it can reveal the dropped connection.
+        for n in 0..3 {
+            dv.deliver("INBOX", &message(n, 0));
+        }
+        let proxy = Proxy::start(dv.port);
+        let cfg = proxied_config(&dv, &proxy, "2s", "");
+        proxy.arm(Fault {
+            at,
+            nth: 1,
+            action: Action::Bye,
+        });
+        let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            proxy.fired(Duration::ZERO).is_some(),
+            "{at:?}: the BYE was not sent"
+        );
+        assert_ne!(
+            out.status.code(),
+            Some(0),
+            "{at:?}: a dropped connection reported as success: {}{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(
+            stderr.contains("cannot use the mailbox"),
+            "{at:?}: {stderr}"
+        );
+        let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(audit(&dv, 3), (3, 0, 0), "{at:?}");
     }
-    let proxy = Proxy::start(dv.port);
-    let cfg = proxied_config(&dv, &proxy, "2s", "");
-    proxy.arm(Fault {
-        at: At::Before("UID SEARCH"),
-        nth: 1,
-        action: Action::Bye,
-    });
-    let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        proxy.fired(Duration::ZERO).is_some(),
-        "the BYE was not sent"
-    );
-    assert!(stderr.contains("cannot use the mailbox"), "{stderr}");
-    assert_ne!(
-        out.status.code(),
-        Some(0),
-        "a dropped connection reported as nothing to do: {}{stderr}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(audit(&dv, 3), (3, 0, 0));
 }
