@@ -357,6 +357,57 @@ impl ImapMailbox {
     }
 }
 
+/// A UID FETCH of one body section, read up to its tagged answer, which must be OK: (uid,
+/// section bytes) per message. async-imap's own fetch ends quietly on a NO, a BAD or a dropped
+/// connection; for the Drafts lookup that would read as "no drafts" and append them all again.
+async fn uid_fetch_checked(
+    s: &mut ImapSession,
+    set: &str,
+    section: &str,
+) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+    use async_imap::imap_proto::{AttributeValue, Response, Status};
+    let tag = s.run_command(format!("UID FETCH {set} {section}")).await?;
+    let mut out = Vec::new();
+    loop {
+        let Some(resp) = s.read_response().await? else {
+            return Err(ImapError::Protocol(
+                "connection lost during UID FETCH".into(),
+            ));
+        };
+        match resp.parsed() {
+            Response::Fetch(_, attrs) => {
+                let uid = attrs.iter().find_map(|a| match a {
+                    AttributeValue::Uid(u) => Some(*u),
+                    _ => None,
+                });
+                let data = attrs.iter().find_map(|a| match a {
+                    AttributeValue::BodySection { data: Some(d), .. } => Some(d.to_vec()),
+                    _ => None,
+                });
+                if let (Some(uid), Some(data)) = (uid, data) {
+                    out.push((uid, data));
+                }
+            }
+            Response::Done {
+                tag: t,
+                status,
+                information,
+                ..
+            } if *t == tag => {
+                return match status {
+                    Status::Ok => Ok(out),
+                    other => Err(ImapError::Protocol(format!(
+                        "UID FETCH answered {other:?}: {}",
+                        information.as_deref().unwrap_or("")
+                    ))),
+                };
+            }
+            // Untagged news about the folder, or a BYE before the connection closes.
+            _ => {}
+        }
+    }
+}
+
 /// The X-Mailtriage-Source of a header block, without angle brackets.
 fn source_of(header: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(header);
@@ -442,19 +493,18 @@ impl Mailbox for ImapMailbox {
         let t = self.cfg.timeout * 4;
         let from = self.drafts_last_uid + 1;
         let s = self.session()?;
-        let fetches: Vec<_> = timed(t, "UID FETCH drafts", async {
-            s.uid_fetch(format!("{from}:*"), "BODY.PEEK[HEADER]")
-                .await?
-                .try_collect::<Vec<_>>()
-                .await
-        })
+        let fetches = timed(
+            t,
+            "UID FETCH drafts",
+            uid_fetch_checked(s, &format!("{from}:*"), "BODY.PEEK[HEADER]"),
+        )
         .await?;
-        for f in &fetches {
-            let Some(uid) = f.uid.filter(|u| *u >= from) else {
+        for (uid, header) in &fetches {
+            if *uid < from {
                 continue;
-            };
-            self.drafts_last_uid = self.drafts_last_uid.max(uid);
-            if let Some(src) = f.header().and_then(source_of) {
+            }
+            self.drafts_last_uid = self.drafts_last_uid.max(*uid);
+            if let Some(src) = source_of(header) {
                 self.drafted.insert(src);
             }
         }

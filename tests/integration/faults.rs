@@ -669,3 +669,53 @@ fn once_never_mistakes_a_bye_for_no_mail_or_for_done() {
         assert_eq!(audit(&dv, 3), (3, 0, 0), "{at:?}");
     }
 }
+
+#[test]
+fn a_failed_drafts_lookup_never_reads_as_no_drafts() {
+    // The drafts exist but their keywords were lost (a crash between APPEND and STORE); the
+    // server then answers the Drafts lookup NO on a connection that stays up. Reading that as
+    // "no drafts" would APPEND every draft a second time.
+    let dv = Dovecot::start();
+    for n in 0..3 {
+        dv.deliver("INBOX", &customer_message(n));
+    }
+    let proxy = Proxy::start(dv.port);
+    let cfg = proxied_config(&dv, &proxy, "2s", "");
+    let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dv.remove_flags("INBOX", "$Triaged");
+    proxy.arm(Fault {
+        at: At::Before("BODY.PEEK[HEADER]"),
+        nth: 1,
+        action: Action::No,
+    });
+    let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+    assert!(
+        proxy.fired(Duration::ZERO).is_some(),
+        "the lookup was not refused"
+    );
+    assert_eq!(
+        dv.count("Drafts"),
+        3,
+        "drafts appended again after a failed lookup"
+    );
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(audit(&dv, 3), (3, 0, 0));
+}

@@ -2,7 +2,8 @@
 //! everything (connections open, no bytes) or cut every connection by hand, or arm a one-shot
 //! [`Fault`] that watches the client→server command stream and, at a chosen step of the IMAP
 //! protocol (before a command, once it is sent, once it is answered, half-way into one of its
-//! literals), freezes that connection, cuts it or answers `* BYE`, and reports that it fired.
+//! literals), freezes that connection, cuts it, answers `* BYE` or answers the command `NO`,
+//! and reports that it fired.
 //! Watching the wire keeps test hooks out of the daemon: the fault lands at an exact protocol
 //! step whatever the timing.
 
@@ -37,6 +38,9 @@ pub enum Action {
     Cut,
     /// The server says `* BYE test` and closes.
     Bye,
+    /// With [`At::Before`] on a command without literals: the server answers the command `NO`
+    /// (it never sees it) and the connection carries on.
+    No,
 }
 
 /// A one-shot fault: at the `nth` (from 1) command matching `at`, counted over all
@@ -178,9 +182,15 @@ fn pump_up(conn: Arc<Conn>, shared: Arc<Shared>) {
         after: None,
     };
     let mut buf = [0u8; 16 * 1024];
-    let fire = |fault: Fault| {
+    let fire = |fault: Fault, line: &[u8]| {
         match fault.action {
             Action::Freeze => conn.frozen.store(true, Ordering::SeqCst),
+            Action::No => {
+                let tag = line.split(|b| *b == b' ').next().unwrap_or(b"*");
+                let mut answer = tag.to_vec();
+                answer.extend_from_slice(b" NO [UNAVAILABLE] test\r\n");
+                let _ = (&conn.client).write_all(&answer);
+            }
             Action::Cut => conn.close(),
             Action::Bye => {
                 // Let any answer in flight reach the client first, as a server would.
@@ -222,7 +232,7 @@ fn pump_up(conn: Arc<Conn>, shared: Arc<Shared>) {
                     if *mid == 0 {
                         sc.mid_left = None;
                         if let Some(f) = sc.current.take() {
-                            fire(f);
+                            fire(f, b"");
                         }
                     }
                 }
@@ -240,7 +250,7 @@ fn pump_up(conn: Arc<Conn>, shared: Arc<Shared>) {
             if first {
                 sc.literals = 0;
                 if let Some(f) = sc.after.take() {
-                    fire(f);
+                    fire(f, &line);
                     continue 'outer;
                 }
                 let text = String::from_utf8_lossy(&line);
@@ -257,7 +267,11 @@ fn pump_up(conn: Arc<Conn>, shared: Arc<Shared>) {
                 drop(armed);
                 if let Some(f) = hit {
                     if matches!(f.at, At::Before(_)) {
-                        fire(f);
+                        fire(f, &line);
+                        if f.action == Action::No {
+                            // Answered in the server's place; the stream goes on.
+                            continue;
+                        }
                         continue 'outer;
                     }
                     sc.current = Some(f);
@@ -283,7 +297,7 @@ fn pump_up(conn: Arc<Conn>, shared: Arc<Shared>) {
             }
             if freeze_now {
                 if let Some(f) = sc.current.take() {
-                    fire(f);
+                    fire(f, &line);
                 }
                 continue 'outer;
             }
@@ -312,7 +326,7 @@ fn pump_up(conn: Arc<Conn>, shared: Arc<Shared>) {
                                 seen: f.nth - 1,
                             })
                         }
-                        _ => fire(f),
+                        _ => fire(f, &line),
                     }
                 }
             }
