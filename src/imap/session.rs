@@ -253,18 +253,22 @@ impl ImapMailbox {
     }
 
     async fn search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
+        use async_imap::imap_proto::{MailboxDatum, Response};
         let t = self.cfg.timeout;
-        let mut v: Vec<u32> = timed(t, "UID SEARCH", self.session()?.uid_search(query))
-            .await?
-            .into_iter()
-            .collect();
+        let s = self.session()?;
+        let mut v: Vec<u32> = Vec::new();
+        timed(t, "UID SEARCH", async {
+            let tag = s.run_command(format!("UID SEARCH {query}")).await?;
+            until_tagged_ok(s, &tag, "UID SEARCH", |r| {
+                if let Response::MailboxData(MailboxDatum::Search(ids)) = r {
+                    v.extend(ids);
+                }
+            })
+            .await
+        })
+        .await?;
         v.sort_unstable();
-        if v.is_empty() {
-            // async-imap ends a response quietly when the connection drops (a BYE, a cut), so
-            // an empty answer is only believed once the server answers a NOOP: a dropped
-            // connection is never "no mail".
-            timed(t, "NOOP", self.session()?.noop()).await?;
-        }
+        v.dedup();
         Ok(v)
     }
 
@@ -357,55 +361,71 @@ impl ImapMailbox {
     }
 }
 
-/// A UID FETCH of one body section, read up to its tagged answer, which must be OK: (uid,
-/// section bytes) per message. async-imap's own fetch ends quietly on a NO, a BAD or a dropped
-/// connection; for the Drafts lookup that would read as "no drafts" and append them all again.
-async fn uid_fetch_checked(
+/// Reads the answers to the command tagged `tag` up to its tagged one, which must be OK,
+/// handing every other answer to `each`. async-imap's own fetch and search end quietly on a
+/// NO, a BAD or a dropped connection: a failed search would read as "no mail", a failed
+/// Drafts lookup as "no drafts" (and every draft would be appended again).
+async fn until_tagged_ok(
     s: &mut ImapSession,
-    set: &str,
-    section: &str,
-) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
-    use async_imap::imap_proto::{AttributeValue, Response, Status};
-    let tag = s.run_command(format!("UID FETCH {set} {section}")).await?;
-    let mut out = Vec::new();
+    tag: &async_imap::imap_proto::RequestId,
+    what: &str,
+    mut each: impl FnMut(&async_imap::imap_proto::Response<'_>),
+) -> Result<(), ImapError> {
+    use async_imap::imap_proto::{Response, Status};
     loop {
         let Some(resp) = s.read_response().await? else {
-            return Err(ImapError::Protocol(
-                "connection lost during UID FETCH".into(),
-            ));
+            return Err(ImapError::Protocol(format!(
+                "connection lost during {what}"
+            )));
         };
         match resp.parsed() {
-            Response::Fetch(_, attrs) => {
-                let uid = attrs.iter().find_map(|a| match a {
-                    AttributeValue::Uid(u) => Some(*u),
-                    _ => None,
-                });
-                let data = attrs.iter().find_map(|a| match a {
-                    AttributeValue::BodySection { data: Some(d), .. } => Some(d.to_vec()),
-                    _ => None,
-                });
-                if let (Some(uid), Some(data)) = (uid, data) {
-                    out.push((uid, data));
-                }
-            }
             Response::Done {
                 tag: t,
                 status,
                 information,
                 ..
-            } if *t == tag => {
+            } if t == tag => {
                 return match status {
-                    Status::Ok => Ok(out),
+                    Status::Ok => Ok(()),
                     other => Err(ImapError::Protocol(format!(
-                        "UID FETCH answered {other:?}: {}",
+                        "{what} answered {other:?}: {}",
                         information.as_deref().unwrap_or("")
                     ))),
                 };
             }
-            // Untagged news about the folder, or a BYE before the connection closes.
-            _ => {}
+            // Untagged news about the folder or a BYE before the close go here too.
+            other => each(other),
         }
     }
+}
+
+/// A UID FETCH of one body section, checked by [`until_tagged_ok`]: (uid, section bytes) per
+/// message.
+async fn uid_fetch_checked(
+    s: &mut ImapSession,
+    set: &str,
+    section: &str,
+) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+    use async_imap::imap_proto::{AttributeValue, Response};
+    let tag = s.run_command(format!("UID FETCH {set} {section}")).await?;
+    let mut out = Vec::new();
+    until_tagged_ok(s, &tag, "UID FETCH", |r| {
+        if let Response::Fetch(_, attrs) = r {
+            let uid = attrs.iter().find_map(|a| match a {
+                AttributeValue::Uid(u) => Some(*u),
+                _ => None,
+            });
+            let data = attrs.iter().find_map(|a| match a {
+                AttributeValue::BodySection { data: Some(d), .. } => Some(d.to_vec()),
+                _ => None,
+            });
+            if let (Some(uid), Some(data)) = (uid, data) {
+                out.push((uid, data));
+            }
+        }
+    })
+    .await?;
+    Ok(out)
 }
 
 /// The X-Mailtriage-Source of a header block, without angle brackets.

@@ -626,11 +626,15 @@ fn a_bye_from_the_server_is_survived() {
 }
 
 #[test]
-fn once_never_mistakes_a_bye_for_no_mail_or_for_done() {
-    // A BYE instead of the answer to the search for work, then to the STORE of keywords:
-    // `once` must fail (not report "nothing to do" or "triaged"), and the next `once`
-    // finishes without a second draft.
-    for at in [At::Before("UID SEARCH"), At::Before("UID STORE")] {
+fn once_never_mistakes_a_bye_or_a_no_for_no_mail_or_for_done() {
+    // A BYE instead of the answer to the search for work, then to the STORE of keywords, and
+    // a NO to the search on a connection that stays up: `once` must fail (not report "nothing
+    // to do" or "triaged"), and the next `once` finishes without a second draft.
+    for (at, action) in [
+        (At::Before("UID SEARCH"), Action::Bye),
+        (At::Before("UID STORE"), Action::Bye),
+        (At::Before("UID SEARCH"), Action::No),
+    ] {
         let dv = Dovecot::start();
         // One category, so one STORE: nothing after it can reveal the dropped connection.
         for n in 0..3 {
@@ -638,21 +642,17 @@ fn once_never_mistakes_a_bye_for_no_mail_or_for_done() {
         }
         let proxy = Proxy::start(dv.port);
         let cfg = proxied_config(&dv, &proxy, "2s", "");
-        proxy.arm(Fault {
-            at,
-            nth: 1,
-            action: Action::Bye,
-        });
+        proxy.arm(Fault { at, nth: 1, action });
         let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             proxy.fired(Duration::ZERO).is_some(),
-            "{at:?}: the BYE was not sent"
+            "{at:?} {action:?}: the fault did not land"
         );
         assert_ne!(
             out.status.code(),
             Some(0),
-            "{at:?}: a dropped connection reported as success: {}{stderr}",
+            "{at:?} {action:?}: reported as success: {}{stderr}",
             String::from_utf8_lossy(&out.stdout)
         );
         assert!(
@@ -666,7 +666,7 @@ fn once_never_mistakes_a_bye_for_no_mail_or_for_done() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(audit(&dv, 3), (3, 0, 0), "{at:?}");
+        assert_eq!(audit(&dv, 3), (3, 0, 0), "{at:?} {action:?}");
     }
 }
 
