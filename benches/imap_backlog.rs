@@ -1,7 +1,8 @@
 //! The IMAP side against a real local Dovecot: a generated backlog (10,000 messages by
 //! default, 5% with a 100 KB attachment) processed by `mailtriage once`, compared with the
 //! floor (a bare batched `UID FETCH BODY.PEEK[]` of the same messages) and with imapfilter
-//! doing only the keyword search and flag (when installed).
+//! doing only the keyword search and flag (when installed); then the floor for saving the
+//! drafts: the same drafts appended again by a bare client, as mailtriage appends them.
 //!
 //! `cargo bench --bench imap_backlog [-- COUNT]`
 
@@ -103,6 +104,46 @@ async fn bare_fetch(port: u16) -> (usize, usize) {
     (n as usize, bytes)
 }
 
+/// The floor for saving drafts: the drafts mailtriage made, fetched back and appended to a
+/// fresh folder the way mailtriage appends them (MULTIAPPEND, 100 a command, LITERAL+).
+/// Returns (drafts, seconds spent appending).
+async fn bare_append(port: u16) -> (usize, Duration) {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let mut client = async_imap::Client::new(tcp);
+    let _ = client.read_response().await;
+    let mut s = client
+        .login(USER, PASSWORD)
+        .await
+        .map_err(|(e, _)| e)
+        .expect("login");
+    s.select("Drafts").await.expect("select Drafts");
+    let drafts: Vec<Vec<u8>> = s
+        .fetch("1:*", "BODY.PEEK[]")
+        .await
+        .expect("fetch drafts")
+        .try_collect::<Vec<_>>()
+        .await
+        .expect("fetch drafts")
+        .iter()
+        .filter_map(|f| f.body().map(<[u8]>::to_vec))
+        .collect();
+    s.create("BenchAppend").await.expect("create BenchAppend");
+    let t = Instant::now();
+    for chunk in drafts.chunks(100) {
+        let mut cmd = String::from("APPEND BenchAppend");
+        for d in chunk {
+            let text = String::from_utf8_lossy(d);
+            cmd.push_str(&format!(" (\\Draft \\Seen) {{{}+}}\r\n{text}", text.len()));
+        }
+        s.run_command_and_check_ok(&cmd).await.expect("MULTIAPPEND");
+    }
+    let spent = t.elapsed();
+    let _ = s.logout().await;
+    (drafts.len(), spent)
+}
+
 fn imapfilter(dv: &Dovecot) -> Option<Duration> {
     Command::new("imapfilter").arg("-V").output().ok()?;
     let conf = dv.dir.path().join("imapfilter.lua");
@@ -183,4 +224,9 @@ fn main() {
         );
     }
     println!("drafts in Drafts: {}", dv.count("Drafts"));
+    let (n, spent) = rt.block_on(bare_append(dv.port));
+    println!(
+        "bare MULTIAPPEND of the same {n} drafts (100 a command, LITERAL+): {:.3} s",
+        spent.as_secs_f64()
+    );
 }
