@@ -69,17 +69,23 @@ fn backlog(dv: &Dovecot, count: usize) -> usize {
     bytes
 }
 
-async fn bare_fetch(port: u16) -> (usize, usize) {
+type Session = async_imap::Session<tokio::net::TcpStream>;
+
+async fn login(port: u16) -> Session {
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .expect("connect");
     let mut client = async_imap::Client::new(tcp);
     let _ = client.read_response().await;
-    let mut s = client
+    client
         .login(USER, PASSWORD)
         .await
         .map_err(|(e, _)| e)
-        .expect("login");
+        .expect("login")
+}
+
+async fn bare_fetch(port: u16) -> (usize, usize) {
+    let mut s = login(port).await;
     let mbox = s.select("INBOX").await.expect("select");
     let n = mbox.exists;
     let mut bytes = 0;
@@ -108,16 +114,7 @@ async fn bare_fetch(port: u16) -> (usize, usize) {
 /// fresh folder the way mailtriage appends them (MULTIAPPEND, 100 a command, LITERAL+).
 /// Returns (drafts, seconds spent appending).
 async fn bare_append(port: u16) -> (usize, Duration) {
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .expect("connect");
-    let mut client = async_imap::Client::new(tcp);
-    let _ = client.read_response().await;
-    let mut s = client
-        .login(USER, PASSWORD)
-        .await
-        .map_err(|(e, _)| e)
-        .expect("login");
+    let mut s = login(port).await;
     s.select("Drafts").await.expect("select Drafts");
     let drafts: Vec<Vec<u8>> = s
         .fetch("1:*", "BODY.PEEK[]")
