@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crate::imap::{Daemon, INBOX};
 use crate::util::courier::{self, Courier};
 use crate::util::cyrus::{self, Cyrus};
+use crate::util::raw_imap::Server;
 use crate::util::{fixtures, mailtriage, path_str};
 
 fn once(config: &Path) -> std::process::Output {

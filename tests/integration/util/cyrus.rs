@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::raw_imap::RawImap;
+use super::raw_imap::{RawImap, Server};
 use super::test_servers;
 
 pub const USER: &str = "support";
@@ -175,39 +175,6 @@ imapidlepoll: 1
         std::fs::read_to_string(self.dir.path().join("master.log")).unwrap_or_default()
     }
 
-    /// A logged-in independent client, as the user.
-    pub fn imap(&self) -> RawImap {
-        RawImap::login(self.port, USER, PASSWORD)
-    }
-
-    /// Delivers a message into a folder over IMAP APPEND, with no flags.
-    pub fn deliver(&self, folder: &str, raw: &[u8]) {
-        let mut c = self.imap();
-        c.append(folder, "", raw);
-        c.logout();
-    }
-
-    pub fn flags(&self, folder: &str) -> Vec<(u32, String)> {
-        let mut c = self.imap();
-        let f = c.flags(folder);
-        c.logout();
-        f
-    }
-
-    pub fn count(&self, folder: &str) -> usize {
-        let mut c = self.imap();
-        let n = c.count(folder);
-        c.logout();
-        n
-    }
-
-    pub fn headers(&self, folder: &str) -> Vec<String> {
-        let mut c = self.imap();
-        let h = c.headers(folder);
-        c.logout();
-        h
-    }
-
     /// A config for mailtriage against this server; Drafts comes from SPECIAL-USE.
     pub fn config(&self, extra_imap: &str) -> PathBuf {
         super::plain_config(self.dir.path(), self.port, USER, PASSWORD, extra_imap)
@@ -215,6 +182,12 @@ imapidlepoll: 1
 
     pub fn state_dir(&self) -> PathBuf {
         self.dir.path().join("state-mailtriage")
+    }
+}
+
+impl Server for Cyrus {
+    fn imap(&self) -> RawImap {
+        RawImap::login(self.port, USER, PASSWORD)
     }
 }
 

@@ -187,3 +187,33 @@ fn crlf(message: &[u8]) -> Vec<u8> {
 fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
+
+/// A server under test seen through [`RawImap`]: each call logs in, does one thing, logs out.
+pub trait Server {
+    /// A logged-in independent client, as the test user.
+    fn imap(&self) -> RawImap;
+
+    /// Delivers a message into a folder over IMAP APPEND, with no flags.
+    fn deliver(&self, folder: &str, raw: &[u8]) {
+        self.with_imap(|c| c.append(folder, "", raw))
+    }
+
+    fn flags(&self, folder: &str) -> Vec<(u32, String)> {
+        self.with_imap(|c| c.flags(folder))
+    }
+
+    fn count(&self, folder: &str) -> usize {
+        self.with_imap(|c| c.count(folder))
+    }
+
+    fn headers(&self, folder: &str) -> Vec<String> {
+        self.with_imap(|c| c.headers(folder))
+    }
+
+    fn with_imap<T>(&self, f: impl FnOnce(&mut RawImap) -> T) -> T {
+        let mut c = self.imap();
+        let out = f(&mut c);
+        c.logout();
+        out
+    }
+}
