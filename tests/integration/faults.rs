@@ -5,9 +5,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::util::daemon::Daemon;
 use crate::util::dovecot::{Dovecot, USER};
 use crate::util::proxy::{Action, At, Fault, Proxy};
 use crate::util::{mailtriage, path_str};
@@ -234,76 +235,6 @@ fn proxied_config(dv: &Dovecot, proxy: &Proxy, timeout: &str, extra: &str) -> Pa
     cfg
 }
 
-/// `mailtriage run` with its log appended to `log`; killed (SIGKILL) when dropped.
-struct Daemon {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Daemon {
-    fn start(config: &Path, log: &Path) -> Daemon {
-        let file = std::fs::File::options()
-            .create(true)
-            .append(true)
-            .open(log)
-            .expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_mailtriage"))
-            .args(["--config", &path_str(config), "run"])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(file)
-            .spawn()
-            .expect("spawn daemon");
-        Daemon {
-            child,
-            log: log.to_path_buf(),
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// The daemon is still running (a crash or an early exit fails the test with its log).
-    fn assert_alive(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            panic!("the daemon exited ({status}): {}", self.log());
-        }
-    }
-
-    /// SIGKILL: no cleanup of any kind.
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM; returns the exit code.
-    fn term(mut self) -> Option<i32> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.code();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "daemon did not exit after SIGTERM: {}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn all_triaged(dv: &Dovecot) -> bool {
     dv.flags("INBOX")
         .iter()
@@ -390,7 +321,7 @@ fn kill_campaign(
         proxy.disarm();
         proxy.arm(fault);
         let kills_before: usize = c.kills.values().sum();
-        let mut daemon = Daemon::start(&cfg, &log);
+        let mut daemon = Daemon::start_logging_to(&cfg, &log);
         loop {
             if proxy.fired(Duration::from_millis(200)).is_some() {
                 *c.kills.entry(step).or_default() += 1;
@@ -525,7 +456,7 @@ fn survive(faults: &[Fault]) -> String {
     let proxy = Proxy::start(dv.port);
     let cfg = proxied_config(&dv, &proxy, "1s", "idle_interval = \"3s\"\n");
     let log = cfg.with_file_name("network.log");
-    let mut daemon = Daemon::start(&cfg, &log);
+    let mut daemon = Daemon::start_logging_to(&cfg, &log);
     let mut delivered = 0;
     for fault in faults {
         proxy.arm(*fault);

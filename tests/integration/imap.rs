@@ -2,9 +2,9 @@
 //! TLS and STARTTLS, bad passwords, oversized mail, IDLE, restarts and SIGTERM.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::util::daemon::Daemon;
 use crate::util::dovecot::{Dovecot, Options};
 use crate::util::{fixtures, mailtriage, path_str};
 
@@ -207,57 +207,6 @@ fn a_message_over_the_size_limit_is_tagged_without_download() {
     );
     assert!(!flags[0].1.contains("\\Seen"));
     assert_eq!(dv.count("Drafts"), 0);
-}
-
-/// `mailtriage run` as a child process, its log in a file the test can read while it runs.
-pub(crate) struct Daemon {
-    child: Child,
-    pub(crate) log: std::path::PathBuf,
-}
-
-impl Daemon {
-    pub(crate) fn start(config: &Path) -> Daemon {
-        let log = config.with_file_name("mailtriage.log");
-        let file = std::fs::File::create(&log).expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_mailtriage"))
-            .args(["--config", &path_str(config), "run"])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(file)
-            .spawn()
-            .expect("spawn daemon");
-        Daemon { child, log }
-    }
-
-    pub(crate) fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Sends SIGTERM and returns the exit code.
-    pub(crate) fn term(mut self) -> Option<i32> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.code();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "daemon did not exit after SIGTERM: {}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) -> Duration {

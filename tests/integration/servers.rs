@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::imap::{Daemon, INBOX};
+use crate::imap::INBOX;
 use crate::util::courier::{self, Courier};
 use crate::util::cyrus::{self, Cyrus};
+use crate::util::daemon::Daemon;
 use crate::util::raw_imap::Server;
 use crate::util::{fixtures, mailtriage, path_str};
 

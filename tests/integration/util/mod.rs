@@ -95,6 +95,7 @@ pub fn test_servers() -> PathBuf {
 
 pub mod courier;
 pub mod cyrus;
+pub mod daemon;
 pub mod dovecot;
 pub mod proxy;
 pub mod raw_imap;
