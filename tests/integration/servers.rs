@@ -265,6 +265,18 @@ fn courier_a_wrong_password_is_a_clear_error() {
     );
 }
 
+/// Every inbox message carries `$Triaged` and its expected keyword, and none became `\Seen`.
+fn assert_tagged(flags: &[(u32, String)]) {
+    for ((uid, f), (file, keyword)) in flags.iter().zip(INBOX) {
+        assert!(f.contains("$Triaged"), "uid {uid} ({file}): {f}");
+        assert!(
+            f.contains(keyword),
+            "uid {uid} ({file}): expected {keyword}, got {f}"
+        );
+        assert!(!f.contains("\\Seen"), "uid {uid} ({file}) became \\Seen");
+    }
+}
+
 #[test]
 fn courier_with_keywords_tags_the_originals_and_keeps_no_local_state() {
     let c = Courier::start(courier::Options { keywords: true });
@@ -276,14 +288,7 @@ fn courier_with_keywords_tags_the_originals_and_keeps_no_local_state() {
 
     let flags = c.flags("INBOX");
     assert_eq!(flags.len(), INBOX.len());
-    for ((uid, f), (file, keyword)) in flags.iter().zip(INBOX) {
-        assert!(f.contains("$Triaged"), "uid {uid} ({file}): {f}");
-        assert!(
-            f.contains(keyword),
-            "uid {uid} ({file}): expected {keyword}, got {f}"
-        );
-        assert!(!f.contains("\\Seen"), "uid {uid} ({file}) became \\Seen");
-    }
+    assert_tagged(&flags);
     let drafts = expected_drafts();
     assert_eq!(c.count(courier::DRAFTS), drafts);
     assert!(
@@ -305,14 +310,7 @@ fn cyrus_finds_drafts_by_special_use_and_drafts_each_message_exactly_once() {
 
     let flags = c.flags("INBOX");
     assert_eq!(flags.len(), INBOX.len());
-    for ((uid, f), (file, keyword)) in flags.iter().zip(INBOX) {
-        assert!(f.contains("$Triaged"), "uid {uid} ({file}): {f}");
-        assert!(
-            f.contains(keyword),
-            "uid {uid} ({file}): expected {keyword}, got {f}"
-        );
-        assert!(!f.contains("\\Seen"), "uid {uid} ({file}) became \\Seen");
-    }
+    assert_tagged(&flags);
     // The drafts went to the folder with the \Drafts special use ("Entwürfe"); Cyrus offers
     // MULTIAPPEND and LITERAL+, so they went in batches.
     let drafts = expected_drafts();

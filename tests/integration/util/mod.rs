@@ -93,6 +93,26 @@ pub fn test_servers() -> PathBuf {
         .unwrap_or_else(|| root().join("target/test-servers"))
 }
 
+/// Stops a server started as the leader of its own process group: SIGTERM to the group, up
+/// to 5 s for the leader to go, then SIGKILL to whatever is left (worker children, helpers).
+pub fn stop_group(leader: &mut std::process::Child) {
+    use std::time::{Duration, Instant};
+    let group = format!("-{}", leader.id());
+    let signal = |sig: &str| {
+        let _ = Command::new("kill")
+            .args([sig, "--", &group])
+            .stderr(Stdio::null())
+            .status();
+    };
+    signal("-TERM");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline && matches!(leader.try_wait(), Ok(None)) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal("-KILL");
+    let _ = leader.wait();
+}
+
 pub mod courier;
 pub mod cyrus;
 pub mod daemon;
