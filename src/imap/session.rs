@@ -399,29 +399,45 @@ async fn until_tagged_ok(
     }
 }
 
-/// A UID FETCH of one body section, checked by [`until_tagged_ok`]: (uid, section bytes) per
-/// message.
-async fn uid_fetch_checked(
+/// A UID FETCH checked by [`until_tagged_ok`]: `each` gets the UID and attributes of every
+/// message answered.
+async fn uid_fetch_each(
     s: &mut ImapSession,
     set: &str,
-    section: &str,
-) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+    items: &str,
+    mut each: impl FnMut(u32, &[async_imap::imap_proto::AttributeValue<'_>]),
+) -> Result<(), ImapError> {
     use async_imap::imap_proto::{AttributeValue, Response};
-    let tag = s.run_command(format!("UID FETCH {set} {section}")).await?;
-    let mut out = Vec::new();
+    let tag = s.run_command(format!("UID FETCH {set} {items}")).await?;
     until_tagged_ok(s, &tag, "UID FETCH", |r| {
         if let Response::Fetch(_, attrs) = r {
             let uid = attrs.iter().find_map(|a| match a {
                 AttributeValue::Uid(u) => Some(*u),
                 _ => None,
             });
-            let data = attrs.iter().find_map(|a| match a {
-                AttributeValue::BodySection { data: Some(d), .. } => Some(d.to_vec()),
-                _ => None,
-            });
-            if let (Some(uid), Some(data)) = (uid, data) {
-                out.push((uid, data));
+            if let Some(uid) = uid {
+                each(uid, attrs);
             }
+        }
+    })
+    .await
+}
+
+/// A UID FETCH of one body section, checked: (uid, section bytes) per message.
+async fn uid_fetch_checked(
+    s: &mut ImapSession,
+    set: &str,
+    section: &str,
+) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+    use async_imap::imap_proto::AttributeValue;
+    let mut out = Vec::new();
+    uid_fetch_each(s, set, section, |uid, attrs| {
+        let data = attrs.iter().find_map(|a| match a {
+            AttributeValue::BodySection { data: Some(d), .. } => Some(d.to_vec()),
+            _ => None,
+        });
+        if let Some(data) = data {
+            out.push((uid, data));
         }
     })
     .await?;
@@ -457,22 +473,27 @@ impl Mailbox for ImapMailbox {
         let t = self.cfg.timeout;
         let mut out = Vec::with_capacity(uids.len());
         for chunk in uids.chunks(500) {
+            use async_imap::imap_proto::AttributeValue;
             let s = self.session()?;
-            let fetches: Vec<_> = timed(t, "UID FETCH RFC822.SIZE", async {
-                s.uid_fetch(uid_set(chunk), "RFC822.SIZE")
-                    .await?
-                    .try_collect::<Vec<_>>()
-                    .await
-            })
-            .await?;
-            for f in fetches {
-                if let (Some(uid), Some(size)) = (f.uid, f.size) {
-                    out.push(Pending {
-                        uid,
-                        size: u64::from(size),
+            // Checked to the tagged OK: a NO here must not read as "nothing pending".
+            let set = uid_set(chunk);
+            timed(
+                t,
+                "UID FETCH RFC822.SIZE",
+                uid_fetch_each(s, &set, "RFC822.SIZE", |uid, attrs| {
+                    let size = attrs.iter().find_map(|a| match a {
+                        AttributeValue::Rfc822Size(n) => Some(*n),
+                        _ => None,
                     });
-                }
-            }
+                    if let Some(size) = size {
+                        out.push(Pending {
+                            uid,
+                            size: u64::from(size),
+                        });
+                    }
+                }),
+            )
+            .await?;
         }
         out.sort_by_key(|p| p.uid);
         out.dedup_by_key(|p| p.uid);
@@ -486,18 +507,14 @@ impl Mailbox for ImapMailbox {
         }
         let t = self.cfg.timeout * 4;
         let s = self.session()?;
-        let fetches: Vec<_> = timed(t, "UID FETCH BODY.PEEK[]", async {
-            s.uid_fetch(uid_set(uids), "BODY.PEEK[]")
-                .await?
-                .try_collect::<Vec<_>>()
-                .await
-        })
+        // Checked to the tagged OK: a NO must not leave the batch quietly unprocessed.
+        let mut out = timed(
+            t,
+            "UID FETCH BODY.PEEK[]",
+            uid_fetch_checked(s, &uid_set(uids), "BODY.PEEK[]"),
+        )
         .await?;
-        let mut out: Vec<(u32, Vec<u8>)> = fetches
-            .iter()
-            .filter_map(|f| Some((f.uid?, f.body()?.to_vec())))
-            .filter(|(uid, _)| uids.contains(uid))
-            .collect();
+        out.retain(|(uid, _)| uids.contains(uid));
         out.sort_by_key(|(u, _)| *u);
         Ok(out)
     }

@@ -559,12 +559,15 @@ fn a_bye_from_the_server_is_survived() {
 #[test]
 fn once_never_mistakes_a_bye_or_a_no_for_no_mail_or_for_done() {
     // A BYE instead of the answer to the search for work, then to the STORE of keywords, and
-    // a NO to the search on a connection that stays up: `once` must fail (not report "nothing
-    // to do" or "triaged"), and the next `once` finishes without a second draft.
+    // a NO to the search, the size fetch and the body fetch on a connection that stays up:
+    // `once` must fail (not report "nothing to do" or "triaged"), and the next `once` finishes
+    // without a second draft.
     for (at, action) in [
         (At::Before("UID SEARCH"), Action::Bye),
         (At::Before("UID STORE"), Action::Bye),
         (At::Before("UID SEARCH"), Action::No),
+        (At::Before("RFC822.SIZE"), Action::No),
+        (At::Before("BODY.PEEK[]"), Action::No),
     ] {
         let dv = Dovecot::start();
         // One category, so one STORE: nothing after it can reveal the dropped connection.
