@@ -294,27 +294,43 @@ impl ImapMailbox {
             .session
             .as_mut()
             .ok_or_else(|| ImapError::Protocol("session lost".into()))?;
-        let fetches: Vec<_> = timed(t, "UID FETCH addresses", async {
-            s.uid_fetch(
-                format!("{from}:*"),
-                format!("(INTERNALDATE BODY.PEEK[HEADER.FIELDS ({fields})])"),
-            )
-            .await?
-            .try_collect::<Vec<_>>()
-            .await
-        })
+        // Checked to the tagged OK: a failed read would undercount the customer's history.
+        let mut fetches: Vec<(u32, Option<String>, Option<Vec<u8>>)> = Vec::new();
+        timed(
+            t,
+            "UID FETCH addresses",
+            uid_fetch_each(
+                s,
+                &format!("{from}:*"),
+                &format!("(INTERNALDATE BODY.PEEK[HEADER.FIELDS ({fields})])"),
+                |uid, attrs| {
+                    use async_imap::imap_proto::AttributeValue;
+                    let mut date = None;
+                    let mut header = None;
+                    for a in attrs {
+                        match a {
+                            AttributeValue::InternalDate(d) => date = Some(d.to_string()),
+                            AttributeValue::BodySection { data: Some(d), .. } => {
+                                header = Some(d.to_vec())
+                            }
+                            _ => {}
+                        }
+                    }
+                    fetches.push((uid, date, header));
+                },
+            ),
+        )
         .await?;
         let index = self.indexes.entry(folder.to_string()).or_default();
-        for f in &fetches {
-            let Some(uid) = f.uid.filter(|u| *u >= from) else {
+        for (uid, date, header) in &fetches {
+            if *uid < from {
                 continue;
-            };
-            index.last_uid = index.last_uid.max(uid);
-            let (Some(date), Some(header)) = (f.internal_date(), f.header().or_else(|| f.body()))
+            }
+            index.last_uid = index.last_uid.max(*uid);
+            let (Some(date), Some(header)) = (date.as_deref().and_then(internal_date), header)
             else {
                 continue;
             };
-            let date = date.date_naive();
             let Some(msg) = mail_parser::MessageParser::default().parse_headers(header) else {
                 continue;
             };
@@ -442,6 +458,13 @@ async fn uid_fetch_checked(
     })
     .await?;
     Ok(out)
+}
+
+/// The day of an IMAP INTERNALDATE ("17-Jul-2026 02:44:25 -0700").
+fn internal_date(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::DateTime::parse_from_str(s.trim(), "%d-%b-%Y %H:%M:%S %z")
+        .ok()
+        .map(|d| d.date_naive())
 }
 
 /// The X-Mailtriage-Source of a header block, without angle brackets.
@@ -772,6 +795,14 @@ impl Mailbox for ImapMailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internal_dates_with_one_or_two_digit_days() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(internal_date("17-Jul-2026 02:44:25 -0700"), d(2026, 7, 17));
+        assert_eq!(internal_date(" 1-Dec-2025 23:59:59 +0000"), d(2025, 12, 1));
+        assert_eq!(internal_date("not a date"), None);
+    }
 
     #[test]
     fn uid_sets_compress_runs() {
