@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::draft::DraftEnv;
 use crate::imap::{ImapError, Mailbox, Wake};
-use crate::pipeline::{Action, Engine, Outcome};
+use crate::pipeline::{Action, Engine, Outcome, Read};
 use crate::rules::Priority;
 use crate::shutdown::Shutdown;
 
@@ -116,33 +116,28 @@ struct Done {
     outcome: Result<Outcome, String>,
 }
 
-/// Triages one message; any panic inside is caught and becomes an error string.
-fn triage_one(
+/// Reads one message ([`Engine::read`]); any panic inside is caught and becomes an error.
+fn read_one(engine: &Engine, raw: &[u8], uid: u32) -> Result<Read, String> {
+    catch_unwind(AssertUnwindSafe(|| engine.read(raw, &format!("uid:{uid}"))))
+        .map_err(|_| PANIC.to_string())?
+        .map_err(|e| e.to_string())
+}
+
+/// Finishes one message ([`Engine::finish`]); any panic inside is caught and becomes an error.
+fn finish_one(
     engine: &Engine,
-    raw: &[u8],
-    uid: u32,
+    read: Read,
     history: Option<crate::facts::ContactHistory>,
 ) -> Result<Outcome, String> {
     catch_unwind(AssertUnwindSafe(|| {
-        engine.triage(raw, &format!("uid:{uid}"), &DraftEnv::now(), history)
+        engine.finish(read, &DraftEnv::now(), history)
     }))
-    .map_err(|_| "internal error (panic) while triaging".to_string())?
+    .map_err(|_| PANIC.to_string())?
     .map_err(|e| e.to_string())
 }
 
-/// The sender whose history this outcome's category checks, if any.
-fn needs_history(engine: &Engine, o: &Outcome) -> Option<String> {
-    let cat = engine
-        .rules
-        .categories
-        .iter()
-        .find(|c| Some(&c.id) == o.category.as_ref())?;
-    cat.checks
-        .iter()
-        .any(|c| c == "history")
-        .then(|| o.from.clone())
-        .flatten()
-}
+/// The error of a message whose pipeline panicked (retried up to [`MAX_TRIES`] times).
+const PANIC: &str = "internal error (panic) while triaging";
 
 /// Processes everything pending once. Returns when no work is left, on shutdown (after the
 /// batch in flight is stored), or on the first connection error.
@@ -187,53 +182,54 @@ pub async fn process_pending<M: Mailbox>(
         let t0 = Instant::now();
         let messages = mb.fetch(&uids).await?;
         stats.timings.fetch += t0.elapsed();
+        // Read (parse, classify, screen) every message, ask the mailbox once for the contact
+        // history of the senders whose category checks it, then finish each message.
         let t0 = Instant::now();
-        let mut done = Vec::with_capacity(messages.len());
-        // (index into `done`, sender) of outcomes whose category wants the contact history.
-        let mut wants_history = Vec::new();
+        let mut reads = Vec::with_capacity(messages.len());
+        let mut senders = Vec::new();
         {
             let engine = engine
                 .read()
                 .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
             for (uid, raw) in &messages {
-                if shutdown.is_shutdown() && !done.is_empty() {
+                if shutdown.is_shutdown() && !reads.is_empty() {
                     break;
                 }
-                let outcome = triage_one(&engine, raw, *uid, None);
-                if let Some(sender) = outcome
-                    .as_ref()
-                    .ok()
-                    .and_then(|o| needs_history(&engine, o))
-                {
-                    wants_history.push((done.len(), sender));
+                let read = read_one(&engine, raw, *uid);
+                if let Some(sender) = read.as_ref().ok().and_then(|r| engine.wants_history(r)) {
+                    senders.push(sender);
                 }
-                done.push(Done { uid: *uid, outcome });
+                reads.push((*uid, read));
             }
         }
         stats.timings.pipeline += t0.elapsed();
-        // Contact history costs a few searches: one round for the whole batch, then those
-        // messages go through the pipeline again with it.
-        if !wants_history.is_empty() {
+        let histories = if senders.is_empty() {
+            HashMap::new()
+        } else {
             let t1 = Instant::now();
-            let mut senders: Vec<String> = wants_history.iter().map(|(_, s)| s.clone()).collect();
             senders.sort();
             senders.dedup();
-            let histories = mb.history(&senders, settings.history_days).await?;
+            let h = mb.history(&senders, settings.history_days).await?;
             stats.timings.history += t1.elapsed();
-            let t1 = Instant::now();
+            h
+        };
+        let t0 = Instant::now();
+        let mut done = Vec::with_capacity(reads.len());
+        {
             let engine = engine
                 .read()
                 .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
-            for (i, sender) in wants_history {
-                if let (Some(h), Some((_, raw))) = (
-                    histories.get(&sender),
-                    messages.iter().find(|(u, _)| *u == done[i].uid),
-                ) {
-                    done[i].outcome = triage_one(&engine, raw, done[i].uid, Some(h.clone()));
-                }
+            for (uid, read) in reads {
+                let outcome = read.and_then(|r| {
+                    let history = engine
+                        .wants_history(&r)
+                        .and_then(|s| histories.get(&s).cloned());
+                    finish_one(&engine, r, history)
+                });
+                done.push(Done { uid, outcome });
             }
-            stats.timings.pipeline += t1.elapsed();
         }
+        stats.timings.pipeline += t0.elapsed();
         let t0 = Instant::now();
         let drafted = if done
             .iter()

@@ -66,6 +66,15 @@ impl Outcome {
     }
 }
 
+/// A message parsed, classified and screened: see [`Engine::read`].
+pub struct Read {
+    source: String,
+    msg: parse::Parsed,
+    subject: String,
+    class: crate::classify::Classification,
+    skip: Option<SkipReason>,
+}
+
 /// A message the pipeline could not turn into an outcome.
 #[derive(Debug, thiserror::Error)]
 pub enum TriageError {
@@ -124,15 +133,63 @@ impl Engine {
         env: &DraftEnv,
         history: Option<ContactHistory>,
     ) -> Result<Outcome, TriageError> {
+        self.finish(self.read(raw, source)?, env, history)
+    }
+
+    /// The first half of [`Engine::triage`]: parse, classify, screen. The daemon stops here to
+    /// ask the mailbox for the contact history of the senders that need it (see
+    /// [`Engine::wants_history`]), then calls [`Engine::finish`] — each message is read once.
+    pub fn read(&self, raw: &[u8], source: &str) -> Result<Read, TriageError> {
         let msg = parse::parse(raw, &self.rules)?;
-        let own = &self.config.identity.own_addresses;
         let t = &self.config.triage;
         let subject = draft::strip_prefixes(&msg.subject);
-        let mut outcome = Outcome {
+        let class = classify(
+            &self.rules,
+            &subject,
+            &msg.new_text,
+            &t.default_language,
+            t.min_confidence,
+        );
+        let skip = screen(&msg, &self.config.identity.own_addresses);
+        Ok(Read {
             source: source.to_string(),
+            msg,
+            subject,
+            class,
+            skip,
+        })
+    }
+
+    /// The sender whose contact history the message's category checks, if it will be drafted.
+    pub fn wants_history(&self, read: &Read) -> Option<String> {
+        let category = self.rules.categories.get(read.class.category)?;
+        if read.skip.is_some() || !category.checks.iter().any(|c| c == "history") {
+            return None;
+        }
+        read.msg.from.as_ref().map(|f| f.address.clone())
+    }
+
+    /// The second half of [`Engine::triage`]: facts, template, draft.
+    pub fn finish(
+        &self,
+        read: Read,
+        env: &DraftEnv,
+        history: Option<ContactHistory>,
+    ) -> Result<Outcome, TriageError> {
+        let Read {
+            source,
+            msg,
+            subject,
+            class,
+            skip,
+        } = read;
+        let own = &self.config.identity.own_addresses;
+        let t = &self.config.triage;
+        let mut outcome = Outcome {
+            source,
             message_id: msg.message_id.clone(),
             from: msg.from.as_ref().map(|p| p.address.clone()),
-            language: t.default_language.clone(),
+            language: class.language.clone(),
             action: Action::Skip,
             skip_reason: None,
             category: None,
@@ -145,15 +202,7 @@ impl Engine {
             new_text: format!("{subject}\n{}", msg.new_text),
             draft: None,
         };
-        let class = classify(
-            &self.rules,
-            &subject,
-            &msg.new_text,
-            &t.default_language,
-            t.min_confidence,
-        );
-        outcome.language = class.language.clone();
-        if let Some(reason) = screen(&msg, own) {
+        if let Some(reason) = skip {
             outcome.skip_reason = Some(reason);
             return Ok(outcome);
         }
