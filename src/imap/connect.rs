@@ -219,14 +219,24 @@ pub async fn open(cfg: &ImapConfig) -> Result<Client<Stream>, ImapError> {
     Ok(client)
 }
 
+/// The XOAUTH2 exchange: the token in the first response; after a refusal the server sends
+/// its reason (JSON) as a second challenge, which gets the empty response the protocol asks
+/// for and is kept for the error message.
 struct XOAuth2 {
     user: String,
     token: String,
+    sent: bool,
+    refusal: Option<String>,
 }
 
-impl async_imap::Authenticator for &XOAuth2 {
+impl async_imap::Authenticator for &mut XOAuth2 {
     type Response = String;
-    fn process(&mut self, _challenge: &[u8]) -> String {
+    fn process(&mut self, challenge: &[u8]) -> String {
+        if self.sent {
+            self.refusal = Some(String::from_utf8_lossy(challenge).trim().to_string());
+            return String::new();
+        }
+        self.sent = true;
         format!("user={}\x01auth=Bearer {}\x01\x01", self.user, self.token)
     }
 }
@@ -246,10 +256,12 @@ async fn oauth2_token(cfg: &ImapConfig, cmd: &[String]) -> Result<String, ImapEr
     )
     .await?;
     if !out.status.success() {
+        // Its stdout may hold a token: only stderr, shortened, goes into the error.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr: String = stderr.trim().chars().take(500).collect();
         return Err(ImapError::Auth(format!(
-            "oauth2_token_command {prog:?} failed ({}): {}",
+            "oauth2_token_command {prog:?} failed ({}): {stderr}",
             out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -281,29 +293,39 @@ fn password(auth: &Auth) -> Result<String, ImapError> {
 pub async fn login(cfg: &ImapConfig) -> Result<ImapSession, ImapError> {
     match &cfg.auth {
         Auth::OAuth2Command(cmd) => {
-            let mut last = None;
+            let mut last = String::new();
             for _ in 0..2 {
                 let client = open(cfg).await?;
-                let auth = XOAuth2 {
+                let mut auth = XOAuth2 {
                     user: cfg.username.clone(),
                     token: oauth2_token(cfg, cmd).await?,
+                    sent: false,
+                    refusal: None,
                 };
-                match timed(cfg.timeout, "AUTHENTICATE", async {
+                let result = timed(cfg.timeout, "AUTHENTICATE", async {
                     client
-                        .authenticate("XOAUTH2", &auth)
+                        .authenticate("XOAUTH2", &mut auth)
                         .await
                         .map_err(|(e, _)| e)
                 })
-                .await
-                {
+                .await;
+                match result {
                     Ok(s) => return Ok(s),
-                    Err(e) => last = Some(e),
+                    Err(ImapError::Protocol(_)) | Err(ImapError::Auth(_))
+                        if auth.refusal.is_some() =>
+                    {
+                        last = format!(
+                            "the server refused the token: {}",
+                            auth.refusal.unwrap_or_default()
+                        );
+                    }
+                    Err(ImapError::Protocol(m)) => last = m,
+                    Err(e) => return Err(e),
                 }
             }
             Err(ImapError::Auth(format!(
-                "XOAUTH2 for {:?} was refused: {}",
+                "XOAUTH2 for {:?} was refused, also with a fresh token from oauth2_token_command: {last}",
                 cfg.username,
-                last.map(|e| e.to_string()).unwrap_or_default()
             )))
         }
         auth => {
@@ -326,5 +348,29 @@ pub async fn login(cfg: &ImapConfig) -> Result<ImapSession, ImapError> {
             })
             .await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_imap::Authenticator as _;
+
+    #[test]
+    fn xoauth2_sends_the_token_once_and_answers_a_refusal_empty() {
+        let mut auth = XOAuth2 {
+            user: "support@example.com".into(),
+            token: "tok".into(),
+            sent: false,
+            refusal: None,
+        };
+        let first = (&mut auth).process(b"");
+        assert_eq!(first, "user=support@example.com\x01auth=Bearer tok\x01\x01");
+        let second = (&mut auth).process(br#"{"status":"401"}"#);
+        assert_eq!(
+            second, "",
+            "the refusal challenge must get an empty response"
+        );
+        assert_eq!(auth.refusal.as_deref(), Some(r#"{"status":"401"}"#));
     }
 }

@@ -6,6 +6,7 @@ mod fixtures;
 mod hostile;
 mod imap;
 mod never_panics;
+mod oauth2;
 mod servers;
 mod systemd;
 mod util;

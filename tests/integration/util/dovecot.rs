@@ -77,6 +77,17 @@ impl Dovecot {
     }
 
     pub fn start_with(opts: Options) -> Dovecot {
+        Dovecot::start_inner(opts, None)
+    }
+
+    /// A server that also takes XOAUTH2 and OAUTHBEARER, validating each token with a POST
+    /// to `http://127.0.0.1:<introspection_port>/introspect` (RFC 7662 style: the token is
+    /// good when the answer has `"active": true` and `"username"` is the user's).
+    pub fn start_oauth2(introspection_port: u16) -> Dovecot {
+        Dovecot::start_inner(Options::default(), Some(introspection_port))
+    }
+
+    fn start_inner(opts: Options, oauth2: Option<u16>) -> Dovecot {
         let dir = tempfile::Builder::new()
             .prefix("mailtriage-dovecot")
             .tempdir()
@@ -101,6 +112,14 @@ impl Dovecot {
         } else {
             "ssl = no\n".to_string()
         };
+        let (mechanisms, oauth2_passdb) = match oauth2 {
+            Some(p) => {
+                std::fs::write(d.join("dovecot-oauth2.conf.ext"), format!("introspection_mode = post\nintrospection_url = http://127.0.0.1:{p}/introspect\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n")).expect("oauth2 conf");
+                let args = d.join("dovecot-oauth2.conf.ext").display().to_string();
+                ("plain login xoauth2 oauthbearer", format!("passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {args}\n}}\n"))
+            }
+            None => ("plain login", String::new()),
+        };
         let conf = d.join("dovecot.conf");
         let text = format!(
             r#"protocols = imap
@@ -110,7 +129,7 @@ state_dir = {d}/state
 log_path = {d}/dovecot.log
 info_log_path = {d}/dovecot.log
 {ssl}disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 first_valid_uid = 1
 last_valid_uid = 0
 first_valid_gid = 1
@@ -120,7 +139,7 @@ default_login_user = {user}
 mail_max_userip_connections = 100
 shutdown_clients = yes
 imap_idle_notify_interval = 1 mins
-passdb {{
+{oauth2_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {d}/passwd
 }}
