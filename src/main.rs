@@ -202,7 +202,7 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
                 imap.host,
                 imap.port,
                 imap.username,
-                mb.drafts,
+                mailtriage::imap::session::utf7_decode(&mb.drafts),
                 if mb.keywords {
                     "supported"
                 } else {

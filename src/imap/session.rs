@@ -133,6 +133,50 @@ pub fn utf7_encode(name: &str) -> String {
     out
 }
 
+/// Decodes a modified UTF-7 folder name from the server (RFC 3501 5.1.3), for messages
+/// and `check`; commands keep the encoded name. A malformed name is returned as it came.
+pub fn utf7_decode(name: &str) -> String {
+    fn decode(name: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = name;
+        while let Some(start) = rest.find('&') {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            let end = after.find('-')?;
+            let b64 = &after[..end];
+            rest = &after[end + 1..];
+            if b64.is_empty() {
+                out.push('&');
+                continue;
+            }
+            let mut bits = 0u32;
+            let mut nbits = 0;
+            let mut units = Vec::new();
+            for c in b64.bytes() {
+                let v = match c {
+                    b'A'..=b'Z' => c - b'A',
+                    b'a'..=b'z' => c - b'a' + 26,
+                    b'0'..=b'9' => c - b'0' + 52,
+                    b'+' => 62,
+                    b',' => 63,
+                    _ => return None,
+                };
+                bits = (bits << 6) | u32::from(v);
+                nbits += 6;
+                if nbits >= 16 {
+                    nbits -= 16;
+                    units.push((bits >> nbits) as u16);
+                    bits &= (1 << nbits) - 1;
+                }
+            }
+            out.push_str(&String::from_utf16(&units).ok()?);
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+    decode(name).unwrap_or_else(|| name.to_string())
+}
+
 impl ImapMailbox {
     /// Logs in, finds the folders and selects the inbox.
     pub async fn connect(cfg: &ImapConfig) -> Result<ImapMailbox, ImapError> {
@@ -816,6 +860,22 @@ mod tests {
         assert_eq!(utf7_encode("Entwürfe"), "Entw&APw-rfe");
         assert_eq!(utf7_encode("下書き"), "&Tgtm+DBN-");
         assert_eq!(utf7_encode("A&B"), "A&-B");
+        assert_eq!(utf7_encode("Archivé & old"), "Archiv&AOk- &- old");
+        for name in [
+            "Drafts",
+            "Entwürfe",
+            "下書き",
+            "A&B",
+            "Archivé & old",
+            "已归档",
+            "😀 x",
+        ] {
+            assert_eq!(utf7_decode(&utf7_encode(name)), name);
+        }
+        assert_eq!(utf7_decode("&Tgtm+DBN-"), "下書き");
+        // Malformed (unterminated, bad base64): shown as the server sent it.
+        assert_eq!(utf7_decode("a&Tgtm"), "a&Tgtm");
+        assert_eq!(utf7_decode("a&*-"), "a&*-");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod cli;
 mod faults;
 mod fixtures;
+mod folders;
 mod hostile;
 mod imap;
 mod never_panics;
