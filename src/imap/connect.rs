@@ -306,20 +306,23 @@ pub async fn login(cfg: &ImapConfig) -> Result<ImapSession, ImapError> {
                     client
                         .authenticate("XOAUTH2", &mut auth)
                         .await
-                        .map_err(|(e, _)| e)
+                        .map_err(|(e, _)| match e {
+                            async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
+                                ImapError::Auth(m.trim().to_string())
+                            }
+                            other => other.into(),
+                        })
                 })
                 .await;
                 match result {
                     Ok(s) => return Ok(s),
-                    Err(ImapError::Protocol(_)) | Err(ImapError::Auth(_))
-                        if auth.refusal.is_some() =>
-                    {
-                        last = format!(
-                            "the server refused the token: {}",
-                            auth.refusal.unwrap_or_default()
-                        );
+                    // Refused: a fresh token may do (the first one had expired).
+                    Err(ImapError::Auth(m)) => {
+                        last = match auth.refusal {
+                            Some(reason) => format!("{m} (reason: {reason})"),
+                            None => m,
+                        };
                     }
-                    Err(ImapError::Protocol(m)) => last = m,
                     Err(e) => return Err(e),
                 }
             }
