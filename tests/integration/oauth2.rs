@@ -94,6 +94,16 @@ fn token_command(dv: &Dovecot, name: &str, script: &str) -> PathBuf {
     path
 }
 
+/// A token command named `get-token` that counts its runs (see [`runs`]), then runs `then`.
+fn counted_token_command(dv: &Dovecot, then: &str) -> PathBuf {
+    let dir = dv.dir.path().display();
+    token_command(
+        dv,
+        "get-token",
+        &format!("cd {dir}\necho run >> runs\n{then}\n"),
+    )
+}
+
 /// The harness config with `oauth2_token_command` in place of the password file.
 fn oauth2_config(dv: &Dovecot, command: &Path) -> PathBuf {
     let cfg = dv.config("plain", "");
@@ -138,14 +148,7 @@ fn xoauth2_good_token_logs_in_and_once_drafts() {
     let idp = Introspection::start();
     let dv = Dovecot::start_oauth2(idp.port);
     deliver_one(&dv);
-    let cmd = token_command(
-        &dv,
-        "get-token",
-        &format!(
-            "cd {}\necho run >> runs\necho {GOOD}\n",
-            dv.dir.path().display()
-        ),
-    );
+    let cmd = counted_token_command(&dv, &format!("echo {GOOD}"));
     let cfg = oauth2_config(&dv, &cmd);
     let (code, out) = once(&cfg);
     assert_eq!(code, Some(0), "{out}\n{}", dv.log());
@@ -170,10 +173,9 @@ fn xoauth2_stale_token_runs_the_command_again() {
     let dv = Dovecot::start_oauth2(idp.port);
     deliver_one(&dv);
     // The first run prints a token the provider no longer accepts; the next a fresh one.
-    let cmd = token_command(
+    let cmd = counted_token_command(
         &dv,
-        "get-token",
-        &format!("cd {}\necho run >> runs\nif [ \"$(wc -l < runs)\" -eq 1 ]; then echo {STALE}; else echo {GOOD}; fi\n", dv.dir.path().display()),
+        &format!("if [ \"$(wc -l < runs)\" -eq 1 ]; then echo {STALE}; else echo {GOOD}; fi"),
     );
     let cfg = oauth2_config(&dv, &cmd);
     let (code, out) = once(&cfg);
@@ -192,14 +194,7 @@ fn xoauth2_refused_twice_is_a_clear_error_without_the_token() {
     let idp = Introspection::start();
     let dv = Dovecot::start_oauth2(idp.port);
     deliver_one(&dv);
-    let cmd = token_command(
-        &dv,
-        "get-token",
-        &format!(
-            "cd {}\necho run >> runs\necho {STALE}\n",
-            dv.dir.path().display()
-        ),
-    );
+    let cmd = counted_token_command(&dv, &format!("echo {STALE}"));
     let cfg = oauth2_config(&dv, &cmd);
     let (code, out) = once(&cfg);
     assert_eq!(code, Some(1), "{out}");
