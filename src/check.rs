@@ -17,7 +17,7 @@ pub struct Report {
 }
 
 /// Sample fact sets, so every `{{#if}}` branch of every template is rendered once.
-fn samples() -> Vec<Vec<Fact>> {
+pub(crate) fn samples() -> Vec<Vec<Fact>> {
     let started = Utc
         .with_ymd_and_hms(2026, 11, 21, 22, 0, 0)
         .single()

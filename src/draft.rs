@@ -4,7 +4,7 @@
 //! threaded RFC 5322 draft whose headers carry no CR, LF or NUL from customer input. The clock
 //! and the Message-ID nonce are injected ([`DraftEnv`]), so tests compare exact bytes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -81,8 +81,18 @@ impl Templates {
         hb.register_escape_fn(handlebars::no_escape);
         let mut names = BTreeSet::new();
         let mut sources = Vec::new();
+        let partials: HashMap<String, String> = files
+            .iter()
+            .filter_map(|(rel, _, text)| {
+                let (lang, partial) = rel.trim_end_matches(".hbs").split_once("/partials/")?;
+                Some((format!("{lang}/{partial}"), text.clone()))
+            })
+            .collect();
+        // Partials first, so that an error in one is reported against its own file.
+        files.sort_by_key(|(rel, _, _)| !rel.contains("/partials/"));
         for (rel, path, text) in files {
             let name = rel.trim_end_matches(".hbs").to_string();
+            let text = inline_partials(&text, &partials, 0);
             let result = match name.split_once("/partials/") {
                 Some((lang, partial)) => {
                     hb.register_partial(&format!("{lang}/{partial}"), text.as_str())
@@ -144,6 +154,29 @@ impl Templates {
             .render_with_context(name, &handlebars::Context::from(ctx))
             .map(|s| tidy_body(&s))
     }
+}
+
+/// A partial call alone on its line, with no parameters: `{{> en/greeting}}`.
+static STANDALONE_PARTIAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\{\{>\s*([^\s{}]+)\s*\}\}\r?\n?$").expect("static regex"));
+
+/// Replaces each standalone partial call (alone on its line, unindented, no parameters) with
+/// the partial's text, as handlebars would render it there: at render time handlebars copies
+/// the whole context for every partial call, a tenth of the render. Anything else (parameters,
+/// indentation, an unknown name, nesting deeper than 8) is left to handlebars.
+fn inline_partials(text: &str, partials: &HashMap<String, String>, depth: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let inline = (depth < 8)
+            .then(|| STANDALONE_PARTIAL.captures(line))
+            .flatten()
+            .and_then(|c| partials.get(c.get(1)?.as_str()));
+        match inline {
+            Some(partial) => out.push_str(&inline_partials(partial, partials, depth + 1)),
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -560,6 +593,42 @@ mod tests {
         assert_eq!(safe_msg_id("<abc@x.org>"), Some("abc@x.org"));
         assert_eq!(safe_msg_id("a b@x"), None);
         assert_eq!(safe_msg_id("a\r\nb"), None);
+    }
+
+    #[test]
+    fn inlined_partials_render_exactly_as_handlebars_partials() {
+        let t = Templates::load(None).expect("templates");
+        let mut plain = Handlebars::new();
+        plain.set_strict_mode(true);
+        plain.register_escape_fn(handlebars::no_escape);
+        for (rel, text) in builtin::TEMPLATES {
+            let name = rel.trim_end_matches(".hbs");
+            match name.split_once("/partials/") {
+                Some((lang, p)) => plain.register_partial(&format!("{lang}/{p}"), *text),
+                None => plain.register_template_string(name, *text),
+            }
+            .expect("built-in template compiles");
+        }
+        let mut renders = 0;
+        for name in t.names() {
+            let (lang, category) = name.split_once('/').expect("lang/category");
+            for facts in crate::check::samples() {
+                let ctx = context(&ContextInput {
+                    customer_name: "Kim",
+                    subject: "Subject",
+                    new_text: "Text",
+                    value: "reliability",
+                    category,
+                    signature: "Support",
+                    language: lang,
+                    facts: &facts,
+                });
+                let expected = tidy_body(&plain.render(name, &ctx).expect("renders"));
+                assert_eq!(t.render(name, ctx).expect("renders"), expected, "{name}");
+                renders += 1;
+            }
+        }
+        assert!(renders > 500, "only {renders} renders compared");
     }
 
     #[test]
