@@ -33,6 +33,14 @@ fn fixture(file: &str) -> Vec<u8> {
     std::fs::read(fixtures().join(file)).expect("fixture")
 }
 
+/// Delivers the mixed [`INBOX`] to `server` and runs `once` over it, which must succeed.
+fn deliver_inbox_and_run_once(server: &impl Server, cfg: &Path, log: impl FnOnce() -> String) {
+    for (file, _) in INBOX {
+        server.deliver("INBOX", &fixture(file));
+    }
+    assert_ok(&once(cfg), log);
+}
+
 /// How many of [`INBOX`] get a draft (the skipped ones do not).
 fn expected_drafts() -> usize {
     INBOX.iter().filter(|(_, k)| !k.contains("skip")).count()
@@ -89,11 +97,8 @@ fn read_state(dir: &Path) -> (u32, BTreeSet<u32>) {
 #[test]
 fn courier_without_keywords_keeps_local_state_and_drafts_each_message_once() {
     let c = Courier::start(courier::Options { keywords: false });
-    for (file, _) in INBOX {
-        c.deliver("INBOX", &fixture(file));
-    }
     let cfg = c.config("");
-    assert_ok(&once(&cfg), || c.log());
+    deliver_inbox_and_run_once(&c, &cfg, || c.log());
 
     let drafts = expected_drafts();
     assert_eq!(c.count(courier::DRAFTS), drafts);
@@ -187,11 +192,8 @@ fn new_mail(n: u32) -> Vec<u8> {
 #[test]
 fn courier_without_keywords_a_new_uidvalidity_makes_no_second_draft() {
     let c = Courier::start(courier::Options { keywords: false });
-    for (file, _) in INBOX {
-        c.deliver("INBOX", &fixture(file));
-    }
     let cfg = c.config("");
-    assert_ok(&once(&cfg), || c.log());
+    deliver_inbox_and_run_once(&c, &cfg, || c.log());
     let drafts = expected_drafts();
     assert_eq!(c.count(courier::DRAFTS), drafts);
     let (validity, handled) = read_state(&c.state_dir());
@@ -291,11 +293,8 @@ fn assert_tagged(flags: &[(u32, String)]) {
 #[test]
 fn courier_with_keywords_tags_the_originals_and_keeps_no_local_state() {
     let c = Courier::start(courier::Options { keywords: true });
-    for (file, _) in INBOX {
-        c.deliver("INBOX", &fixture(file));
-    }
     let cfg = c.config("");
-    assert_ok(&once(&cfg), || c.log());
+    deliver_inbox_and_run_once(&c, &cfg, || c.log());
 
     let flags = c.flags("INBOX");
     assert_eq!(flags.len(), INBOX.len());
@@ -313,11 +312,8 @@ fn courier_with_keywords_tags_the_originals_and_keeps_no_local_state() {
 #[test]
 fn cyrus_finds_drafts_by_special_use_and_drafts_each_message_exactly_once() {
     let c = Cyrus::start();
-    for (file, _) in INBOX {
-        c.deliver("INBOX", &fixture(file));
-    }
     let cfg = c.config("");
-    assert_ok(&once(&cfg), || c.log());
+    deliver_inbox_and_run_once(&c, &cfg, || c.log());
 
     let flags = c.flags("INBOX");
     assert_eq!(flags.len(), INBOX.len());
