@@ -196,10 +196,9 @@ pub async fn process_pending<M: Mailbox>(
                     break;
                 }
                 let read = read_one(&engine, raw, *uid);
-                if let Some(sender) = read.as_ref().ok().and_then(|r| engine.wants_history(r)) {
-                    senders.push(sender);
-                }
-                reads.push((*uid, read));
+                let sender = read.as_ref().ok().and_then(|r| engine.wants_history(r));
+                senders.extend(sender.clone());
+                reads.push((*uid, read, sender));
             }
         }
         stats.timings.pipeline += t0.elapsed();
@@ -219,13 +218,9 @@ pub async fn process_pending<M: Mailbox>(
             let engine = engine
                 .read()
                 .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
-            for (uid, read) in reads {
-                let outcome = read.and_then(|r| {
-                    let history = engine
-                        .wants_history(&r)
-                        .and_then(|s| histories.get(&s).cloned());
-                    finish_one(&engine, r, history)
-                });
+            for (uid, read, sender) in reads {
+                let history = sender.and_then(|s| histories.get(&s).cloned());
+                let outcome = read.and_then(|r| finish_one(&engine, r, history));
                 done.push(Done { uid, outcome });
             }
         }
