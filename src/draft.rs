@@ -83,20 +83,15 @@ impl Templates {
         let mut sources = Vec::new();
         let partials: HashMap<String, String> = files
             .iter()
-            .filter_map(|(rel, _, text)| {
-                let (lang, partial) = rel.trim_end_matches(".hbs").split_once("/partials/")?;
-                Some((format!("{lang}/{partial}"), text.clone()))
-            })
+            .filter_map(|(rel, _, text)| Some((partial_name(rel)?, text.clone())))
             .collect();
         // Partials first, so that an error in one is reported against its own file.
         files.sort_by_key(|(rel, _, _)| !rel.contains("/partials/"));
         for (rel, path, text) in files {
             let name = rel.trim_end_matches(".hbs").to_string();
             let text = inline_partials(&text, &partials, 0);
-            let result = match name.split_once("/partials/") {
-                Some((lang, partial)) => {
-                    hb.register_partial(&format!("{lang}/{partial}"), text.as_str())
-                }
+            let result = match partial_name(&rel) {
+                Some(partial) => hb.register_partial(&partial, text.as_str()),
                 None => {
                     names.insert(name.clone());
                     hb.register_template_string(&name, text.as_str())
@@ -154,6 +149,13 @@ impl Templates {
             .render_with_context(name, &handlebars::Context::from(ctx))
             .map(|s| tidy_body(&s))
     }
+}
+
+/// The name a partial file is called by: `en/partials/greeting.hbs` → `en/greeting`; `None`
+/// for a category template.
+fn partial_name(rel: &str) -> Option<String> {
+    let (lang, partial) = rel.trim_end_matches(".hbs").split_once("/partials/")?;
+    Some(format!("{lang}/{partial}"))
 }
 
 /// A partial call alone on its line, with no parameters: `{{> en/greeting}}`.
@@ -602,10 +604,9 @@ mod tests {
         plain.set_strict_mode(true);
         plain.register_escape_fn(handlebars::no_escape);
         for (rel, text) in builtin::TEMPLATES {
-            let name = rel.trim_end_matches(".hbs");
-            match name.split_once("/partials/") {
-                Some((lang, p)) => plain.register_partial(&format!("{lang}/{p}"), *text),
-                None => plain.register_template_string(name, *text),
+            match partial_name(rel) {
+                Some(partial) => plain.register_partial(&partial, *text),
+                None => plain.register_template_string(rel.trim_end_matches(".hbs"), *text),
             }
             .expect("built-in template compiles");
         }
