@@ -243,14 +243,21 @@ fn main() {
             "classify",
             run_parsed_for(&pre, stage_time, |p| {
                 let subject = strip_prefixes(&p.subject);
-                classify(rules, &subject, &p.new_text, &default_lang, min_conf)
+                classify(
+                    rules,
+                    &subject,
+                    &p.new_text,
+                    &p.new_norm,
+                    &default_lang,
+                    min_conf,
+                )
             }),
         );
         row(
             " ├ normalise+hits",
             run_parsed_for(&pre, stage_time, |p| {
                 let subject = strip_prefixes(&p.subject);
-                rules.hits(&normalize(&format!("{subject}\n{}", p.new_text)))
+                rules.hits(&format!("{}\n{}", normalize(&subject), p.new_norm))
             }),
         );
         // Language detection alone (common-word count included), with the phrase votes

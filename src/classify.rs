@@ -30,16 +30,20 @@ pub struct Classification {
 /// Hits from rules of another language than the message's count this much.
 const FOREIGN_RULE_FACTOR: f32 = 0.5;
 
-/// Classifies a message from its subject and new text.
+/// Classifies a message from its subject and new text; `new_norm` is the new text as
+/// [`normalize`] makes it (line by line gives the same, which is how parse has it).
 pub fn classify(
     rules: &RuleSet,
     subject: &str,
     new_text: &str,
+    new_norm: &str,
     default_language: &str,
     min_confidence: f32,
 ) -> Classification {
     let text = format!("{subject}\n{new_text}");
-    let norm = normalize(&text);
+    let mut norm = normalize(subject);
+    norm.push('\n');
+    norm.push_str(new_norm);
     let hits = rules.hits(&norm);
 
     let votes: Vec<(&str, f32)> = hits
@@ -148,6 +152,7 @@ mod tests {
             &r,
             "Site down",
             "Your website is down and shows 502 Bad Gateway.",
+            &normalize("Your website is down and shows 502 Bad Gateway."),
             "en",
             0.3,
         );
@@ -157,6 +162,7 @@ mod tests {
             &r,
             "",
             "I was charged twice for my subscription this month, please refund.",
+            &normalize("I was charged twice for my subscription this month, please refund."),
             "en",
             0.3,
         );
@@ -170,6 +176,7 @@ mod tests {
             &r,
             "Hello",
             "A question about your office hours in December.",
+            &normalize("A question about your office hours in December."),
             "en",
             0.3,
         );

@@ -59,6 +59,9 @@ pub struct Parsed {
     pub own_text: String,
     /// The customer's new text: no quotes, signature or footer. What classification reads.
     pub new_text: String,
+    /// `new_text` as [`normalize`](crate::rules::normalize) makes it, each line trimmed:
+    /// the line checks already normalised every line, so classification need not again.
+    pub new_norm: String,
     pub attachments: usize,
 }
 
@@ -117,13 +120,14 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
     }
     let screen = screen_headers(&msg, &subject);
 
-    let (mut own_text, mut new_text) = body_texts(&msg, rules);
-    if new_text.trim().is_empty() {
+    let mut body = body_texts(&msg, rules);
+    if body.new.trim().is_empty() {
         // A bare forward: what the customer forwarded is what they want us to read.
         if let Some(inner) = forwarded(&msg) {
-            let (o, n) = body_texts(inner, rules);
-            own_text.push_str(&o);
-            new_text = n;
+            let fwd = body_texts(inner, rules);
+            body.own.push_str(&fwd.own);
+            body.new = fwd.new;
+            body.new_norm = fwd.new_norm;
         }
     }
 
@@ -138,8 +142,9 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
         date: msg.date().and_then(to_utc),
         references: text_list(msg.references()),
         screen,
-        own_text,
-        new_text,
+        own_text: body.own,
+        new_text: body.new,
+        new_norm: body.new_norm,
         attachments: msg.attachment_count(),
     })
 }
@@ -283,22 +288,21 @@ fn forwarded<'a>(msg: &'a Message<'a>) -> Option<&'a Message<'a>> {
     })
 }
 
-/// (own text, new text) of a message's first text body, HTML converted.
-fn body_texts(msg: &Message<'_>, rules: &RuleSet) -> (String, String) {
+/// The own and new text of a message's first text body, HTML converted.
+fn body_texts(msg: &Message<'_>, rules: &RuleSet) -> newtext::Split {
     let Some(part) = msg
         .text_body
         .first()
         .and_then(|&i| msg.parts.get(i as usize))
     else {
-        return (String::new(), String::new());
+        return newtext::Split::default();
     };
     let text = match &part.body {
         PartType::Text(t) => truncate(t, MAX_BODY_BYTES).to_string(),
         PartType::Html(h) => html::to_text(truncate(h, MAX_BODY_BYTES)),
         _ => String::new(),
     };
-    let split = newtext::split(&text, rules);
-    (split.own, split.new)
+    newtext::split(&text, rules)
 }
 
 /// The longest prefix of `s` within `max` bytes, cut on a character boundary.

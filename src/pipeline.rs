@@ -147,6 +147,7 @@ impl Engine {
             &self.rules,
             &subject,
             &msg.new_text,
+            &msg.new_norm,
             &t.default_language,
             t.min_confidence,
         );

@@ -15,6 +15,8 @@ pub struct Split {
     pub own: String,
     /// Only the new text: no quotes, signature or footer.
     pub new: String,
+    /// `new` with every line normalised and trimmed, blank lines where `new` has them.
+    pub new_norm: String,
 }
 
 /// An Outlook-style header line that opens a quoted message ("From: …", "Von: …", "差出人: …").
@@ -60,6 +62,7 @@ pub fn split(body: &str, rules: &RuleSet) -> Split {
     let lines = Lines::new(body);
     let mut own = Vec::new();
     let mut new = Vec::new();
+    let mut new_norm = Vec::new();
     let mut in_signature = false;
     let mut has_text = false;
     for (i, raw) in lines.raw.iter().enumerate() {
@@ -79,11 +82,13 @@ pub fn split(body: &str, rules: &RuleSet) -> Split {
         if !in_signature {
             has_text |= !line.trim().is_empty();
             new.push(line);
+            new_norm.push(norm);
         }
     }
     Split {
         own: tidy(&own),
         new: tidy(&new),
+        new_norm: tidy(&new_norm),
     }
 }
 
@@ -165,6 +170,18 @@ mod tests {
     fn outlook_header_block_without_separator() {
         let body = "Please refund me.\n\nFrom: Support <support@example.com>\nSent: Friday, 20 November 2026 10:00\nTo: Customer\nSubject: Hello\n\nold text";
         assert_eq!(split(body, &rules()).new, "Please refund me.");
+    }
+
+    #[test]
+    fn new_norm_is_the_new_text_normalised_line_by_line() {
+        let body = "  ＡＢＣ Straße\u{a0}\n\n\n\tÉcole ﬁn don\u{2019}t\n> quoted\nＳｅｃｏｎｄ 　line\n-- \nJane";
+        let s = split(body, &rules());
+        let expected: Vec<String> = normalize(&s.new)
+            .lines()
+            .map(|l| l.trim().to_string())
+            .collect();
+        assert_eq!(s.new_norm.lines().collect::<Vec<_>>(), expected);
+        assert_eq!(s.new_norm, "abc straße\n\nécole fin don't\nsecond  line");
     }
 
     #[test]
