@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
-use unicode_normalization::{IsNormalized, UnicodeNormalization};
+
+mod normalize;
+
+pub use normalize::normalize;
 
 use crate::builtin;
 use crate::config::{toml_error, ConfigError, CustomCategory};
@@ -200,23 +203,6 @@ impl<'de> Deserialize<'de> for Priority {
 
 /// How much of a message [`RuleSet::language_words`] reads: plenty to count a dozen words.
 pub const WORDS_BYTES: usize = 2000;
-
-/// Lower-cases and NFKC-normalises text, so full-width digits, ligatures and case all match.
-pub fn normalize(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    let fold = |c: char| match c {
-        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' => '\'',
-        c => c,
-    };
-    // Most text is already in NFKC: the quick check is far cheaper than recomposing it.
-    if unicode_normalization::is_nfkc_quick(s.chars()) == IsNormalized::Yes {
-        s.chars().map(fold).flat_map(char::to_lowercase).collect()
-    } else {
-        s.nfkc().map(fold).flat_map(char::to_lowercase).collect()
-    }
-}
 
 /// Scripts written without spaces between words: their phrases need no word boundaries.
 pub fn is_cjk(c: char) -> bool {
