@@ -21,13 +21,11 @@ pub fn normalize(s: &str) -> String {
             out.push(c.to_ascii_lowercase());
             continue;
         }
-        let i = cp as usize;
-        if i >= BMP || !table.stable[i] {
-            return general(s);
-        }
-        match fold(c) {
-            c if table.cased[i] => out.extend(c.to_lowercase()),
-            c => out.push(c),
+        let entry = table.get(cp as usize).copied().unwrap_or(0);
+        match char::from_u32(entry & !CASED) {
+            Some(d) if entry != 0 && entry & CASED != 0 => out.extend(d.to_lowercase()),
+            Some(d) if entry != 0 => out.push(d),
+            _ => return general(s),
         }
     }
     out
@@ -52,24 +50,39 @@ fn general(s: &str) -> String {
 
 const BMP: usize = 0x1_0000;
 
-/// Per Basic Multilingual Plane character: `stable` when NFKC leaves it alone wherever it
-/// stands (quick check "yes" and a starter, so no neighbour can compose or reorder with it),
-/// `cased` when lower-casing changes it (after the apostrophe fold).
-struct CharTable {
-    stable: Vec<bool>,
-    cased: Vec<bool>,
-}
+/// Marks a table entry whose character lower-casing changes.
+const CASED: u32 = 1 << 31;
 
-static TABLE: LazyLock<CharTable> = LazyLock::new(|| {
-    let mut stable = vec![false; BMP];
-    let mut cased = vec![false; BMP];
-    for (i, c) in (0..BMP as u32).filter_map(|cp| Some((cp as usize, char::from_u32(cp)?))) {
-        stable[i] = canonical_combining_class(c) == 0
-            && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes;
-        let f = fold(c);
-        cased[i] = !f.to_lowercase().eq(std::iter::once(f));
-    }
-    CharTable { stable, cased }
+/// Per Basic Multilingual Plane character, what it becomes wherever it stands: 0 when that
+/// depends on its neighbours (or it is not worth a table), else the folded NFKC character,
+/// with [`CASED`] set when lower-casing changes it. A character gets an entry when its NFKC
+/// form is one starter that is itself NFKC-stable ("yes" in the quick check): such a character
+/// can neither compose nor reorder with a neighbour that also has an entry, so a text made only
+/// of them normalises character by character. Full-width punctuation, the ideographic space and
+/// the no-break space thus stay on the fast path.
+static TABLE: LazyLock<Vec<u32>> = LazyLock::new(|| {
+    let stable = |c: char| {
+        canonical_combining_class(c) == 0 && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+    };
+    (0..BMP as u32)
+        .map(|cp| {
+            let Some(c) = char::from_u32(cp) else {
+                return 0;
+            };
+            let d = if stable(c) {
+                c
+            } else {
+                let mut nfkc = std::iter::once(c).nfkc();
+                match (nfkc.next(), nfkc.next()) {
+                    (Some(d), None) if canonical_combining_class(c) == 0 && stable(d) => d,
+                    _ => return 0,
+                }
+            };
+            let f = fold(d);
+            let cased = !f.to_lowercase().eq(std::iter::once(f));
+            f as u32 | if cased { CASED } else { 0 }
+        })
+        .collect()
 });
 
 #[cfg(test)]
@@ -83,7 +96,8 @@ mod tests {
         '１', '！', '　', '\u{a0}', '\u{b4}', '\u{2019}', '\u{2018}', '\u{2bc}', '…', 'µ', 'Σ',
         'ς', '\u{301}', '\u{308}', '\u{327}', 'e', 'ᄀ', 'ᅡ', 'ᆨ', '가', '각', 'か', '\u{3099}', 'ｶ',
         'ﾞ', 'ア', 'ー', '日', '本', '語', '豈', 'ש', 'ל', 'ו', 'ם', '\u{5b8}', '\u{5bc}',
-        '\u{200f}', '€', '“', '”', '–', '😡', '𠀀', 'Ω', 'Å', 'K',
+        '\u{200f}', '€', '“', '”', '–', '😡', '𠀀', 'Ω', 'Å', 'K', '，', '：', '（', '＿', 'ｅ',
+        '\u{3000}', '\u{2126}', '\u{212b}', '\u{ff9e}', '\u{309b}', 'ﾊ', '\u{1161}',
     ];
 
     #[test]
@@ -119,14 +133,16 @@ mod tests {
 
     #[test]
     fn table_covers_the_common_scripts() {
-        for c in [
-            'é', 'ß', 'š', '가', 'か', 'ア', '日', 'ש', '€', '“', '\u{2019}',
-        ] {
-            assert!(TABLE.stable[c as usize], "{c}");
+        let common = [
+            'é', 'ß', 'š', '가', 'か', 'ア', '日', 'ש', '€', '“', '\u{2019}', 'Ａ', '，', '　',
+            '\u{a0}',
+        ];
+        for c in common {
+            assert_ne!(TABLE[c as usize], 0, "{c}");
         }
-        for c in ['ﬁ', 'Ａ', '\u{a0}', '\u{301}', 'ᆨ', '\u{3099}', 'ｶ'] {
-            assert!(!TABLE.stable[c as usize], "{c}");
+        for c in ['ﬁ', '\u{301}', 'ᆨ', '\u{3099}', 'ﾞ', '…', '\u{b4}'] {
+            assert_eq!(TABLE[c as usize], 0, "{c}");
         }
-        assert_eq!(normalize("ÉCOLE don’t ＡＢＣ"), "école don't abc");
+        assert_eq!(normalize("ÉCOLE don’t ＡＢＣ，"), "école don't abc,");
     }
 }
