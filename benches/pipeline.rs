@@ -281,10 +281,9 @@ fn main() {
             measure(stage_time, inputs.len(), || {
                 for (new_text, joined, norm, votes) in &inputs {
                     let v: Vec<(&str, f32)> = votes.iter().map(|(l, w)| (l.as_str(), *w)).collect();
-                    let words = rules.language_words(norm);
                     black_box(lang::detect(
                         lang_text(new_text, joined),
-                        &words,
+                        || rules.language_words(norm),
                         &v,
                         &default_lang,
                     ));

@@ -55,8 +55,12 @@ pub fn classify(
     } else {
         new_text
     };
-    let words = rules.language_words(&norm);
-    let language = lang::detect(lang_text, &words, &votes, default_language);
+    let language = lang::detect(
+        lang_text,
+        || rules.language_words(&norm),
+        &votes,
+        default_language,
+    );
     let lang_idx = rules.languages.iter().position(|l| *l == language);
 
     let mut scores = vec![0f32; rules.categories.len()];
@@ -127,8 +131,10 @@ fn shouting(text: &str) -> bool {
     if text.contains("!!") || text.contains("！！") {
         return true;
     }
+    // Most words start in lower case: look no further into those.
     text.split_whitespace()
-        .filter(|w| w.chars().count() >= 4 && w.chars().all(|c| c.is_uppercase()))
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_uppercase))
         .count()
         >= 3
 }

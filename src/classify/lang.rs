@@ -63,12 +63,13 @@ const DECISIVE_WORDS: u32 = 3;
 /// ...when they outnumber the next language's this many times.
 const DECISIVE_MARGIN: u32 = 3;
 
-/// The language of `text`; `words` are (language, count) of its common words
-/// ([`crate::rules::RuleSet::language_words`]); `phrase_votes` are (language, weight) of rule
-/// hits, used when the text itself is too short or ambiguous; `default` when nothing is known.
-pub fn detect(
+/// The language of `text`; `words` counts its common words, (language, count) as
+/// [`crate::rules::RuleSet::language_words`] does — asked only for Latin script, where the
+/// script alone cannot tell; `phrase_votes` are (language, weight) of rule hits, used when the
+/// text itself is too short or ambiguous; `default` when nothing is known.
+pub fn detect<'a>(
     text: &str,
-    words: &[(&str, u32)],
+    words: impl FnOnce() -> Vec<(&'a str, u32)>,
     phrase_votes: &[(&str, f32)],
     default: &str,
 ) -> String {
@@ -102,7 +103,7 @@ pub fn detect(
         return CYRILLIC.detect_lang(sample).map_or("ru", iso).to_string();
     }
     let latin = |l: &str| matches!(l, "en" | "de" | "fr" | "es" | "et");
-    if let Some(l) = decisive(words, latin) {
+    if let Some(l) = decisive(&words(), latin) {
         return l.to_string();
     }
     let info = LATIN.detect(sample);
@@ -149,10 +150,10 @@ mod tests {
 
     #[test]
     fn scripts_decide() {
-        assert_eq!(detect("로그인이 안 됩니다", &[], &[], "en"), "ko");
-        assert_eq!(detect("ログインできません。", &[], &[], "en"), "ja");
-        assert_eq!(detect("我无法登录我的账户", &[], &[], "en"), "zh");
-        assert_eq!(detect("אני לא מצליח להתחבר", &[], &[], "en"), "he");
+        assert_eq!(detect("로그인이 안 됩니다", Vec::new, &[], "en"), "ko");
+        assert_eq!(detect("ログインできません。", Vec::new, &[], "en"), "ja");
+        assert_eq!(detect("我无法登录我的账户", Vec::new, &[], "en"), "zh");
+        assert_eq!(detect("אני לא מצליח להתחבר", Vec::new, &[], "en"), "he");
     }
 
     #[test]
@@ -160,7 +161,7 @@ mod tests {
         assert_eq!(
             detect(
                 "Ich kann mich seit heute morgen nicht mehr anmelden, bitte helfen Sie mir.",
-                &[],
+                Vec::new,
                 &[],
                 "en"
             ),
@@ -169,7 +170,7 @@ mod tests {
         assert_eq!(
             detect(
                 "Je n'arrive plus à me connecter à mon compte depuis ce matin.",
-                &[],
+                Vec::new,
                 &[],
                 "en"
             ),
@@ -178,7 +179,7 @@ mod tests {
         assert_eq!(
             detect(
                 "No puedo iniciar sesión en mi cuenta desde esta mañana.",
-                &[],
+                Vec::new,
                 &[],
                 "en"
             ),
@@ -187,7 +188,7 @@ mod tests {
         assert_eq!(
             detect(
                 "Ma ei saa oma kontole sisse logida, palun aidake.",
-                &[],
+                Vec::new,
                 &[],
                 "en"
             ),
@@ -196,7 +197,7 @@ mod tests {
         assert_eq!(
             detect(
                 "I cannot log in to my account since this morning.",
-                &[],
+                Vec::new,
                 &[],
                 "de"
             ),
@@ -207,16 +208,16 @@ mod tests {
     #[test]
     fn common_words_decide_when_clear() {
         let text = "Words that whatlang would read as English anyway.";
-        assert_eq!(detect(text, &[("de", 4), ("en", 1)], &[], "en"), "de");
+        assert_eq!(detect(text, || vec![("de", 4), ("en", 1)], &[], "en"), "de");
         // Too close to call: whatlang reads the text.
-        assert_eq!(detect(text, &[("de", 4), ("en", 2)], &[], "de"), "en");
+        assert_eq!(detect(text, || vec![("de", 4), ("en", 2)], &[], "de"), "en");
         // Too few: whatlang again.
-        assert_eq!(detect(text, &[("de", 2)], &[], "de"), "en");
+        assert_eq!(detect(text, || vec![("de", 2)], &[], "de"), "en");
     }
 
     #[test]
     fn empty_text_uses_votes_then_default() {
-        assert_eq!(detect("", &[], &[], "de"), "de");
-        assert_eq!(detect("", &[], &[("fr", 3.0)], "de"), "fr");
+        assert_eq!(detect("", Vec::new, &[], "de"), "de");
+        assert_eq!(detect("", Vec::new, &[("fr", 3.0)], "de"), "fr");
     }
 }
