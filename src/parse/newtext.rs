@@ -63,6 +63,7 @@ pub fn split(body: &str, rules: &RuleSet) -> Split {
     let mut own = Vec::new();
     let mut new = Vec::new();
     let mut new_norm = Vec::new();
+    let mut joined = String::new();
     let mut in_signature = false;
     let mut has_text = false;
     for (i, raw) in lines.raw.iter().enumerate() {
@@ -71,7 +72,7 @@ pub fn split(body: &str, rules: &RuleSet) -> Split {
             continue;
         }
         let norm = lines.norm(i);
-        if starts_history(&lines, i, rules) || rules.is_footer(norm) {
+        if starts_history(&lines, i, rules, &mut joined) || rules.is_footer(norm) {
             break;
         }
         if !in_signature && (line == "--" || line == "-- " || (has_text && rules.is_signoff(norm)))
@@ -92,8 +93,18 @@ pub fn split(body: &str, rules: &RuleSet) -> Split {
     }
 }
 
-/// True when line `i` opens the quoted history.
-fn starts_history(lines: &Lines, i: usize, rules: &RuleSet) -> bool {
+/// [`SEPARATOR`], asked only of lines that start as it must (most lines do not).
+fn is_separator(norm: &str) -> bool {
+    norm.starts_with(['-', '_', '=']) && SEPARATOR.is_match(norm)
+}
+
+/// [`OUTLOOK_FROM`], asked only of lines with the colon it needs.
+fn is_outlook_from(norm: &str) -> bool {
+    norm.contains([':', '：']) && OUTLOOK_FROM.is_match(norm)
+}
+
+/// True when line `i` opens the quoted history. `joined` is scratch space, kept between calls.
+fn starts_history(lines: &Lines, i: usize, rules: &RuleSet, joined: &mut String) -> bool {
     let norm = lines.norm(i);
     if norm.is_empty() {
         return false;
@@ -103,13 +114,19 @@ fn starts_history(lines: &Lines, i: usize, rules: &RuleSet) -> bool {
     }
     // Gmail and Apple Mail wrap long "On … wrote:" lines in two.
     let next = lines.norm(i + 1);
-    if !next.is_empty() && norm.len() < 200 && rules.is_quote_header(&format!("{norm} {next}")) {
+    if !next.is_empty() && norm.len() < 200 {
+        joined.clear();
+        joined.push_str(norm);
+        joined.push(' ');
+        joined.push_str(next);
+        if rules.is_quote_header(joined) {
+            return true;
+        }
+    }
+    if is_separator(norm) && (i + 1..i + 4).any(|j| is_outlook_from(lines.norm(j))) {
         return true;
     }
-    if SEPARATOR.is_match(norm) && (i + 1..i + 4).any(|j| OUTLOOK_FROM.is_match(lines.norm(j))) {
-        return true;
-    }
-    if OUTLOOK_FROM.is_match(norm) {
+    if is_outlook_from(norm) {
         let following = (i + 1..lines.raw.len())
             .map(|j| lines.norm(j))
             .filter(|l| !l.is_empty())
