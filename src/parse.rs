@@ -246,8 +246,9 @@ fn screen_headers(msg: &Message<'_>, subject: &str) -> ScreenHeaders {
             .filter(|v| !v.is_empty())
     };
     let list_header = msg.headers().iter().any(|h| {
-        let n = h.name().to_ascii_lowercase();
-        n.starts_with("list-") && n != "list-archive-ignored"
+        let n = h.name();
+        n.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("list-"))
+            && !n.eq_ignore_ascii_case("list-archive-ignored")
     });
     let report = msg.content_type().is_some_and(|ct| {
         ct.ctype().eq_ignore_ascii_case("multipart")
