@@ -586,13 +586,15 @@ impl RuleSet {
 
     /// Every phrase and pattern hit in normalised text; each distinct phrase counts once.
     pub fn hits(&self, norm: &str) -> Vec<Hit> {
-        let mut seen = HashSet::new();
+        // One bit per phrase: cheaper than hashing, and bounded whatever the message holds.
+        let mut seen = vec![0u64; self.phrase_meta.len().div_ceil(64)];
         let mut out = Vec::new();
         for m in self.matcher.find_iter(norm) {
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
             let idx = m.pattern().as_usize();
-            if seen.contains(&idx) {
+            let (word, bit) = (idx / 64, 1u64 << (idx % 64));
+            if seen.get(word).is_some_and(|w| w & bit != 0) {
                 continue;
             }
             for meta in &self.phrase_meta[idx] {
@@ -602,7 +604,9 @@ impl RuleSet {
                 if meta.end_boundary && after.is_some_and(char::is_alphanumeric) {
                     continue;
                 }
-                seen.insert(idx);
+                if let Some(w) = seen.get_mut(word) {
+                    *w |= bit;
+                }
                 out.push(meta.hit);
             }
         }
