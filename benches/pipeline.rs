@@ -14,6 +14,8 @@
 //!
 //! Plain `std` only (no criterion): a small table is all it prints.
 //!
+//! `MAILTRIAGE_BENCH_ONLY=TEXT` keeps only the fixtures whose name contains TEXT (`-ja-`, say).
+//!
 //! `MAILTRIAGE_BENCH_PROFILE=SECS` runs only the whole triage of typical mail for SECS seconds
 //! and prints nothing else, for `perf record` and the like.
 
@@ -161,6 +163,9 @@ fn main() {
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "eml"))
         .collect();
+    if let Ok(only) = std::env::var("MAILTRIAGE_BENCH_ONLY") {
+        paths.retain(|p| p.to_string_lossy().contains(&only));
+    }
     paths.sort();
     let fixtures: Vec<Fixture> = paths
         .iter()
