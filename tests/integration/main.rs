@@ -1,5 +1,6 @@
 //! The integration suite, one crate (as ripgrep does) with a shared `util`.
 
+mod blind;
 mod cli;
 mod faults;
 mod fixtures;
