@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 use handlebars::Handlebars;
-use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::header::{self, ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::Mailbox;
 use regex::Regex;
 use serde::Serialize;
@@ -445,35 +445,103 @@ pub fn recipient(msg: &Parsed, own: &[String]) -> (Option<Person>, Vec<String>) 
     (chosen, warnings)
 }
 
-macro_rules! text_header {
-    ($ty:ident, $name:literal) => {
-        #[derive(Clone)]
-        struct $ty(String);
-        impl Header for $ty {
-            fn name() -> HeaderName {
-                HeaderName::new_from_ascii_str($name)
-            }
-            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-                Ok(Self(s.to_string()))
-            }
-            fn display(&self) -> HeaderValue {
-                HeaderValue::new(Self::name(), self.0.clone())
-            }
+/// Names of the headers only mailtriage writes.
+const X_SOURCE: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Source");
+const X_CATEGORY: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Category");
+const X_FACTS: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Facts");
+const X_LANGUAGE: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Language");
+const X_PRIORITY: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Priority");
+
+/// The longest line lettre's header encoder writes before folding (email-encoding's
+/// `MAX_LINE_LEN`).
+const FOLD_AT: usize = 76;
+
+/// `value` encoded exactly as lettre's `HeaderValue::new` would encode it, when it is printable
+/// ASCII (space to `~`): such a value needs no RFC 2047 encoding, only folding at spaces, and the
+/// folding below mirrors email-encoding's `FoldingEmailWriter` step by step (a `\r\n` goes
+/// before a word, ahead of the spaces that preceded it, when the line would pass 76 bytes).
+/// `None` for anything else — it then goes through lettre's encoder, which is also what keeps
+/// CR, LF and NUL out of headers. A unit test compares both on many values.
+fn fold_printable_ascii(name: &str, value: &str) -> Option<String> {
+    if !value.bytes().all(|b| matches!(b, b' '..=b'~')) {
+        return None;
+    }
+    let mut line_len = name.len() + ": ".len();
+    if line_len + value.len() <= FOLD_AT {
+        // Nothing can fold: the whole header fits on its first line.
+        return Some(value.to_string());
+    }
+    let mut out = String::with_capacity(value.len() + value.len() / 32 * 3);
+    let mut spaces = 0;
+    let mut can_fold = false;
+    let mut rest = value;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix(' ') {
+            spaces += 1;
+            rest = r;
+            continue;
         }
-    };
+        let (word, r) = rest.split_at(rest.find(' ').unwrap_or(rest.len()));
+        if can_fold && spaces >= 1 && line_len + spaces + word.len() > FOLD_AT {
+            out.push_str("\r\n");
+            line_len = 0;
+        }
+        out.extend(std::iter::repeat_n(' ', spaces));
+        line_len += spaces + word.len();
+        spaces = 0;
+        out.push_str(word);
+        can_fold = true;
+        rest = r;
+    }
+    out.extend(std::iter::repeat_n(' ', spaces));
+    Some(out)
 }
 
-text_header!(XSource, "X-Mailtriage-Source");
-text_header!(XCategory, "X-Mailtriage-Category");
-text_header!(XFacts, "X-Mailtriage-Facts");
-text_header!(XLanguage, "X-Mailtriage-Language");
-text_header!(XPriority, "X-Mailtriage-Priority");
+/// A header with a text value, as lettre's text headers (`Subject` and the like) make it, but
+/// without running the encoder over values that are plain printable ASCII.
+fn text_header(name: HeaderName, value: String) -> HeaderValue {
+    match fold_printable_ascii(&name, &value) {
+        Some(encoded) => HeaderValue::dangerous_new_pre_encoded(name, value, encoded),
+        None => HeaderValue::new(name, value),
+    }
+}
+
+/// What every draft from one identity shares, encoded once per engine instead of per draft.
+pub struct Sender {
+    /// The `From` header, as lettre's `MessageBuilder::from` encodes it.
+    from_header: HeaderValue,
+    /// `Content-Type: text/plain; charset=utf-8`.
+    content_type: HeaderValue,
+    /// `MIME-Version: 1.0`.
+    mime_version: HeaderValue,
+    /// The From address, for the envelope.
+    address: lettre::Address,
+    /// The From mailbox as text (`Draft::from`).
+    from: String,
+    /// The domain of Message-IDs.
+    domain: String,
+}
+
+impl Sender {
+    /// Encodes the identity's headers.
+    pub fn new(identity: &Identity) -> Sender {
+        let from = header::From::from(lettre::message::Mailboxes::from(identity.from.clone()));
+        Sender {
+            from_header: from.display(),
+            content_type: ContentType::TEXT_PLAIN.display(),
+            mime_version: header::MIME_VERSION_1_0.display(),
+            address: identity.from.email.clone(),
+            from: identity.from.to_string(),
+            domain: identity.from.email.domain().to_string(),
+        }
+    }
+}
 
 /// Everything the draft message needs besides the rendered body.
 pub struct DraftInput<'a> {
     pub msg: &'a Parsed,
     pub to: &'a Person,
-    pub identity: &'a Identity,
+    pub sender: &'a Sender,
     pub category: &'a str,
     pub priority: &'a str,
     pub language: &'a str,
@@ -492,13 +560,13 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
             .map(|n| clean_line(n, 80))
             .filter(|n| !n.is_empty());
     let to = Mailbox::new(to_name, to_addr);
+    let to_text = to.email.to_string();
     let subject = reply_subject(&d.msg.subject);
-    let domain = d.identity.from.email.domain().to_string();
     let message_id = format!(
         "mailtriage.{}.{:016x}@{}",
         env.now.timestamp(),
         env.nonce,
-        domain
+        d.sender.domain
     );
     let source = d.msg.message_id.as_deref().and_then(safe_msg_id);
     let (in_reply_to, references) = match source {
@@ -517,11 +585,16 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
                 refs.extend(tail);
             }
             refs.push(id);
-            let references = refs
-                .iter()
-                .map(|r| format!("<{r}>"))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let mut references =
+                String::with_capacity(refs.iter().map(|r| r.len() + 3).sum::<usize>());
+            for r in refs {
+                if !references.is_empty() {
+                    references.push(' ');
+                }
+                references.push('<');
+                references.push_str(r);
+                references.push('>');
+            }
             (Some(format!("<{id}>")), Some(references))
         }
         None => (None, None),
@@ -529,35 +602,41 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
     let when = UNIX_EPOCH + Duration::from_secs(env.now.timestamp().max(0) as u64);
     // Given rather than derived: lettre would parse the From and To headers back to find it.
     let envelope =
-        lettre::address::Envelope::new(Some(d.identity.from.email.clone()), vec![to.email.clone()])
+        lettre::address::Envelope::new(Some(d.sender.address.clone()), vec![to.email.clone()])
             .map_err(|e| DraftError::Build(e.to_string()))?;
+    // The same headers, in the same order, as the builder's own `from`, `subject`,
+    // `message_id`, `header(ContentType…)` and so on; values we generate or have already cleaned
+    // go in pre-encoded (see `text_header`).
     let mut b = lettre::Message::builder()
         .envelope(envelope)
-        .from(d.identity.from.clone())
-        .to(to.clone())
-        .subject(subject.clone())
+        .raw_header(d.sender.from_header.clone())
+        .to(to)
+        .raw_header(text_header(header::Subject::name(), subject.clone()))
         .date(when)
-        .message_id(Some(format!("<{message_id}>")))
-        .header(ContentType::TEXT_PLAIN)
-        .header(lettre::message::header::MIME_VERSION_1_0)
-        .header(XCategory(d.category.to_string()))
-        .header(XLanguage(d.language.to_string()))
-        .header(XPriority(d.priority.to_string()));
+        .raw_header(text_header(
+            header::MessageId::name(),
+            format!("<{message_id}>"),
+        ))
+        .raw_header(d.sender.content_type.clone())
+        .raw_header(d.sender.mime_version.clone())
+        .raw_header(text_header(X_CATEGORY, d.category.to_string()))
+        .raw_header(text_header(X_LANGUAGE, d.language.to_string()))
+        .raw_header(text_header(X_PRIORITY, d.priority.to_string()));
     if let (Some(irt), Some(refs)) = (&in_reply_to, &references) {
         b = b
-            .in_reply_to(irt.clone())
-            .references(refs.clone())
-            .header(XSource(irt.clone()));
+            .raw_header(text_header(header::InReplyTo::name(), irt.clone()))
+            .raw_header(text_header(header::References::name(), refs.clone()))
+            .raw_header(text_header(X_SOURCE, irt.clone()));
     }
     if !d.facts_summary.is_empty() {
-        b = b.header(XFacts(clean_line(d.facts_summary, 900)));
+        b = b.raw_header(text_header(X_FACTS, clean_line(d.facts_summary, 900)));
     }
     let message = b
         .body(d.body.clone())
         .map_err(|e| DraftError::Build(e.to_string()))?;
     Ok(Draft {
-        from: d.identity.from.to_string(),
-        to: to.email.to_string(),
+        from: d.sender.from.clone(),
+        to: to_text,
         subject,
         in_reply_to,
         references,
@@ -588,6 +667,55 @@ mod tests {
         let s = clean_line("Hi\r\nBcc: evil@x\u{0}\u{2028}there\u{2029}", 200);
         assert_eq!(s, "Hi Bcc: evil@x there");
         assert_eq!(clean_line("abcdef", 3), "abc…");
+    }
+
+    /// A header as lettre formats it, `Name: value\r\n`.
+    fn formatted(v: HeaderValue) -> String {
+        let mut h = lettre::message::header::Headers::new();
+        h.insert_raw(v);
+        h.to_string()
+    }
+
+    #[test]
+    fn text_headers_fold_at_exactly_the_same_places_as_lettre() {
+        let names = [X_FACTS, header::Subject::name(), header::References::name()];
+        let mut compared = 0;
+        for name in names {
+            for first in 0..90 {
+                for second in [1, 2, 5, 20, 40, 60, 70, 75, 76, 77, 90] {
+                    for gap in [" ", "  ", "   "] {
+                        for tail in ["", " ", "  ", " c", "  dd ee"] {
+                            let value =
+                                format!("{}{gap}{}{tail}", "a".repeat(first), "b".repeat(second));
+                            assert_eq!(
+                                formatted(text_header(name.clone(), value.clone())),
+                                formatted(HeaderValue::new(name.clone(), value.clone())),
+                                "{value:?}"
+                            );
+                            compared += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 10_000);
+    }
+
+    proptest::proptest! {
+        /// The pre-encoded fast path writes exactly what lettre's encoder writes.
+        #[test]
+        fn text_headers_encode_as_lettre_does(
+            words in proptest::collection::vec("[a-z<>@.;:=?-]{0,30}| {1,3}|é|\t|\r\n", 0..40),
+            name in 0..5usize,
+        ) {
+            let value: String = words.concat();
+            let name = [X_FACTS, X_SOURCE, header::Subject::name(), header::References::name(),
+                HeaderName::new_from_ascii_str("X")][name].clone();
+            proptest::prop_assert_eq!(
+                formatted(text_header(name.clone(), value.clone())),
+                formatted(HeaderValue::new(name, value))
+            );
+        }
     }
 
     #[test]
