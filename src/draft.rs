@@ -17,7 +17,7 @@ use lettre::message::header::{
 use lettre::message::{Body, Mailbox};
 use regex::Regex;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::builtin;
 use crate::config::{ConfigError, Identity};
@@ -226,6 +226,22 @@ pub struct ContextInput<'a> {
     pub facts: &'a [Fact],
 }
 
+/// A JSON object from its fields. Unlike `json!`, which serialises every value from a
+/// reference (a copy of each string and of each nested object), the values are moved in.
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+/// A JSON string.
+fn string(s: impl Into<String>) -> Value {
+    Value::String(s.into())
+}
+
 /// Builds the JSON context templates see.
 pub fn context(c: &ContextInput<'_>) -> Value {
     let mut incident = Value::Null;
@@ -234,98 +250,137 @@ pub fn context(c: &ContextInput<'_>) -> Value {
     let mut history = Value::Null;
     let mut retired_address = Vec::new();
     let mut retired_instructions = Vec::new();
-    let date = |d: &Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let date = |d: &Option<chrono::NaiveDate>| string(d.map(|d| d.to_string()).unwrap_or_default());
+    let text = |t: &Option<String>| string(t.as_deref().unwrap_or_default());
+    let minute = |t: &DateTime<Utc>| string(t.format("%Y-%m-%d %H:%M UTC").to_string());
     for f in c.facts {
         match f {
             Fact::IncidentConfirmed { incident: i, .. } if incident.is_null() => {
-                incident = json!({
-                    "id": i.id, "service": i.service, "status_url": i.status_url,
-                    "summary": i.summary.clone().unwrap_or_default(),
-                    "started": i.started.format("%Y-%m-%d %H:%M UTC").to_string(),
-                    "resolved": i.resolved.map(|r| r.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default(),
-                    "ongoing": i.resolved.is_none(),
-                })
+                incident = object([
+                    ("id", string(i.id.as_str())),
+                    ("service", string(i.service.as_str())),
+                    ("status_url", string(i.status_url.as_str())),
+                    ("summary", text(&i.summary)),
+                    ("started", minute(&i.started)),
+                    (
+                        "resolved",
+                        i.resolved.as_ref().map_or_else(|| string(""), minute),
+                    ),
+                    ("ongoing", Value::Bool(i.resolved.is_none())),
+                ])
             }
             Fact::IncidentConfirmed { .. } => {}
             Fact::NoIncident => no_incident = true,
             Fact::CallbackMissing => callback_missing = true,
-            Fact::ContactHistory(h) => history = json!(h),
+            // Cannot fail (numbers and optional strings); Null would read as "no history".
+            Fact::ContactHistory(h) => history = serde_json::to_value(h).unwrap_or_default(),
             Fact::RetiredAddress {
                 address,
                 found_in,
                 replacement,
                 note,
                 retired_on,
-            } => retired_address.push(json!({
-                "address": address,
-                "where": match found_in { Where::From => "from", Where::To => "to", Where::Body => "body" },
-                "replacement": replacement.clone().unwrap_or_default(),
-                "note": note.clone().unwrap_or_default(),
-                "retired_on": date(retired_on),
-            })),
+            } => retired_address.push(object([
+                ("address", string(address.as_str())),
+                (
+                    "where",
+                    string(match found_in {
+                        Where::From => "from",
+                        Where::To => "to",
+                        Where::Body => "body",
+                    }),
+                ),
+                ("replacement", text(replacement)),
+                ("note", text(note)),
+                ("retired_on", date(retired_on)),
+            ])),
             Fact::RetiredInstructions {
                 id,
                 current_url,
                 title,
                 summary,
                 retired_on,
-            } => retired_instructions.push(json!({
-                "id": id, "title": title, "current_url": current_url,
-                "summary": summary.clone().unwrap_or_default(),
-                "retired_on": date(retired_on),
-            })),
+            } => retired_instructions.push(object([
+                ("id", string(id.as_str())),
+                ("title", string(title.as_str())),
+                ("current_url", string(current_url.as_str())),
+                ("summary", text(summary)),
+                ("retired_on", date(retired_on)),
+            ])),
         }
     }
-    json!({
-        "customer_name": clean_line(c.customer_name, 80),
-        "subject": clean_line(c.subject, 200),
-        "quote": clean_line(c.new_text, 160),
-        "value": c.value,
-        "category": c.category,
-        "signature": c.signature,
-        "language": c.language,
-        "facts": {
-            "incident": incident,
-            "no_incident": no_incident,
-            "retired_address": retired_address,
-            "retired_instructions": retired_instructions,
-            "callback_missing": callback_missing,
-            "contact_history": history,
-        }
-    })
+    object([
+        ("customer_name", string(clean_line(c.customer_name, 80))),
+        ("subject", string(clean_line(c.subject, 200))),
+        ("quote", string(clean_line(c.new_text, 160))),
+        ("value", string(c.value)),
+        ("category", string(c.category)),
+        ("signature", string(c.signature)),
+        ("language", string(c.language)),
+        (
+            "facts",
+            object([
+                ("incident", incident),
+                ("no_incident", Value::Bool(no_incident)),
+                ("retired_address", Value::Array(retired_address)),
+                ("retired_instructions", Value::Array(retired_instructions)),
+                ("callback_missing", Value::Bool(callback_missing)),
+                ("contact_history", history),
+            ]),
+        ),
+    ])
 }
 
 /// One line of at most `max` characters: every control and line/paragraph separator becomes a
 /// space, runs of spaces collapse. This is what makes customer text safe in a header.
+///
+/// Kept characters are copied a run at a time rather than one by one (the same output: a
+/// pending space goes in before the run, a run stops at `max`).
 pub fn clean_line(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max * 4));
     let mut count = 0;
     let mut space = false;
-    for ch in s.chars() {
-        let ch = if ch.is_control()
-            || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
-        {
-            ' '
-        } else {
-            ch
-        };
-        if ch.is_whitespace() {
+    // Start of the run of kept characters not yet copied to `out`.
+    let mut run: Option<usize> = None;
+    for (i, ch) in s.char_indices() {
+        if is_blank(ch) {
+            if let Some(start) = run.take() {
+                out.push_str(&s[start..i]);
+            }
             space = !out.is_empty();
             continue;
         }
         if count >= max {
+            if let Some(start) = run.take() {
+                out.push_str(&s[start..i]);
+            }
             out.push('…');
-            break;
+            return out;
         }
         if space {
+            // A run has just been copied (a blank ended it), so the space goes after it.
             out.push(' ');
             count += 1;
             space = false;
         }
-        out.push(ch);
+        run.get_or_insert(i);
         count += 1;
     }
+    if let Some(start) = run {
+        out.push_str(&s[start..]);
+    }
     out
+}
+
+/// What [`clean_line`] turns into a space: controls, line and paragraph separators, direction
+/// marks and overrides, the BOM and whitespace.
+fn is_blank(ch: char) -> bool {
+    if ch.is_ascii() {
+        return !ch.is_ascii_graphic();
+    }
+    ch.is_control()
+        || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        || ch.is_whitespace()
 }
 
 /// Reply and forward prefixes of the common clients and languages.
@@ -819,6 +874,64 @@ mod tests {
             let text = parts.concat();
             let ours = encoded_body(&text);
             proptest::prop_assert_eq!((ours.encoding(), ours.as_ref().to_vec()), lettre_body(&text));
+        }
+    }
+
+    /// `clean_line` as it was first written, one character at a time: the reference.
+    fn clean_line_reference(s: &str, max: usize) -> String {
+        let mut out = String::new();
+        let mut count = 0;
+        let mut space = false;
+        for ch in s.chars() {
+            let ch = if ch.is_control()
+                || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+            {
+                ' '
+            } else {
+                ch
+            };
+            if ch.is_whitespace() {
+                space = !out.is_empty();
+                continue;
+            }
+            if count >= max {
+                out.push('…');
+                break;
+            }
+            if space {
+                out.push(' ');
+                count += 1;
+                space = false;
+            }
+            out.push(ch);
+            count += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn clean_line_keeps_every_character_class_apart() {
+        for c in (0u32..0x3100)
+            .chain(0xfe00..0x10000)
+            .filter_map(char::from_u32)
+        {
+            for s in [format!("a{c}b"), format!("{c}"), format!(" {c} {c}{c}x")] {
+                for max in [0, 1, 2, 3, 80] {
+                    assert_eq!(clean_line(&s, max), clean_line_reference(&s, max), "{s:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clean_line_is_the_reference(
+            parts in proptest::collection::vec(
+                "[a-z]{0,12}| {1,3}|\r\n|\t|\u{0}|\u{2028}|\u{202e}|\u{3000}|[é日ö€]{1,5}", 0..20),
+            max in 0..40usize,
+        ) {
+            let s = parts.concat();
+            proptest::prop_assert_eq!(clean_line(&s, max), clean_line_reference(&s, max));
         }
     }
 
