@@ -133,15 +133,23 @@ impl Templates {
     /// The template to use: the customer's language if we have it, else the default language;
     /// the category's own template, else `general`.
     pub fn choose(&self, lang: &str, category: &str, default_lang: &str) -> Option<String> {
-        [
+        // One buffer for the candidate names, rather than a string per candidate.
+        let mut name = String::with_capacity(lang.len().max(default_lang.len()) + 1 + 32);
+        for (l, c) in [
             (lang, category),
             (default_lang, category),
             (lang, "general"),
             (default_lang, "general"),
-        ]
-        .iter()
-        .find(|(l, c)| self.has(l, c))
-        .map(|(l, c)| format!("{l}/{c}"))
+        ] {
+            name.clear();
+            name.push_str(l);
+            name.push('/');
+            name.push_str(c);
+            if self.names.contains(&name) {
+                return Some(name);
+            }
+        }
+        None
     }
 
     /// Renders a template; the context is data only. Taken by value: handlebars would
@@ -397,11 +405,15 @@ pub fn strip_prefixes(subject: &str) -> String {
 
 /// Exactly one "Re:".
 pub fn reply_subject(subject: &str) -> String {
-    let s = strip_prefixes(subject);
-    if s.is_empty() {
+    re(&strip_prefixes(subject))
+}
+
+/// "Re: " and a subject already through [`strip_prefixes`].
+fn re(stripped: &str) -> String {
+    if stripped.is_empty() {
         "Re: (no subject)".into()
     } else {
-        format!("Re: {s}")
+        format!("Re: {stripped}")
     }
 }
 
@@ -654,6 +666,9 @@ fn body_encoding(text: &str) -> ContentTransferEncoding {
 /// Everything the draft message needs besides the rendered body.
 pub struct DraftInput<'a> {
     pub msg: &'a Parsed,
+    /// The message's subject through [`strip_prefixes`], as [`crate::pipeline::Engine::read`]
+    /// already made it.
+    pub subject: &'a str,
     pub to: &'a Person,
     pub sender: &'a Sender,
     pub category: &'a str,
@@ -675,7 +690,7 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
             .filter(|n| !n.is_empty());
     let to = Mailbox::new(to_name, to_addr);
     let to_text = to.email.to_string();
-    let subject = reply_subject(&d.msg.subject);
+    let subject = re(d.subject);
     let message_id = format!(
         "mailtriage.{}.{:016x}@{}",
         env.now.timestamp(),

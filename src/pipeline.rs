@@ -278,6 +278,7 @@ impl Engine {
         outcome.draft = Some(draft::build(
             DraftInput {
                 msg: &msg,
+                subject: &subject,
                 to: &to,
                 sender: &self.sender,
                 category: &category.id,
