@@ -11,11 +11,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 use handlebars::Handlebars;
-use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
-use lettre::message::Mailbox;
+use lettre::message::header::{
+    self, ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+};
+use lettre::message::{Body, Mailbox};
 use regex::Regex;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::builtin;
 use crate::config::{ConfigError, Identity};
@@ -131,15 +133,23 @@ impl Templates {
     /// The template to use: the customer's language if we have it, else the default language;
     /// the category's own template, else `general`.
     pub fn choose(&self, lang: &str, category: &str, default_lang: &str) -> Option<String> {
-        [
+        // One buffer for the candidate names, rather than a string per candidate.
+        let mut name = String::with_capacity(lang.len().max(default_lang.len()) + 1 + 32);
+        for (l, c) in [
             (lang, category),
             (default_lang, category),
             (lang, "general"),
             (default_lang, "general"),
-        ]
-        .iter()
-        .find(|(l, c)| self.has(l, c))
-        .map(|(l, c)| format!("{l}/{c}"))
+        ] {
+            name.clear();
+            name.push_str(l);
+            name.push('/');
+            name.push_str(c);
+            if self.names.contains(&name) {
+                return Some(name);
+            }
+        }
+        None
     }
 
     /// Renders a template; the context is data only. Taken by value: handlebars would
@@ -224,6 +234,22 @@ pub struct ContextInput<'a> {
     pub facts: &'a [Fact],
 }
 
+/// A JSON object from its fields. Unlike `json!`, which serialises every value from a
+/// reference (a copy of each string and of each nested object), the values are moved in.
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+/// A JSON string.
+fn string(s: impl Into<String>) -> Value {
+    Value::String(s.into())
+}
+
 /// Builds the JSON context templates see.
 pub fn context(c: &ContextInput<'_>) -> Value {
     let mut incident = Value::Null;
@@ -232,98 +258,137 @@ pub fn context(c: &ContextInput<'_>) -> Value {
     let mut history = Value::Null;
     let mut retired_address = Vec::new();
     let mut retired_instructions = Vec::new();
-    let date = |d: &Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let date = |d: &Option<chrono::NaiveDate>| string(d.map(|d| d.to_string()).unwrap_or_default());
+    let text = |t: &Option<String>| string(t.as_deref().unwrap_or_default());
+    let minute = |t: &DateTime<Utc>| string(t.format("%Y-%m-%d %H:%M UTC").to_string());
     for f in c.facts {
         match f {
             Fact::IncidentConfirmed { incident: i, .. } if incident.is_null() => {
-                incident = json!({
-                    "id": i.id, "service": i.service, "status_url": i.status_url,
-                    "summary": i.summary.clone().unwrap_or_default(),
-                    "started": i.started.format("%Y-%m-%d %H:%M UTC").to_string(),
-                    "resolved": i.resolved.map(|r| r.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default(),
-                    "ongoing": i.resolved.is_none(),
-                })
+                incident = object([
+                    ("id", string(i.id.as_str())),
+                    ("service", string(i.service.as_str())),
+                    ("status_url", string(i.status_url.as_str())),
+                    ("summary", text(&i.summary)),
+                    ("started", minute(&i.started)),
+                    (
+                        "resolved",
+                        i.resolved.as_ref().map_or_else(|| string(""), minute),
+                    ),
+                    ("ongoing", Value::Bool(i.resolved.is_none())),
+                ])
             }
             Fact::IncidentConfirmed { .. } => {}
             Fact::NoIncident => no_incident = true,
             Fact::CallbackMissing => callback_missing = true,
-            Fact::ContactHistory(h) => history = json!(h),
+            // Cannot fail (numbers and optional strings); Null would read as "no history".
+            Fact::ContactHistory(h) => history = serde_json::to_value(h).unwrap_or_default(),
             Fact::RetiredAddress {
                 address,
                 found_in,
                 replacement,
                 note,
                 retired_on,
-            } => retired_address.push(json!({
-                "address": address,
-                "where": match found_in { Where::From => "from", Where::To => "to", Where::Body => "body" },
-                "replacement": replacement.clone().unwrap_or_default(),
-                "note": note.clone().unwrap_or_default(),
-                "retired_on": date(retired_on),
-            })),
+            } => retired_address.push(object([
+                ("address", string(address.as_str())),
+                (
+                    "where",
+                    string(match found_in {
+                        Where::From => "from",
+                        Where::To => "to",
+                        Where::Body => "body",
+                    }),
+                ),
+                ("replacement", text(replacement)),
+                ("note", text(note)),
+                ("retired_on", date(retired_on)),
+            ])),
             Fact::RetiredInstructions {
                 id,
                 current_url,
                 title,
                 summary,
                 retired_on,
-            } => retired_instructions.push(json!({
-                "id": id, "title": title, "current_url": current_url,
-                "summary": summary.clone().unwrap_or_default(),
-                "retired_on": date(retired_on),
-            })),
+            } => retired_instructions.push(object([
+                ("id", string(id.as_str())),
+                ("title", string(title.as_str())),
+                ("current_url", string(current_url.as_str())),
+                ("summary", text(summary)),
+                ("retired_on", date(retired_on)),
+            ])),
         }
     }
-    json!({
-        "customer_name": clean_line(c.customer_name, 80),
-        "subject": clean_line(c.subject, 200),
-        "quote": clean_line(c.new_text, 160),
-        "value": c.value,
-        "category": c.category,
-        "signature": c.signature,
-        "language": c.language,
-        "facts": {
-            "incident": incident,
-            "no_incident": no_incident,
-            "retired_address": retired_address,
-            "retired_instructions": retired_instructions,
-            "callback_missing": callback_missing,
-            "contact_history": history,
-        }
-    })
+    object([
+        ("customer_name", string(clean_line(c.customer_name, 80))),
+        ("subject", string(clean_line(c.subject, 200))),
+        ("quote", string(clean_line(c.new_text, 160))),
+        ("value", string(c.value)),
+        ("category", string(c.category)),
+        ("signature", string(c.signature)),
+        ("language", string(c.language)),
+        (
+            "facts",
+            object([
+                ("incident", incident),
+                ("no_incident", Value::Bool(no_incident)),
+                ("retired_address", Value::Array(retired_address)),
+                ("retired_instructions", Value::Array(retired_instructions)),
+                ("callback_missing", Value::Bool(callback_missing)),
+                ("contact_history", history),
+            ]),
+        ),
+    ])
 }
 
 /// One line of at most `max` characters: every control and line/paragraph separator becomes a
 /// space, runs of spaces collapse. This is what makes customer text safe in a header.
+///
+/// Kept characters are copied a run at a time rather than one by one (the same output: a
+/// pending space goes in before the run, a run stops at `max`).
 pub fn clean_line(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max * 4));
     let mut count = 0;
     let mut space = false;
-    for ch in s.chars() {
-        let ch = if ch.is_control()
-            || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
-        {
-            ' '
-        } else {
-            ch
-        };
-        if ch.is_whitespace() {
+    // Start of the run of kept characters not yet copied to `out`.
+    let mut run: Option<usize> = None;
+    for (i, ch) in s.char_indices() {
+        if is_blank(ch) {
+            if let Some(start) = run.take() {
+                out.push_str(&s[start..i]);
+            }
             space = !out.is_empty();
             continue;
         }
         if count >= max {
+            if let Some(start) = run.take() {
+                out.push_str(&s[start..i]);
+            }
             out.push('…');
-            break;
+            return out;
         }
         if space {
+            // A run has just been copied (a blank ended it), so the space goes after it.
             out.push(' ');
             count += 1;
             space = false;
         }
-        out.push(ch);
+        run.get_or_insert(i);
         count += 1;
     }
+    if let Some(start) = run {
+        out.push_str(&s[start..]);
+    }
     out
+}
+
+/// What [`clean_line`] turns into a space: controls, line and paragraph separators, direction
+/// marks and overrides, the BOM and whitespace.
+fn is_blank(ch: char) -> bool {
+    if ch.is_ascii() {
+        return !ch.is_ascii_graphic();
+    }
+    ch.is_control()
+        || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        || ch.is_whitespace()
 }
 
 /// Reply and forward prefixes of the common clients and languages.
@@ -340,11 +405,15 @@ pub fn strip_prefixes(subject: &str) -> String {
 
 /// Exactly one "Re:".
 pub fn reply_subject(subject: &str) -> String {
-    let s = strip_prefixes(subject);
-    if s.is_empty() {
+    re(&strip_prefixes(subject))
+}
+
+/// "Re: " and a subject already through [`strip_prefixes`].
+fn re(stripped: &str) -> String {
+    if stripped.is_empty() {
         "Re: (no subject)".into()
     } else {
-        format!("Re: {s}")
+        format!("Re: {stripped}")
     }
 }
 
@@ -445,35 +514,163 @@ pub fn recipient(msg: &Parsed, own: &[String]) -> (Option<Person>, Vec<String>) 
     (chosen, warnings)
 }
 
-macro_rules! text_header {
-    ($ty:ident, $name:literal) => {
-        #[derive(Clone)]
-        struct $ty(String);
-        impl Header for $ty {
-            fn name() -> HeaderName {
-                HeaderName::new_from_ascii_str($name)
-            }
-            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-                Ok(Self(s.to_string()))
-            }
-            fn display(&self) -> HeaderValue {
-                HeaderValue::new(Self::name(), self.0.clone())
-            }
+/// Names of the headers only mailtriage writes.
+const X_SOURCE: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Source");
+const X_CATEGORY: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Category");
+const X_FACTS: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Facts");
+const X_LANGUAGE: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Language");
+const X_PRIORITY: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Priority");
+
+/// The longest line lettre's header encoder writes before folding (email-encoding's
+/// `MAX_LINE_LEN`).
+const FOLD_AT: usize = 76;
+
+/// `value` encoded exactly as lettre's `HeaderValue::new` would encode it, when it is printable
+/// ASCII (space to `~`): such a value needs no RFC 2047 encoding, only folding at spaces, and the
+/// folding below mirrors email-encoding's `FoldingEmailWriter` step by step (a `\r\n` goes
+/// before a word, ahead of the spaces that preceded it, when the line would pass 76 bytes).
+/// `None` for anything else — it then goes through lettre's encoder, which is also what keeps
+/// CR, LF and NUL out of headers. A unit test compares both on many values.
+fn fold_printable_ascii(name: &str, value: &str) -> Option<String> {
+    if !value.bytes().all(|b| matches!(b, b' '..=b'~')) {
+        return None;
+    }
+    let mut line_len = name.len() + ": ".len();
+    if line_len + value.len() <= FOLD_AT {
+        // Nothing can fold: the whole header fits on its first line.
+        return Some(value.to_string());
+    }
+    let mut out = String::with_capacity(value.len() + value.len() / 32 * 3);
+    let mut spaces = 0;
+    let mut can_fold = false;
+    let mut rest = value;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix(' ') {
+            spaces += 1;
+            rest = r;
+            continue;
         }
-    };
+        let (word, r) = rest.split_at(rest.find(' ').unwrap_or(rest.len()));
+        if can_fold && spaces >= 1 && line_len + spaces + word.len() > FOLD_AT {
+            out.push_str("\r\n");
+            line_len = 0;
+        }
+        out.extend(std::iter::repeat_n(' ', spaces));
+        line_len += spaces + word.len();
+        spaces = 0;
+        out.push_str(word);
+        can_fold = true;
+        rest = r;
+    }
+    out.extend(std::iter::repeat_n(' ', spaces));
+    Some(out)
 }
 
-text_header!(XSource, "X-Mailtriage-Source");
-text_header!(XCategory, "X-Mailtriage-Category");
-text_header!(XFacts, "X-Mailtriage-Facts");
-text_header!(XLanguage, "X-Mailtriage-Language");
-text_header!(XPriority, "X-Mailtriage-Priority");
+/// A header with a text value, as lettre's text headers (`Subject` and the like) make it, but
+/// without running the encoder over values that are plain printable ASCII.
+fn text_header(name: HeaderName, value: String) -> HeaderValue {
+    match fold_printable_ascii(&name, &value) {
+        Some(encoded) => HeaderValue::dangerous_new_pre_encoded(name, value, encoded),
+        None => HeaderValue::new(name, value),
+    }
+}
+
+/// What every draft from one identity shares, encoded once per engine instead of per draft.
+pub struct Sender {
+    /// The `From` header, as lettre's `MessageBuilder::from` encodes it.
+    from_header: HeaderValue,
+    /// `Content-Type: text/plain; charset=utf-8`.
+    content_type: HeaderValue,
+    /// `MIME-Version: 1.0`.
+    mime_version: HeaderValue,
+    /// The From address, for the envelope.
+    address: lettre::Address,
+    /// The From mailbox as text (`Draft::from`).
+    from: String,
+    /// The domain of Message-IDs.
+    domain: String,
+}
+
+impl Sender {
+    /// Encodes the identity's headers.
+    pub fn new(identity: &Identity) -> Sender {
+        let from = header::From::from(lettre::message::Mailboxes::from(identity.from.clone()));
+        Sender {
+            from_header: from.display(),
+            content_type: ContentType::TEXT_PLAIN.display(),
+            mime_version: header::MIME_VERSION_1_0.display(),
+            address: identity.from.email.clone(),
+            from: identity.from.to_string(),
+            domain: identity.from.email.domain().to_string(),
+        }
+    }
+}
+
+/// The body as `MessageBuilder::body(String)` would encode it, with less work: lettre's
+/// `Body::new` picks the encoding (`body_encoding`, the same rule), then turns LF into CRLF by
+/// inserting a `\r` before each bare `\n` — one `String::insert`, so one move of the rest of the
+/// body, per line. Here the CRLF copy is made in one pass and handed to lettre as bytes with the
+/// encoding chosen, which lettre then encodes exactly as it would have. A unit test compares
+/// both on many bodies.
+fn encoded_body(text: &str) -> Body {
+    let encoding = body_encoding(text);
+    if encoding == ContentTransferEncoding::SevenBit {
+        // Rare (templates have long lines) and cheap: left to lettre, which would check a 7bit
+        // body's CRLF copy against line lengths one byte longer than the rule above measures.
+        return Body::new(text.to_string());
+    }
+    let mut crlf = Vec::with_capacity(text.len() + text.len() / 32 + 8);
+    let mut start = 0;
+    for (i, _) in text.match_indices('\n') {
+        crlf.extend_from_slice(&text.as_bytes()[start..i]);
+        if !crlf.ends_with(b"\r") {
+            crlf.push(b'\r');
+        }
+        crlf.push(b'\n');
+        start = i + 1;
+    }
+    crlf.extend_from_slice(&text.as_bytes()[start..]);
+    // Quoted-printable and base64 accept any bytes, so lettre never refuses them; should that
+    // change, its own path gives the same message.
+    Body::new_with_encoding(crlf, encoding).unwrap_or_else(|_| Body::new(text.to_string()))
+}
+
+/// The transfer encoding lettre gives a `String` body (email-encoding's `Encoding::choose` for
+/// a server without SMTPUTF8): 7bit for ASCII whose lines are under 76 bytes, else
+/// quoted-printable if at most a third of the bytes need escaping, else base64.
+fn body_encoding(text: &str) -> ContentTransferEncoding {
+    let bytes = text.as_bytes();
+    // As email-encoding measures lines: the first from 0 to its `\n`, the others from the
+    // previous `\n` (included), the last to the end.
+    let mut last = 0;
+    let mut too_long = false;
+    for (i, _) in text.match_indices('\n') {
+        too_long |= i - last >= 76;
+        last = i;
+    }
+    too_long |= bytes.len() - last >= 76;
+    if !too_long && text.is_ascii() {
+        return ContentTransferEncoding::SevenBit;
+    }
+    let escaped = bytes
+        .iter()
+        .filter(|&&b| !matches!(b, b'\t' | b' '..=b'~'))
+        .count();
+    if escaped <= bytes.len() / 3 {
+        ContentTransferEncoding::QuotedPrintable
+    } else {
+        ContentTransferEncoding::Base64
+    }
+}
 
 /// Everything the draft message needs besides the rendered body.
 pub struct DraftInput<'a> {
     pub msg: &'a Parsed,
+    /// The message's subject through [`strip_prefixes`], as [`crate::pipeline::Engine::read`]
+    /// already made it.
+    pub subject: &'a str,
     pub to: &'a Person,
-    pub identity: &'a Identity,
+    pub sender: &'a Sender,
     pub category: &'a str,
     pub priority: &'a str,
     pub language: &'a str,
@@ -492,13 +689,13 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
             .map(|n| clean_line(n, 80))
             .filter(|n| !n.is_empty());
     let to = Mailbox::new(to_name, to_addr);
-    let subject = reply_subject(&d.msg.subject);
-    let domain = d.identity.from.email.domain().to_string();
+    let to_text = to.email.to_string();
+    let subject = re(d.subject);
     let message_id = format!(
         "mailtriage.{}.{:016x}@{}",
         env.now.timestamp(),
         env.nonce,
-        domain
+        d.sender.domain
     );
     let source = d.msg.message_id.as_deref().and_then(safe_msg_id);
     let (in_reply_to, references) = match source {
@@ -517,11 +714,16 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
                 refs.extend(tail);
             }
             refs.push(id);
-            let references = refs
-                .iter()
-                .map(|r| format!("<{r}>"))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let mut references =
+                String::with_capacity(refs.iter().map(|r| r.len() + 3).sum::<usize>());
+            for r in refs {
+                if !references.is_empty() {
+                    references.push(' ');
+                }
+                references.push('<');
+                references.push_str(r);
+                references.push('>');
+            }
             (Some(format!("<{id}>")), Some(references))
         }
         None => (None, None),
@@ -529,35 +731,41 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
     let when = UNIX_EPOCH + Duration::from_secs(env.now.timestamp().max(0) as u64);
     // Given rather than derived: lettre would parse the From and To headers back to find it.
     let envelope =
-        lettre::address::Envelope::new(Some(d.identity.from.email.clone()), vec![to.email.clone()])
+        lettre::address::Envelope::new(Some(d.sender.address.clone()), vec![to.email.clone()])
             .map_err(|e| DraftError::Build(e.to_string()))?;
+    // The same headers, in the same order, as the builder's own `from`, `subject`,
+    // `message_id`, `header(ContentType…)` and so on; values we generate or have already cleaned
+    // go in pre-encoded (see `text_header`).
     let mut b = lettre::Message::builder()
         .envelope(envelope)
-        .from(d.identity.from.clone())
-        .to(to.clone())
-        .subject(subject.clone())
+        .raw_header(d.sender.from_header.clone())
+        .to(to)
+        .raw_header(text_header(header::Subject::name(), subject.clone()))
         .date(when)
-        .message_id(Some(format!("<{message_id}>")))
-        .header(ContentType::TEXT_PLAIN)
-        .header(lettre::message::header::MIME_VERSION_1_0)
-        .header(XCategory(d.category.to_string()))
-        .header(XLanguage(d.language.to_string()))
-        .header(XPriority(d.priority.to_string()));
+        .raw_header(text_header(
+            header::MessageId::name(),
+            format!("<{message_id}>"),
+        ))
+        .raw_header(d.sender.content_type.clone())
+        .raw_header(d.sender.mime_version.clone())
+        .raw_header(text_header(X_CATEGORY, d.category.to_string()))
+        .raw_header(text_header(X_LANGUAGE, d.language.to_string()))
+        .raw_header(text_header(X_PRIORITY, d.priority.to_string()));
     if let (Some(irt), Some(refs)) = (&in_reply_to, &references) {
         b = b
-            .in_reply_to(irt.clone())
-            .references(refs.clone())
-            .header(XSource(irt.clone()));
+            .raw_header(text_header(header::InReplyTo::name(), irt.clone()))
+            .raw_header(text_header(header::References::name(), refs.clone()))
+            .raw_header(text_header(X_SOURCE, irt.clone()));
     }
     if !d.facts_summary.is_empty() {
-        b = b.header(XFacts(clean_line(d.facts_summary, 900)));
+        b = b.raw_header(text_header(X_FACTS, clean_line(d.facts_summary, 900)));
     }
     let message = b
-        .body(d.body.clone())
+        .body(encoded_body(&d.body))
         .map_err(|e| DraftError::Build(e.to_string()))?;
     Ok(Draft {
-        from: d.identity.from.to_string(),
-        to: to.email.to_string(),
+        from: d.sender.from.clone(),
+        to: to_text,
         subject,
         in_reply_to,
         references,
@@ -588,6 +796,158 @@ mod tests {
         let s = clean_line("Hi\r\nBcc: evil@x\u{0}\u{2028}there\u{2029}", 200);
         assert_eq!(s, "Hi Bcc: evil@x there");
         assert_eq!(clean_line("abcdef", 3), "abc…");
+    }
+
+    /// A header as lettre formats it, `Name: value\r\n`.
+    fn formatted(v: HeaderValue) -> String {
+        let mut h = lettre::message::header::Headers::new();
+        h.insert_raw(v);
+        h.to_string()
+    }
+
+    #[test]
+    fn text_headers_fold_at_exactly_the_same_places_as_lettre() {
+        let names = [X_FACTS, header::Subject::name(), header::References::name()];
+        let mut compared = 0;
+        for name in names {
+            for first in 0..90 {
+                for second in [1, 2, 5, 20, 40, 60, 70, 75, 76, 77, 90] {
+                    for gap in [" ", "  ", "   "] {
+                        for tail in ["", " ", "  ", " c", "  dd ee"] {
+                            let value =
+                                format!("{}{gap}{}{tail}", "a".repeat(first), "b".repeat(second));
+                            assert_eq!(
+                                formatted(text_header(name.clone(), value.clone())),
+                                formatted(HeaderValue::new(name.clone(), value.clone())),
+                                "{value:?}"
+                            );
+                            compared += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 10_000);
+    }
+
+    proptest::proptest! {
+        /// The pre-encoded fast path writes exactly what lettre's encoder writes.
+        #[test]
+        fn text_headers_encode_as_lettre_does(
+            words in proptest::collection::vec("[a-z<>@.;:=?-]{0,30}| {1,3}|é|\t|\r\n", 0..40),
+            name in 0..5usize,
+        ) {
+            let value: String = words.concat();
+            let name = [X_FACTS, X_SOURCE, header::Subject::name(), header::References::name(),
+                HeaderName::new_from_ascii_str("X")][name].clone();
+            proptest::prop_assert_eq!(
+                formatted(text_header(name.clone(), value.clone())),
+                formatted(HeaderValue::new(name, value))
+            );
+        }
+    }
+
+    /// lettre's own encoding of a `String` body.
+    fn lettre_body(text: &str) -> (ContentTransferEncoding, Vec<u8>) {
+        let b = Body::new(text.to_string());
+        (b.encoding(), b.as_ref().to_vec())
+    }
+
+    #[test]
+    fn bodies_encode_as_lettre_does_at_every_line_length() {
+        let mut compared = 0;
+        for len in 60..90 {
+            for tail in ["", "\n", "\nok\n", "\r\nx", "\n\n", "\rz\n"] {
+                for fill in ["a", "é", "日本", " ", "a=b"] {
+                    let line: String = fill.repeat(len).chars().take(len).collect();
+                    for text in [
+                        format!("{line}{tail}"),
+                        format!("Hi,\n{line}{tail}"),
+                        format!("\n{line}"),
+                    ] {
+                        let ours = encoded_body(&text);
+                        assert_eq!(
+                            (ours.encoding(), ours.as_ref().to_vec()),
+                            lettre_body(&text),
+                            "{text:?}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 2000);
+    }
+
+    proptest::proptest! {
+        /// Any body, however mixed: the same encoding and the same bytes as `Body::new`.
+        #[test]
+        fn any_body_encodes_as_lettre_does(
+            parts in proptest::collection::vec(
+                "[a-z =.]{0,90}|\n|\r|\r\n|\t|[é日ö€]{1,40}|\u{1F4EC}", 0..30),
+        ) {
+            let text = parts.concat();
+            let ours = encoded_body(&text);
+            proptest::prop_assert_eq!((ours.encoding(), ours.as_ref().to_vec()), lettre_body(&text));
+        }
+    }
+
+    /// `clean_line` as it was first written, one character at a time: the reference.
+    fn clean_line_reference(s: &str, max: usize) -> String {
+        let mut out = String::new();
+        let mut count = 0;
+        let mut space = false;
+        for ch in s.chars() {
+            let ch = if ch.is_control()
+                || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+            {
+                ' '
+            } else {
+                ch
+            };
+            if ch.is_whitespace() {
+                space = !out.is_empty();
+                continue;
+            }
+            if count >= max {
+                out.push('…');
+                break;
+            }
+            if space {
+                out.push(' ');
+                count += 1;
+                space = false;
+            }
+            out.push(ch);
+            count += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn clean_line_keeps_every_character_class_apart() {
+        for c in (0u32..0x3100)
+            .chain(0xfe00..0x10000)
+            .filter_map(char::from_u32)
+        {
+            for s in [format!("a{c}b"), format!("{c}"), format!(" {c} {c}{c}x")] {
+                for max in [0, 1, 2, 3, 80] {
+                    assert_eq!(clean_line(&s, max), clean_line_reference(&s, max), "{s:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clean_line_is_the_reference(
+            parts in proptest::collection::vec(
+                "[a-z]{0,12}| {1,3}|\r\n|\t|\u{0}|\u{2028}|\u{202e}|\u{3000}|[é日ö€]{1,5}", 0..20),
+            max in 0..40usize,
+        ) {
+            let s = parts.concat();
+            proptest::prop_assert_eq!(clean_line(&s, max), clean_line_reference(&s, max));
+        }
     }
 
     #[test]

@@ -375,7 +375,9 @@ pub fn check(
     if wants("retired_address") {
         out.extend(retired_addresses(facts, s.msg));
     }
-    if wants("retired_instructions") {
+    // Without retired instructions there is no marker to look for: the own text is not
+    // normalised for nothing.
+    if wants("retired_instructions") && !facts.retired_instructions.is_empty() {
         out.extend(retired_instructions(
             facts,
             s.norm_text,

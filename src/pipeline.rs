@@ -66,7 +66,9 @@ impl Outcome {
     }
 }
 
-/// A message parsed, classified and screened: see [`Engine::read`].
+/// A message parsed, classified and screened: see [`Engine::read`]. Clone, so that a benchmark
+/// can time [`Engine::finish`] alone.
+#[derive(Clone)]
 pub struct Read {
     source: String,
     msg: parse::Parsed,
@@ -90,6 +92,8 @@ pub struct Engine {
     pub rules: RuleSet,
     pub facts: Facts,
     pub templates: Templates,
+    /// The identity's headers, encoded once for every draft.
+    sender: draft::Sender,
 }
 
 /// Loading the engine failed: the config, a rule file, the facts or a template.
@@ -108,7 +112,9 @@ impl Engine {
         };
         let templates =
             Templates::load(config.triage.templates.as_deref()).map_err(|e| LoadError(e.0))?;
+        let sender = draft::Sender::new(&config.identity);
         Ok(Engine {
+            sender,
             config,
             rules,
             facts,
@@ -273,8 +279,9 @@ impl Engine {
         outcome.draft = Some(draft::build(
             DraftInput {
                 msg: &msg,
+                subject: &subject,
                 to: &to,
-                identity: &self.config.identity,
+                sender: &self.sender,
                 category: &category.id,
                 priority: &priority,
                 language: &draft_lang,
