@@ -19,6 +19,10 @@
 //! `MAILTRIAGE_BENCH_PROFILE=SECS` runs only the whole triage of typical mail for SECS seconds
 //! and prints nothing else, for `perf record` and the like.
 
+/// The allocator the `mailtriage` binary ships with (see src/main.rs), so the figures hold.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
