@@ -375,14 +375,8 @@ pub fn check(
     if wants("retired_address") {
         out.extend(retired_addresses(facts, s.msg));
     }
-    // Without retired instructions there is no marker to look for: the own text is not
-    // normalised for nothing.
-    if wants("retired_instructions") && !facts.retired_instructions.is_empty() {
-        out.extend(retired_instructions(
-            facts,
-            s.norm_text,
-            &normalize(&s.msg.own_text),
-        ));
+    if wants("retired_instructions") {
+        out.extend(retired_instructions(facts, s.norm_text, &s.msg.own_norm));
     }
     if wants("callback") && !has_phone_number(&s.msg.own_text) && !has_phone_number(s.norm_text) {
         out.push(Fact::CallbackMissing);

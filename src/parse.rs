@@ -57,6 +57,8 @@ pub struct Parsed {
     pub screen: ScreenHeaders,
     /// The customer's own text: quoted history removed, signature kept (phone numbers live there).
     pub own_text: String,
+    /// `own_text` normalised line by line, as `new_norm` is.
+    pub own_norm: String,
     /// The customer's new text: no quotes, signature or footer. What classification reads.
     pub new_text: String,
     /// `new_text` as [`normalize`](crate::rules::normalize) makes it, each line trimmed:
@@ -126,6 +128,7 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
         if let Some(inner) = forwarded(&msg) {
             let fwd = body_texts(inner, rules);
             body.own.push_str(&fwd.own);
+            body.own_norm.push_str(&fwd.own_norm);
             body.new = fwd.new;
             body.new_norm = fwd.new_norm;
         }
@@ -143,6 +146,7 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
         references: text_list(msg.references()),
         screen,
         own_text: body.own,
+        own_norm: body.own_norm,
         new_text: body.new,
         new_norm: body.new_norm,
         attachments: msg.attachment_count(),

@@ -30,9 +30,27 @@ struct Counts {
 
 fn count(text: &str) -> Counts {
     let mut c = Counts::default();
-    for ch in text.chars().take(4000) {
+    let mut chars = 0;
+    let mut rest = text;
+    while chars < 4000 {
+        // Plain ASCII, the bulk of most text, is counted a byte at a time.
+        let ascii = rest.bytes().take(4000 - chars).take_while(u8::is_ascii);
+        let (n, letters) = ascii.fold((0, 0), |(n, l), b| {
+            (n + 1, l + usize::from(b.is_ascii_alphabetic()))
+        });
+        c.latin += letters;
+        chars += n;
+        rest = &rest[n..];
+        let Some(ch) = rest.chars().next() else {
+            break;
+        };
+        if chars >= 4000 {
+            break;
+        }
+        chars += 1;
+        rest = &rest[ch.len_utf8()..];
         match ch as u32 {
-            0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F => c.latin += 1,
+            0xC0..=0x24F => c.latin += 1,
             0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => c.kana += 1,
             0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF => c.han += 1,
             0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => c.hangul += 1,
@@ -146,7 +164,41 @@ fn vote<'a>(votes: &[(&'a str, f32)], allow: impl Fn(&str) -> bool) -> Option<&'
 
 #[cfg(test)]
 mod tests {
-    use super::detect;
+    use super::{count, detect};
+
+    #[test]
+    fn counting_matches_a_plain_character_loop() {
+        let texts = [
+            String::new(),
+            "Hello, wörld! 日本語のテキスト 한국어 שלום Привет ÀÉ".to_string(),
+            "a".repeat(5000),
+            "é".repeat(5000),
+            format!("{}가나다", "ab1 ".repeat(999)),
+            format!("{}가나다", "ab1 ".repeat(1001)),
+        ];
+        for t in &texts {
+            let (mut latin, mut hangul, mut han, mut kana, mut hebrew, mut cyrillic) =
+                (0, 0, 0, 0, 0, 0);
+            for ch in t.chars().take(4000) {
+                match ch as u32 {
+                    0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F => latin += 1,
+                    0x3040..=0x30FF => kana += 1,
+                    0x4E00..=0x9FFF => han += 1,
+                    0xAC00..=0xD7AF => hangul += 1,
+                    0x0590..=0x05FF => hebrew += 1,
+                    0x0400..=0x04FF => cyrillic += 1,
+                    _ => {}
+                }
+            }
+            let c = count(t);
+            assert_eq!(
+                (c.latin, c.hangul, c.han, c.kana, c.hebrew, c.cyrillic),
+                (latin, hangul, han, kana, hebrew, cyrillic),
+                "{}",
+                t.chars().take(40).collect::<String>()
+            );
+        }
+    }
 
     #[test]
     fn scripts_decide() {

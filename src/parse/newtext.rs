@@ -13,6 +13,8 @@ use crate::rules::{normalize, RuleSet};
 pub struct Split {
     /// Everything above the quoted history, signature included.
     pub own: String,
+    /// `own` with every line normalised and trimmed.
+    pub own_norm: String,
     /// Only the new text: no quotes, signature or footer.
     pub new: String,
     /// `new` with every line normalised and trimmed, blank lines where `new` has them.
@@ -61,6 +63,7 @@ impl<'a> Lines<'a> {
 pub fn split(body: &str, rules: &RuleSet) -> Split {
     let lines = Lines::new(body);
     let mut own = Vec::new();
+    let mut own_norm = Vec::new();
     let mut new = Vec::new();
     let mut new_norm = Vec::new();
     let mut joined = String::new();
@@ -80,6 +83,7 @@ pub fn split(body: &str, rules: &RuleSet) -> Split {
             in_signature = true;
         }
         own.push(line);
+        own_norm.push(norm);
         if !in_signature {
             has_text |= !line.trim().is_empty();
             new.push(line);
@@ -88,6 +92,7 @@ pub fn split(body: &str, rules: &RuleSet) -> Split {
     }
     Split {
         own: tidy(&own),
+        own_norm: tidy(&own_norm),
         new: tidy(&new),
         new_norm: tidy(&new_norm),
     }
@@ -190,7 +195,7 @@ mod tests {
     }
 
     #[test]
-    fn new_norm_is_the_new_text_normalised_line_by_line() {
+    fn norms_are_the_texts_normalised_line_by_line() {
         let body = "  ＡＢＣ Straße\u{a0}\n\n\n\tÉcole ﬁn don\u{2019}t\n> quoted\nＳｅｃｏｎｄ 　line\n-- \nJane";
         let s = split(body, &rules());
         let expected: Vec<String> = normalize(&s.new)
@@ -199,6 +204,10 @@ mod tests {
             .collect();
         assert_eq!(s.new_norm.lines().collect::<Vec<_>>(), expected);
         assert_eq!(s.new_norm, "abc straße\n\nécole fin don't\nsecond  line");
+        assert_eq!(
+            s.own_norm,
+            "abc straße\n\nécole fin don't\nsecond  line\n--\njane"
+        );
     }
 
     #[test]
