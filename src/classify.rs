@@ -131,12 +131,25 @@ fn shouting(text: &str) -> bool {
     if text.contains("!!") || text.contains("！！") {
         return true;
     }
+    // Plain ASCII text without four capitals in a row has no such word: most mail.
+    if text.is_ascii() && !has_capital_run(text.as_bytes(), 4) {
+        return false;
+    }
     // Most words start in lower case: look no further into those.
     text.split_whitespace()
         .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
         .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_uppercase))
         .count()
         >= 3
+}
+
+/// True when `bytes` hold `n` ASCII capitals in a row.
+fn has_capital_run(bytes: &[u8], n: usize) -> bool {
+    let mut run = 0;
+    bytes.iter().any(|b| {
+        run = if b.is_ascii_uppercase() { run + 1 } else { 0 };
+        run >= n
+    })
 }
 
 #[cfg(test)]
@@ -194,5 +207,9 @@ mod tests {
         assert!(shouting("THIS IS COMPLETELY UNACCEPTABLE NOW"));
         assert!(shouting("why!!"));
         assert!(!shouting("The API returns HTTP 502"));
+        assert!(!shouting("THE API IS DOWN"));
+        assert!(shouting("THE SITE WAS DOWN AGAIN TODAY"));
+        assert!(shouting("DIE SEITE LÄDT NICHT MEHR"));
+        assert!(!shouting("Die Seite LÄDT nicht"));
     }
 }
