@@ -66,9 +66,7 @@ impl Outcome {
     }
 }
 
-/// A message parsed, classified and screened: see [`Engine::read`]. Clone, so that a benchmark
-/// can time [`Engine::finish`] alone.
-#[derive(Clone)]
+/// A message parsed, classified and screened: see [`Engine::read`].
 pub struct Read {
     source: String,
     msg: parse::Parsed,
