@@ -100,18 +100,7 @@ fn courier_without_keywords_keeps_local_state_and_drafts_each_message_once() {
     let cfg = c.config("");
     deliver_inbox_and_run_once(&c, &cfg, || c.log());
 
-    let drafts = expected_drafts();
-    assert_eq!(c.count(courier::DRAFTS), drafts);
-    assert_eq!(
-        draft_categories(&c.headers(courier::DRAFTS)),
-        expected_categories()
-    );
-    for (_, f) in c.flags(courier::DRAFTS) {
-        assert!(
-            f.contains("\\Draft") && f.contains("\\Seen"),
-            "draft flags: {f}"
-        );
-    }
+    let drafts = assert_expected_drafts(&c, courier::DRAFTS);
     let flags = c.flags("INBOX");
     assert_eq!(flags.len(), INBOX.len());
     for (uid, f) in &flags {
@@ -278,6 +267,24 @@ fn courier_a_wrong_password_is_a_clear_error() {
     );
 }
 
+/// `folder` holds one draft per expected message, of the expected categories, each `\Draft`
+/// and `\Seen`; returns how many.
+fn assert_expected_drafts(server: &impl Server, folder: &str) -> usize {
+    let drafts = expected_drafts();
+    assert_eq!(server.count(folder), drafts);
+    assert_eq!(
+        draft_categories(&server.headers(folder)),
+        expected_categories()
+    );
+    for (_, f) in server.flags(folder) {
+        assert!(
+            f.contains("\\Draft") && f.contains("\\Seen"),
+            "draft flags: {f}"
+        );
+    }
+    drafts
+}
+
 /// Every inbox message carries `$Triaged` and its expected keyword, and none became `\Seen`.
 fn assert_tagged(flags: &[(u32, String)]) {
     for ((uid, f), (file, keyword)) in flags.iter().zip(INBOX) {
@@ -320,18 +327,7 @@ fn cyrus_finds_drafts_by_special_use_and_drafts_each_message_exactly_once() {
     assert_tagged(&flags);
     // The drafts went to the folder with the \Drafts special use ("Entwürfe"); Cyrus offers
     // MULTIAPPEND and LITERAL+, so they went in batches.
-    let drafts = expected_drafts();
-    assert_eq!(c.count(cyrus::DRAFTS), drafts);
-    assert_eq!(
-        draft_categories(&c.headers(cyrus::DRAFTS)),
-        expected_categories()
-    );
-    for (_, f) in c.flags(cyrus::DRAFTS) {
-        assert!(
-            f.contains("\\Draft") && f.contains("\\Seen"),
-            "draft flags: {f}"
-        );
-    }
+    let drafts = assert_expected_drafts(&c, cyrus::DRAFTS);
     assert!(
         !c.state_dir().exists(),
         "a server with keywords needs no state file"
