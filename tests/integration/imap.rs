@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::util::daemon::Daemon;
-use crate::util::dovecot::{Dovecot, Options};
+use crate::util::dovecot::{Dovecot, Options, PASSWORD};
 use crate::util::{fixtures, mailtriage, path_str};
 
 /// A small mixed-language inbox from the fixture corpus: (file, expected keyword).
@@ -252,7 +252,7 @@ fn run_drafts_new_mail_under_idle_survives_a_restart_and_exits_0_on_sigterm() {
     let code = daemon.term();
     let log = std::fs::read_to_string(log_path).unwrap_or_default();
     assert_eq!(code, Some(0), "{log}");
-    assert!(!log.contains("secret"), "password in the log: {log}");
+    assert!(!log.contains(PASSWORD), "password in the log: {log}");
     assert_eq!(dv.count("Drafts"), 2);
 }
 

@@ -9,6 +9,7 @@ mod hostile;
 mod imap;
 mod never_panics;
 mod oauth2;
+mod secrets;
 mod servers;
 mod systemd;
 mod util;

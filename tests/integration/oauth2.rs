@@ -7,8 +7,9 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::secrets::TRACE_ALL;
 use crate::util::dovecot::{Dovecot, USER};
-use crate::util::{fixtures, mailtriage, path_str};
+use crate::util::{fixtures, mailtriage, mailtriage_with_env, path_str};
 
 const GOOD: &str = "ya29.good-token-5f1c2e";
 const STALE: &str = "ya29.stale-token-0a9b7d";
@@ -234,4 +235,52 @@ fn xoauth2_failing_token_command_names_it_and_never_logs_the_token() {
         idp.seen()
     );
     assert_eq!(dv.count("Drafts"), 0);
+}
+
+/// Standard base64 with padding, as the XOAUTH2 exchange sends the token.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn xoauth2_token_is_not_logged_at_trace_level() {
+    let idp = Introspection::start();
+    let dv = Dovecot::start_oauth2(idp.port);
+    deliver_one(&dv);
+    let cmd = counted_token_command(&dv, &format!("echo {GOOD}"));
+    let cfg = oauth2_config(&dv, &cmd);
+    let out = mailtriage_with_env(
+        &["--config", &path_str(&cfg), "once"],
+        b"",
+        &[("RUST_LOG", TRACE_ALL)],
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{log}\n{}", dv.log());
+    assert_eq!(idp.seen(), vec![GOOD.to_string()]);
+    let sasl = base64(format!("user={USER}\x01auth=Bearer {GOOD}\x01\x01").as_bytes());
+    assert_eq!(base64(b"user"), "dXNlcg==");
+    assert!(!log.contains(GOOD), "the token is in the log: {log}");
+    assert!(
+        !log.contains(&sasl),
+        "the encoded token is in the log: {log}"
+    );
+    assert!(
+        !log.contains("async_imap"),
+        "async-imap's trace is in the log"
+    );
 }

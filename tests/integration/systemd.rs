@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::dovecot::Dovecot;
+use crate::util::dovecot::{Dovecot, PASSWORD};
 use crate::util::{path_str, root};
 
 /// The highest overall exposure `systemd-analyze security` may report (issue 4).
@@ -444,5 +444,5 @@ fn run_speaks_the_notify_protocol_through_reload_and_stop() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(code, Some(0), "{}", read(&log));
-    assert!(!read(&log).contains("secret"), "password in the log");
+    assert!(!read(&log).contains(PASSWORD), "password in the log");
 }

@@ -7,7 +7,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const USER: &str = "support@example.com";
-pub const PASSWORD: &str = "secret";
+/// Distinctive, so that a test can look for it in a log.
+pub const PASSWORD: &str = "pw-7Hq2x9Lk";
 
 /// Which Dovecot to start.
 #[derive(Debug, Clone, Copy, Default)]

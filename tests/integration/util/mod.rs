@@ -36,10 +36,16 @@ pub fn engine() -> &'static Engine {
 
 /// Runs the built binary with `args`, feeding `stdin`.
 pub fn mailtriage(args: &[&str], stdin: &[u8]) -> Output {
+    mailtriage_with_env(args, stdin, &[])
+}
+
+/// [`mailtriage`] with extra environment variables.
+pub fn mailtriage_with_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_mailtriage"))
         .args(args)
         .env_remove("MAILTRIAGE_CONFIG")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
