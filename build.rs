@@ -46,6 +46,18 @@ fn main() {
     let mut code = String::new();
     table(&root, "rules", "toml", "RULES", &mut code);
     table(&root, "templates", "hbs", "TEMPLATES", &mut code);
+    // The built-in classifier model, made by `mailtriage train corpus/train --out …`.
+    let model = root.join("models/builtin.mtm");
+    println!("cargo:rerun-if-changed={}", model.display());
+    if model.exists() {
+        let _ = writeln!(
+            code,
+            "pub static MODEL: &[u8] = include_bytes!({:?});",
+            model.display().to_string()
+        );
+    } else {
+        let _ = writeln!(code, "pub static MODEL: &[u8] = &[];");
+    }
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("builtin.rs");
     std::fs::write(out, code).expect("write builtin.rs");
 }

@@ -254,6 +254,7 @@ fn main() {
                 let subject = strip_prefixes(&p.subject);
                 classify(
                     rules,
+                    engine.model.as_ref(),
                     &subject,
                     &p.new_text,
                     &p.new_norm,

@@ -2,6 +2,7 @@
 //! templates load; every category has a template in the default language; every template renders
 //! against sample contexts covering each fact kind. (Logging in is the daemon's part.)
 
+use crate::classify::signals::{Ref, Signals};
 use chrono::{TimeZone, Utc};
 
 use crate::draft::{context, ContextInput};
@@ -72,6 +73,33 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
     ]
 }
 
+/// Signals with every field set, so templates' signal branches render too.
+fn sample_signals() -> Signals {
+    Signals {
+        tried: vec![
+            "password_reset".into(),
+            "reset_mail_missing".into(),
+            "two_factor".into(),
+        ],
+        refs: vec![
+            Ref {
+                kind: "invoice".into(),
+                value: "INV-4471".into(),
+            },
+            Ref {
+                kind: "step".into(),
+                value: "3".into(),
+            },
+        ],
+        asks: vec!["callback".into(), "copy".into()],
+        deadline: Some("today".into()),
+        phone: Some("+44 20 7946 0321".into()),
+        attachments: 1,
+        utc_offset: Some("+09:00".into()),
+        called: true,
+    }
+}
+
 /// Checks templates against the engine's categories and languages.
 pub fn check(engine: &Engine) -> Report {
     let mut r = Report::default();
@@ -95,7 +123,9 @@ pub fn check(engine: &Engine) -> Report {
             .find(|c| c.id == cat)
             .map_or("helpful_answer", |c| c.value.as_str());
         for facts in samples() {
-            for customer_name in ["", "Kim Min-jun"] {
+            for (customer_name, signals) in
+                [("", Signals::default()), ("Kim Min-jun", sample_signals())]
+            {
                 let ctx = context(&ContextInput {
                     customer_name,
                     subject: "Sample subject",
@@ -105,6 +135,7 @@ pub fn check(engine: &Engine) -> Report {
                     signature: &engine.config.identity.signature,
                     language: lang,
                     facts: &facts,
+                    signals: &signals,
                 });
                 r.renders += 1;
                 match engine.templates.render(name, ctx) {

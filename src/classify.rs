@@ -1,10 +1,15 @@
 //! Decides what the customer is saying (a category with a confidence), what they value, how
-//! urgent it is and in what tone and language they wrote. The rules are data (`rules/*.toml`);
-//! this module only scores phrase hits from [`RuleSet::hits`].
+//! urgent it is and in what tone and language they wrote. Two kinds of evidence: the rules
+//! (data, `rules/*.toml`: phrase hits scored per category, tone and urgency) and the learned
+//! [`model`]; [`combine`] is the one place that weighs them against each other.
 
 pub mod lang;
+pub mod model;
+pub mod signals;
+pub mod training;
 
 use crate::rules::{normalize, Priority, RuleSet, Target};
+use model::Model;
 
 /// How the customer sounds, for the agent's eyes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -25,23 +30,52 @@ pub struct Classification {
     pub language: String,
     /// The normalised subject and new text it read, for the fact checks that read it too.
     pub norm: String,
+    /// What decided it, for `triage --explain`.
+    pub why: Why,
+}
+
+/// The evidence behind a classification, as it counted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Why {
+    /// Rule score per category id, where above zero.
+    pub rule_scores: Vec<(String, f32)>,
+    /// The model's three most likely classes and their probabilities (empty without a model).
+    pub model_top: Vec<(String, f32)>,
+    /// The weight the rules had against the model.
+    pub rule_weight: f32,
+    /// True when an operator's category, unknown to the model, won on its rules alone.
+    pub rules_alone: bool,
+}
+
+/// What the rules found in a message, before any model: see [`evidence`].
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// Score per category, index as in [`RuleSet::categories`].
+    pub scores: Vec<f32>,
+    pub upset: usize,
+    pub urgent: usize,
+    pub language: String,
+    /// Normalised subject.
+    pub subject_norm: String,
+    /// Normalised subject, a newline, the normalised new text.
+    pub norm: String,
 }
 
 /// Hits from rules of another language than the message's count this much.
 const FOREIGN_RULE_FACTOR: f32 = 0.5;
 
-/// Classifies a message from its subject and new text; `new_norm` is the new text as
-/// [`normalize`] makes it (line by line gives the same, which is how parse has it).
-pub fn classify(
+/// The rules' reading of a message from its subject and new text, and its language;
+/// `new_norm` is the new text as [`normalize`] makes it (line by line gives the same, which is
+/// how parse has it).
+pub fn evidence(
     rules: &RuleSet,
     subject: &str,
     new_text: &str,
     new_norm: &str,
     default_language: &str,
-    min_confidence: f32,
-) -> Classification {
-    let text = format!("{subject}\n{new_text}");
-    let mut norm = normalize(subject);
+) -> Evidence {
+    let subject_norm = normalize(subject);
+    let mut norm = subject_norm.clone();
     norm.push('\n');
     norm.push_str(new_norm);
     let hits = rules.hits(&norm);
@@ -50,6 +84,7 @@ pub fn classify(
         .iter()
         .map(|h| (rules.languages[h.language].as_str(), h.weight))
         .collect();
+    let text = format!("{subject}\n{new_text}");
     let lang_text = if new_text.trim().chars().count() < 20 {
         text.as_str()
     } else {
@@ -79,6 +114,22 @@ pub fn classify(
             Target::Urgent => urgent += 1,
         }
     }
+    if shouting(&text) {
+        upset += 1;
+    }
+    Evidence {
+        scores,
+        upset,
+        urgent,
+        language,
+        subject_norm,
+        norm,
+    }
+}
+
+/// The rules alone: the best-scoring category and a confidence from how strong its evidence
+/// is and how close the runner-up came; (general, 0) when nothing matched.
+fn rules_only(rules: &RuleSet, scores: &[f32]) -> (usize, f32) {
     let general = rules.category("general").unwrap_or_default();
     let mut ranked: Vec<(usize, f32)> = scores
         .iter()
@@ -87,27 +138,109 @@ pub fn classify(
         .filter(|&(_, s)| s > 0.0)
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let (top, top_score) = ranked.first().copied().unwrap_or((general, 0.0));
-    let second = ranked.get(1).map_or(0.0, |r| r.1);
-    let confidence = if top_score > 0.0 {
-        // Strength of the evidence, discounted by how close the runner-up came.
-        (top_score / (top_score + second)).sqrt() * (1.0 - (-top_score / 2.0).exp())
-    } else {
-        0.0
+    let Some(&(top, top_score)) = ranked.first() else {
+        return (general, 0.0);
     };
-    let (category, confidence) = if top_score > 0.0 && confidence >= min_confidence {
+    let second = ranked.get(1).map_or(0.0, |r| r.1);
+    (
+        top,
+        (top_score / (top_score + second)).sqrt() * (1.0 - (-top_score / 2.0).exp()),
+    )
+}
+
+/// Weighs the rules' scores and the model's probabilities into one category and a calibrated
+/// confidence. With a model: log-probability plus `rule_weight` × rule score per category
+/// (categories the model does not know start from a uniform prior), softmax, then the model's
+/// calibration table. An operator's category that the model does not know and that has the
+/// best rule score wins on its rules alone. Without a model: the rules alone.
+pub fn combine(rules: &RuleSet, model: Option<&Model>, ev: &Evidence) -> (usize, f32, Why) {
+    let mut why = Why {
+        rule_scores: rules
+            .categories
+            .iter()
+            .zip(&ev.scores)
+            .filter(|(_, &s)| s > 0.0)
+            .map(|(c, &s)| (c.id.clone(), s))
+            .collect(),
+        ..Why::default()
+    };
+    let (rule_top, rule_conf) = rules_only(rules, &ev.scores);
+    let Some(model) = model else {
+        return (rule_top, rule_conf, why);
+    };
+    let in_model = |c: usize| {
+        model
+            .classes
+            .iter()
+            .position(|m| *m == rules.categories[c].id)
+    };
+    if ev.scores[rule_top] > 0.0 && in_model(rule_top).is_none() {
+        why.rules_alone = true;
+        return (rule_top, rule_conf, why);
+    }
+    let f = model::features(&ev.subject_norm, &ev.norm, model.hyper.bits);
+    let p = model.predict(&f);
+    let mut top: Vec<(String, f32)> = model
+        .classes
+        .iter()
+        .cloned()
+        .zip(p.iter().copied())
+        .collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1));
+    top.truncate(3);
+    why.model_top = top;
+    why.rule_weight = model.rule_weight;
+    let prior = (1.0 / model.classes.len() as f32).ln();
+    let mut z: Vec<f32> = (0..rules.categories.len())
+        .map(|c| {
+            let base = in_model(c).map_or(prior, |m| (p[m] + 1e-6).ln());
+            base + model.rule_weight * ev.scores[c]
+        })
+        .collect();
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in &mut z {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    let (best, raw) = z.iter().enumerate().fold((0, 0.0f32), |acc, (i, &v)| {
+        if v / sum > acc.1 {
+            (i, v / sum)
+        } else {
+            acc
+        }
+    });
+    (best, model.calibrate(raw), why)
+}
+
+/// Classifies a message: [`evidence`], then [`combine`]; below `min_confidence` the message
+/// is `general`, which answers anything without claiming to know what it is about.
+pub fn classify(
+    rules: &RuleSet,
+    model: Option<&Model>,
+    subject: &str,
+    new_text: &str,
+    new_norm: &str,
+    default_language: &str,
+    min_confidence: f32,
+) -> Classification {
+    let ev = evidence(rules, subject, new_text, new_norm, default_language);
+    let (top, confidence, why) = combine(rules, model, &ev);
+    let general = rules.category("general").unwrap_or_default();
+    let (category, confidence) = if confidence >= min_confidence {
         (top, confidence)
+    } else if model.is_some() {
+        (general, confidence)
     } else {
         (general, (1.0 - confidence).max(min_confidence))
     };
-
-    let tone = if upset > 0 || shouting(&text) {
+    let tone = if ev.upset > 0 {
         Tone::Upset
     } else {
         Tone::Neutral
     };
     let base = rules.categories[category].priority;
-    let priority = if urgent > 0
+    let priority = if ev.urgent > 0
         || (base == Priority::High
             && tone == Tone::Upset
             && rules.categories[category].id == "outage")
@@ -121,8 +254,9 @@ pub fn classify(
         confidence: (confidence * 100.0).round() / 100.0,
         priority,
         tone,
-        language,
-        norm,
+        language: ev.language,
+        norm: ev.norm,
+        why,
     }
 }
 
@@ -169,6 +303,7 @@ mod tests {
         let r = rules();
         let c = classify(
             &r,
+            None,
             "Site down",
             "Your website is down and shows 502 Bad Gateway.",
             &normalize("Your website is down and shows 502 Bad Gateway."),
@@ -179,6 +314,7 @@ mod tests {
         assert_eq!(c.language, "en");
         let c = classify(
             &r,
+            None,
             "",
             "I was charged twice for my subscription this month, please refund.",
             &normalize("I was charged twice for my subscription this month, please refund."),
@@ -193,6 +329,7 @@ mod tests {
         let r = rules();
         let c = classify(
             &r,
+            None,
             "Hello",
             "A question about your office hours in December.",
             &normalize("A question about your office hours in December."),

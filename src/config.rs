@@ -113,6 +113,7 @@ struct RawTriage {
     facts: Option<PathBuf>,
     templates: Option<PathBuf>,
     rules: Option<PathBuf>,
+    model: Option<PathBuf>,
     default_language: Option<String>,
     min_confidence: Option<f32>,
     #[serde(default)]
@@ -211,6 +212,8 @@ pub struct TriageConfig {
     pub facts: Option<PathBuf>,
     pub templates: Option<PathBuf>,
     pub rules: Option<PathBuf>,
+    /// A model file from `mailtriage train` in place of the built-in one.
+    pub model: Option<PathBuf>,
     pub default_language: String,
     pub min_confidence: f32,
     pub categories: Vec<CustomCategory>,
@@ -353,6 +356,7 @@ impl Config {
             facts: t.facts.map(&resolve),
             templates: t.templates.map(&resolve),
             rules: t.rules.map(&resolve),
+            model: t.model.map(&resolve),
             default_language,
             min_confidence,
             categories,

@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::builtin;
+use crate::classify::signals::Signals;
 use crate::config::{ConfigError, Identity};
 use crate::facts::{Fact, Where};
 use crate::parse::{Parsed, Person};
@@ -232,6 +233,7 @@ pub struct ContextInput<'a> {
     pub signature: &'a str,
     pub language: &'a str,
     pub facts: &'a [Fact],
+    pub signals: &'a Signals,
 }
 
 /// A JSON object from its fields. Unlike `json!`, which serialises every value from a
@@ -325,6 +327,11 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         ("category", string(c.category)),
         ("signature", string(c.signature)),
         ("language", string(c.language)),
+        // Cannot fail (strings, numbers and lists of them).
+        (
+            "signals",
+            serde_json::to_value(c.signals).unwrap_or_default(),
+        ),
         (
             "facts",
             object([
@@ -983,6 +990,7 @@ mod tests {
                     signature: "Support",
                     language: lang,
                     facts: &facts,
+                    signals: &Signals::default(),
                 });
                 let expected = tidy_body(&plain.render(name, &ctx).expect("renders"));
                 assert_eq!(t.render(name, ctx).expect("renders"), expected, "{name}");
@@ -1004,6 +1012,7 @@ mod tests {
             signature: "Support",
             language: "en",
             facts: &[],
+            signals: &Signals::default(),
         });
         let body = t.render("en/general", ctx).expect("renders");
         assert!(body.contains("{{signature}}"), "{body}");

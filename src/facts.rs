@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::classify::signals::Signals;
 use crate::config::{line_col, toml_error, ConfigError};
 use crate::parse::Parsed;
 use crate::rules::normalize;
@@ -358,6 +359,8 @@ pub struct Subject<'a> {
     pub norm_text: &'a str,
     /// When the message was written: its Date header, else the time it is triaged.
     pub when: DateTime<Utc>,
+    /// What the customer told us: whether they ask for a call, gave a number, phoned us.
+    pub signals: &'a Signals,
 }
 
 /// Runs the checks a category asks for (`rules/categories.toml`), in a stable order.
@@ -378,7 +381,15 @@ pub fn check(
     if wants("retired_instructions") {
         out.extend(retired_instructions(facts, s.norm_text, &s.msg.own_norm));
     }
-    if wants("callback") && !has_phone_number(&s.msg.own_text) && !has_phone_number(s.norm_text) {
+    // A call back is in question when they ask for one, or complain (a category that checks
+    // `callback`) that their calls went unanswered; never for someone who wants an email.
+    let call_wanted =
+        s.signals.asks.iter().any(|a| a == "callback") || (wants("callback") && s.signals.called);
+    if call_wanted
+        && s.signals.phone.is_none()
+        && !has_phone_number(&s.msg.own_text)
+        && !has_phone_number(s.norm_text)
+    {
         out.push(Fact::CallbackMissing);
     }
     if wants("history") {
@@ -394,9 +405,7 @@ fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
         .incidents
         .iter()
         .filter(|i| s.when >= i.started && i.resolved.is_none_or(|r| s.when <= r))
-        .filter(|i| {
-            i.keywords.is_empty() || i.keywords.iter().any(|k| s.norm_text.contains(k.as_str()))
-        })
+        .filter(|i| i.keywords.is_empty() || i.keywords.iter().any(|k| mentions(s.norm_text, k)))
         .map(|i| Fact::IncidentConfirmed {
             id: i.id.clone(),
             status_url: i.status_url.clone(),
@@ -408,6 +417,22 @@ fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
     } else {
         found
     }
+}
+
+/// True when the normalised text holds the keyword at the start of a word, so that "sync"
+/// matches "synchronisation" and "Synchronisierung" but "api" not "capital"; in scripts
+/// written without spaces (and Hebrew, whose prefixes attach to the word) anywhere.
+pub fn mentions(norm_text: &str, keyword: &str) -> bool {
+    let unspaced = keyword.chars().any(|c| {
+        matches!(c as u32, 0x0590..=0x05FF | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF)
+    });
+    norm_text.match_indices(keyword).any(|(i, _)| {
+        unspaced
+            || !norm_text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+    })
 }
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
@@ -432,7 +457,8 @@ fn retired_addresses(facts: &Facts, msg: &Parsed) -> Vec<Fact> {
                 Some(domain) => addr.rsplit_once('@').is_some_and(|(_, d)| d == domain),
                 None => addr == r.address,
             };
-            if hit && seen.insert((r.address.clone(), found_in)) {
+            // One fact per retired entry, where it counts most: from, then to, then body.
+            if hit && seen.insert(r.address.clone()) {
                 out.push(Fact::RetiredAddress {
                     address: if r.address.starts_with('@') {
                         addr.clone()
@@ -560,6 +586,7 @@ status_url = "https://status.example.com/INC-8"
                     msg: &msg,
                     norm_text: text,
                     when: at(when),
+                    signals: &Signals::default(),
                 },
                 None,
             )
@@ -583,6 +610,70 @@ status_url = "https://status.example.com/INC-8"
             run("emails are down", "2026-11-21T23:00:00Z"),
             ["incident_confirmed"]
         );
+        // A keyword matches the start of a word, so its word forms, not the middle of one.
+        assert_eq!(
+            run("emailing customers is down", "2026-11-21T23:00:00Z"),
+            ["incident_confirmed"]
+        );
+        assert_eq!(
+            run("the webmail page is down", "2026-11-21T23:00:00Z"),
+            ["no_incident"]
+        );
+    }
+
+    #[test]
+    fn keywords_match_word_forms_and_unspaced_scripts_anywhere() {
+        assert!(mentions("die synchronisierung steht", "sync"));
+        assert!(mentions("sync stopped", "sync"));
+        assert!(!mentions("the capital office", "api"));
+        assert!(mentions("파일동기화가 안 돼요", "동기화"));
+        assert!(mentions("ההתראות לא מגיעות", "התראה") || mentions("ההתראה לא הגיעה", "התראה"));
+        assert!(mentions("同期が止まりました", "同期"));
+    }
+
+    #[test]
+    fn callback_missing_only_when_a_call_is_in_question() {
+        let f = facts();
+        let run = |checks: &[&str], signals: Signals, own: &str| {
+            let msg = Parsed {
+                own_text: own.into(),
+                ..Parsed::default()
+            };
+            let checks: Vec<String> = checks.iter().map(|c| c.to_string()).collect();
+            check(
+                &f,
+                &checks,
+                &Subject {
+                    msg: &msg,
+                    norm_text: "",
+                    when: at("2026-11-21T23:00:00Z"),
+                    signals: &signals,
+                },
+                None,
+            )
+            .iter()
+            .map(Fact::kind)
+            .collect::<Vec<_>>()
+        };
+        let asks = Signals {
+            asks: vec!["callback".into()],
+            ..Signals::default()
+        };
+        let called = Signals {
+            called: true,
+            ..Signals::default()
+        };
+        assert_eq!(run(&[], asks.clone(), ""), ["callback_missing"]);
+        assert_eq!(run(&["callback"], called.clone(), ""), ["callback_missing"]);
+        // A repeat contact by email, a slow answer: nobody asked for a call.
+        assert!(run(&["callback"], Signals::default(), "").is_empty());
+        // They gave a number.
+        assert!(run(&["callback"], called, "Tel. +49 30 1234567").is_empty());
+        let with_phone = Signals {
+            phone: Some("030 1234567".into()),
+            ..asks
+        };
+        assert!(run(&[], with_phone, "").is_empty());
     }
 
     #[test]
@@ -608,7 +699,8 @@ status_url = "https://status.example.com/INC-8"
                 _ => None,
             })
             .collect();
-        assert_eq!(wh, [Where::From, Where::To, Where::Body]);
+        // helpdesk@ is in To and in the body: one fact, where it counts most.
+        assert_eq!(wh, [Where::From, Where::To]);
     }
 
     #[test]

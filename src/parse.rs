@@ -29,13 +29,18 @@ pub struct Person {
 /// The header facts `screen` decides on, extracted once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScreenHeaders {
+    /// `Auto-Submitted`, lower-cased.
     pub auto_submitted: Option<String>,
+    /// `X-Autoreply` or `X-Autorespond` set to anything but "no".
     pub x_autoreply: bool,
+    /// Outlook's `X-Auto-Response-Suppress`: on auto-replies, but also on some people's mail.
+    pub auto_response_suppress: bool,
+    /// Exchange's `X-MS-Exchange-Message-Is-Ndr`: a non-delivery report.
+    pub exchange_ndr: bool,
     pub precedence: Option<String>,
     pub list_header: bool,
     pub report: bool,
     pub null_return_path: bool,
-    pub delivery_status_subject: bool,
 }
 
 /// One parsed message, everything later stages need and nothing more.
@@ -52,6 +57,8 @@ pub struct Parsed {
     /// Decoded; may still hold control characters (sanitised where it reaches a header).
     pub subject: String,
     pub date: Option<DateTime<Utc>>,
+    /// The Date header's own zone, as "+09:00": the customer's local time.
+    pub utc_offset: Option<String>,
     /// Message-IDs from References, without angle brackets.
     pub references: Vec<String>,
     pub screen: ScreenHeaders,
@@ -120,7 +127,7 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
             subject = joined;
         }
     }
-    let screen = screen_headers(&msg, &subject);
+    let screen = screen_headers(&msg);
 
     let mut body = body_texts(&msg, rules);
     if body.new.trim().is_empty() {
@@ -143,6 +150,13 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
         cc,
         subject,
         date: msg.date().and_then(to_utc),
+        utc_offset: msg
+            .date()
+            .filter(|d| to_utc(d).is_some() && d.tz_hour <= 14 && d.tz_minute < 60)
+            .map(|d| {
+                let sign = if d.tz_before_gmt { '-' } else { '+' };
+                format!("{sign}{:02}:{:02}", d.tz_hour, d.tz_minute)
+            }),
         references: text_list(msg.references()),
         screen,
         own_text: body.own,
@@ -243,7 +257,7 @@ fn people(addr: Option<&Address<'_>>) -> (Vec<Person>, bool) {
     (out, odd)
 }
 
-fn screen_headers(msg: &Message<'_>, subject: &str) -> ScreenHeaders {
+fn screen_headers(msg: &Message<'_>) -> ScreenHeaders {
     let raw = |name: &str| {
         msg.header_raw(name)
             .map(|v| v.trim().to_ascii_lowercase())
@@ -263,25 +277,16 @@ fn screen_headers(msg: &Message<'_>, subject: &str) -> ScreenHeaders {
     let null_return_path = msg
         .header_raw("Return-Path")
         .is_some_and(|v| v.trim() == "<>" || v.trim().is_empty());
-    let s = subject.to_ascii_lowercase();
-    let delivery_status_subject = [
-        "undeliverable:",
-        "undelivered mail returned to sender",
-        "delivery status notification (failure)",
-        "mail delivery failed",
-        "returned mail:",
-        "failure notice",
-    ]
-    .iter()
-    .any(|p| s.starts_with(p));
     ScreenHeaders {
         auto_submitted: raw("Auto-Submitted"),
-        x_autoreply: raw("X-Autoreply").is_some() || raw("X-Autorespond").is_some(),
+        x_autoreply: raw("X-Autoreply").is_some_and(|v| v != "no")
+            || raw("X-Autorespond").is_some_and(|v| v != "no"),
+        auto_response_suppress: raw("X-Auto-Response-Suppress").is_some(),
+        exchange_ndr: msg.header_raw("X-MS-Exchange-Message-Is-Ndr").is_some(),
         precedence: raw("Precedence"),
         list_header,
         report,
         null_return_path,
-        delivery_status_subject,
     }
 }
 

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::classify::model::Model;
+use crate::classify::signals::Signals;
 use crate::classify::{classify, Tone};
 use crate::config::{Config, ConfigError};
 use crate::draft::{self, context, ContextInput, Draft, DraftEnv, DraftInput, Templates};
@@ -37,6 +39,8 @@ pub struct Outcome {
     pub priority: Option<Priority>,
     pub tone: Option<Tone>,
     pub facts: Vec<Fact>,
+    /// What the customer already told us (null for a skipped message).
+    pub signals: Option<Signals>,
     /// Notes for the agent that are not facts (odd Reply-To and the like).
     pub warnings: Vec<String>,
     /// The customer's new text as classification read it (for `triage --explain`).
@@ -72,6 +76,7 @@ pub struct Read {
     msg: parse::Parsed,
     subject: String,
     class: crate::classify::Classification,
+    signals: Signals,
     skip: Option<SkipReason>,
 }
 
@@ -88,6 +93,8 @@ pub enum TriageError {
 pub struct Engine {
     pub config: Config,
     pub rules: RuleSet,
+    /// The learned classifier: the config's `model`, else the built-in one.
+    pub model: Option<Model>,
     pub facts: Facts,
     pub templates: Templates,
     /// The identity's headers, encoded once for every draft.
@@ -108,6 +115,7 @@ impl Engine {
             Some(p) => Facts::load(p).map_err(LoadError)?,
             None => Facts::default(),
         };
+        let model = load_model(&config)?;
         let templates =
             Templates::load(config.triage.templates.as_deref()).map_err(|e| LoadError(e.0))?;
         let sender = draft::Sender::new(&config.identity);
@@ -115,6 +123,7 @@ impl Engine {
             sender,
             config,
             rules,
+            model,
             facts,
             templates,
         })
@@ -149,18 +158,31 @@ impl Engine {
         let subject = draft::strip_prefixes(&msg.subject);
         let class = classify(
             &self.rules,
+            self.model.as_ref(),
             &subject,
             &msg.new_text,
             &msg.new_norm,
             &t.default_language,
             t.min_confidence,
         );
-        let skip = screen(&msg, &self.config.identity.own_addresses);
+        let signals = self.rules.signals.read(
+            &class.norm,
+            &format!("{subject}\n{}", msg.new_text),
+            &msg.own_text,
+            msg.attachments,
+            msg.utc_offset.as_deref(),
+        );
+        let skip = screen(
+            &msg,
+            &self.config.identity.own_addresses,
+            &self.rules.screen,
+        );
         Ok(Read {
             source: source.to_string(),
             msg,
             subject,
             class,
+            signals,
             skip,
         })
     }
@@ -186,6 +208,7 @@ impl Engine {
             msg,
             subject,
             class,
+            signals,
             skip,
         } = read;
         let own = &self.config.identity.own_addresses;
@@ -203,6 +226,7 @@ impl Engine {
             priority: None,
             tone: None,
             facts: Vec::new(),
+            signals: None,
             warnings: Vec::new(),
             new_text: format!("{subject}\n{}", msg.new_text),
             draft: None,
@@ -225,6 +249,7 @@ impl Engine {
             msg: &msg,
             norm_text: norm,
             when: msg.date.unwrap_or(env.now),
+            signals: &signals,
         };
         outcome.facts = facts::check(&self.facts, &category.checks, &subj, history);
 
@@ -257,6 +282,7 @@ impl Engine {
             signature: &self.config.identity.signature,
             language: &draft_lang,
             facts: &outcome.facts,
+            signals: &signals,
         });
         let body = self
             .templates
@@ -269,6 +295,7 @@ impl Engine {
         outcome.value = Some(category.value.clone());
         outcome.priority = Some(class.priority);
         outcome.tone = Some(class.tone);
+        outcome.signals = Some(signals);
         let summary = outcome.facts_summary();
         let priority = serde_json::to_value(class.priority)
             .ok()
@@ -291,6 +318,35 @@ impl Engine {
         )?);
         Ok(outcome)
     }
+}
+
+/// The model file the config names, or the built-in model.
+fn load_model(config: &Config) -> Result<Option<Model>, LoadError> {
+    let error = |key: &str, reason: String| {
+        LoadError(ConfigError {
+            file: config.path.clone(),
+            position: None,
+            key: key.into(),
+            reason,
+        })
+    };
+    let Some(path) = &config.triage.model else {
+        if crate::builtin::MODEL.is_empty() {
+            return Ok(None);
+        }
+        return Model::from_bytes(crate::builtin::MODEL)
+            .map(Some)
+            .map_err(|e| error("", format!("the built-in model: {e}")));
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        error(
+            "triage.model",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    Model::from_bytes(&bytes)
+        .map(Some)
+        .map_err(|e| error("triage.model", format!("{}: {e}", path.display())))
 }
 
 /// Loads the config at `path` and builds an engine, for the CLI and tests.

@@ -11,8 +11,12 @@ use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 mod normalize;
+pub mod screen;
 
 pub use normalize::normalize;
+use screen::ScreenRules;
+
+use crate::classify::signals::{self, RawSignals, SignalRules};
 
 use crate::builtin;
 use crate::config::{toml_error, ConfigError, CustomCategory};
@@ -81,6 +85,10 @@ pub struct RuleSet {
     words: AhoCorasick,
     /// The language index of each pattern in `words`.
     word_language: Vec<usize>,
+    /// Auto-reply and bounce subjects, no-reply senders (`rules/screen.toml`).
+    pub screen: ScreenRules,
+    /// What customers say they tried, ask for and gave (`[signals]` of each language).
+    pub signals: SignalRules,
 }
 
 /// A rule file or category definition that cannot be used.
@@ -108,6 +116,8 @@ struct RawRuleFile {
     count: RawCount,
     #[serde(default)]
     detect: RawDetect,
+    #[serde(default)]
+    signals: RawSignals,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -228,6 +238,7 @@ struct Builder {
     footers: Vec<String>,
     counts: Vec<Regex>,
     words: Vec<(String, usize)>,
+    signals: signals::Builder,
 }
 
 impl Builder {
@@ -279,6 +290,9 @@ impl Builder {
             reason,
         };
         let lang = self.language(&raw.language);
+        self.signals
+            .add(&raw.signals, lang)
+            .map_err(|(key, reason)| err(&key, reason))?;
         for r in &raw.rule {
             let cat = self
                 .categories
@@ -468,6 +482,7 @@ impl RuleSet {
             footers: Vec::new(),
             counts: Vec::new(),
             words: Vec::new(),
+            signals: signals::Builder::default(),
         };
         for (path, text) in files.iter().filter(|(p, _)| is_categories(p)) {
             let raw: RawCategories =
@@ -506,8 +521,13 @@ impl RuleSet {
                 reason: "the fallback category \"general\" must exist".into(),
             }));
         }
+        let mut screen = ScreenRules::default();
         for (path, text) in files.iter().filter(|(p, _)| !is_categories(p)) {
-            b.add_file(path, text).map_err(RulesError)?;
+            if screen::is_screen_file(path) {
+                screen.add_file(path, text).map_err(RulesError)?;
+            } else {
+                b.add_file(path, text).map_err(RulesError)?;
+            }
         }
         for c in custom {
             let cat = b
@@ -576,6 +596,8 @@ impl RuleSet {
             counts: b.counts,
             words,
             word_language: b.words.iter().map(|(_, l)| *l).collect(),
+            screen,
+            signals: b.signals.build(),
         })
     }
 

@@ -3,6 +3,7 @@
 //! tag, so mailtriage never joins a mail loop.
 
 use crate::parse::Parsed;
+use crate::rules::screen::ScreenRules;
 
 /// Why a message gets no draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -28,39 +29,45 @@ impl SkipReason {
     }
 }
 
-/// Local parts of senders that never read replies.
-const NO_REPLY_LOCAL: &[&str] = &[
-    "mailer-daemon",
-    "postmaster",
-    "no-reply",
-    "noreply",
-    "no_reply",
-    "do-not-reply",
-    "donotreply",
-    "do_not_reply",
-    "dont-reply",
-    "bounce",
-    "bounces",
-    "notifications-noreply",
-];
-
-/// The reason to skip, or `None` when the message should be answered.
-/// Bounces are checked before auto-replies, and both before addresses, so a bounce from
-/// MAILER-DAEMON is tagged as the bounce it is.
-pub fn screen(msg: &Parsed, own_addresses: &[String]) -> Option<SkipReason> {
+/// The reason to skip, or `None` when the message should be answered. In order: delivery
+/// reports (so a bounce from MAILER-DAEMON is tagged as the bounce it is), auto-replies by
+/// their headers (RFC 3834: `Auto-Submitted` other than "no", `X-Autoreply`, `Precedence:
+/// auto_reply`) or by their subject, mailing lists, a null return path, our own addresses,
+/// then senders that read no replies. An `auto-generated` notice from a no-reply sender is a
+/// no-reply notice rather than an auto-reply.
+pub fn screen(msg: &Parsed, own_addresses: &[String], rules: &ScreenRules) -> Option<SkipReason> {
     let h = &msg.screen;
     let from = msg.from.as_ref().map(|p| p.address.as_str()).unwrap_or("");
+    let name = msg
+        .from
+        .as_ref()
+        .and_then(|p| p.name.as_deref())
+        .unwrap_or("");
     let local = from.split('@').next().unwrap_or("");
+    let auto_submitted = h
+        .auto_submitted
+        .as_deref()
+        .filter(|v| *v != "no" && !v.starts_with("no;") && !v.starts_with("no "));
+    let bounce_subject = rules.bounce_subject(&msg.subject);
     if h.report
-        || (h.null_return_path && is_daemon(local))
-        || h.delivery_status_subject && is_daemon(local)
+        || h.exchange_ndr
+        || is_daemon(local)
+        || (rules.bounce_sender(name) && (bounce_subject || auto_submitted.is_some()))
+        || (bounce_subject && (h.null_return_path || auto_submitted.is_some()))
     {
         return Some(SkipReason::Bounce);
     }
-    if h.auto_submitted
-        .as_deref()
-        .is_some_and(|v| v != "no" && !v.starts_with("no;") && !v.starts_with("no "))
-        || h.x_autoreply
+    let no_reply = from.is_empty() || rules.no_reply_local(local);
+    if let Some(v) = auto_submitted {
+        return Some(if v.starts_with("auto-generated") && no_reply {
+            SkipReason::NoReplyAddress
+        } else {
+            SkipReason::AutoReply
+        });
+    }
+    if h.x_autoreply
+        || h.precedence.as_deref() == Some("auto_reply")
+        || rules.auto_reply_subject(&msg.subject)
     {
         return Some(SkipReason::AutoReply);
     }
@@ -78,111 +85,204 @@ pub fn screen(msg: &Parsed, own_addresses: &[String]) -> Option<SkipReason> {
     if own_addresses.iter().any(|a| a == from) {
         return Some(SkipReason::OwnAddress);
     }
-    if from.is_empty() || is_no_reply(local) {
+    if no_reply
+        || local.starts_with("owner-")
+        || local.ends_with("-request")
+        || local.ends_with("-owner")
+    {
         return Some(SkipReason::NoReplyAddress);
     }
     None
 }
 
 fn is_daemon(local: &str) -> bool {
+    let l = local.to_ascii_lowercase();
     matches!(
-        local,
+        l.as_str(),
         "mailer-daemon" | "postmaster" | "mail-daemon" | "mailerdaemon"
-    ) || local.is_empty()
-}
-
-fn is_no_reply(local: &str) -> bool {
-    NO_REPLY_LOCAL.contains(&local)
-        || local.starts_with("owner-")
-        || local.ends_with("-request")
-        || local.ends_with("-owner")
-        || local.contains("noreply")
-        || local.contains("no-reply")
-        || local.contains("donotreply")
-        || local.contains("do-not-reply")
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::parse::{Person, ScreenHeaders};
+    use crate::rules::RuleSet;
 
-    fn msg(from: &str, screen: ScreenHeaders) -> Parsed {
+    fn msg(from: &str, subject: &str, screen: ScreenHeaders) -> Parsed {
         Parsed {
             from: Some(Person {
                 name: None,
                 address: from.into(),
             }),
+            subject: subject.into(),
             screen,
             ..Parsed::default()
         }
     }
 
-    const OWN: &[&str] = &["support@example.com"];
+    fn check(from: &str, subject: &str, h: ScreenHeaders) -> Option<SkipReason> {
+        let rules = RuleSet::load(None, &[]).expect("rules");
+        screen(
+            &msg(from, subject, h),
+            &["support@example.com".to_string()],
+            &rules.screen,
+        )
+    }
 
-    fn own() -> Vec<String> {
-        OWN.iter().map(|s| s.to_string()).collect()
+    fn none() -> ScreenHeaders {
+        ScreenHeaders::default()
     }
 
     #[test]
     fn customer_mail_is_answered() {
-        assert_eq!(
-            screen(&msg("kim@example.org", ScreenHeaders::default()), &own()),
-            None
-        );
+        assert_eq!(check("kim@example.org", "Login", none()), None);
         let no = ScreenHeaders {
             auto_submitted: Some("no".into()),
-            ..Default::default()
+            ..none()
         };
-        assert_eq!(screen(&msg("kim@example.org", no), &own()), None);
+        assert_eq!(check("kim@example.org", "Login", no), None);
+        // A customer's reply to an auto-acknowledgement, and a word that only looks like one.
+        assert_eq!(
+            check(
+                "kim@example.org",
+                "AW: Automatische Antwort: Ihre Anfrage",
+                none()
+            ),
+            None
+        );
+        assert_eq!(
+            check("kim@example.org", "Out of office hours?", none()),
+            None
+        );
+        let suppress = ScreenHeaders {
+            auto_response_suppress: true,
+            ..none()
+        };
+        assert_eq!(check("kim@example.org", "Invoice question", suppress), None);
     }
 
     #[test]
-    fn each_skip_reason() {
-        let auto = ScreenHeaders {
-            auto_submitted: Some("auto-replied".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            screen(&msg("kim@example.org", auto), &own()),
-            Some(SkipReason::AutoReply)
-        );
+    fn auto_replies_by_header_or_subject() {
+        for h in [
+            ScreenHeaders {
+                auto_submitted: Some("auto-replied".into()),
+                ..none()
+            },
+            ScreenHeaders {
+                x_autoreply: true,
+                ..none()
+            },
+            ScreenHeaders {
+                precedence: Some("auto_reply".into()),
+                ..none()
+            },
+            ScreenHeaders {
+                null_return_path: true,
+                ..none()
+            },
+        ] {
+            assert_eq!(
+                check("kim@example.org", "Re: your ticket", h.clone()),
+                Some(SkipReason::AutoReply),
+                "{h:?}"
+            );
+        }
+        for subject in [
+            "Automatische Antwort: Ihre Rechnung",
+            "自动回复：您的工单",
+            "Out of Office: ticket 4471",
+        ] {
+            assert_eq!(
+                check("kim@example.org", subject, none()),
+                Some(SkipReason::AutoReply),
+                "{subject}"
+            );
+        }
+    }
+
+    #[test]
+    fn bounces_by_structure_sender_or_subject() {
         let report = ScreenHeaders {
             report: true,
-            ..Default::default()
+            ..none()
         };
         assert_eq!(
-            screen(&msg("mailer-daemon@mx.example.org", report), &own()),
+            check("kim@example.org", "x", report),
             Some(SkipReason::Bounce)
         );
-        let list = ScreenHeaders {
-            precedence: Some("bulk".into()),
-            ..Default::default()
+        let ndr = ScreenHeaders {
+            exchange_ndr: true,
+            auto_submitted: Some("auto-replied".into()),
+            ..none()
         };
         assert_eq!(
-            screen(&msg("news@example.org", list), &own()),
+            check("kim@example.org", "Non remis : facture", ndr),
+            Some(SkipReason::Bounce)
+        );
+        assert_eq!(
+            check(
+                "MAILER-DAEMON@mx.example.org",
+                "Mail delivery failed",
+                none()
+            ),
+            Some(SkipReason::Bounce)
+        );
+        assert_eq!(
+            check("postmaster@x.org", "Unzustellbar: Rechnung", none()),
+            Some(SkipReason::Bounce)
+        );
+        let auto = ScreenHeaders {
+            auto_submitted: Some("auto-replied".into()),
+            ..none()
+        };
+        assert_eq!(
+            check("it@example.org", "配信不能: 請求書", auto),
+            Some(SkipReason::Bounce)
+        );
+    }
+
+    #[test]
+    fn lists_own_mail_and_no_reply_senders() {
+        let list = ScreenHeaders {
+            precedence: Some("bulk".into()),
+            ..none()
+        };
+        assert_eq!(
+            check("news@example.org", "News", list),
             Some(SkipReason::MailingList)
         );
         assert_eq!(
-            screen(
-                &msg("support@example.com", ScreenHeaders::default()),
-                &own()
-            ),
+            check("support@example.com", "x", none()),
             Some(SkipReason::OwnAddress)
         );
         for a in [
             "no-reply@x.org",
             "noreply@x.org",
             "do-not-reply@x.org",
+            "ne-pas-repondre@x.fr",
+            "nicht-antworten@x.de",
+            "no-responder@x.es",
             "owner-list@x.org",
             "list-request@x.org",
-            "postmaster@x.org",
         ] {
             assert_eq!(
-                screen(&msg(a, ScreenHeaders::default()), &own()),
+                check(a, "Your order", none()),
                 Some(SkipReason::NoReplyAddress),
                 "{a}"
             );
         }
+        let generated = ScreenHeaders {
+            auto_submitted: Some("auto-generated".into()),
+            ..none()
+        };
+        assert_eq!(
+            check("noreply@shop.example", "Your order", generated.clone()),
+            Some(SkipReason::NoReplyAddress)
+        );
+        assert_eq!(
+            check("kim@example.org", "Your order", generated),
+            Some(SkipReason::AutoReply)
+        );
     }
 }

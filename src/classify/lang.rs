@@ -1,22 +1,20 @@
-//! Detects the customer's language (ISO 639-1). The script decides where it can (Hangul,
-//! kana, Han, Hebrew). In Latin script the common words of each language (`[detect] words` in
-//! the rule files, counted by the same kind of automaton as the phrases, about 1 µs) decide
-//! when they leave no doubt; otherwise whatlang, restricted to the languages we have rules for
-//! and capped in length (about 23 µs a message); when whatlang is unsure, the language whose
-//! phrases matched wins.
-
-use whatlang::{Detector, Lang};
+//! Detects the customer's language (ISO 639-1), any language whatlang knows (about 70). The
+//! script decides where it can (Hangul, kana, Han, Hebrew). Otherwise whatlang reads the text;
+//! for the Latin-script languages we have rules for, their common words (`[detect] words` in
+//! the rule files) decide when they leave no doubt and whatlang does not firmly name another
+//! language; when the text is too short to tell, the language whose phrases matched wins.
 
 use std::sync::LazyLock;
 
-/// whatlang reads at most this many bytes: enough to be sure, cheap enough for 20k msg/s.
-pub const DETECT_BYTES: usize = 400;
+use whatlang::{Detector, Lang, Script};
 
-static LATIN: LazyLock<Detector> = LazyLock::new(|| {
+/// The Latin-script languages we have rules for, for texts too short for the full set.
+static OURS: LazyLock<Detector> = LazyLock::new(|| {
     Detector::with_allowlist(vec![Lang::Eng, Lang::Deu, Lang::Fra, Lang::Spa, Lang::Est])
 });
-static CYRILLIC: LazyLock<Detector> =
-    LazyLock::new(|| Detector::with_allowlist(vec![Lang::Rus, Lang::Ukr, Lang::Bul]));
+
+/// whatlang reads at most this many bytes.
+pub const DETECT_BYTES: usize = 1000;
 
 #[derive(Default)]
 struct Counts {
@@ -62,17 +60,78 @@ fn count(text: &str) -> Counts {
     c
 }
 
-fn iso(lang: Lang) -> &'static str {
+/// ISO 639-1 for every language whatlang knows.
+pub fn iso(lang: Lang) -> &'static str {
     match lang {
+        Lang::Epo => "eo",
         Lang::Eng => "en",
-        Lang::Deu => "de",
-        Lang::Fra => "fr",
-        Lang::Spa => "es",
-        Lang::Est => "et",
         Lang::Rus => "ru",
+        Lang::Cmn => "zh",
+        Lang::Spa => "es",
+        Lang::Por => "pt",
+        Lang::Ita => "it",
+        Lang::Ben => "bn",
+        Lang::Fra => "fr",
+        Lang::Deu => "de",
         Lang::Ukr => "uk",
+        Lang::Kat => "ka",
+        Lang::Ara => "ar",
+        Lang::Hin => "hi",
+        Lang::Jpn => "ja",
+        Lang::Heb => "he",
+        Lang::Yid => "yi",
+        Lang::Pol => "pl",
+        Lang::Amh => "am",
+        Lang::Jav => "jv",
+        Lang::Kor => "ko",
+        Lang::Nob => "nb",
+        Lang::Dan => "da",
+        Lang::Swe => "sv",
+        Lang::Fin => "fi",
+        Lang::Tur => "tr",
+        Lang::Nld => "nl",
+        Lang::Hun => "hu",
+        Lang::Ces => "cs",
+        Lang::Ell => "el",
         Lang::Bul => "bg",
-        _ => "und",
+        Lang::Bel => "be",
+        Lang::Mar => "mr",
+        Lang::Kan => "kn",
+        Lang::Ron => "ro",
+        Lang::Slv => "sl",
+        Lang::Hrv => "hr",
+        Lang::Srp => "sr",
+        Lang::Mkd => "mk",
+        Lang::Lit => "lt",
+        Lang::Lav => "lv",
+        Lang::Est => "et",
+        Lang::Tam => "ta",
+        Lang::Vie => "vi",
+        Lang::Urd => "ur",
+        Lang::Tha => "th",
+        Lang::Guj => "gu",
+        Lang::Uzb => "uz",
+        Lang::Pan => "pa",
+        Lang::Aze => "az",
+        Lang::Ind => "id",
+        Lang::Tel => "te",
+        Lang::Pes => "fa",
+        Lang::Mal => "ml",
+        Lang::Ori => "or",
+        Lang::Mya => "my",
+        Lang::Nep => "ne",
+        Lang::Sin => "si",
+        Lang::Khm => "km",
+        Lang::Tuk => "tk",
+        Lang::Aka => "ak",
+        Lang::Zul => "zu",
+        Lang::Sna => "sn",
+        Lang::Afr => "af",
+        Lang::Lat => "la",
+        Lang::Slk => "sk",
+        Lang::Cat => "ca",
+        Lang::Tgl => "tl",
+        Lang::Hye => "hy",
     }
 }
 
@@ -98,8 +157,13 @@ pub fn detect<'a>(
         .into_iter()
         .max()
         .unwrap_or(0);
+    let sample = crate::parse::truncate(text, DETECT_BYTES);
     if best == 0 {
-        return vote(phrase_votes, |_| true).unwrap_or(default).to_string();
+        // Another script (Greek, Arabic, Thai, Devanagari…), or no letters at all.
+        return match whatlang::detect(sample) {
+            Some(i) if i.script() != Script::Latin => iso(i.lang()).to_string(),
+            _ => vote(phrase_votes, |_| true).unwrap_or(default).to_string(),
+        };
     }
     if cjk == best {
         return if c.hangul > 0 && c.hangul * 2 >= c.kana + c.han {
@@ -116,17 +180,35 @@ pub fn detect<'a>(
     if c.hebrew * 2 == best {
         return "he".to_string();
     }
-    let sample = crate::parse::truncate(text, DETECT_BYTES);
+    let info = whatlang::detect(sample);
     if c.cyrillic == best {
-        return CYRILLIC.detect_lang(sample).map_or("ru", iso).to_string();
+        return info
+            .filter(|i| i.script() == Script::Cyrillic)
+            .map_or("ru", |i| iso(i.lang()))
+            .to_string();
     }
     let latin = |l: &str| matches!(l, "en" | "de" | "fr" | "es" | "et");
+    let guess = info.filter(|i| i.script() == Script::Latin);
+    // whatlang fairly surely names a language we have no common words for: it knows better.
+    if let Some(i) = guess
+        .as_ref()
+        .filter(|i| (i.is_reliable() || i.confidence() >= 0.5) && !latin(iso(i.lang())))
+    {
+        return iso(i.lang()).to_string();
+    }
     if let Some(l) = decisive(&words(), latin) {
         return l.to_string();
     }
-    let info = LATIN.detect(sample);
-    match info {
-        Some(i) if i.is_reliable() || c.latin >= 60 => iso(i.lang()).to_string(),
+    if let Some(i) = guess.as_ref().filter(|i| i.is_reliable()) {
+        return iso(i.lang()).to_string();
+    }
+    // Unsure among all languages: sure among ours is the next best answer.
+    let ours = OURS.detect(sample);
+    if let Some(i) = ours.as_ref().filter(|i| i.is_reliable()) {
+        return iso(i.lang()).to_string();
+    }
+    match guess {
+        Some(i) if c.latin >= 60 => iso(i.lang()).to_string(),
         // Too little text to trust a guess: phrases that matched decide, else the default.
         other => vote(phrase_votes, latin)
             .or(other.filter(|_| c.latin >= 40).map(|i| iso(i.lang())))
@@ -255,6 +337,46 @@ mod tests {
             ),
             "en"
         );
+    }
+
+    #[test]
+    fn languages_without_rules_are_named_truthfully() {
+        for (text, want) in [
+            (
+                "Não consigo entrar na minha conta desde ontem, vocês podem me ajudar?",
+                "pt",
+            ),
+            (
+                "Buongiorno, non riesco più ad accedere al mio account da ieri sera.",
+                "it",
+            ),
+            (
+                "Goedemorgen, ik kan sinds gisteren niet meer inloggen op mijn account.",
+                "nl",
+            ),
+            (
+                "Dzień dobry, od wczoraj nie mogę zalogować się do mojego konta.",
+                "pl",
+            ),
+            (
+                "Hej, jag kan inte logga in på mitt konto sedan i går kväll.",
+                "sv",
+            ),
+            (
+                "Здравствуйте, я не могу войти в свой аккаунт со вчерашнего дня.",
+                "ru",
+            ),
+            (
+                "Merhaba, dünden beri hesabıma giriş yapamıyorum, yardımcı olur musunuz?",
+                "tr",
+            ),
+            (
+                "Καλημέρα, δεν μπορώ να συνδεθώ στον λογαριασμό μου από χθες.",
+                "el",
+            ),
+        ] {
+            assert_eq!(detect(text, Vec::new, &[], "en"), want, "{text}");
+        }
     }
 
     #[test]

@@ -1,0 +1,458 @@
+//! The learned half of classification: a multinomial logistic regression over hashed features
+//! of the normalised subject and new text (character 1–4-grams, word uni- and bigrams, subject
+//! words apart), one model for every language. [`train`] fits it by seeded SGD, so the same
+//! corpus always gives the same bytes; [`Model::to_bytes`] / [`Model::from_bytes`] are the
+//! file format that `mailtriage train` writes and the binary embeds.
+
+use std::collections::HashMap;
+
+/// What a model file starts with; the digit is the format version.
+const MAGIC: &[u8; 4] = b"MTM1";
+
+/// The settings of one training run; part of the model file, so a model says how it was made.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hyper {
+    /// log2 of the number of hashed feature buckets.
+    pub bits: u8,
+    pub epochs: u32,
+    /// Initial learning rate; it decays as 1 / (1 + epoch).
+    pub rate: f32,
+    /// L2 penalty per example.
+    pub l2: f32,
+}
+
+impl Default for Hyper {
+    fn default() -> Self {
+        Hyper {
+            bits: 18,
+            epochs: 12,
+            rate: 0.5,
+            l2: 1e-6,
+        }
+    }
+}
+
+/// Sparse features of one message: (bucket, value), buckets unique, L2 norm 1.
+pub type Features = Vec<(u32, f32)>;
+
+/// A trained model: weights per bucket and class, a bias per class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub classes: Vec<String>,
+    pub hyper: Hyper,
+    /// How much one unit of rule score adds to a class's log-probability when the two are
+    /// combined (chosen by cross-validation in training; 0 = the rules do not count).
+    pub rule_weight: f32,
+    /// (combined probability, share of such predictions that were right), increasing in both:
+    /// the calibration that makes a confidence mean what it says. Empty = uncalibrated.
+    pub calibration: Vec<(f32, f32)>,
+    /// `weights[bucket * classes + class]`, each a multiple of its class's `scales` entry.
+    weights: Vec<f32>,
+    /// Per class, the step of the 8-bit grid the weights are stored on.
+    scales: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+/// A model file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ModelError(pub String);
+
+fn fnv(namespace: u8, bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in std::iter::once(&namespace).chain(bytes) {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Characters that belong to a word: letters, digits, marks (Hebrew points, Devanagari signs).
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\''
+}
+
+/// Scripts written without spaces, where one character already carries meaning.
+fn ideographic(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+/// The hashed features of a message, from its normalised subject and normalised new text
+/// (as [`crate::rules::normalize`] makes them).
+pub fn features(subject_norm: &str, text_norm: &str, bits: u8) -> Features {
+    let mask = (1u64 << bits) - 1;
+    let mut counts: HashMap<u32, f32> = HashMap::new();
+    let mut add = |ns: u8, bytes: &[u8]| {
+        *counts.entry((fnv(ns, bytes) & mask) as u32).or_insert(0.0) += 1.0;
+    };
+    for (ns_word, ns_pair, text) in [(b'w', b'b', text_norm), (b's', b't', subject_norm)] {
+        let words: Vec<&str> = text
+            .split(|c: char| !word_char(c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for w in &words {
+            add(ns_word, w.as_bytes());
+        }
+        for pair in words.windows(2) {
+            let joined = [pair[0].as_bytes(), b" ", pair[1].as_bytes()].concat();
+            add(ns_pair, &joined);
+        }
+    }
+    // Character n-grams over the text with every run of non-word characters made one space.
+    let mut chars: Vec<char> = vec![' '];
+    for c in text_norm.chars() {
+        if word_char(c) {
+            chars.push(c);
+        } else if chars.last() != Some(&' ') {
+            chars.push(' ');
+        }
+    }
+    if chars.last() != Some(&' ') {
+        chars.push(' ');
+    }
+    let mut buf = [0u8; 16];
+    for i in 0..chars.len() {
+        if ideographic(chars[i]) {
+            add(b'1', chars[i].encode_utf8(&mut buf).as_bytes());
+        }
+        for n in 2..=4 {
+            let Some(gram) = chars.get(i..i + n) else {
+                break;
+            };
+            if gram.iter().all(|&c| c == ' ') {
+                continue;
+            }
+            let s: String = gram.iter().collect();
+            add(b'0' + n as u8, s.as_bytes());
+        }
+    }
+    let mut out: Features = counts
+        .into_iter()
+        .map(|(k, n)| (k, (1.0 + n).ln()))
+        .collect();
+    out.sort_unstable_by_key(|&(k, _)| k);
+    let norm = out.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for (_, v) in &mut out {
+            *v /= norm;
+        }
+    }
+    out
+}
+
+fn softmax(logits: &mut [f32]) {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for l in logits.iter_mut() {
+        *l = (*l - max).exp();
+        sum += *l;
+    }
+    for l in logits.iter_mut() {
+        *l /= sum;
+    }
+}
+
+/// A small seeded generator for the shuffle: the same corpus gives the same model.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+impl Model {
+    /// Raw scores per class (before softmax).
+    pub fn logits(&self, f: &Features) -> Vec<f32> {
+        let k = self.classes.len();
+        let mut out = self.bias.clone();
+        for &(bucket, v) in f {
+            let row = &self.weights[bucket as usize * k..][..k];
+            for (o, w) in out.iter_mut().zip(row) {
+                *o += w * v;
+            }
+        }
+        out
+    }
+
+    /// Probabilities per class, in the order of [`Model::classes`].
+    pub fn predict(&self, f: &Features) -> Vec<f32> {
+        let mut p = self.logits(f);
+        softmax(&mut p);
+        p
+    }
+
+    /// The calibrated confidence of a combined probability (identity without a table).
+    pub fn calibrate(&self, p: f32) -> f32 {
+        let t = &self.calibration;
+        match t.iter().position(|&(x, _)| x >= p) {
+            None => t.last().map_or(p, |&(_, y)| y),
+            Some(0) => t[0].1,
+            Some(i) => {
+                let ((x0, y0), (x1, y1)) = (t[i - 1], t[i]);
+                if x1 > x0 {
+                    y0 + (y1 - y0) * (p - x0) / (x1 - x0)
+                } else {
+                    y1
+                }
+            }
+        }
+    }
+
+    /// The model file: magic, a header line of JSON, the biases as little-endian f32, then the
+    /// weights as one signed byte each (times their class's scale from the header).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = serde_json::json!({
+            "classes": self.classes,
+            "bits": self.hyper.bits,
+            "epochs": self.hyper.epochs,
+            "rate": self.hyper.rate,
+            "l2": self.hyper.l2,
+            "rule_weight": self.rule_weight,
+            "calibration": self.calibration,
+            "scales": self.scales,
+        });
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(header.to_string().as_bytes());
+        out.push(b'\n');
+        for b in &self.bias {
+            out.extend_from_slice(&b.to_le_bytes());
+        }
+        let k = self.classes.len();
+        for (i, w) in self.weights.iter().enumerate() {
+            let step = self.scales[i % k];
+            let q = if step > 0.0 { (w / step).round() } else { 0.0 };
+            out.push(q.clamp(-127.0, 127.0) as i8 as u8);
+        }
+        out
+    }
+
+    /// Reads what [`Model::to_bytes`] wrote; checks every size.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
+        let rest = bytes
+            .strip_prefix(MAGIC)
+            .ok_or_else(|| ModelError("not a mailtriage model file (bad magic)".into()))?;
+        let nl = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or_else(|| ModelError("model file has no header".into()))?;
+        let header: Header = serde_json::from_slice(&rest[..nl])
+            .map_err(|e| ModelError(format!("model header: {e}")))?;
+        let k = header.classes.len();
+        if k == 0 || !(1..=24).contains(&header.bits) || header.scales.len() != k {
+            return Err(ModelError(
+                "model header: no classes, bad bits or one scale per class missing".into(),
+            ));
+        }
+        let body = &rest[nl + 1..];
+        let want = k * 4 + (k << header.bits);
+        if body.len() != want {
+            return Err(ModelError(format!(
+                "model file holds {} bytes after its header, {want} expected",
+                body.len()
+            )));
+        }
+        let (bias, weights) = body.split_at(k * 4);
+        let bias = bias
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let weights = weights
+            .iter()
+            .enumerate()
+            .map(|(i, &q)| f32::from(q as i8) * header.scales[i % k])
+            .collect();
+        Ok(Model {
+            classes: header.classes,
+            hyper: Hyper {
+                bits: header.bits,
+                epochs: header.epochs,
+                rate: header.rate,
+                l2: header.l2,
+            },
+            rule_weight: header.rule_weight,
+            calibration: header.calibration,
+            weights,
+            scales: header.scales,
+            bias,
+        })
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Header {
+    classes: Vec<String>,
+    bits: u8,
+    epochs: u32,
+    rate: f32,
+    l2: f32,
+    rule_weight: f32,
+    calibration: Vec<(f32, f32)>,
+    scales: Vec<f32>,
+}
+
+/// Puts the weights on the 8-bit grid the file stores, so a model in memory predicts exactly
+/// as it will after a round trip through its file.
+fn quantize(weights: &mut [f32], k: usize) -> Vec<f32> {
+    let mut scales = vec![0.0f32; k];
+    for (i, w) in weights.iter().enumerate() {
+        scales[i % k] = scales[i % k].max(w.abs());
+    }
+    for s in &mut scales {
+        *s /= 127.0;
+    }
+    for (i, w) in weights.iter_mut().enumerate() {
+        let step = scales[i % k];
+        *w = if step > 0.0 {
+            (*w / step).round().clamp(-127.0, 127.0) * step
+        } else {
+            0.0
+        };
+    }
+    scales
+}
+
+/// Fits a model to `examples` (features made with `hyper.bits`, class index into `classes`).
+pub fn train(classes: &[String], examples: &[(Features, usize)], hyper: Hyper) -> Model {
+    let k = classes.len();
+    let mut model = Model {
+        classes: classes.to_vec(),
+        hyper,
+        rule_weight: 0.0,
+        calibration: Vec::new(),
+        weights: vec![0.0; k << hyper.bits],
+        scales: Vec::new(),
+        bias: vec![0.0; k],
+    };
+    // L2 by a global scale: the stored weights times `scale` are the real ones.
+    let mut scale = 1.0f32;
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut probs = vec![0.0f32; k];
+    for epoch in 0..hyper.epochs {
+        for i in (1..order.len()).rev() {
+            let j = (rng.next() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        let rate = hyper.rate / (1.0 + epoch as f32);
+        for &e in &order {
+            let (f, y) = &examples[e];
+            probs.copy_from_slice(&model.bias);
+            for &(bucket, v) in f {
+                let row = &model.weights[bucket as usize * k..][..k];
+                for (p, w) in probs.iter_mut().zip(row) {
+                    *p += w * v * scale;
+                }
+            }
+            softmax(&mut probs);
+            scale *= 1.0 - rate * hyper.l2;
+            for (c, p) in probs.iter().enumerate() {
+                let g = p - if c == *y { 1.0 } else { 0.0 };
+                model.bias[c] -= rate * g;
+                let step = rate * g / scale;
+                for &(bucket, v) in f {
+                    model.weights[bucket as usize * k + c] -= step * v;
+                }
+            }
+            if scale < 1e-3 {
+                for w in &mut model.weights {
+                    *w *= scale;
+                }
+                scale = 1.0;
+            }
+        }
+    }
+    for w in &mut model.weights {
+        *w *= scale;
+    }
+    model.scales = quantize(&mut model.weights, k);
+    model
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(s: &str, y: usize) -> (Features, usize) {
+        (features("", s, 12), y)
+    }
+
+    #[test]
+    fn features_are_unit_length_and_sorted() {
+        let f = features("re: rechnung", "ich wurde doppelt belastet", 16);
+        let norm: f32 = f.iter().map(|(_, v)| v * v).sum();
+        assert!((norm - 1.0).abs() < 1e-4, "{norm}");
+        assert!(f.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(features("", "", 16).is_empty());
+        // CJK text without spaces still has features, single characters among them.
+        assert!(features("", "同步", 16).len() >= 3);
+    }
+
+    #[test]
+    fn learns_a_separable_toy_problem_and_round_trips() {
+        let classes = vec!["a".to_string(), "b".to_string()];
+        let data = vec![
+            ex("the site is down", 0),
+            ex("server down again", 0),
+            ex("charged twice on my card", 1),
+            ex("refund the double charge", 1),
+        ];
+        let m = train(
+            &classes,
+            &data,
+            Hyper {
+                bits: 12,
+                ..Hyper::default()
+            },
+        );
+        assert!(m.predict(&features("", "down", 12))[0] > 0.6);
+        assert!(m.predict(&features("", "charged", 12))[1] > 0.6);
+        let again = Model::from_bytes(&m.to_bytes()).expect("round trip");
+        assert_eq!(again, m);
+        let same = train(
+            &classes,
+            &data,
+            Hyper {
+                bits: 12,
+                ..Hyper::default()
+            },
+        );
+        assert_eq!(
+            same.to_bytes(),
+            m.to_bytes(),
+            "training is not reproducible"
+        );
+    }
+
+    #[test]
+    fn calibration_interpolates_within_its_table() {
+        let mut m = train(
+            &["a".into()],
+            &[],
+            Hyper {
+                bits: 4,
+                ..Hyper::default()
+            },
+        );
+        assert_eq!(m.calibrate(0.42), 0.42);
+        m.calibration = vec![(0.2, 0.1), (0.6, 0.5), (1.0, 0.99)];
+        assert_eq!(m.calibrate(0.1), 0.1);
+        assert!((m.calibrate(0.4) - 0.3).abs() < 1e-6);
+        assert_eq!(m.calibrate(1.0), 0.99);
+    }
+
+    #[test]
+    fn bad_files_are_refused() {
+        assert!(Model::from_bytes(b"nope").is_err());
+        let header = br#"MTM1{"classes":["a"],"bits":4,"epochs":1,"rate":0.1,"l2":0,"rule_weight":0,"calibration":[],"scales":[0.1]}"#;
+        let mut file = header.to_vec();
+        file.push(b'\n');
+        file.extend_from_slice(&[0; 4 + 16]);
+        assert!(Model::from_bytes(&file).is_ok());
+        file.push(0);
+        assert!(Model::from_bytes(&file).is_err());
+    }
+}

@@ -1,0 +1,444 @@
+//! What the customer already told us, read from their own text so that a draft never advises
+//! what they did nor asks for what they gave: what they tried, the references they quoted,
+//! what they ask for, a deadline of today, their phone number, attachments and their UTC
+//! offset. The phrases are data (`[signals]` in `rules/<lang>.toml`); precision comes first,
+//! so a phrase preceded by one of its language's negations does not count.
+
+use std::collections::BTreeMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::facts::has_phone_number;
+use crate::rules::normalize;
+
+/// The ids `tried` may hold (PRODUCT.md); a rule file naming another is refused.
+pub const TRIED: &[&str] = &[
+    "password_reset",
+    "reset_mail_missing",
+    "two_factor",
+    "restart",
+    "reinstall",
+    "clear_cache",
+    "other_device",
+    "followed_guide",
+];
+/// The ids `asks` may hold.
+pub const ASKS: &[&str] = &["callback", "refund", "cancel", "copy", "escalation"];
+/// The kinds of reference.
+pub const REFS: &[&str] = &["invoice", "order", "ticket", "error", "step"];
+
+/// A reference the customer gave, verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ref {
+    pub kind: String,
+    pub value: String,
+}
+
+/// Everything the customer told us that a draft must not ask for again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Signals {
+    pub tried: Vec<String>,
+    pub refs: Vec<Ref>,
+    pub asks: Vec<String>,
+    /// "today", or null.
+    pub deadline: Option<String>,
+    pub phone: Option<String>,
+    pub attachments: usize,
+    pub utc_offset: Option<String>,
+    /// They say they phoned us (for `callback_missing` on a repeat contact).
+    #[serde(skip)]
+    pub called: bool,
+}
+
+/// `[signals]` of one rule file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignals {
+    #[serde(default)]
+    negations: Vec<String>,
+    #[serde(default)]
+    tried: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    asks: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    deadline: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    refs: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    phone: Vec<String>,
+    /// Phrases saying they phoned us ("I called", "angerufen").
+    #[serde(default)]
+    calls: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Tried(usize),
+    Asks(usize),
+    Today,
+    PhoneWord,
+    Called,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Meta {
+    target: Target,
+    language: usize,
+    start_boundary: bool,
+    end_boundary: bool,
+}
+
+/// The compiled signal rules of every language.
+pub struct SignalRules {
+    matcher: AhoCorasick,
+    meta: Vec<Vec<Meta>>,
+    /// Per language index, normalised negation words.
+    negations: Vec<Vec<String>>,
+    refs: Vec<(usize, Regex)>,
+}
+
+/// Collects the `[signals]` sections while rule files load.
+#[derive(Default)]
+pub struct Builder {
+    phrases: Vec<String>,
+    index: BTreeMap<String, usize>,
+    meta: Vec<Vec<Meta>>,
+    negations: Vec<Vec<String>>,
+    refs: Vec<(usize, Regex)>,
+}
+
+impl Builder {
+    fn phrase(&mut self, phrase: &str, target: Target, language: usize) {
+        let p = normalize(phrase.trim());
+        let start_boundary = !p.starts_with('*');
+        let end_boundary = !p.ends_with('*');
+        let p = p.trim_matches('*').to_string();
+        if p.is_empty() {
+            return;
+        }
+        let i = match self.index.get(&p) {
+            Some(&i) => i,
+            None => {
+                self.phrases.push(p.clone());
+                self.meta.push(Vec::new());
+                self.index.insert(p, self.phrases.len() - 1);
+                self.phrases.len() - 1
+            }
+        };
+        self.meta[i].push(Meta {
+            target,
+            language,
+            start_boundary,
+            end_boundary,
+        });
+    }
+
+    /// Adds one rule file's `[signals]`; `language` is its index. Errors name the key.
+    pub fn add(&mut self, raw: &RawSignals, language: usize) -> Result<(), (String, String)> {
+        let id = |list: &[&str], key: &str, id: &str| {
+            list.iter().position(|x| *x == id).ok_or_else(|| {
+                (
+                    format!("signals.{key}.{id}"),
+                    format!("is not one of {}", list.join(", ")),
+                )
+            })
+        };
+        for (k, phrases) in &raw.tried {
+            let t = Target::Tried(id(TRIED, "tried", k)?);
+            phrases.iter().for_each(|p| self.phrase(p, t, language));
+        }
+        for (k, phrases) in &raw.asks {
+            let t = Target::Asks(id(ASKS, "asks", k)?);
+            phrases.iter().for_each(|p| self.phrase(p, t, language));
+        }
+        for (k, phrases) in &raw.deadline {
+            if k != "today" {
+                return Err((
+                    format!("signals.deadline.{k}"),
+                    "only `today` is known".into(),
+                ));
+            }
+            phrases
+                .iter()
+                .for_each(|p| self.phrase(p, Target::Today, language));
+        }
+        for p in &raw.phone {
+            self.phrase(p, Target::PhoneWord, language);
+        }
+        for p in &raw.calls {
+            self.phrase(p, Target::Called, language);
+        }
+        for (k, patterns) in &raw.refs {
+            let kind = id(REFS, "refs", k)?;
+            for p in patterns {
+                let re = Regex::new(&format!("(?i){p}"))
+                    .map_err(|e| (format!("signals.refs.{k}"), format!("bad regex {p:?}: {e}")))?;
+                if !re.capture_names().any(|n| n == Some("v")) {
+                    return Err((
+                        format!("signals.refs.{k}"),
+                        format!("{p:?} has no group (?P<v>…) for the value"),
+                    ));
+                }
+                self.refs.push((kind, re));
+            }
+        }
+        if self.negations.len() <= language {
+            self.negations.resize(language + 1, Vec::new());
+        }
+        self.negations[language].extend(raw.negations.iter().map(|n| normalize(n.trim())));
+        Ok(())
+    }
+
+    pub fn build(self) -> SignalRules {
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&self.phrases)
+            .or_else(|_| AhoCorasick::new(&self.phrases))
+            .unwrap_or_else(|_| AhoCorasick::new(Vec::<String>::new()).expect("empty automaton"));
+        SignalRules {
+            matcher,
+            meta: self.meta,
+            negations: self.negations,
+            refs: self.refs,
+        }
+    }
+}
+
+/// True when `c` belongs to a word for the boundary checks (scripts with spaces only).
+fn wordish(c: char) -> bool {
+    c.is_alphanumeric() && !is_cjk(c)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
+/// The last `n` words before `end` in `text`, within its sentence.
+fn words_before(text: &str, end: usize, n: usize) -> Vec<&str> {
+    let before = &text[..end];
+    let sentence = before
+        .char_indices()
+        .rfind(|(_, c)| matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？' | ';'))
+        .map_or(before, |(i, c)| &before[i + c.len_utf8()..]);
+    let mut words: Vec<&str> = sentence
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let skip = words.len().saturating_sub(n);
+    words.drain(..skip);
+    words
+}
+
+impl SignalRules {
+    /// No signal rules at all (a rule set without `[signals]`).
+    pub fn empty() -> SignalRules {
+        Builder::default().build()
+    }
+
+    fn negated(&self, norm: &str, start: usize, language: usize) -> bool {
+        let Some(negs) = self.negations.get(language) else {
+            return false;
+        };
+        let before = words_before(norm, start, 3).join(" ");
+        let padded = format!(" {before} ");
+        negs.iter().any(|n| padded.contains(&format!(" {n} ")))
+    }
+
+    /// Reads the signals of a message: `norm` is the normalised subject and new text, `text`
+    /// the same unnormalised (for verbatim references), `own_text` the customer's own text
+    /// with its signature (where phone numbers live).
+    pub fn read(
+        &self,
+        norm: &str,
+        text: &str,
+        own_text: &str,
+        attachments: usize,
+        utc_offset: Option<&str>,
+    ) -> Signals {
+        let mut s = Signals {
+            attachments,
+            utc_offset: utc_offset.map(str::to_string),
+            ..Signals::default()
+        };
+        let mut tried = [false; 8];
+        let mut asks = [false; 5];
+        for m in self.matcher.find_overlapping_iter(norm) {
+            let before = norm[..m.start()].chars().next_back();
+            let after = norm[m.end()..].chars().next();
+            for meta in &self.meta[m.pattern().as_usize()] {
+                if meta.start_boundary && before.is_some_and(wordish) {
+                    continue;
+                }
+                if meta.end_boundary && after.is_some_and(wordish) {
+                    continue;
+                }
+                if self.negated(norm, m.start(), meta.language) {
+                    continue;
+                }
+                match meta.target {
+                    Target::Tried(i) => tried[i] = true,
+                    Target::Asks(i) => asks[i] = true,
+                    Target::Today => s.deadline = Some("today".into()),
+                    Target::Called => s.called = true,
+                    Target::PhoneWord => {}
+                }
+            }
+        }
+        s.tried = TRIED
+            .iter()
+            .zip(tried)
+            .filter(|(_, t)| *t)
+            .map(|(id, _)| id.to_string())
+            .collect();
+        s.asks = ASKS
+            .iter()
+            .zip(asks)
+            .filter(|(_, t)| *t)
+            .map(|(id, _)| id.to_string())
+            .collect();
+        for (kind, re) in &self.refs {
+            for c in re.captures_iter(text) {
+                let Some(v) = c.name("v") else { continue };
+                let value = v.as_str().trim_end_matches(['.', ',', ')', ':']);
+                if !value.chars().any(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                let r = Ref {
+                    kind: REFS[*kind].to_string(),
+                    value: value.to_string(),
+                };
+                if !s.refs.contains(&r) {
+                    s.refs.push(r);
+                }
+            }
+        }
+        s.phone = self.phone(own_text);
+        s
+    }
+
+    /// The customer's phone number: a number of phone shape that follows one of the phone
+    /// words on its line, or an international number (+…) anywhere in their own text.
+    fn phone(&self, own_text: &str) -> Option<String> {
+        for line in own_text.lines() {
+            let norm = normalize(line);
+            let word_end = self
+                .matcher
+                .find_overlapping_iter(&norm)
+                .filter(|m| {
+                    self.meta[m.pattern().as_usize()]
+                        .iter()
+                        .any(|x| x.target == Target::PhoneWord)
+                })
+                .map(|m| m.end())
+                .min();
+            for m in PHONE.find_iter(line) {
+                let candidate = m.as_str().trim();
+                if !has_phone_number(candidate) {
+                    continue;
+                }
+                let intl = candidate.starts_with('+') || candidate.starts_with("(+");
+                // The phone word stands before the number on the same line (byte offsets of
+                // the normalised line track the line's closely enough for "before").
+                let after_word = word_end.is_some_and(|e| e <= m.start() + 4);
+                if intl || after_word {
+                    return Some(candidate.to_string());
+                }
+            }
+        }
+        None
+    }
+}
+
+static PHONE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(r"(?:\+|\(\+?)?\d[\d \t().\-/]{5,22}\d").expect("static regex")
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> SignalRules {
+        let raw: RawSignals = toml::from_str(
+            r#"
+negations = ["not", "haven't", "didn't", "never"]
+tried.password_reset = ["reset my password", "i reset the password"]
+tried.restart = ["restarted"]
+asks.callback = ["call me", "call me back"]
+asks.refund = ["refund"]
+deadline.today = ["need it today"]
+refs.invoice = ['invoice\s*(?:no\.?|#)?\s*(?P<v>[A-Z]{0,5}-?\d[\w-]*)']
+refs.step = ['step\s*(?P<v>\d+)']
+phone = ["call me on", "tel", "phone"]
+calls = ["i called"]
+"#,
+        )
+        .expect("toml");
+        let mut b = Builder::default();
+        b.add(&raw, 0).expect("adds");
+        b.build()
+    }
+
+    fn read(text: &str, own: &str) -> Signals {
+        rules().read(&normalize(text), text, own, 0, None)
+    }
+
+    #[test]
+    fn reads_what_they_did_asked_and_gave() {
+        let text = "I reset my password twice and restarted the laptop. Please call me on +44 20 7946 0321, I need it today. Invoice INV-4471, step 3 fails. I called twice.";
+        let s = read(text, text);
+        assert_eq!(s.tried, vec!["password_reset", "restart"]);
+        assert_eq!(s.asks, vec!["callback"]);
+        assert_eq!(s.deadline.as_deref(), Some("today"));
+        assert_eq!(s.phone.as_deref(), Some("+44 20 7946 0321"));
+        assert!(s.called);
+        assert_eq!(
+            s.refs,
+            vec![
+                Ref {
+                    kind: "invoice".into(),
+                    value: "INV-4471".into()
+                },
+                Ref {
+                    kind: "step".into(),
+                    value: "3".into()
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn negations_and_part_words_do_not_count() {
+        let s = read(
+            "I haven't reset my password yet. I did not restarted anything. Refunded? unrefundable",
+            "",
+        );
+        assert!(s.tried.is_empty(), "{:?}", s.tried);
+        assert!(s.asks.is_empty(), "{:?}", s.asks);
+        // A number without a phone word on its line, and not international, is not a phone.
+        let s = read("x", "Order 0301 234 5678 arrived\nTel: 030 1234567");
+        assert_eq!(s.phone.as_deref(), Some("030 1234567"));
+    }
+
+    #[test]
+    fn sentence_ends_in_any_script_are_safe() {
+        let r = rules();
+        // A negation check that starts after a multi-byte full stop.
+        let s = r.read("前两次打电话。reset my password", "", "", 0, None);
+        assert_eq!(s.tried, vec!["password_reset"]);
+        let text = "こんにちは。 i did not";
+        assert_eq!(words_before(text, text.len() - 4, 3), vec!["i", "did"]);
+    }
+
+    #[test]
+    fn unknown_ids_and_bad_patterns_are_refused_with_their_key() {
+        let raw: RawSignals = toml::from_str("tried.teleport = [\"x\"]").expect("toml");
+        let err = Builder::default().add(&raw, 0).expect_err("refused");
+        assert_eq!(err.0, "signals.tried.teleport");
+        let raw: RawSignals = toml::from_str("refs.invoice = ['invoice (\\d+)']").expect("toml");
+        let err = Builder::default().add(&raw, 0).expect_err("refused");
+        assert_eq!(err.0, "signals.refs.invoice");
+    }
+}
