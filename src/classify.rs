@@ -61,6 +61,9 @@ pub struct Evidence {
     pub norm: String,
 }
 
+/// Fewer words than this in subject and new text, and the model is not asked.
+const MIN_WORDS: usize = 3;
+
 /// Hits from rules of another language than the message's count this much.
 const FOREIGN_RULE_FACTOR: f32 = 0.5;
 
@@ -176,6 +179,16 @@ pub fn combine(rules: &RuleSet, model: Option<&Model>, ev: &Evidence) -> (usize,
     };
     if ev.scores[rule_top] > 0.0 && in_model(rule_top).is_none() {
         why.rules_alone = true;
+        return (rule_top, rule_conf, why);
+    }
+    // Two words or fewer ("Scanned document", an attachment alone) are no evidence for a model
+    // that learned from whole messages: the rules alone speak, else `general` at confidence 0.
+    let words = ev
+        .norm
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count();
+    if words < MIN_WORDS && !ev.norm.chars().any(model::ideographic) {
         return (rule_top, rule_conf, why);
     }
     let f = model::features(&ev.subject_norm, &ev.norm, model.hyper.bits);

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 use std::sync::{Arc, RwLock};
 
+use mailtriage::classify::model::Hyper;
 use mailtriage::daemon::Settings;
 use mailtriage::draft::DraftEnv;
 use mailtriage::imap::session::ImapMailbox;
@@ -74,6 +75,22 @@ enum Command {
         /// Where to write the model file
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// log2 of the number of hashed feature buckets
+        #[arg(long, default_value_t = Hyper::default().bits)]
+        bits: u8,
+        /// Passes over the corpus
+        #[arg(long, default_value_t = Hyper::default().epochs)]
+        epochs: u32,
+        /// Initial learning rate
+        #[arg(long, default_value_t = Hyper::default().rate)]
+        rate: f32,
+        /// L2 penalty per example
+        #[arg(long, default_value_t = Hyper::default().l2)]
+        l2: f32,
+        /// Also write the out-of-fold predictions (file, label, predicted, confidence) as
+        /// tab-separated lines, for error analysis
+        #[arg(long, value_name = "FILE")]
+        oof: Option<PathBuf>,
     },
 }
 
@@ -86,9 +103,24 @@ fn config_path(cli: &Cli) -> PathBuf {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Train { corpus, out } = &cli.command {
+    if let Command::Train {
+        corpus,
+        out,
+        bits,
+        epochs,
+        rate,
+        l2,
+        oof,
+    } = &cli.command
+    {
         logging::init(cli.log_format, None);
-        return train(corpus, out).unwrap_or_else(|e| {
+        let hyper = Hyper {
+            bits: *bits,
+            epochs: *epochs,
+            rate: *rate,
+            l2: *l2,
+        };
+        return train(corpus, out, hyper, oof.as_deref()).unwrap_or_else(|e| {
             eprintln!("mailtriage: {e:#}");
             ExitCode::from(2)
         });
@@ -159,14 +191,7 @@ fn triage(
                 if !explain {
                     return Ok(());
                 }
-                writeln!(out, "--- text read ---\n{}\n--- matches ---", o.new_text)?;
-                for (phrase, target, weight, lang) in engine
-                    .rules
-                    .explain(&mailtriage::rules::normalize(&o.new_text))
-                {
-                    writeln!(out, "{target:<16} {weight:>4} {lang} {phrase:?}")?;
-                }
-                writeln!(out)
+                print_explain(&mut out, engine, &o)
             }),
             (Err(e), true) => {
                 failed += 1;
@@ -187,13 +212,64 @@ fn triage(
     })
 }
 
+/// `triage --explain`: the text read, the rule hits that counted, the model's top classes,
+/// the signals and the template.
+fn print_explain(
+    out: &mut impl Write,
+    engine: &Engine,
+    o: &mailtriage::pipeline::Outcome,
+) -> std::io::Result<()> {
+    writeln!(out, "--- text read ---\n{}", o.new_text)?;
+    writeln!(
+        out,
+        "--- rule hits that counted (weight × {} against the model) ---",
+        o.why.rule_weight
+    )?;
+    for (phrase, target, weight, lang) in engine
+        .rules
+        .explain(&mailtriage::rules::normalize(&o.new_text))
+    {
+        writeln!(out, "{target:<16} {weight:>4} {lang} {phrase:?}")?;
+    }
+    for (category, score) in &o.why.rule_scores {
+        writeln!(out, "rule score       {category} {score:.2}")?;
+    }
+    writeln!(out, "--- model ---")?;
+    if o.why.rules_alone {
+        writeln!(out, "not asked: an operator's category won on its rules")?;
+    } else if o.why.model_top.is_empty() {
+        writeln!(out, "not asked: too few words to read")?;
+    }
+    for (class, p) in &o.why.model_top {
+        writeln!(out, "{class:<16} {p:.3}")?;
+    }
+    writeln!(out, "--- signals ---")?;
+    match &o.signals {
+        Some(s) => writeln!(out, "{}", serde_json::to_string(s).unwrap_or_default())?,
+        None => writeln!(out, "(skipped message)")?,
+    }
+    if let Some(d) = &o.draft {
+        writeln!(out, "--- template ---\n{}", d.template)?;
+    }
+    writeln!(out)
+}
+
 /// `mailtriage train`: the built-in rules read the corpus, the model is fitted and written,
 /// and the cross-validated figures and calibration table are printed.
-fn train(corpus: &std::path::Path, out: &std::path::Path) -> anyhow::Result<ExitCode> {
-    use mailtriage::classify::{model::Hyper, training};
+fn train(
+    corpus: &std::path::Path,
+    out: &std::path::Path,
+    hyper: Hyper,
+    oof: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    use mailtriage::classify::training;
+    anyhow::ensure!(
+        (8..=24).contains(&hyper.bits),
+        "--bits must be between 8 and 24"
+    );
     let rules = mailtriage::rules::RuleSet::load(None, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
     let examples = training::load_corpus(corpus, &rules)?;
-    let (model, r) = training::fit(&examples, &rules, Hyper::default());
+    let (model, r) = training::fit(&examples, &rules, hyper);
     std::fs::write(out, model.to_bytes()).with_context(|| format!("writing {}", out.display()))?;
     println!(
         "{}: {} messages, {} classes; out-of-fold accuracy {:.1}% (model alone {:.1}%), rule weight {}",
@@ -204,6 +280,14 @@ fn train(corpus: &std::path::Path, out: &std::path::Path) -> anyhow::Result<Exit
         100.0 * r.cv_model,
         r.rule_weight
     );
+    if let Some(path) = oof {
+        let lines: String = r
+            .oof
+            .iter()
+            .map(|(f, l, p, c)| format!("{f}\t{l}\t{p}\t{c:.3}\n"))
+            .collect();
+        std::fs::write(path, lines).with_context(|| format!("writing {}", path.display()))?;
+    }
     println!("calibration (out of fold): confidence  messages  right");
     for (lo, hi, n, ok) in &r.bins {
         let share = if *n > 0 {

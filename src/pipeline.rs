@@ -46,6 +46,9 @@ pub struct Outcome {
     /// The customer's new text as classification read it (for `triage --explain`).
     #[serde(skip)]
     pub new_text: String,
+    /// What decided the category (for `triage --explain`).
+    #[serde(skip)]
+    pub why: crate::classify::Why,
     pub draft: Option<Draft>,
 }
 
@@ -229,6 +232,7 @@ impl Engine {
             signals: None,
             warnings: Vec::new(),
             new_text: format!("{subject}\n{}", msg.new_text),
+            why: class.why.clone(),
             draft: None,
         };
         if let Some(reason) = skip {
@@ -331,9 +335,6 @@ fn load_model(config: &Config) -> Result<Option<Model>, LoadError> {
         })
     };
     let Some(path) = &config.triage.model else {
-        if crate::builtin::MODEL.is_empty() {
-            return Ok(None);
-        }
         return Model::from_bytes(crate::builtin::MODEL)
             .map(Some)
             .map_err(|e| error("", format!("the built-in model: {e}")));

@@ -608,6 +608,12 @@ impl RuleSet {
 
     /// Every phrase and pattern hit in normalised text; each distinct phrase counts once.
     pub fn hits(&self, norm: &str) -> Vec<Hit> {
+        self.matches(norm).into_iter().map(|(_, h)| h).collect()
+    }
+
+    /// [`RuleSet::hits`] with where each hit is in `norm`: phrases whose word boundaries hold,
+    /// each distinct phrase once, then patterns.
+    fn matches(&self, norm: &str) -> Vec<(std::ops::Range<usize>, Hit)> {
         // One bit per phrase: cheaper than hashing, and bounded whatever the message holds.
         let mut seen = vec![0u64; self.phrase_meta.len().div_ceil(64)];
         let mut out = Vec::new();
@@ -629,47 +635,35 @@ impl RuleSet {
                 if let Some(w) = seen.get_mut(word) {
                     *w |= bit;
                 }
-                out.push(meta.hit);
+                out.push((m.start()..m.end(), meta.hit));
             }
         }
-        out.extend(
-            self.pattern_set
-                .matches(norm)
-                .iter()
-                .map(|i| self.patterns[i].1),
-        );
+        for i in self.pattern_set.matches(norm).iter() {
+            let (re, hit) = &self.patterns[i];
+            let range = re.find(norm).map_or(0..0, |m| m.range());
+            out.push((range, *hit));
+        }
         out
     }
 
-    /// Every phrase and pattern that matched, for `triage --explain`: (phrase, target, weight, language).
+    /// The hits that counted, for `triage --explain`: (text, target, weight, language).
     pub fn explain(&self, norm: &str) -> Vec<(String, String, f32, String)> {
-        let name = |t: Target| match t {
-            Target::Category(c) => self.categories[c].id.clone(),
-            Target::Upset => "tone:upset".into(),
-            Target::Urgent => "priority:urgent".into(),
-        };
-        let mut out = Vec::new();
-        for m in self.matcher.find_iter(norm) {
-            for meta in &self.phrase_meta[m.pattern().as_usize()] {
-                out.push((
-                    norm[m.start()..m.end()].to_string(),
-                    name(meta.hit.target),
-                    meta.hit.weight,
-                    self.languages[meta.hit.language].clone(),
-                ));
-            }
-        }
-        for (re, hit) in &self.patterns {
-            if let Some(m) = re.find(norm) {
-                out.push((
-                    m.as_str().to_string(),
-                    name(hit.target),
+        self.matches(norm)
+            .into_iter()
+            .map(|(range, hit)| {
+                let target = match hit.target {
+                    Target::Category(c) => self.categories[c].id.clone(),
+                    Target::Upset => "tone:upset".into(),
+                    Target::Urgent => "priority:urgent".into(),
+                };
+                (
+                    norm.get(range).unwrap_or_default().to_string(),
+                    target,
                     hit.weight,
                     self.languages[hit.language].clone(),
-                ));
-            }
-        }
-        out
+                )
+            })
+            .collect()
     }
 
     /// True when a normalised, trimmed line introduces quoted history ("On … wrote:").

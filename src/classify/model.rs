@@ -1,5 +1,5 @@
 //! The learned half of classification: a multinomial logistic regression over hashed features
-//! of the normalised subject and new text (character 1–4-grams, word uni- and bigrams, subject
+//! of the normalised subject and new text (character 1–5-grams, word uni- and bigrams, subject
 //! words apart), one model for every language. [`train`] fits it by seeded SGD, so the same
 //! corpus always gives the same bytes; [`Model::to_bytes`] / [`Model::from_bytes`] are the
 //! file format that `mailtriage train` writes and the binary embeds.
@@ -15,7 +15,7 @@ pub struct Hyper {
     /// log2 of the number of hashed feature buckets.
     pub bits: u8,
     pub epochs: u32,
-    /// Initial learning rate; it decays as 1 / (1 + epoch).
+    /// Initial learning rate; it decays as 1 / sqrt(1 + epoch).
     pub rate: f32,
     /// L2 penalty per example.
     pub l2: f32,
@@ -23,10 +23,12 @@ pub struct Hyper {
 
 impl Default for Hyper {
     fn default() -> Self {
+        // Chosen by cross-validation on corpus/train (see `mailtriage train`): 2^18 buckets
+        // gained 0.3 points over 2^17 at twice the file size; rates below 2 under-fit.
         Hyper {
-            bits: 18,
+            bits: 17,
             epochs: 12,
-            rate: 0.5,
+            rate: 2.0,
             l2: 1e-6,
         }
     }
@@ -73,7 +75,7 @@ fn word_char(c: char) -> bool {
 }
 
 /// Scripts written without spaces, where one character already carries meaning.
-fn ideographic(c: char) -> bool {
+pub fn ideographic(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
@@ -115,7 +117,7 @@ pub fn features(subject_norm: &str, text_norm: &str, bits: u8) -> Features {
         if ideographic(chars[i]) {
             add(b'1', chars[i].encode_utf8(&mut buf).as_bytes());
         }
-        for n in 2..=4 {
+        for n in 2..=5 {
             let Some(gram) = chars.get(i..i + n) else {
                 break;
             };
@@ -337,7 +339,7 @@ pub fn train(classes: &[String], examples: &[(Features, usize)], hyper: Hyper) -
             let j = (rng.next() % (i as u64 + 1)) as usize;
             order.swap(i, j);
         }
-        let rate = hyper.rate / (1.0 + epoch as f32);
+        let rate = hyper.rate / (1.0 + epoch as f32).sqrt();
         for &e in &order {
             let (f, y) = &examples[e];
             probs.copy_from_slice(&model.bias);

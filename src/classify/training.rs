@@ -80,6 +80,8 @@ pub struct TrainReport {
     /// Out of fold, calibrated: of the predictions with confidence ≥ 0.8, the share right.
     pub precision_at_80: f32,
     pub share_at_80: f32,
+    /// Per message, out of fold: (file, label, predicted, calibrated confidence).
+    pub oof: Vec<(String, String, String, f32)>,
 }
 
 const FOLDS: usize = 5;
@@ -117,7 +119,7 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
             model::train(&classes, &train, hyper)
         })
         .collect();
-    let oof = |weight: f32| -> Vec<(bool, f32)> {
+    let oof = |weight: f32| -> Vec<(usize, f32)> {
         examples
             .iter()
             .enumerate()
@@ -125,20 +127,33 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
                 let mut m = fold_models[i % FOLDS].clone();
                 m.rule_weight = weight;
                 let (c, p, _) = combine(rules, Some(&m), &e.evidence);
-                (rules.categories[c].id == e.label, p)
+                (c, p)
             })
             .collect()
     };
+    let right = |r: &[(usize, f32)]| -> Vec<(bool, f32)> {
+        r.iter()
+            .zip(examples)
+            .map(|(&(c, p), e)| (rules.categories[c].id == e.label, p))
+            .collect()
+    };
     let accuracy = |r: &[(bool, f32)]| r.iter().filter(|x| x.0).count() as f32 / r.len() as f32;
-    let cv_model = accuracy(&oof(0.0));
-    let (rule_weight, results) = RULE_WEIGHTS
+    let cv_model = accuracy(&right(&oof(0.0)));
+    let (rule_weight, predicted, results) = RULE_WEIGHTS
         .iter()
-        .map(|&w| (w, oof(w)))
-        .fold(None::<(f32, Vec<(bool, f32)>)>, |best, (w, r)| match best {
-            Some((bw, br)) if accuracy(&br) >= accuracy(&r) => Some((bw, br)),
-            _ => Some((w, r)),
+        .map(|&w| {
+            let p = oof(w);
+            let r = right(&p);
+            (w, p, r)
         })
-        .unwrap_or((0.0, Vec::new()));
+        .fold(
+            None::<(f32, Vec<(usize, f32)>, Vec<(bool, f32)>)>,
+            |best, (w, p, r)| match best {
+                Some(b) if accuracy(&b.2) >= accuracy(&r) => Some(b),
+                _ => Some((w, p, r)),
+            },
+        )
+        .unwrap_or((0.0, Vec::new(), Vec::new()));
     let calibration = isotonic(&results);
 
     let mut model = model::train(&classes, &data, hyper);
@@ -174,6 +189,18 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
         bins,
         precision_at_80: high.iter().filter(|x| x.0).count() as f32 / high.len().max(1) as f32,
         share_at_80: high.len() as f32 / calibrated.len().max(1) as f32,
+        oof: examples
+            .iter()
+            .zip(&predicted)
+            .map(|(e, &(c, p))| {
+                (
+                    e.name.clone(),
+                    e.label.clone(),
+                    rules.categories[c].id.clone(),
+                    model.calibrate(p),
+                )
+            })
+            .collect(),
     };
     (model, report)
 }

@@ -7,6 +7,7 @@ mod fixtures;
 mod folders;
 mod hostile;
 mod imap;
+mod model;
 mod never_panics;
 mod oauth2;
 mod secrets;
