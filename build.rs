@@ -46,8 +46,8 @@ fn main() {
     let mut code = String::new();
     table(&root, "rules", "toml", "RULES", &mut code);
     table(&root, "templates", "hbs", "TEMPLATES", &mut code);
-    // The built-in classifier model, made by `mailtriage train corpus/train --out
-    // models/builtin.mtm` (a test checks that it is what that command makes).
+    // The built-in classifier model, made by `mailtriage train corpus/train tests/fixtures
+    // --out models/builtin.mtm` (a test checks that it is what that command makes).
     let model = root.join("models/builtin.mtm");
     println!("cargo:rerun-if-changed={}", model.display());
     let _ = writeln!(

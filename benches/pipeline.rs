@@ -36,8 +36,9 @@ use mailtriage::rules::normalize;
 
 /// Fixtures below this size are the "typical support mail" subset.
 const TYPICAL_BYTES: usize = 8 * 1024;
-/// Throughput the pipeline is meant to reach on typical mail (see src/classify/lang.rs).
-const TARGET_MSG_PER_S: f64 = 20_000.0;
+/// Throughput the pipeline is meant to reach on typical mail: 250 µs a message (#10 put
+/// accuracy first; a support inbox sees a few messages a minute).
+const TARGET_MSG_PER_S: f64 = 4_000.0;
 
 struct Fixture {
     name: String,

@@ -344,8 +344,8 @@ mod tests {
             &r,
             None,
             "Hello",
-            "A question about your office hours in December.",
-            &normalize("A question about your office hours in December."),
+            "Our office is closed between the holidays.",
+            &normalize("Our office is closed between the holidays."),
             "en",
             0.3,
         );

@@ -90,6 +90,7 @@ struct RawImap {
     password_file: Option<PathBuf>,
     password_env: Option<String>,
     oauth2_token_command: Option<Vec<String>>,
+    oauth2_token_env: Option<Vec<String>>,
     ca_file: Option<PathBuf>,
     inbox: Option<String>,
     drafts: Option<String>,
@@ -188,8 +189,13 @@ pub enum Security {
 pub enum Auth {
     PasswordFile(PathBuf),
     PasswordEnv(String),
-    OAuth2Command(Vec<String>),
+    /// The command, and the environment variables it may see beyond [`TOKEN_ENV`].
+    OAuth2Command(Vec<String>, Vec<String>),
 }
+
+/// What the token command inherits from the daemon's environment, besides the variables the
+/// config names in `oauth2_token_env`: nothing else (not NOTIFY_SOCKET, not the password).
+pub const TOKEN_ENV: &[&str] = &["PATH", "HOME", "LANG", "LC_ALL", "TZ"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -414,10 +420,17 @@ fn check_imap(
         Security::Tls => 993,
         _ => 143,
     });
+    if r.oauth2_token_env.is_some() && r.oauth2_token_command.is_none() {
+        return Err(err(
+            "imap.oauth2_token_env",
+            "names variables for oauth2_token_command, which is not set".into(),
+        ));
+    }
+    let token_env = r.oauth2_token_env.unwrap_or_default();
     let auth = match (r.password_file, r.password_env, r.oauth2_token_command) {
         (Some(f), None, None) => Auth::PasswordFile(resolve(f)),
         (None, Some(v), None) => Auth::PasswordEnv(v),
-        (None, None, Some(cmd)) if !cmd.is_empty() => Auth::OAuth2Command(cmd),
+        (None, None, Some(cmd)) if !cmd.is_empty() => Auth::OAuth2Command(cmd, token_env),
         (None, None, Some(_)) => {
             return Err(err(
                 "imap.oauth2_token_command",

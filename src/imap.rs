@@ -18,29 +18,55 @@ use crate::shutdown::Shutdown;
 /// daemon reconnects with backoff.
 #[derive(Debug, thiserror::Error)]
 pub enum ImapError {
-    #[error("{0} timed out")]
+    #[error("{} timed out", server_text(.0))]
     Timeout(String),
     #[error("network: {0}")]
     Io(#[from] std::io::Error),
-    #[error("TLS: {0}")]
+    #[error("TLS: {}", server_text(.0))]
     Tls(String),
-    #[error("{0} does not offer STARTTLS; refusing to continue in plaintext (use security = \"tls\" if it supports implicit TLS)")]
+    #[error("{} does not offer STARTTLS; refusing to continue in plaintext (use security = \"tls\" if it supports implicit TLS)", server_text(.0))]
     StartTlsUnavailable(String),
-    #[error("authentication: {0}")]
+    #[error("authentication: {}", server_text(.0))]
     Auth(String),
-    #[error("folder: {0}")]
+    #[error("folder: {}", server_text(.0))]
     Folder(String),
-    #[error("protocol: {0}")]
+    #[error("protocol: {}", server_text(.0))]
     Protocol(String),
-    #[error("state file: {0}")]
+    #[error("state file: {}", server_text(.0))]
     State(String),
+}
+
+/// The longest server or library text an error shows, in characters.
+pub const MAX_SERVER_TEXT: usize = 300;
+
+/// Text from the server or the IMAP library as it may be printed: control characters (CR, LF,
+/// ANSI escapes, bidi overrides) shown as escapes so they cannot forge log lines, and cut to
+/// [`MAX_SERVER_TEXT`] characters with the size of what was cut.
+pub fn server_text(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    for c in chars.by_ref().take(MAX_SERVER_TEXT) {
+        if c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    let rest = chars.as_str().len();
+    if rest > 0 {
+        out.push_str(&format!("… ({rest} more bytes)"));
+    }
+    out
 }
 
 impl From<async_imap::error::Error> for ImapError {
     fn from(e: async_imap::error::Error) -> Self {
         match e {
             async_imap::error::Error::Io(io) => ImapError::Io(io),
-            other => ImapError::Protocol(other.to_string()),
+            // A bad response can carry a whole literal: keep only what an error shows.
+            other => ImapError::Protocol(server_text(&other.to_string())),
         }
     }
 }
@@ -113,4 +139,27 @@ pub trait Mailbox: Send {
     ) -> impl Future<Output = Result<Wake, ImapError>> + Send;
     /// Ends the session politely.
     fn logout(&mut self) -> impl Future<Output = ()> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_cannot_forge_log_lines_or_flood_them() {
+        let forged = "NO refused\r\n2026-12-04 INFO login ok \u{1b}[31mred\u{202e}";
+        let shown = ImapError::Auth(forged.into()).to_string();
+        assert!(
+            !shown.contains(['\r', '\n', '\u{1b}', '\u{202e}']),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("\\r\\n") && shown.contains("\\u{1b}"),
+            "{shown}"
+        );
+        let huge = "x".repeat(50 << 20);
+        let shown = ImapError::Protocol(huge).to_string();
+        assert!(shown.len() < 400, "{} bytes", shown.len());
+        assert!(shown.ends_with(&format!("… ({} more bytes)", (50 << 20) - MAX_SERVER_TEXT)));
+    }
 }

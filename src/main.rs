@@ -68,10 +68,10 @@ enum Command {
         #[arg(required = true, value_name = "FILE.eml")]
         files: Vec<PathBuf>,
     },
-    /// Train a classifier model from a labelled corpus (*.eml and expected.json)
+    /// Train a classifier model from labelled corpora (*.eml and expected.json, or X.json beside each X.eml)
     Train {
-        #[arg(value_name = "CORPUS_DIR")]
-        corpus: PathBuf,
+        #[arg(required = true, value_name = "CORPUS_DIR")]
+        corpus: Vec<PathBuf>,
         /// Where to write the model file
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -257,7 +257,7 @@ fn print_explain(
 /// `mailtriage train`: the built-in rules read the corpus, the model is fitted and written,
 /// and the cross-validated figures and calibration table are printed.
 fn train(
-    corpus: &std::path::Path,
+    corpus: &[PathBuf],
     out: &std::path::Path,
     hyper: Hyper,
     oof: Option<&std::path::Path>,
@@ -268,7 +268,10 @@ fn train(
         "--bits must be between 8 and 24"
     );
     let rules = mailtriage::rules::RuleSet::load(None, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let examples = training::load_corpus(corpus, &rules)?;
+    let mut examples = Vec::new();
+    for dir in corpus {
+        examples.extend(training::load_corpus(dir, &rules)?);
+    }
     let (model, r) = training::fit(&examples, &rules, hyper);
     std::fs::write(out, model.to_bytes()).with_context(|| format!("writing {}", out.display()))?;
     println!(

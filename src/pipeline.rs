@@ -169,6 +169,7 @@ impl Engine {
             t.min_confidence,
         );
         let signals = self.rules.signals.read(
+            &self.rules.reference_languages(&class.language),
             &class.norm,
             &format!("{subject}\n{}", msg.new_text),
             &msg.own_text,

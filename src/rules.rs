@@ -601,6 +601,17 @@ impl RuleSet {
         })
     }
 
+    /// The rule files whose reference patterns read a message in `language`: its own and
+    /// English.
+    pub fn reference_languages(&self, language: &str) -> Vec<usize> {
+        self.languages
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| *l == language || *l == "en")
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Index of a category by id.
     pub fn category(&self, id: &str) -> Option<usize> {
         self.categories.iter().position(|c| c.id == id)

@@ -14,7 +14,7 @@ static OURS: LazyLock<Detector> = LazyLock::new(|| {
 });
 
 /// whatlang reads at most this many bytes.
-pub const DETECT_BYTES: usize = 1000;
+pub const DETECT_BYTES: usize = 500;
 
 #[derive(Default)]
 struct Counts {

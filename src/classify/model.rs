@@ -4,8 +4,6 @@
 //! corpus always gives the same bytes; [`Model::to_bytes`] / [`Model::from_bytes`] are the
 //! file format that `mailtriage train` writes and the binary embeds.
 
-use std::collections::HashMap;
-
 /// What a model file starts with; the digit is the format version.
 const MAGIC: &[u8; 4] = b"MTM1";
 
@@ -60,13 +58,26 @@ pub struct Model {
 #[error("{0}")]
 pub struct ModelError(pub String);
 
-fn fnv(namespace: u8, bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in std::iter::once(&namespace).chain(bytes) {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+/// FNV-1a, fed piece by piece so that no feature needs a string of its own.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new(namespace: u8) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325).bytes(&[namespace])
     }
-    h
+
+    fn bytes(mut self, bytes: &[u8]) -> Fnv {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        self
+    }
+
+    fn char(self, c: char) -> Fnv {
+        self.bytes(c.encode_utf8(&mut [0u8; 4]).as_bytes())
+    }
 }
 
 /// Characters that belong to a word: letters, digits, marks (Hebrew points, Devanagari signs).
@@ -83,21 +94,22 @@ pub fn ideographic(c: char) -> bool {
 /// (as [`crate::rules::normalize`] makes them).
 pub fn features(subject_norm: &str, text_norm: &str, bits: u8) -> Features {
     let mask = (1u64 << bits) - 1;
-    let mut counts: HashMap<u32, f32> = HashMap::new();
-    let mut add = |ns: u8, bytes: &[u8]| {
-        *counts.entry((fnv(ns, bytes) & mask) as u32).or_insert(0.0) += 1.0;
-    };
+    let mut buckets: Vec<u32> = Vec::with_capacity(text_norm.len() * 5);
+    let mut add = |h: Fnv| buckets.push((h.0 & mask) as u32);
     for (ns_word, ns_pair, text) in [(b'w', b'b', text_norm), (b's', b't', subject_norm)] {
-        let words: Vec<&str> = text
+        let mut previous: Option<&str> = None;
+        for w in text
             .split(|c: char| !word_char(c))
             .filter(|w| !w.is_empty())
-            .collect();
-        for w in &words {
-            add(ns_word, w.as_bytes());
-        }
-        for pair in words.windows(2) {
-            let joined = [pair[0].as_bytes(), b" ", pair[1].as_bytes()].concat();
-            add(ns_pair, &joined);
+        {
+            add(Fnv::new(ns_word).bytes(w.as_bytes()));
+            if let Some(p) = previous {
+                add(Fnv::new(ns_pair)
+                    .bytes(p.as_bytes())
+                    .bytes(b" ")
+                    .bytes(w.as_bytes()));
+            }
+            previous = Some(w);
         }
     }
     // Character n-grams over the text with every run of non-word characters made one space.
@@ -112,10 +124,9 @@ pub fn features(subject_norm: &str, text_norm: &str, bits: u8) -> Features {
     if chars.last() != Some(&' ') {
         chars.push(' ');
     }
-    let mut buf = [0u8; 16];
     for i in 0..chars.len() {
         if ideographic(chars[i]) {
-            add(b'1', chars[i].encode_utf8(&mut buf).as_bytes());
+            add(Fnv::new(b'1').char(chars[i]));
         }
         for n in 2..=5 {
             let Some(gram) = chars.get(i..i + n) else {
@@ -124,15 +135,16 @@ pub fn features(subject_norm: &str, text_norm: &str, bits: u8) -> Features {
             if gram.iter().all(|&c| c == ' ') {
                 continue;
             }
-            let s: String = gram.iter().collect();
-            add(b'0' + n as u8, s.as_bytes());
+            add(gram
+                .iter()
+                .fold(Fnv::new(b'0' + n as u8), |h, &c| h.char(c)));
         }
     }
-    let mut out: Features = counts
-        .into_iter()
-        .map(|(k, n)| (k, (1.0 + n).ln()))
-        .collect();
-    out.sort_unstable_by_key(|&(k, _)| k);
+    buckets.sort_unstable();
+    let mut out: Features = Vec::with_capacity(buckets.len());
+    for run in buckets.chunk_by(|a, b| a == b) {
+        out.push((run[0], (1.0 + run.len() as f32).ln()));
+    }
     let norm = out.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
     if norm > 0.0 {
         for (_, v) in &mut out {

@@ -96,7 +96,8 @@ pub struct SignalRules {
     meta: Vec<Vec<Meta>>,
     /// Per language index, normalised negation words.
     negations: Vec<Vec<String>>,
-    refs: Vec<(usize, Regex)>,
+    /// (kind, language index, pattern).
+    refs: Vec<(usize, usize, Regex)>,
 }
 
 /// Collects the `[signals]` sections while rule files load.
@@ -106,7 +107,7 @@ pub struct Builder {
     index: BTreeMap<String, usize>,
     meta: Vec<Vec<Meta>>,
     negations: Vec<Vec<String>>,
-    refs: Vec<(usize, Regex)>,
+    refs: Vec<(usize, usize, Regex)>,
 }
 
 impl Builder {
@@ -181,7 +182,7 @@ impl Builder {
                         format!("{p:?} has no group (?P<v>…) for the value"),
                     ));
                 }
-                self.refs.push((kind, re));
+                self.refs.push((kind, language, re));
             }
         }
         if self.negations.len() <= language {
@@ -249,9 +250,11 @@ impl SignalRules {
 
     /// Reads the signals of a message: `norm` is the normalised subject and new text, `text`
     /// the same unnormalised (for verbatim references), `own_text` the customer's own text
-    /// with its signature (where phone numbers live).
+    /// with its signature (where phone numbers live), `languages` the rule-file indexes whose
+    /// reference patterns apply.
     pub fn read(
         &self,
+        languages: &[usize],
         norm: &str,
         text: &str,
         own_text: &str,
@@ -299,7 +302,10 @@ impl SignalRules {
             .filter(|(_, t)| *t)
             .map(|(id, _)| id.to_string())
             .collect();
-        for (kind, re) in &self.refs {
+        // References are read with the patterns of the message's language and English (the
+        // words customers borrow: "invoice", "ticket", "error"), not every language's.
+        let refs = self.refs.iter().filter(|(_, l, _)| languages.contains(l));
+        for (kind, _, re) in refs {
             for c in re.captures_iter(text) {
                 let Some(v) = c.name("v") else { continue };
                 let value = v.as_str().trim_end_matches(['.', ',', ')', ':']);
@@ -382,7 +388,7 @@ calls = ["i called"]
     }
 
     fn read(text: &str, own: &str) -> Signals {
-        rules().read(&normalize(text), text, own, 0, None)
+        rules().read(&[0], &normalize(text), text, own, 0, None)
     }
 
     #[test]
@@ -426,7 +432,7 @@ calls = ["i called"]
     fn sentence_ends_in_any_script_are_safe() {
         let r = rules();
         // A negation check that starts after a multi-byte full stop.
-        let s = r.read("前两次打电话。reset my password", "", "", 0, None);
+        let s = r.read(&[0], "前两次打电话。reset my password", "", "", 0, None);
         assert_eq!(s.tried, vec!["password_reset"]);
         let text = "こんにちは。 i did not";
         assert_eq!(words_before(text, text.len() - 4, 3), vec!["i", "did"]);

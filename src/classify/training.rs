@@ -31,16 +31,40 @@ struct Label {
     language: Option<String>,
 }
 
-/// Reads `dir/expected.json` and every drafted message it names; skipped messages are not
-/// the model's business (screening decides them) and are left out.
+/// The labels of a corpus directory: `expected.json` naming every file, or else one `X.json`
+/// beside each `X.eml` (the fixture corpus's layout).
+fn labels(dir: &Path) -> Result<BTreeMap<String, Label>, CorpusError> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| CorpusError(format!("{}: {e}", path.display())))
+    };
+    fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, CorpusError> {
+        serde_json::from_str(text).map_err(|e| CorpusError(format!("{}: {e}", path.display())))
+    }
+    let expected = dir.join("expected.json");
+    if expected.exists() {
+        return parse(&expected, &read(&expected)?);
+    }
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| CorpusError(format!("{}: {e}", dir.display())))?;
+    let mut out = BTreeMap::new();
+    for path in entries.flatten().map(|e| e.path()) {
+        let sidecar = path.with_extension("json");
+        if path.extension().is_some_and(|x| x == "eml") && sidecar.exists() {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            out.insert(name, parse(&sidecar, &read(&sidecar)?)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a corpus directory's labels (see [`labels`]) and every drafted message they name;
+/// skipped messages are not the model's business (screening decides them) and are left out.
 pub fn load_corpus(dir: &Path, rules: &RuleSet) -> Result<Vec<Example>, CorpusError> {
-    let labels_path = dir.join("expected.json");
-    let text = std::fs::read_to_string(&labels_path)
-        .map_err(|e| CorpusError(format!("{}: {e}", labels_path.display())))?;
-    let labels: BTreeMap<String, Label> = serde_json::from_str(&text)
-        .map_err(|e| CorpusError(format!("{}: {e}", labels_path.display())))?;
     let mut out = Vec::new();
-    for (name, label) in labels {
+    for (name, label) in labels(dir)? {
         let (true, Some(category)) = (label.action == "draft", label.category) else {
             continue;
         };
@@ -60,8 +84,8 @@ pub fn load_corpus(dir: &Path, rules: &RuleSet) -> Result<Vec<Example>, CorpusEr
     }
     if out.is_empty() {
         return Err(CorpusError(format!(
-            "{}: no drafted messages to learn from",
-            labels_path.display()
+            "{}: no drafted messages to learn from (expected.json, or X.json beside each X.eml)",
+            dir.display()
         )));
     }
     Ok(out)
@@ -96,28 +120,31 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let data: Vec<(Features, usize)> = examples
+    // Each message twice: whole, and as its opening (subject and first sentences), so that the
+    // model also learns what a short message of each kind looks like. Without the second, a
+    // two-line outage report read as a thank-you: short texts weigh each of their few words
+    // heavily, and the corpus's shortest messages were thank-you notes.
+    let data: Vec<Vec<(Features, usize)>> = examples
         .iter()
         .map(|e| {
             let y = classes.iter().position(|c| *c == e.label).unwrap_or(0);
-            (
-                model::features(&e.evidence.subject_norm, &e.evidence.norm, hyper.bits),
-                y,
-            )
+            let ev = &e.evidence;
+            let whole = model::features(&ev.subject_norm, &ev.norm, hyper.bits);
+            let opening = model::features(&ev.subject_norm, opening(&ev.norm), hyper.bits);
+            vec![(whole, y), (opening, y)]
         })
         .collect();
+    let training_set = |keep: &dyn Fn(usize) -> bool| -> Vec<(Features, usize)> {
+        data.iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .flat_map(|(_, d)| d.iter().cloned())
+            .collect()
+    };
 
     // Out-of-fold models: fold i is every message whose index is i modulo FOLDS.
     let fold_models: Vec<Model> = (0..FOLDS)
-        .map(|fold| {
-            let train: Vec<(Features, usize)> = data
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % FOLDS != fold)
-                .map(|(_, d)| d.clone())
-                .collect();
-            model::train(&classes, &train, hyper)
-        })
+        .map(|fold| model::train(&classes, &training_set(&|i| i % FOLDS != fold), hyper))
         .collect();
     let oof = |weight: f32| -> Vec<(usize, f32)> {
         examples
@@ -144,6 +171,11 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
         .map(|&w| {
             let p = oof(w);
             let r = right(&p);
+            tracing::debug!(
+                weight = w,
+                accuracy = accuracy(&r),
+                "rule weight, out of fold"
+            );
             (w, p, r)
         })
         .fold(
@@ -156,7 +188,7 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
         .unwrap_or((0.0, Vec::new(), Vec::new()));
     let calibration = isotonic(&results);
 
-    let mut model = model::train(&classes, &data, hyper);
+    let mut model = model::train(&classes, &training_set(&|_| true), hyper);
     model.rule_weight = rule_weight;
     model.calibration = calibration;
 
@@ -203,6 +235,28 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
             .collect(),
     };
     (model, report)
+}
+
+/// The opening of a normalised message: its subject line and the next lines up to about 160
+/// characters, cut at a line end where one is near.
+fn opening(norm: &str) -> &str {
+    let mut end = 0;
+    for (i, c) in norm.char_indices() {
+        if i > 160 {
+            break;
+        }
+        if c == '\n' || c == '.' || c == '。' || c == '!' || c == '?' {
+            end = i;
+        }
+        if i >= 160 && end == 0 {
+            end = i;
+        }
+    }
+    if end == 0 {
+        norm
+    } else {
+        &norm[..end]
+    }
 }
 
 /// The calibration table from (right?, raw probability) pairs: pool-adjacent-violators

@@ -17,7 +17,7 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::{self, pki_types::ServerName};
 
 use super::ImapError;
-use crate::config::{Auth, ImapConfig, Security};
+use crate::config::{Auth, ImapConfig, Security, TOKEN_ENV};
 
 /// The byte stream under a session: plain TCP (loopback only) or TLS.
 #[derive(Debug)]
@@ -242,7 +242,11 @@ impl async_imap::Authenticator for &mut XOAuth2 {
 }
 
 /// Runs the configured token command and returns its trimmed stdout.
-async fn oauth2_token(cfg: &ImapConfig, cmd: &[String]) -> Result<String, ImapError> {
+async fn oauth2_token(
+    cfg: &ImapConfig,
+    cmd: &[String],
+    env: &[String],
+) -> Result<String, ImapError> {
     let (prog, args) = cmd
         .split_first()
         .ok_or_else(|| ImapError::Auth("oauth2_token_command is empty".into()))?;
@@ -251,6 +255,16 @@ async fn oauth2_token(cfg: &ImapConfig, cmd: &[String]) -> Result<String, ImapEr
         "oauth2_token_command",
         tokio::process::Command::new(prog)
             .args(args)
+            // A cleared environment plus an allow-list: the command sees no NOTIFY_SOCKET,
+            // no password_env variable, nothing it was not meant to.
+            .env_clear()
+            .envs(
+                TOKEN_ENV
+                    .iter()
+                    .copied()
+                    .chain(env.iter().map(String::as_str))
+                    .filter_map(|k| std::env::var_os(k).map(|v| (k, v))),
+            )
             .kill_on_drop(true)
             .output(),
     )
@@ -284,7 +298,7 @@ fn password(auth: &Auth) -> Result<String, ImapError> {
         Auth::PasswordEnv(v) => {
             std::env::var(v).map_err(|_| ImapError::Auth(format!("password_env: ${v} is not set")))
         }
-        Auth::OAuth2Command(_) => Err(ImapError::Auth("no password for XOAUTH2".into())),
+        Auth::OAuth2Command(..) => Err(ImapError::Auth("no password for XOAUTH2".into())),
     }
 }
 
@@ -292,13 +306,13 @@ fn password(auth: &Auth) -> Result<String, ImapError> {
 /// since tokens expire.
 pub async fn login(cfg: &ImapConfig) -> Result<ImapSession, ImapError> {
     match &cfg.auth {
-        Auth::OAuth2Command(cmd) => {
+        Auth::OAuth2Command(cmd, env) => {
             let mut last = String::new();
             for _ in 0..2 {
                 let client = open(cfg).await?;
                 let mut auth = XOAuth2 {
                     user: cfg.username.clone(),
-                    token: oauth2_token(cfg, cmd).await?,
+                    token: oauth2_token(cfg, cmd, env).await?,
                     sent: false,
                     refusal: None,
                 };

@@ -284,3 +284,39 @@ fn xoauth2_token_is_not_logged_at_trace_level() {
         "async-imap's trace is in the log"
     );
 }
+
+#[test]
+fn the_token_command_sees_only_the_allowed_environment() {
+    let idp = Introspection::start();
+    let dv = Dovecot::start_oauth2(idp.port);
+    deliver_one(&dv);
+    let dump = dv.dir.path().join("env-seen");
+    let cmd = token_command(
+        &dv,
+        "get-token",
+        &format!("env > {}\necho {GOOD}\n", dump.display()),
+    );
+    let cfg = oauth2_config(&dv, &cmd);
+    let text = std::fs::read_to_string(&cfg).expect("config");
+    let text = text.replace(
+        "oauth2_token_command = [",
+        "oauth2_token_env = [\"TENANT_ID\"]\noauth2_token_command = [",
+    );
+    std::fs::write(&cfg, text).expect("config");
+    let out = mailtriage_with_env(
+        &["--config", &path_str(&cfg), "once"],
+        b"",
+        &[
+            ("NOTIFY_SOCKET", "/run/systemd/notify"),
+            ("IMAP_PASSWORD", "not-for-the-token-command"),
+            ("TENANT_ID", "tenant-42"),
+        ],
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{log}\n{}", dv.log());
+    let seen = std::fs::read_to_string(&dump).expect("the command ran");
+    assert!(seen.contains("TENANT_ID=tenant-42"), "{seen}");
+    assert!(seen.lines().any(|l| l.starts_with("PATH=")), "{seen}");
+    assert!(!seen.contains("NOTIFY_SOCKET"), "{seen}");
+    assert!(!seen.contains("IMAP_PASSWORD"), "{seen}");
+}
