@@ -222,6 +222,16 @@ pub fn is_cjk(c: char) -> bool {
         | 0xFF66..=0xFF9F | 0x20000..=0x2FFFF)
 }
 
+/// A phrase as the rule files write it: trimmed and normalised, and whether each end keeps
+/// its word boundary (a `*` there lifts it: `outage*` matches "outages"). `None` when empty.
+pub fn parse_phrase(phrase: &str) -> Option<(String, bool, bool)> {
+    let p = normalize(phrase.trim());
+    let start_boundary = !p.starts_with('*');
+    let end_boundary = !p.ends_with('*');
+    let p = p.trim_matches('*').to_string();
+    (!p.is_empty()).then_some((p, start_boundary, end_boundary))
+}
+
 fn wants_boundary(c: Option<char>) -> bool {
     c.is_some_and(|c| c.is_alphanumeric() && !is_cjk(c))
 }
@@ -243,13 +253,9 @@ struct Builder {
 
 impl Builder {
     fn add_phrase(&mut self, phrase: &str, hit: Hit) {
-        let p = normalize(phrase.trim());
-        let start_boundary = !p.starts_with('*');
-        let end_boundary = !p.ends_with('*');
-        let p = p.trim_matches('*').to_string();
-        if p.is_empty() {
+        let Some((p, start_boundary, end_boundary)) = parse_phrase(phrase) else {
             return;
-        }
+        };
         let meta = PhraseMeta {
             hit,
             start_boundary: start_boundary && wants_boundary(p.chars().next()),

@@ -11,7 +11,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::facts::has_phone_number;
-use crate::rules::normalize;
+use crate::rules::{normalize, parse_phrase};
 
 /// The ids `tried` may hold (PRODUCT.md); a rule file naming another is refused.
 pub const TRIED: &[&str] = &[
@@ -112,13 +112,9 @@ pub struct Builder {
 
 impl Builder {
     fn phrase(&mut self, phrase: &str, target: Target, language: usize) {
-        let p = normalize(phrase.trim());
-        let start_boundary = !p.starts_with('*');
-        let end_boundary = !p.ends_with('*');
-        let p = p.trim_matches('*').to_string();
-        if p.is_empty() {
+        let Some((p, start_boundary, end_boundary)) = parse_phrase(phrase) else {
             return;
-        }
+        };
         let i = match self.index.get(&p) {
             Some(&i) => i,
             None => {
