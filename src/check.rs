@@ -13,6 +13,8 @@ use crate::pipeline::Engine;
 #[derive(Debug, Default)]
 pub struct Report {
     pub problems: Vec<String>,
+    /// Worth fixing, but nothing stops working: loose file permissions.
+    pub warnings: Vec<String>,
     pub templates: usize,
     pub renders: usize,
 }
@@ -157,5 +159,32 @@ pub fn check(engine: &Engine) -> Report {
         }
     }
     r.problems.dedup();
+    r.warnings = permission_warnings(&engine.config);
     r
+}
+
+/// Files others can read (the password) or write (the config names the token command; the
+/// facts reach customers): each a warning naming the file and what to do.
+fn permission_warnings(config: &crate::config::Config) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).ok().map(|m| m.permissions().mode());
+    let mut out = Vec::new();
+    if let Some(crate::config::Auth::PasswordFile(p)) = config.imap.as_ref().map(|i| &i.auth) {
+        if mode(p).is_some_and(|m| m & 0o077 != 0) {
+            out.push(format!(
+                "{}: the password file is readable by others than its owner (chmod 600 it, or use LoadCredential=)",
+                p.display()
+            ));
+        }
+    }
+    let writable = [Some(&config.path), config.triage.facts.as_ref()];
+    for p in writable.into_iter().flatten() {
+        if mode(p).is_some_and(|m| m & 0o022 != 0) {
+            out.push(format!(
+                "{}: writable by others than its owner (chmod go-w it): whoever can edit it decides what the daemon runs and tells customers",
+                p.display()
+            ));
+        }
+    }
+    out
 }

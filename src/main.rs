@@ -313,6 +313,9 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
     for p in &report.problems {
         eprintln!("mailtriage: {p}");
     }
+    for w in &report.warnings {
+        eprintln!("mailtriage: warning: {w}");
+    }
     if !report.problems.is_empty() {
         return Ok(ExitCode::from(2));
     }

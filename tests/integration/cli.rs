@@ -121,6 +121,40 @@ fn shipped_example_config_and_templates_pass_check_offline() {
 }
 
 #[test]
+fn check_warns_about_a_readable_password_file_and_a_writable_config() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = crate::util::plain_config(dir.path(), 143, "u", "pw", "");
+    let chmod = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).expect("chmod")
+    };
+    let password = dir.path().join("imap-password");
+    let check = || {
+        let out = mailtriage(&["--config", &path_str(&cfg), "check", "--offline"], b"");
+        assert_eq!(out.status.code(), Some(0), "warnings do not fail check");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    chmod(&password, 0o600);
+    chmod(&cfg, 0o644);
+    let quiet = check();
+    assert!(!quiet.contains("warning"), "{quiet}");
+    chmod(&password, 0o644);
+    chmod(&cfg, 0o666);
+    let loud = check();
+    assert!(
+        loud.contains(&format!(
+            "warning: {}: the password file is readable",
+            password.display()
+        )),
+        "{loud}"
+    );
+    assert!(
+        loud.contains(&format!("warning: {}: writable by others", cfg.display())),
+        "{loud}"
+    );
+}
+
+#[test]
 fn template_override_with_a_syntax_error_is_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(dir.path().join("templates/en")).expect("mkdir");
