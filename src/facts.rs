@@ -423,9 +423,9 @@ fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
 /// matches "synchronisation" and "Synchronisierung" but "api" not "capital"; in scripts
 /// written without spaces (and Hebrew, whose prefixes attach to the word) anywhere.
 pub fn mentions(norm_text: &str, keyword: &str) -> bool {
-    let unspaced = keyword.chars().any(|c| {
-        matches!(c as u32, 0x0590..=0x05FF | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF)
-    });
+    let unspaced = keyword
+        .chars()
+        .any(|c| crate::rules::is_cjk(c) || ('\u{0590}'..='\u{05FF}').contains(&c));
     norm_text.match_indices(keyword).any(|(i, _)| {
         unspaced
             || !norm_text[..i]

@@ -204,13 +204,11 @@ impl Builder {
     }
 }
 
-/// True when `c` belongs to a word for the boundary checks (scripts with spaces only).
+/// True when `c` belongs to a word for the boundary checks: scripts written with spaces
+/// only. Korean is one of them: its signal phrases are whole words (with `*` for endings).
 fn wordish(c: char) -> bool {
-    c.is_alphanumeric() && !is_cjk(c)
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+    c.is_alphanumeric()
+        && !matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
 }
 
 /// The last `n` words before `end` in `text`, within its sentence.
