@@ -171,15 +171,21 @@ pub fn combine(rules: &RuleSet, model: Option<&Model>, ev: &Evidence) -> (usize,
     let Some(model) = model else {
         return (rule_top, rule_conf, why);
     };
-    let in_model = |c: usize| {
-        model
-            .classes
-            .iter()
-            .position(|m| *m == rules.categories[c].id)
-    };
-    if ev.scores[rule_top] > 0.0 && in_model(rule_top).is_none() {
-        why.rules_alone = true;
+    let Some(p) = model_reading(rules, model, ev, &mut why) else {
         return (rule_top, rule_conf, why);
+    };
+    let (best, raw) = weigh(rules, model, ev, &p, model.rule_weight);
+    (best, model.calibrate(raw), why)
+}
+
+/// The model's probabilities for a message, or `None` where the model is not asked: an
+/// operator's category it does not know has the best rule score, or there are too few words.
+/// Fills in what `why` says about the model.
+fn model_reading(rules: &RuleSet, model: &Model, ev: &Evidence, why: &mut Why) -> Option<Vec<f32>> {
+    let (rule_top, _) = rules_only(rules, &ev.scores);
+    if ev.scores[rule_top] > 0.0 && class_of(model, rules, rule_top).is_none() {
+        why.rules_alone = true;
+        return None;
     }
     // Two words or fewer ("Scanned document", an attachment alone) are no evidence for a model
     // that learned from whole messages: the rules alone speak, else `general` at confidence 0.
@@ -189,10 +195,13 @@ pub fn combine(rules: &RuleSet, model: Option<&Model>, ev: &Evidence) -> (usize,
         .filter(|w| !w.is_empty())
         .count();
     if words < MIN_WORDS && !ev.norm.chars().any(model::ideographic) {
-        return (rule_top, rule_conf, why);
+        return None;
     }
-    let f = model::features(&ev.subject_norm, &ev.norm, model.hyper.bits);
-    let p = model.predict(&f);
+    let p = model.predict(&model::features(
+        &ev.subject_norm,
+        &ev.norm,
+        model.hyper.bits,
+    ));
     let mut top: Vec<(String, f32)> = model
         .classes
         .iter()
@@ -203,27 +212,39 @@ pub fn combine(rules: &RuleSet, model: Option<&Model>, ev: &Evidence) -> (usize,
     top.truncate(3);
     why.model_top = top;
     why.rule_weight = model.rule_weight;
+    Some(p)
+}
+
+/// The model's class index of category `c`, if the model knows it.
+fn class_of(model: &Model, rules: &RuleSet, c: usize) -> Option<usize> {
+    model
+        .classes
+        .iter()
+        .position(|m| *m == rules.categories[c].id)
+}
+
+/// Log-probability `p` plus `rule_weight` × rule score per category (a uniform prior for
+/// categories the model does not know), softmax: the best category and its probability,
+/// before calibration.
+fn weigh(
+    rules: &RuleSet,
+    model: &Model,
+    ev: &Evidence,
+    p: &[f32],
+    rule_weight: f32,
+) -> (usize, f32) {
     let prior = (1.0 / model.classes.len() as f32).ln();
     let mut z: Vec<f32> = (0..rules.categories.len())
         .map(|c| {
-            let base = in_model(c).map_or(prior, |m| (p[m] + 1e-6).ln());
-            base + model.rule_weight * ev.scores[c]
+            let base = class_of(model, rules, c).map_or(prior, |m| (p[m] + 1e-6).ln());
+            base + rule_weight * ev.scores[c]
         })
         .collect();
-    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for v in &mut z {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    let (best, raw) = z.iter().enumerate().fold((0, 0.0f32), |acc, (i, &v)| {
-        if v / sum > acc.1 {
-            (i, v / sum)
-        } else {
-            acc
-        }
-    });
-    (best, model.calibrate(raw), why)
+    model::softmax(&mut z);
+    z.iter().enumerate().fold(
+        (0, 0.0f32),
+        |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
+    )
 }
 
 /// Classifies a message: [`evidence`], then [`combine`]; below `min_confidence` the message

@@ -154,7 +154,8 @@ pub fn features(subject_norm: &str, text_norm: &str, bits: u8) -> Features {
     out
 }
 
-fn softmax(logits: &mut [f32]) {
+/// Turns scores into probabilities, in place.
+pub fn softmax(logits: &mut [f32]) {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
     for l in logits.iter_mut() {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::model::{self, Features, Hyper, Model};
-use super::{combine, evidence, Evidence};
+use super::{evidence, model_reading, rules_only, weigh, Evidence, Why};
 use crate::rules::RuleSet;
 
 /// One labelled message as training sees it.
@@ -146,15 +146,28 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
     let fold_models: Vec<Model> = (0..FOLDS)
         .map(|fold| model::train(&classes, &training_set(&|i| i % FOLDS != fold), hyper))
         .collect();
+    // Each message is read once by the model of the fold that did not see it; every rule
+    // weight then only re-weighs those probabilities (fold models are uncalibrated).
+    let readings: Vec<Option<Vec<f32>>> = examples
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            model_reading(
+                rules,
+                &fold_models[i % FOLDS],
+                &e.evidence,
+                &mut Why::default(),
+            )
+        })
+        .collect();
     let oof = |weight: f32| -> Vec<(usize, f32)> {
         examples
             .iter()
+            .zip(&readings)
             .enumerate()
-            .map(|(i, e)| {
-                let mut m = fold_models[i % FOLDS].clone();
-                m.rule_weight = weight;
-                let (c, p, _) = combine(rules, Some(&m), &e.evidence);
-                (c, p)
+            .map(|(i, (e, reading))| match reading {
+                Some(p) => weigh(rules, &fold_models[i % FOLDS], &e.evidence, p, weight),
+                None => rules_only(rules, &e.evidence.scores),
             })
             .collect()
     };
