@@ -505,7 +505,12 @@ static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 /// A phone number in international (`+49 30 1234567`, `0049…`) or local (`(555) 123-4567`,
 /// `010-1234-5678`, `03-1234-5678`) form; dates, times and bare reference numbers are not.
 pub fn has_phone_number(text: &str) -> bool {
-    PHONE.find_iter(text).any(|m| {
+    phone_numbers(text).next().is_some()
+}
+
+/// Every phone number in `text` (see [`has_phone_number`]), where it stands.
+pub fn phone_numbers(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
+    PHONE.find_iter(text).filter(|m| {
         let s = m.as_str().trim();
         let digits = s.chars().filter(char::is_ascii_digit).count();
         if !(7..=15).contains(&digits) || DATE_LIKE.is_match(s) {

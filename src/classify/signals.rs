@@ -10,7 +10,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::has_phone_number;
+use crate::facts::phone_numbers;
 use crate::rules::{normalize, parse_phrase};
 
 /// The ids `tried` may hold (PRODUCT.md); a rule file naming another is refused.
@@ -334,11 +334,8 @@ impl SignalRules {
                 })
                 .map(|m| m.end())
                 .min();
-            for m in PHONE.find_iter(line) {
+            for m in phone_numbers(line) {
                 let candidate = m.as_str().trim();
-                if !has_phone_number(candidate) {
-                    continue;
-                }
                 let intl = candidate.starts_with('+') || candidate.starts_with("(+");
                 // The phone word stands before the number on the same line (byte offsets of
                 // the normalised line track the line's closely enough for "before").
@@ -351,10 +348,6 @@ impl SignalRules {
         None
     }
 }
-
-static PHONE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-    Regex::new(r"(?:\+|\(\+?)?\d[\d \t().\-/]{5,22}\d").expect("static regex")
-});
 
 #[cfg(test)]
 mod tests {
