@@ -46,6 +46,7 @@ fn main() {
     let mut code = String::new();
     table(&root, "rules", "toml", "RULES", &mut code);
     table(&root, "templates", "hbs", "TEMPLATES", &mut code);
+    table(&root, "templates", "toml", "LOCALES", &mut code);
     // The built-in classifier model, made by `mailtriage train corpus/train tests/fixtures
     // --out models/builtin.mtm` (a test checks that it is what that command makes).
     let model = root.join("models/builtin.mtm");

@@ -75,8 +75,26 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
     ]
 }
 
-/// Signals with every field set, so templates' signal branches render too.
-fn sample_signals() -> Signals {
+/// Signal sets that reach every branch templates take on signals: none, everything at once,
+/// and each kind of sign-in problem alone.
+pub(crate) fn sample_signals() -> Vec<Signals> {
+    let alone = |tried: &[&str], about: &[&str]| Signals {
+        tried: tried.iter().map(|s| s.to_string()).collect(),
+        about: about.iter().map(|s| s.to_string()).collect(),
+        ..Signals::default()
+    };
+    vec![
+        Signals::default(),
+        all_signals(),
+        alone(&["password_reset"], &[]),
+        alone(&["reset_mail_missing"], &[]),
+        alone(&[], &["locked"]),
+        alone(&[], &["sso"]),
+    ]
+}
+
+/// Signals with every field set.
+fn all_signals() -> Signals {
     Signals {
         tried: vec![
             "password_reset".into(),
@@ -94,6 +112,7 @@ fn sample_signals() -> Signals {
             },
         ],
         asks: vec!["callback".into(), "copy".into()],
+        about: vec!["two_factor".into()],
         deadline: Some("today".into()),
         phone: Some("+44 20 7946 0321".into()),
         attachments: 1,
@@ -125,9 +144,8 @@ pub fn check(engine: &Engine) -> Report {
             .find(|c| c.id == cat)
             .map_or("helpful_answer", |c| c.value.as_str());
         for facts in samples() {
-            for (customer_name, signals) in
-                [("", Signals::default()), ("Kim Min-jun", sample_signals())]
-            {
+            for (i, signals) in sample_signals().into_iter().enumerate() {
+                let customer_name = if i % 2 == 0 { "" } else { "Kim Min-jun" };
                 let ctx = context(&ContextInput {
                     customer_name,
                     subject: "Sample subject",
@@ -136,6 +154,10 @@ pub fn check(engine: &Engine) -> Report {
                     category: cat,
                     signature: &engine.config.identity.signature,
                     language: lang,
+                    default_language: default,
+                    locale: engine.templates.locale(lang),
+                    promises: &engine.config.promises,
+                    own_addresses: &engine.config.identity.own_addresses,
                     facts: &facts,
                     signals: &signals,
                 });

@@ -68,7 +68,17 @@ struct RawConfig {
     imap: Option<RawImap>,
     #[serde(default)]
     triage: RawTriage,
+    #[serde(default)]
+    promises: RawPromises,
     log_level: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPromises {
+    reply_business_days: Option<i64>,
+    billing_check_business_days: Option<i64>,
+    callback_business_days: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,6 +235,25 @@ pub struct TriageConfig {
     pub categories: Vec<CustomCategory>,
 }
 
+/// What drafts promise, in business days: one figure for every language, so a German and a
+/// Japanese customer are promised the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Promises {
+    pub reply_business_days: u32,
+    pub billing_check_business_days: u32,
+    pub callback_business_days: u32,
+}
+
+impl Default for Promises {
+    fn default() -> Promises {
+        Promises {
+            reply_business_days: 1,
+            billing_check_business_days: 2,
+            callback_business_days: 1,
+        }
+    }
+}
+
 /// The checked configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -233,6 +262,7 @@ pub struct Config {
     pub identity: Identity,
     pub imap: Option<ImapConfig>,
     pub triage: TriageConfig,
+    pub promises: Promises,
     pub log_level: Option<String>,
 }
 
@@ -367,6 +397,33 @@ impl Config {
             min_confidence,
             categories,
         };
+        let days = |key: &str, v: Option<i64>, default: u32| match v {
+            None => Ok(default),
+            Some(n @ 1..=30) => Ok(n as u32),
+            Some(n) => Err(err(
+                &format!("promises.{key}"),
+                format!("{n} is not a number of business days from 1 to 30"),
+            )),
+        };
+        let d = Promises::default();
+        let p = raw.promises;
+        let promises = Promises {
+            reply_business_days: days(
+                "reply_business_days",
+                p.reply_business_days,
+                d.reply_business_days,
+            )?,
+            billing_check_business_days: days(
+                "billing_check_business_days",
+                p.billing_check_business_days,
+                d.billing_check_business_days,
+            )?,
+            callback_business_days: days(
+                "callback_business_days",
+                p.callback_business_days,
+                d.callback_business_days,
+            )?,
+        };
         if let Some(level) = &raw.log_level {
             if level
                 .parse::<tracing_subscriber::filter::EnvFilter>()
@@ -383,6 +440,7 @@ impl Config {
             identity,
             imap,
             triage,
+            promises,
             log_level: raw.log_level,
         })
     }

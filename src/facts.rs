@@ -3,6 +3,7 @@
 //! and, where a mailbox is available, the real contact history. The result is a list of
 //! [`Fact`]s for the agent (JSON, X-Mailtriage-Facts) and the templates.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -22,32 +23,98 @@ pub struct RetiredAddress {
     pub address: String,
     pub replacement: Option<String>,
     pub retired_on: Option<NaiveDate>,
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 /// Instructions we replaced, recognised by markers that only the old version contains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetiredInstructions {
     pub id: String,
-    pub title: String,
+    pub title: Text,
     /// Normalised (lower-case) substrings.
     pub markers: Vec<String>,
     pub current_url: String,
     pub retired_on: Option<NaiveDate>,
-    pub summary: Option<String>,
+    pub summary: Option<Text>,
 }
 
 /// A known incident; `resolved` is `None` while it is ongoing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incident {
     pub id: String,
-    pub service: String,
+    pub service: Text,
     /// Normalised; empty means any outage claim in the window.
     pub keywords: Vec<String>,
     pub started: DateTime<Utc>,
     pub resolved: Option<DateTime<Utc>>,
     pub status_url: String,
-    pub summary: Option<String>,
+    pub summary: Option<Text>,
+}
+
+/// Text a customer may see: one string, written in the default language, or one per
+/// language (`note = { en = "…", de = "…" }`). A draft in a language without its own text
+/// leaves it out rather than show another language's.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub enum Text {
+    One(String),
+    PerLanguage(BTreeMap<String, String>),
+}
+
+impl TryFrom<toml::Value> for Text {
+    type Error = String;
+
+    fn try_from(v: toml::Value) -> Result<Text, String> {
+        const WANT: &str =
+            "must be a string or a table of language = \"text\" (e.g. { en = \"…\", de = \"…\" })";
+        match v {
+            toml::Value::String(s) => Ok(Text::One(s)),
+            toml::Value::Table(t) => t
+                .into_iter()
+                .map(|(lang, v)| match v {
+                    toml::Value::String(s) => Ok((lang, s)),
+                    _ => Err(format!("`{lang}` {WANT}")),
+                })
+                .collect::<Result<_, _>>()
+                .map(Text::PerLanguage),
+            _ => Err(WANT.into()),
+        }
+    }
+}
+
+impl Text {
+    /// The text for a draft in `lang`; a plain string counts as `default_lang`'s.
+    pub fn get<'a>(&'a self, lang: &str, default_lang: &str) -> Option<&'a str> {
+        match self {
+            Text::One(s) => (lang == default_lang).then_some(s.as_str()),
+            Text::PerLanguage(m) => m.get(lang).map(String::as_str),
+        }
+        .filter(|s| !s.trim().is_empty())
+    }
+
+    /// The text agents read (logs, `check`): the default language's, else any.
+    pub fn for_agent<'a>(&'a self, default_lang: &str) -> &'a str {
+        match self {
+            Text::One(s) => s,
+            Text::PerLanguage(m) => m
+                .get(default_lang)
+                .or_else(|| m.values().next())
+                .map_or("", String::as_str),
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        match self {
+            Text::One(s) => s.trim().is_empty(),
+            Text::PerLanguage(m) => m.values().all(|s| s.trim().is_empty()),
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::One(s.to_string())
+    }
 }
 
 /// The checked facts file.
@@ -76,31 +143,31 @@ struct RawRetiredAddress {
     address: String,
     replacement: Option<String>,
     retired_on: Option<toml::value::Datetime>,
-    note: Option<String>,
+    note: Option<Text>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRetiredInstructions {
     id: String,
-    title: String,
+    title: Text,
     markers: Vec<String>,
     current_url: String,
     retired_on: Option<toml::value::Datetime>,
-    summary: Option<String>,
+    summary: Option<Text>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawIncident {
     id: String,
-    service: String,
+    service: Text,
     #[serde(default)]
     keywords: Vec<String>,
     started: toml::value::Datetime,
     resolved: Option<toml::value::Datetime>,
     status_url: String,
-    summary: Option<String>,
+    summary: Option<Text>,
 }
 
 impl Facts {
@@ -170,7 +237,7 @@ impl Facts {
                 address,
                 replacement: a.replacement.filter(|r| !r.trim().is_empty()),
                 retired_on: date("retired_address", n, "retired_on", &a.retired_on)?,
-                note: a.note.filter(|r| !r.trim().is_empty()),
+                note: a.note.filter(|r| !r.is_blank()),
             });
         }
         for (n, r) in raw.retired_instructions.into_iter().enumerate() {
@@ -194,7 +261,7 @@ impl Facts {
                 title: r.title,
                 markers,
                 current_url: r.current_url,
-                summary: r.summary.filter(|s| !s.trim().is_empty()),
+                summary: r.summary.filter(|s| !s.is_blank()),
             });
         }
         for (n, i) in raw.incident.into_iter().enumerate() {
@@ -219,7 +286,7 @@ impl Facts {
                 started,
                 resolved,
                 status_url: i.status_url,
-                summary: i.summary.filter(|s| !s.trim().is_empty()),
+                summary: i.summary.filter(|s| !s.is_blank()),
             });
         }
         Ok(facts)
@@ -273,7 +340,7 @@ pub enum Fact {
         #[serde(skip_serializing_if = "Option::is_none")]
         replacement: Option<String>,
         #[serde(skip)]
-        note: Option<String>,
+        note: Option<Text>,
         #[serde(skip)]
         retired_on: Option<NaiveDate>,
     },
@@ -281,9 +348,9 @@ pub enum Fact {
         id: String,
         current_url: String,
         #[serde(skip)]
-        title: String,
+        title: Text,
         #[serde(skip)]
-        summary: Option<String>,
+        summary: Option<Text>,
         #[serde(skip)]
         retired_on: Option<NaiveDate>,
     },

@@ -286,6 +286,10 @@ impl Engine {
             category: &category.id,
             signature: &self.config.identity.signature,
             language: &draft_lang,
+            default_language: &t.default_language,
+            locale: self.templates.locale(&draft_lang),
+            promises: &self.config.promises,
+            own_addresses: own,
             facts: &outcome.facts,
             signals: &signals,
         });

@@ -26,6 +26,9 @@ pub const TRIED: &[&str] = &[
 ];
 /// The ids `asks` may hold.
 pub const ASKS: &[&str] = &["callback", "refund", "cancel", "copy", "escalation"];
+/// What a sign-in problem is about, beyond a wrong password: the login draft answers each
+/// differently (a reset link does nothing for a lost authenticator or a locked account).
+pub const ABOUT: &[&str] = &["two_factor", "locked", "sso"];
 /// The kinds of reference.
 pub const REFS: &[&str] = &["invoice", "order", "ticket", "error", "step"];
 
@@ -42,6 +45,8 @@ pub struct Signals {
     pub tried: Vec<String>,
     pub refs: Vec<Ref>,
     pub asks: Vec<String>,
+    /// What their sign-in problem is about ([`ABOUT`]).
+    pub about: Vec<String>,
     /// "today", or null.
     pub deadline: Option<String>,
     pub phone: Option<String>,
@@ -63,6 +68,8 @@ pub struct RawSignals {
     #[serde(default)]
     asks: BTreeMap<String, Vec<String>>,
     #[serde(default)]
+    about: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
     deadline: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     refs: BTreeMap<String, Vec<String>>,
@@ -77,6 +84,7 @@ pub struct RawSignals {
 enum Target {
     Tried(usize),
     Asks(usize),
+    About(usize),
     Today,
     PhoneWord,
     Called,
@@ -148,6 +156,10 @@ impl Builder {
         }
         for (k, phrases) in &raw.asks {
             let t = Target::Asks(id(ASKS, "asks", k)?);
+            phrases.iter().for_each(|p| self.phrase(p, t, language));
+        }
+        for (k, phrases) in &raw.about {
+            let t = Target::About(id(ABOUT, "about", k)?);
             phrases.iter().for_each(|p| self.phrase(p, t, language));
         }
         for (k, phrases) in &raw.deadline {
@@ -262,6 +274,7 @@ impl SignalRules {
         };
         let mut tried = [false; 8];
         let mut asks = [false; 5];
+        let mut about = [false; 3];
         for m in self.matcher.find_overlapping_iter(norm) {
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
@@ -278,6 +291,7 @@ impl SignalRules {
                 match meta.target {
                     Target::Tried(i) => tried[i] = true,
                     Target::Asks(i) => asks[i] = true,
+                    Target::About(i) => about[i] = true,
                     Target::Today => s.deadline = Some("today".into()),
                     Target::Called => s.called = true,
                     Target::PhoneWord => {}
@@ -293,6 +307,12 @@ impl SignalRules {
         s.asks = ASKS
             .iter()
             .zip(asks)
+            .filter(|(_, t)| *t)
+            .map(|(id, _)| id.to_string())
+            .collect();
+        s.about = ABOUT
+            .iter()
+            .zip(about)
             .filter(|(_, t)| *t)
             .map(|(id, _)| id.to_string())
             .collect();

@@ -1,0 +1,257 @@
+//! The data a template sees: the customer, the category, what they already told us
+//! (`signals`, also as flags a template can branch on), the facts with their customer-facing
+//! text in the draft's language, and the promises, all in one JSON object whose keys are
+//! always present (strict mode).
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde_json::Value;
+
+use super::locale::{parse_offset, Locale};
+use super::message::clean_line;
+use crate::classify::signals::{Signals, ABOUT, ASKS, REFS, TRIED};
+use crate::config::Promises;
+use crate::facts::{Fact, Text, Where};
+
+/// The template context: every key always present (strict mode), see docs/templates.md.
+pub struct ContextInput<'a> {
+    pub customer_name: &'a str,
+    pub subject: &'a str,
+    pub new_text: &'a str,
+    pub value: &'a str,
+    pub category: &'a str,
+    pub signature: &'a str,
+    /// The draft's language, which facts text and dates are written in.
+    pub language: &'a str,
+    /// The language a facts string without per-language text is written in.
+    pub default_language: &'a str,
+    pub locale: &'a Locale,
+    pub promises: &'a Promises,
+    /// Our own addresses: a retired address whose replacement is one of them was ours.
+    pub own_addresses: &'a [String],
+    pub facts: &'a [Fact],
+    pub signals: &'a Signals,
+}
+
+/// A JSON object from its fields. Unlike `json!`, which serialises every value from a
+/// reference (a copy of each string and of each nested object), the values are moved in.
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+/// A JSON string.
+fn string(s: impl Into<String>) -> Value {
+    Value::String(s.into())
+}
+
+/// `{id: true|false}` for every id of a signal list, so `{{#if tried.two_factor}}` works in
+/// strict mode whether or not the customer said it.
+fn flags(ids: &[&str], present: &[String]) -> Value {
+    Value::Object(
+        ids.iter()
+            .map(|id| (id.to_string(), Value::Bool(present.iter().any(|p| p == id))))
+            .collect(),
+    )
+}
+
+/// What a sign-in problem is, most specific first: the login draft answers each differently.
+fn login_kind(s: &Signals) -> &'static str {
+    let has = |list: &[String], id: &str| list.iter().any(|x| x == id);
+    if has(&s.about, "two_factor") || has(&s.tried, "two_factor") {
+        "two_factor"
+    } else if has(&s.about, "sso") {
+        "sso"
+    } else if has(&s.about, "locked") {
+        "locked"
+    } else if has(&s.tried, "reset_mail_missing") {
+        "reset_mail_missing"
+    } else if has(&s.tried, "password_reset") {
+        "reset_tried"
+    } else {
+        "password"
+    }
+}
+
+/// Builds the JSON context templates see.
+pub fn context(c: &ContextInput<'_>) -> Value {
+    let l = c.locale;
+    let offset: Option<FixedOffset> = c.signals.utc_offset.as_deref().and_then(parse_offset);
+    let local = |t: &Text| string(t.get(c.language, c.default_language).unwrap_or_default());
+    let local_opt = |t: &Option<Text>| {
+        string(
+            t.as_ref()
+                .and_then(|t| t.get(c.language, c.default_language))
+                .unwrap_or_default(),
+        )
+    };
+    let date = |d: &Option<chrono::NaiveDate>| string(d.map(|d| l.date(d)).unwrap_or_default());
+    let day = |t: &DateTime<Utc>| string(l.date_at(*t, offset));
+    let time = |t: &DateTime<Utc>| string(l.time_at(*t, offset));
+    let mut incident = Value::Null;
+    let mut no_incident = false;
+    let mut callback_missing = false;
+    let mut history = Value::Null;
+    let mut retired_address = Vec::new();
+    let mut retired_instructions = Vec::new();
+    for f in c.facts {
+        match f {
+            Fact::IncidentConfirmed { incident: i, .. } if incident.is_null() => {
+                let (resolved_date, resolved_time, same_day) = match &i.resolved {
+                    Some(r) => (
+                        day(r),
+                        time(r),
+                        l.date_at(*r, offset) == l.date_at(i.started, offset),
+                    ),
+                    None => (string(""), string(""), false),
+                };
+                incident = object([
+                    ("id", string(i.id.as_str())),
+                    ("service", local(&i.service)),
+                    ("status_url", string(i.status_url.as_str())),
+                    ("summary", local_opt(&i.summary)),
+                    ("started_date", day(&i.started)),
+                    ("started_time", time(&i.started)),
+                    ("resolved_date", resolved_date),
+                    ("resolved_time", resolved_time),
+                    ("same_day", Value::Bool(same_day)),
+                    ("zone", string(l.zone(offset))),
+                    ("ongoing", Value::Bool(i.resolved.is_none())),
+                ])
+            }
+            Fact::IncidentConfirmed { .. } => {}
+            Fact::NoIncident => no_incident = true,
+            Fact::CallbackMissing => callback_missing = true,
+            // Cannot fail (numbers and optional strings); Null would read as "no history".
+            Fact::ContactHistory(h) => history = serde_json::to_value(h).unwrap_or_default(),
+            Fact::RetiredAddress {
+                address,
+                found_in,
+                replacement,
+                note,
+                retired_on,
+            } => {
+                let ours = match found_in {
+                    Where::From => false,
+                    Where::To => true,
+                    Where::Body => replacement
+                        .as_ref()
+                        .is_some_and(|r| c.own_addresses.iter().any(|o| o.eq_ignore_ascii_case(r))),
+                };
+                retired_address.push(object([
+                    ("address", string(address.as_str())),
+                    (
+                        "where",
+                        string(match found_in {
+                            Where::From => "from",
+                            Where::To => "to",
+                            Where::Body => "body",
+                        }),
+                    ),
+                    ("ours", Value::Bool(ours)),
+                    (
+                        "replacement",
+                        string(replacement.as_deref().unwrap_or_default()),
+                    ),
+                    ("note", local_opt(note)),
+                    ("retired_on", date(retired_on)),
+                ]))
+            }
+            Fact::RetiredInstructions {
+                id,
+                current_url,
+                title,
+                summary,
+                retired_on,
+            } => retired_instructions.push(object([
+                ("id", string(id.as_str())),
+                ("title", local(title)),
+                ("current_url", string(current_url.as_str())),
+                ("summary", local_opt(summary)),
+                ("retired_on", date(retired_on)),
+            ])),
+        }
+    }
+    let repeat = history.get("messages").and_then(Value::as_u64).unwrap_or(0) > 1;
+    let customer_address_retired = retired_address
+        .iter()
+        .any(|a| a["ours"] == Value::Bool(false));
+    let s = c.signals;
+    let refs = Value::Object(
+        REFS.iter()
+            .map(|kind| {
+                let v = s
+                    .refs
+                    .iter()
+                    .find(|r| r.kind == *kind)
+                    .map(|r| clean_line(&r.value, 80));
+                (kind.to_string(), string(v.unwrap_or_default()))
+            })
+            .collect(),
+    );
+    let p = c.promises;
+    object([
+        ("customer_name", string(clean_line(c.customer_name, 80))),
+        ("subject", string(clean_line(c.subject, 200))),
+        ("quote", string(clean_line(c.new_text, 160))),
+        ("value", string(c.value)),
+        ("category", string(c.category)),
+        ("signature", string(c.signature)),
+        ("language", string(c.language)),
+        // Cannot fail (strings, numbers and lists of them).
+        ("signals", serde_json::to_value(s).unwrap_or_default()),
+        ("tried", flags(TRIED, &s.tried)),
+        ("asks", flags(ASKS, &s.asks)),
+        ("about", flags(ABOUT, &s.about)),
+        ("ref", refs),
+        (
+            "gave_details",
+            Value::Bool(!s.refs.is_empty() || s.attachments > 0),
+        ),
+        ("attachments", Value::from(s.attachments)),
+        (
+            "phone",
+            string(
+                s.phone
+                    .as_deref()
+                    .map(|p| clean_line(p, 40))
+                    .unwrap_or_default(),
+            ),
+        ),
+        ("today", Value::Bool(s.deadline.as_deref() == Some("today"))),
+        ("login", string(login_kind(s))),
+        (
+            "promise",
+            object([
+                ("reply", string(l.business_days(p.reply_business_days))),
+                (
+                    "billing",
+                    string(l.business_days(p.billing_check_business_days)),
+                ),
+                (
+                    "callback",
+                    string(l.business_days(p.callback_business_days)),
+                ),
+            ]),
+        ),
+        (
+            "facts",
+            object([
+                ("incident", incident),
+                ("no_incident", Value::Bool(no_incident)),
+                ("retired_address", Value::Array(retired_address)),
+                ("retired_instructions", Value::Array(retired_instructions)),
+                ("callback_missing", Value::Bool(callback_missing)),
+                ("contact_history", history),
+                ("repeat", Value::Bool(repeat)),
+                (
+                    "customer_address_retired",
+                    Value::Bool(customer_address_retired),
+                ),
+            ]),
+        ),
+    ])
+}

@@ -1,0 +1,239 @@
+//! How each draft language writes what a draft promises and when things happened: data in
+//! `templates/<lang>/locale.toml` (date and time patterns, names of the customer's time zone,
+//! "within N business days"), month and weekday names from chrono's locale data (glibc's, via
+//! pure-rust-locales), never raw ISO dates or UTC times in front of a customer.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::format::{Item, StrftimeItems};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::Deserialize;
+
+use crate::config::{toml_error, ConfigError};
+
+/// `templates/<lang>/locale.toml` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLocale {
+    chrono_locale: String,
+    date: String,
+    time: String,
+    your_time: String,
+    #[serde(default)]
+    zones: BTreeMap<String, String>,
+    business_days: BTreeMap<String, String>,
+}
+
+/// One language's way of writing dates, times and delays.
+#[derive(Debug, Clone)]
+pub struct Locale {
+    chrono: chrono::Locale,
+    date: String,
+    time: String,
+    your_time: String,
+    /// UTC offset ("+09:00") → what customers there call their time ("日本時間").
+    zones: BTreeMap<String, String>,
+    /// "1", "2", … → the phrase for exactly that many days; "other" with `{n}`.
+    business_days: BTreeMap<String, String>,
+}
+
+impl Locale {
+    /// Reads and checks a locale file's text; errors name the file and the key.
+    pub fn parse(path: &Path, text: &str) -> Result<Locale, ConfigError> {
+        let raw: RawLocale = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+        let err = |key: &str, reason: String| ConfigError {
+            file: path.to_path_buf(),
+            position: None,
+            key: key.to_string(),
+            reason,
+        };
+        let chrono = chrono::Locale::try_from(raw.chrono_locale.as_str()).map_err(|_| {
+            err(
+                "chrono_locale",
+                format!(
+                    "{:?} is not a known locale (e.g. \"de_DE\")",
+                    raw.chrono_locale
+                ),
+            )
+        })?;
+        for (key, pattern) in [("date", &raw.date), ("time", &raw.time)] {
+            if StrftimeItems::new(pattern).any(|i| matches!(i, Item::Error)) {
+                return Err(err(
+                    key,
+                    format!("{pattern:?} is not a valid strftime pattern"),
+                ));
+            }
+        }
+        for offset in raw.zones.keys() {
+            if parse_offset(offset).is_none() {
+                return Err(err(
+                    &format!("zones.\"{offset}\""),
+                    "is not a UTC offset like \"+09:00\"".into(),
+                ));
+            }
+        }
+        let Some(other) = raw.business_days.get("other") else {
+            return Err(err(
+                "business_days.other",
+                "is missing: the phrase for any number of days, with {n}".into(),
+            ));
+        };
+        if !other.contains("{n}") {
+            return Err(err("business_days.other", "has no {n}".into()));
+        }
+        if let Some(k) = raw
+            .business_days
+            .keys()
+            .find(|k| *k != "other" && k.parse::<u32>().is_err())
+        {
+            return Err(err(
+                &format!("business_days.{k}"),
+                "is neither a number nor `other`".into(),
+            ));
+        }
+        Ok(Locale {
+            chrono,
+            date: raw.date,
+            time: raw.time,
+            your_time: raw.your_time,
+            zones: raw.zones,
+            business_days: raw.business_days,
+        })
+    }
+
+    /// A calendar date, as the language writes it in a sentence.
+    pub fn date(&self, d: NaiveDate) -> String {
+        d.format_localized(&self.date, self.chrono).to_string()
+    }
+
+    /// The date of an instant in the customer's offset.
+    pub fn date_at(&self, t: DateTime<Utc>, offset: Option<FixedOffset>) -> String {
+        self.date(local(t, offset).date_naive())
+    }
+
+    /// The time of day of an instant in the customer's offset.
+    pub fn time_at(&self, t: DateTime<Utc>, offset: Option<FixedOffset>) -> String {
+        local(t, offset)
+            .format_localized(&self.time, self.chrono)
+            .to_string()
+    }
+
+    /// What to call the time shown: the zone's local name if the language has one for that
+    /// offset, else "your time"; "UTC" when the customer's offset is unknown.
+    pub fn zone(&self, offset: Option<FixedOffset>) -> String {
+        match offset {
+            None => "UTC".into(),
+            Some(o) => self
+                .zones
+                .get(&offset_text(o))
+                .cloned()
+                .unwrap_or_else(|| self.your_time.clone()),
+        }
+    }
+
+    /// "within one business day", "innerhalb von 2 Werktagen".
+    pub fn business_days(&self, n: u32) -> String {
+        match self.business_days.get(&n.to_string()) {
+            Some(p) => p.clone(),
+            None => self
+                .business_days
+                .get("other")
+                .map(|p| p.replace("{n}", &n.to_string()))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+fn local(t: DateTime<Utc>, offset: Option<FixedOffset>) -> DateTime<FixedOffset> {
+    t.with_timezone(&offset.unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset")))
+}
+
+/// "+09:00" / "-05:30" → the offset.
+pub fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    if h > 14 || m > 59 || rest.len() != 5 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+fn offset_text(o: FixedOffset) -> String {
+    let s = o.local_minus_utc();
+    let sign = if s < 0 { '-' } else { '+' };
+    let s = s.abs();
+    format!("{sign}{:02}:{:02}", s / 3600, s % 3600 / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn de() -> Locale {
+        Locale::parse(
+            Path::new("de/locale.toml"),
+            r#"
+chrono_locale = "de_DE"
+date = "%-d. %B %Y"
+time = "%H:%M Uhr"
+your_time = "Ihre Ortszeit"
+zones = { "+01:00" = "MEZ" }
+business_days = { 1 = "innerhalb eines Werktags", other = "innerhalb von {n} Werktagen" }
+"#,
+        )
+        .expect("valid locale")
+    }
+
+    #[test]
+    fn dates_and_times_are_local_and_localised() {
+        let l = de();
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 18, 23, 55, 0)
+            .single()
+            .expect("time");
+        let cet = parse_offset("+01:00");
+        assert_eq!(l.date_at(t, cet), "19. November 2026");
+        assert_eq!(l.time_at(t, cet), "00:55 Uhr");
+        assert_eq!(l.zone(cet), "MEZ");
+        assert_eq!(l.zone(parse_offset("-05:00")), "Ihre Ortszeit");
+        assert_eq!(l.zone(None), "UTC");
+        assert_eq!(l.date_at(t, None), "18. November 2026");
+    }
+
+    #[test]
+    fn business_days_use_the_exact_phrase_or_other() {
+        let l = de();
+        assert_eq!(l.business_days(1), "innerhalb eines Werktags");
+        assert_eq!(l.business_days(3), "innerhalb von 3 Werktagen");
+    }
+
+    #[test]
+    fn bad_locales_name_the_key() {
+        let bad = |text: &str| Locale::parse(Path::new("x.toml"), text).expect_err("invalid");
+        let base = "chrono_locale = \"de_DE\"\ntime = \"%H\"\nyour_time = \"x\"\nbusiness_days = { other = \"{n}\" }\n";
+        assert_eq!(bad(&format!("{base}date = \"%Q\"")).key, "date");
+        let e = bad(&base
+            .replace("de_DE", "xx_YY")
+            .replace("time", "date = \"%d\"\ntime"));
+        assert_eq!(e.key, "chrono_locale");
+        let e = bad(&format!("{}date = \"%d\"", base.replace("{n}", "n")));
+        assert_eq!(e.key, "business_days.other");
+    }
+
+    #[test]
+    fn offsets_round_trip() {
+        for s in ["+09:00", "-05:30", "+00:00", "+14:00"] {
+            assert_eq!(parse_offset(s).map(offset_text).as_deref(), Some(s));
+        }
+        for s in ["09:00", "+9:00", "+15:00", "+09:60", ""] {
+            assert!(parse_offset(s).is_none(), "{s}");
+        }
+    }
+}

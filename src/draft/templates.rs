@@ -1,0 +1,325 @@
+//! Loads and renders the reply templates: built-in `templates/<lang>/<category>.hbs`, an
+//! operator's directory on top, in strict mode and without escaping — customer text is only
+//! ever data in the context, never re-evaluated.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use handlebars::Handlebars;
+use regex::Regex;
+use serde_json::Value;
+
+use super::locale::Locale;
+use crate::builtin;
+use crate::config::ConfigError;
+
+/// The compiled templates: built in, overridden by an operator's directory.
+pub struct Templates {
+    hb: Handlebars<'static>,
+    names: BTreeSet<String>,
+    /// (name, source) of every template, for `check`.
+    sources: Vec<(String, PathBuf)>,
+    /// `<lang>/locale.toml` of each language.
+    locales: HashMap<String, Locale>,
+}
+
+/// A template that does not compile.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateError(pub ConfigError);
+
+impl Templates {
+    /// Compiles the built-in templates and, if given, `dir` (same layout) on top.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
+        let mut files: Vec<(String, PathBuf, String)> = builtin::TEMPLATES
+            .iter()
+            .chain(builtin::LOCALES)
+            .map(|(rel, text)| {
+                (
+                    rel.to_string(),
+                    PathBuf::from(format!("<built-in>/templates/{rel}")),
+                    text.to_string(),
+                )
+            })
+            .collect();
+        if let Some(dir) = dir {
+            let mut found = Vec::new();
+            walk(dir, &mut found).map_err(|e| {
+                TemplateError(ConfigError {
+                    file: dir.to_path_buf(),
+                    position: None,
+                    key: String::new(),
+                    reason: format!("cannot read: {e}"),
+                })
+            })?;
+            for path in found {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    TemplateError(ConfigError {
+                        file: path.clone(),
+                        position: None,
+                        key: String::new(),
+                        reason: format!("cannot read: {e}"),
+                    })
+                })?;
+                files.retain(|(r, _, _)| *r != rel);
+                files.push((rel, path, text));
+            }
+        }
+        let mut locales = HashMap::new();
+        for (rel, path, text) in &files {
+            if let Some(lang) = rel.strip_suffix("/locale.toml") {
+                locales.insert(
+                    lang.to_string(),
+                    Locale::parse(path, text).map_err(TemplateError)?,
+                );
+            }
+        }
+        files.retain(|(rel, _, _)| rel.ends_with(".hbs"));
+        if !locales.contains_key(FALLBACK) {
+            return Err(TemplateError(ConfigError {
+                file: dir
+                    .unwrap_or(Path::new("templates"))
+                    .join(FALLBACK)
+                    .join("locale.toml"),
+                position: None,
+                key: String::new(),
+                reason: "is missing: every other language falls back to it".into(),
+            }));
+        }
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(handlebars::no_escape);
+        let mut names = BTreeSet::new();
+        let mut sources = Vec::new();
+        let partials: HashMap<String, String> = files
+            .iter()
+            .filter_map(|(rel, _, text)| Some((partial_name(rel)?, text.clone())))
+            .collect();
+        // Partials first, so that an error in one is reported against its own file.
+        files.sort_by_key(|(rel, _, _)| !rel.contains("/partials/"));
+        for (rel, path, text) in files {
+            let name = rel.trim_end_matches(".hbs").to_string();
+            let text = inline_partials(&text, &partials, 0);
+            let result = match partial_name(&rel) {
+                Some(partial) => hb.register_partial(&partial, text.as_str()),
+                None => {
+                    names.insert(name.clone());
+                    hb.register_template_string(&name, text.as_str())
+                }
+            };
+            result.map_err(|e| {
+                TemplateError(ConfigError {
+                    file: path.clone(),
+                    position: e.pos(),
+                    key: String::new(),
+                    reason: e.reason().to_string(),
+                })
+            })?;
+            sources.push((name, path));
+        }
+        Ok(Templates {
+            hb,
+            names,
+            sources,
+            locales,
+        })
+    }
+
+    /// How `lang` writes dates and delays: its own `locale.toml`, else English's.
+    pub fn locale(&self, lang: &str) -> &Locale {
+        match self
+            .locales
+            .get(lang)
+            .or_else(|| self.locales.get(FALLBACK))
+        {
+            Some(l) => l,
+            None => unreachable!("load() refuses templates without {FALLBACK}/locale.toml"),
+        }
+    }
+
+    /// Whether `lang` has its own `locale.toml` (`check` asks it of every language).
+    pub fn has_locale(&self, lang: &str) -> bool {
+        self.locales.contains_key(lang)
+    }
+
+    /// Whether `<lang>/<category>` exists.
+    pub fn has(&self, lang: &str, category: &str) -> bool {
+        self.names.contains(&format!("{lang}/{category}"))
+    }
+
+    /// Every category template name, e.g. `de/outage`.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
+    /// Where a template came from (built in or a file), for messages.
+    pub fn source(&self, name: &str) -> Option<&Path> {
+        self.sources
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_path())
+    }
+
+    /// The template to use: the customer's language if we have it, else the default language;
+    /// the category's own template, else `general`.
+    pub fn choose(&self, lang: &str, category: &str, default_lang: &str) -> Option<String> {
+        // One buffer for the candidate names, rather than a string per candidate.
+        let mut name = String::with_capacity(lang.len().max(default_lang.len()) + 1 + 32);
+        for (l, c) in [
+            (lang, category),
+            (default_lang, category),
+            (lang, "general"),
+            (default_lang, "general"),
+        ] {
+            name.clear();
+            name.push_str(l);
+            name.push('/');
+            name.push_str(c);
+            if self.names.contains(&name) {
+                return Some(name);
+            }
+        }
+        None
+    }
+
+    /// Renders a template; the context is data only. Taken by value: handlebars would
+    /// otherwise copy the whole context for every render.
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, handlebars::RenderError> {
+        self.hb
+            .render_with_context(name, &handlebars::Context::from(ctx))
+            .map(|s| tidy_body(&s))
+    }
+}
+
+/// The language whose locale stands in for a language without one.
+const FALLBACK: &str = "en";
+
+/// The name a partial file is called by: `en/partials/greeting.hbs` → `en/greeting`; `None`
+/// for a category template.
+fn partial_name(rel: &str) -> Option<String> {
+    let (lang, partial) = rel.trim_end_matches(".hbs").split_once("/partials/")?;
+    Some(format!("{lang}/{partial}"))
+}
+
+/// A partial call alone on its line, with no parameters: `{{> en/greeting}}`.
+static STANDALONE_PARTIAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\{\{>\s*([^\s{}]+)\s*\}\}\r?\n?$").expect("static regex"));
+
+/// Replaces each standalone partial call (alone on its line, unindented, no parameters) with
+/// the partial's text, as handlebars would render it there: at render time handlebars copies
+/// the whole context for every partial call, a tenth of the render. Anything else (parameters,
+/// indentation, an unknown name, nesting deeper than 8) is left to handlebars.
+fn inline_partials(text: &str, partials: &HashMap<String, String>, depth: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let inline = (depth < 8)
+            .then(|| STANDALONE_PARTIAL.captures(line))
+            .flatten()
+            .and_then(|c| partials.get(c.get(1)?.as_str()));
+        match inline {
+            Some(partial) => out.push_str(&inline_partials(partial, partials, depth + 1)),
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "hbs")
+            || path.file_name().is_some_and(|n| n == "locale.toml")
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Trailing spaces off, at most one blank line in a row, one final newline.
+fn tidy_body(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = 0;
+    for line in s.lines().map(str::trim_end) {
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
+        }
+        blank = 0;
+        out.push_str(line);
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::signals::Signals;
+    use crate::draft::{context, ContextInput};
+
+    #[test]
+    fn inlined_partials_render_exactly_as_handlebars_partials() {
+        let t = Templates::load(None).expect("templates");
+        let mut plain = Handlebars::new();
+        plain.set_strict_mode(true);
+        plain.register_escape_fn(handlebars::no_escape);
+        for (rel, text) in builtin::TEMPLATES {
+            match partial_name(rel) {
+                Some(partial) => plain.register_partial(&partial, *text),
+                None => plain.register_template_string(rel.trim_end_matches(".hbs"), *text),
+            }
+            .expect("built-in template compiles");
+        }
+        let mut renders = 0;
+        for name in t.names() {
+            let (lang, category) = name.split_once('/').expect("lang/category");
+            for facts in crate::check::samples() {
+                let ctx = context(&ContextInput {
+                    customer_name: "Kim",
+                    subject: "Subject",
+                    new_text: "Text",
+                    value: "reliability",
+                    category,
+                    signature: "Support",
+                    language: lang,
+                    facts: &facts,
+                    signals: &Signals::default(),
+                });
+                let expected = tidy_body(&plain.render(name, &ctx).expect("renders"));
+                assert_eq!(t.render(name, ctx).expect("renders"), expected, "{name}");
+                renders += 1;
+            }
+        }
+        assert!(renders > 500, "only {renders} renders compared");
+    }
+
+    #[test]
+    fn template_syntax_in_customer_text_stays_literal() {
+        let t = Templates::load(None).expect("templates");
+        let ctx = context(&ContextInput {
+            customer_name: "{{signature}}",
+            subject: "{{#each}}",
+            new_text: "{{> en/greeting}} <script>alert(1)</script>",
+            value: "helpful_answer",
+            category: "general",
+            signature: "Support",
+            language: "en",
+            facts: &[],
+            signals: &Signals::default(),
+        });
+        let body = t.render("en/general", ctx).expect("renders");
+        assert!(body.contains("{{signature}}"), "{body}");
+    }
+}
