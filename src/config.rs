@@ -682,6 +682,17 @@ mod tests {
     }
 
     #[test]
+    fn promises_default_and_are_checked() {
+        assert_eq!(parse(MIN).expect("valid").promises, Promises::default());
+        let c = parse(&format!("{MIN}[promises]\nreply_business_days = 3\n")).expect("valid");
+        assert_eq!(c.promises.reply_business_days, 3);
+        assert_eq!(c.promises.billing_check_business_days, 2);
+        let e = parse(&format!("{MIN}[promises]\ncallback_business_days = 0\n")).unwrap_err();
+        assert_eq!(e.key, "promises.callback_business_days");
+        assert!(e.position.is_some(), "{e}");
+    }
+
+    #[test]
     fn unknown_key_names_file_line_and_key() {
         let e = parse(&format!("{MIN}colour = \"red\"\n")).unwrap_err();
         let s = e.to_string();

@@ -599,6 +599,28 @@ fn looks_like_time_or_amount(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn customer_text_is_per_language_and_never_another_languages() {
+        let f = Facts::parse(
+            Path::new("f.toml"),
+            "[[incident]]\nid = \"I\"\nservice = { en = \"Dashboard\", ja = \"ダッシュボード\" }\nstarted = 2026-11-18T12:55:00Z\nstatus_url = \"u\"\nsummary = \"Slow pages.\"\n",
+        )
+        .expect("valid");
+        let i = &f.incidents[0];
+        assert_eq!(i.service.get("ja", "en"), Some("ダッシュボード"));
+        assert_eq!(i.service.get("de", "en"), None);
+        let summary = i.summary.as_ref().expect("summary");
+        assert_eq!(summary.get("en", "en"), Some("Slow pages."));
+        assert_eq!(summary.get("ja", "en"), None, "a plain string is the default language's");
+        assert_eq!(i.service.for_agent("en"), "Dashboard");
+        let e = Facts::parse(
+            Path::new("f.toml"),
+            "[[retired_address]]\naddress = \"a@b.example\"\nnote = 3\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("a table of language"), "{e}");
+    }
+
     const FACTS: &str = r#"
 [[retired_address]]
 address = "helpdesk@example.net"

@@ -65,6 +65,9 @@ enum Command {
         /// Also show the text classification read and the phrases that matched
         #[arg(long)]
         explain: bool,
+        /// Show each draft exactly as it would be appended (every header, encoded body)
+        #[arg(long, conflicts_with = "json")]
+        raw: bool,
         #[arg(required = true, value_name = "FILE.eml")]
         files: Vec<PathBuf>,
     },
@@ -138,8 +141,9 @@ fn main() -> ExitCode {
         Command::Triage {
             json,
             explain,
+            raw,
             files,
-        } => triage(&engine, &files, json, explain),
+        } => triage(&engine, &files, json, explain, raw),
         Command::Check { offline } => check(&engine, offline),
         Command::Once => daemon(engine, config_path(&cli), false),
         Command::Run => daemon(engine, config_path(&cli), true),
@@ -169,6 +173,7 @@ fn triage(
     files: &[PathBuf],
     json: bool,
     explain: bool,
+    raw: bool,
 ) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -187,7 +192,7 @@ fn triage(
             });
         match (result, json) {
             (Ok(o), true) => report::json_line(&mut out, &o),
-            (Ok(o), false) => report::human(&mut out, &o).and_then(|()| {
+            (Ok(o), false) => report::human(&mut out, &o, raw).and_then(|()| {
                 if !explain {
                     return Ok(());
                 }

@@ -19,7 +19,7 @@ pub fn json_error(out: &mut impl Write, source: &str, error: &str) -> io::Result
 }
 
 /// The outcome as an agent would read it: a summary, the facts, then the draft.
-pub fn human(out: &mut impl Write, o: &Outcome) -> io::Result<()> {
+pub fn human(out: &mut impl Write, o: &Outcome, raw: bool) -> io::Result<()> {
     writeln!(out, "== {}", o.source)?;
     let from = o.from.as_deref().unwrap_or("(no sender)");
     match o.action {
@@ -52,10 +52,17 @@ pub fn human(out: &mut impl Write, o: &Outcome) -> io::Result<()> {
     if !summary.is_empty() {
         writeln!(out, "facts: {summary}")?;
     }
-    if let Some(d) = &o.draft {
-        writeln!(out, "--- draft ({}) ---", d.template)?;
+    if let Some(d) = o.draft.as_ref().filter(|_| raw) {
+        writeln!(out, "--- draft ({}), exactly as it is appended ---", d.template)?;
+        out.write_all(&d.raw)?;
+    } else if let Some(d) = &o.draft {
+        writeln!(
+            out,
+            "--- draft ({}): main headers and body; --raw shows it exactly as appended ---",
+            d.template
+        )?;
         writeln!(out, "From: {}", d.from)?;
-        writeln!(out, "To: {}", d.to)?;
+        writeln!(out, "To: {}", d.to_mailbox)?;
         writeln!(out, "Subject: {}", d.subject)?;
         if let Some(irt) = &d.in_reply_to {
             writeln!(out, "In-Reply-To: {irt}")?;

@@ -74,10 +74,11 @@ static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// The subject without any Re:/Fwd:/AW:/回复: prefixes.
+/// The subject without any Re:/Fwd:/AW:/回复: prefixes, then cut to 200 characters: a long
+/// "Re: Re: …" chain is stripped before the cut, so it never eats the subject itself.
 pub fn strip_prefixes(subject: &str) -> String {
-    let s = clean_line(subject, 200);
-    PREFIX.replace(&s, "").trim().to_string()
+    let s = clean_line(subject, 4000);
+    clean_line(PREFIX.replace(&s, "").trim(), 200)
 }
 
 /// Exactly one "Re:".
@@ -136,6 +137,9 @@ impl DraftEnv {
 pub struct Draft {
     pub from: String,
     pub to: String,
+    /// The To header as appended: the name and the address.
+    #[serde(skip)]
+    pub to_mailbox: String,
     pub subject: String,
     pub in_reply_to: Option<String>,
     pub references: Option<String>,
@@ -367,6 +371,7 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
             .filter(|n| !n.is_empty());
     let to = Mailbox::new(to_name, to_addr);
     let to_text = to.email.to_string();
+    let to_mailbox = to.to_string();
     let subject = re(d.subject);
     let message_id = format!(
         "mailtriage.{}.{:016x}@{}",
@@ -443,6 +448,7 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
     Ok(Draft {
         from: d.sender.from.clone(),
         to: to_text,
+        to_mailbox,
         subject,
         in_reply_to,
         references,
@@ -466,6 +472,8 @@ mod tests {
         assert_eq!(reply_subject("SV: Re[2]: Faktura"), "Re: Faktura");
         assert_eq!(reply_subject(""), "Re: (no subject)");
         assert_eq!(reply_subject("Refund please"), "Re: Refund please");
+        let chain = format!("{}Invoice 4471", "Re: RE: AW: ".repeat(40));
+        assert_eq!(reply_subject(&chain), "Re: Invoice 4471");
     }
 
     #[test]

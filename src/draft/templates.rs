@@ -267,6 +267,7 @@ fn tidy_body(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::classify::signals::Signals;
+    use crate::config::Promises;
     use crate::draft::{context, ContextInput};
 
     #[test]
@@ -285,7 +286,10 @@ mod tests {
         let mut renders = 0;
         for name in t.names() {
             let (lang, category) = name.split_once('/').expect("lang/category");
-            for facts in crate::check::samples() {
+            for (facts, signals) in crate::check::samples()
+                .into_iter()
+                .zip(crate::check::sample_signals().into_iter().cycle())
+            {
                 let ctx = context(&ContextInput {
                     customer_name: "Kim",
                     subject: "Subject",
@@ -294,8 +298,12 @@ mod tests {
                     category,
                     signature: "Support",
                     language: lang,
+                    default_language: "en",
+                    locale: t.locale(lang),
+                    promises: &Promises::default(),
+                    own_addresses: &[],
                     facts: &facts,
-                    signals: &Signals::default(),
+                    signals: &signals,
                 });
                 let expected = tidy_body(&plain.render(name, &ctx).expect("renders"));
                 assert_eq!(t.render(name, ctx).expect("renders"), expected, "{name}");
@@ -316,6 +324,10 @@ mod tests {
             category: "general",
             signature: "Support",
             language: "en",
+            default_language: "en",
+            locale: t.locale("en"),
+            promises: &Promises::default(),
+            own_addresses: &[],
             facts: &[],
             signals: &Signals::default(),
         });
