@@ -135,9 +135,16 @@ pub fn check(engine: &Engine) -> Report {
     }
     let names: Vec<String> = engine.templates.names().map(str::to_string).collect();
     r.templates = names.len();
-    let mut langs: Vec<&str> = names.iter().filter_map(|n| n.split_once('/')).map(|(l, _)| l).collect();
+    let mut langs: Vec<&str> = names
+        .iter()
+        .filter_map(|n| n.split_once('/'))
+        .map(|(l, _)| l)
+        .collect();
     langs.dedup();
-    for lang in langs.into_iter().filter(|l| !engine.templates.has_locale(l)) {
+    for lang in langs
+        .into_iter()
+        .filter(|l| !engine.templates.has_locale(l))
+    {
         r.problems.push(format!(
             "templates/{lang}/locale.toml is missing: {lang} drafts would write dates and promised delays in English (see docs/templates.md)"
         ));

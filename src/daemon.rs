@@ -4,7 +4,7 @@
 //! the Drafts lookup before APPEND, so a crash anywhere makes neither a duplicate nor a gap.
 //! [`run`] adds waiting (IDLE or poll) and reconnecting with [`backoff`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, RwLock};
@@ -180,7 +180,10 @@ pub async fn process_pending<M: Mailbox>(
 
         let uids: Vec<u32> = small.iter().map(|p| p.uid).collect();
         let t0 = Instant::now();
-        let messages = mb.fetch(&uids).await?;
+        let mut messages = mb.fetch(&uids).await?;
+        // A server may answer one UID twice: one message, one draft.
+        let mut seen = HashSet::new();
+        messages.retain(|(uid, _)| seen.insert(*uid));
         stats.timings.fetch += t0.elapsed();
         // Read (parse, classify, screen) every message, ask the mailbox once for the contact
         // history of the senders whose category checks it, then finish each message.
@@ -235,6 +238,9 @@ pub async fn process_pending<M: Mailbox>(
             Default::default()
         };
         let mut to_append: Vec<&[u8]> = Vec::new();
+        // Keys of the drafts appended in this batch, and the UIDs whose draft was already there.
+        let mut appended = HashSet::new();
+        let mut already = HashSet::new();
         for d in &done {
             if let Ok(Outcome {
                 draft: Some(draft),
@@ -243,12 +249,11 @@ pub async fn process_pending<M: Mailbox>(
             }) = &d.outcome
             {
                 let source = message_id.as_deref().and_then(crate::draft::safe_msg_id);
-                if source.is_some_and(|s| drafted.contains(s)) {
-                    stats.already_drafted += 1;
-                    tracing::info!(
-                        uid = d.uid,
-                        "draft already in Drafts (earlier run); not appending again"
-                    );
+                let key = crate::draft::drafted_key(source.unwrap_or(""), &draft.source_digest);
+                // A Message-ID alone matches only a draft from before digests were written.
+                let earlier = drafted.contains(&key) || source.is_some_and(|s| drafted.contains(s));
+                if earlier || !appended.insert(key) {
+                    already.insert(d.uid);
                 } else {
                     to_append.push(&draft.raw);
                 }
@@ -268,6 +273,12 @@ pub async fn process_pending<M: Mailbox>(
                     let span = tracing::info_span!("message", mailbox = %settings.mailbox, uid = d.uid, message_id = o.message_id.as_deref().unwrap_or(""), category = o.category.as_deref().unwrap_or(""), language = %o.language);
                     let _g = span.enter();
                     match o.action {
+                        Action::Draft if already.contains(&d.uid) => {
+                            stats.already_drafted += 1;
+                            tracing::info!(
+                                "already drafted: a draft for this message is in Drafts; not appending again"
+                            );
+                        }
                         Action::Draft => {
                             stats.drafts += 1;
                             stats.last_draft =
@@ -451,6 +462,7 @@ mod tests {
         flagged: HashSet<u32>,
         drafts: Vec<Vec<u8>>,
         fail_append_once: bool,
+        fetch_twice: bool,
     }
 
     impl Mailbox for Stub {
@@ -471,26 +483,16 @@ mod tests {
                 .collect())
         }
         async fn fetch(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
-            Ok(self
-                .messages
-                .iter()
-                .filter(|(u, _)| uids.contains(u))
-                .cloned()
-                .collect())
+            let once = self.messages.iter().filter(|(u, _)| uids.contains(u));
+            // A misbehaving server may answer every UID twice.
+            let times = if self.fetch_twice { 2 } else { 1 };
+            Ok(once.cloned().cycle().take(times * uids.len()).collect())
         }
         async fn drafted(&mut self) -> Result<HashSet<String>, ImapError> {
             Ok(self
                 .drafts
                 .iter()
-                .filter_map(|d| {
-                    let t = String::from_utf8_lossy(d);
-                    let line = t.lines().find(|l| l.starts_with("X-Mailtriage-Source: "))?;
-                    Some(
-                        line["X-Mailtriage-Source: ".len()..]
-                            .trim_matches(['<', '>', ' '])
-                            .to_string(),
-                    )
-                })
+                .filter_map(|d| crate::imap::session::source_of(d))
                 .collect())
         }
         async fn append_drafts(&mut self, drafts: &[&[u8]]) -> Result<(), ImapError> {
@@ -625,6 +627,80 @@ mod tests {
         assert_eq!(kw(4), vec![TRIAGED.to_string(), "triage:too-large".into()]);
         assert!(kw(5).contains(&"triage:error".to_string()));
         // Nothing left to do.
+        assert!(stub.pending().await.expect("pending").is_empty());
+    }
+
+    async fn pass(stub: &mut Stub, stats: &mut Stats) {
+        let (_t, shutdown) = crate::shutdown::channel();
+        process_pending(
+            stub,
+            &engine(),
+            &settings(),
+            &mut HashMap::new(),
+            stats,
+            &shutdown,
+        )
+        .await
+        .expect("pass");
+    }
+
+    fn from(n: u32, sender: &str, id: &str, text: &str) -> (u32, Vec<u8>) {
+        (n, format!("From: {sender}\r\nTo: support@example.com\r\nMessage-ID: <{id}>\r\nSubject: help\r\n\r\n{text}\r\n").into_bytes())
+    }
+
+    #[tokio::test]
+    async fn a_reused_message_id_does_not_silence_another_message() {
+        let mut stub = Stub {
+            messages: vec![from(
+                1,
+                "mallory@evil.example",
+                "x@example.org",
+                "Hello, just testing.",
+            )],
+            ..Stub::default()
+        };
+        let mut stats = Stats::default();
+        pass(&mut stub, &mut stats).await;
+        stub.messages.push(from(
+            2,
+            "kim@example.org",
+            "x@example.org",
+            "I cannot log in, my password does not work.",
+        ));
+        pass(&mut stub, &mut stats).await;
+        assert_eq!(
+            stub.drafts.len(),
+            2,
+            "the legitimate message gets its own draft"
+        );
+        assert_eq!((stats.drafts, stats.already_drafted), (2, 0));
+    }
+
+    #[tokio::test]
+    async fn one_draft_per_message_when_a_server_repeats_a_fetch_or_delivers_twice() {
+        let same = "I cannot log in, my password does not work.";
+        let mut stub = Stub {
+            messages: vec![
+                from(1, "kim@example.org", "k@example.org", same),
+                // The same message delivered a second time (e.g. To and Cc both ours).
+                from(2, "kim@example.org", "k@example.org", same),
+                from(
+                    3,
+                    "lee@example.org",
+                    "l@example.org",
+                    "The website is down!!",
+                ),
+            ],
+            fetch_twice: true,
+            ..Stub::default()
+        };
+        let mut stats = Stats::default();
+        pass(&mut stub, &mut stats).await;
+        assert_eq!(stub.drafts.len(), 2, "one draft for kim, one for lee");
+        assert_eq!(
+            (stats.drafts, stats.already_drafted, stats.triaged),
+            (2, 1, 3)
+        );
         assert!(stub.pending().await.expect("pending").is_empty());
     }
 

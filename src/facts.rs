@@ -611,7 +611,11 @@ mod tests {
         assert_eq!(i.service.get("de", "en"), None);
         let summary = i.summary.as_ref().expect("summary");
         assert_eq!(summary.get("en", "en"), Some("Slow pages."));
-        assert_eq!(summary.get("ja", "en"), None, "a plain string is the default language's");
+        assert_eq!(
+            summary.get("ja", "en"),
+            None,
+            "a plain string is the default language's"
+        );
         assert_eq!(i.service.for_agent("en"), "Dashboard");
         let e = Facts::parse(
             Path::new("f.toml"),

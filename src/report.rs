@@ -53,7 +53,11 @@ pub fn human(out: &mut impl Write, o: &Outcome, raw: bool) -> io::Result<()> {
         writeln!(out, "facts: {summary}")?;
     }
     if let Some(d) = o.draft.as_ref().filter(|_| raw) {
-        writeln!(out, "--- draft ({}), exactly as it is appended ---", d.template)?;
+        writeln!(
+            out,
+            "--- draft ({}), exactly as it is appended ---",
+            d.template
+        )?;
         out.write_all(&d.raw)?;
     } else if let Some(d) = &o.draft {
         writeln!(

@@ -220,7 +220,9 @@ business_days = { 1 = "innerhalb eines Werktags", other = "innerhalb von {n} Wer
             let text = format!(
                 "chrono_locale = \"{locale}\"\ndate = \"{date}\"\ntime = \"%H\"\nyour_time = \"x\"\nbusiness_days = {{ other = \"{other}\" }}\n"
             );
-            Locale::parse(Path::new("x.toml"), &text).expect_err("invalid").key
+            Locale::parse(Path::new("x.toml"), &text)
+                .expect_err("invalid")
+                .key
         };
         assert!(Locale::parse(Path::new("x.toml"), "chrono_locale = \"de_DE\"\ndate = \"%d\"\ntime = \"%H\"\nyour_time = \"x\"\nbusiness_days = { other = \"{n}\" }").is_ok());
         assert_eq!(bad("de_DE", "%Q", "{n}"), "date");

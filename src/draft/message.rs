@@ -148,6 +148,9 @@ pub struct Draft {
     pub body: String,
     #[serde(skip)]
     pub message_id: String,
+    /// [`source_digest`] of the message answered, in X-Mailtriage-Source-Digest.
+    #[serde(skip)]
+    pub source_digest: String,
     #[serde(skip)]
     pub raw: Vec<u8>,
 }
@@ -197,6 +200,7 @@ pub fn recipient(msg: &Parsed, own: &[String]) -> (Option<Person>, Vec<String>) 
 
 /// Names of the headers only mailtriage writes.
 const X_SOURCE: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Source");
+const X_SOURCE_DIGEST: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Source-Digest");
 const X_CATEGORY: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Category");
 const X_FACTS: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Facts");
 const X_LANGUAGE: HeaderName = HeaderName::new_from_ascii_str("X-Mailtriage-Language");
@@ -361,6 +365,37 @@ pub struct DraftInput<'a> {
     pub facts_summary: &'a str,
 }
 
+/// What identifies the message we answer besides its Message-ID, which any sender can reuse:
+/// a SHA-256 over its sender, date, subject, own text and attachment count (first 16 bytes, in
+/// hex). The same message delivered twice has the same digest; another message reusing its
+/// Message-ID does not.
+pub fn source_digest(msg: &Parsed) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    let from = msg.from.as_ref().map(|f| f.address.to_lowercase());
+    let date = msg.date.map(|d| d.to_rfc3339());
+    let attachments = msg.attachments.to_string();
+    for part in [
+        from.as_deref().unwrap_or(""),
+        date.as_deref().unwrap_or(""),
+        &msg.subject,
+        &msg.own_text,
+        &attachments,
+    ] {
+        ctx.update(&(part.len() as u64).to_be_bytes());
+        ctx.update(part.as_bytes());
+    }
+    ctx.finish().as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// How the daemon recognises a draft it already made for a message: its Message-ID and
+/// [`source_digest`].
+pub fn drafted_key(source: &str, digest: &str) -> String {
+    format!("{source} {digest}")
+}
+
 /// Builds the draft message.
 pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
     let to_addr: lettre::Address = d.to.address.parse().map_err(|_| DraftError::NoRecipient)?;
@@ -439,6 +474,8 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
             .raw_header(text_header(header::References::name(), refs.clone()))
             .raw_header(text_header(X_SOURCE, irt.clone()));
     }
+    let digest = source_digest(d.msg);
+    b = b.raw_header(text_header(X_SOURCE_DIGEST, digest.clone()));
     if !d.facts_summary.is_empty() {
         b = b.raw_header(text_header(X_FACTS, clean_line(d.facts_summary, 900)));
     }
@@ -449,6 +486,7 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
         from: d.sender.from.clone(),
         to: to_text,
         to_mailbox,
+        source_digest: digest,
         subject,
         in_reply_to,
         references,

@@ -512,23 +512,31 @@ fn internal_date(s: &str) -> Option<chrono::NaiveDate> {
 }
 
 /// The X-Mailtriage-Source of a header block, without angle brackets.
-fn source_of(header: &[u8]) -> Option<String> {
+pub(crate) fn source_of(header: &[u8]) -> Option<String> {
+    let source = header_value(header, "x-mailtriage-source:").unwrap_or_default();
+    let source = source.trim_start_matches('<').trim_end_matches('>').trim();
+    match header_value(header, "x-mailtriage-source-digest:") {
+        Some(digest) => Some(crate::draft::drafted_key(source, digest.trim())),
+        // A draft from before digests: its Message-ID alone.
+        None => (!source.is_empty()).then(|| source.to_string()),
+    }
+}
+
+/// The unfolded value of the first header called `name` (lower-case, with its colon).
+fn header_value(header: &[u8], name: &str) -> Option<String> {
     let text = String::from_utf8_lossy(header);
     let mut lines = text.split("\r\n").flat_map(|l| l.split('\n')).peekable();
     while let Some(line) = lines.next() {
-        if line.len() > 20 && line[..20].eq_ignore_ascii_case("x-mailtriage-source:") {
-            let mut value = line[20..].to_string();
+        if line.len() > name.len()
+            && line.is_char_boundary(name.len())
+            && line[..name.len()].eq_ignore_ascii_case(name)
+        {
+            let mut value = line[name.len()..].to_string();
             while let Some(next) = lines.peek().filter(|l| l.starts_with([' ', '\t'])) {
                 value.push_str(next);
                 lines.next();
             }
-            let v = value
-                .trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .trim()
-                .to_string();
-            return (!v.is_empty()).then_some(v);
+            return Some(value.trim().to_string());
         }
     }
     None

@@ -315,3 +315,35 @@ fn since_leaves_older_mail_alone() {
     ));
     assert_eq!(dv.count("Drafts"), 6);
 }
+
+/// #14 finding 3: a sender who reuses another message's Message-ID must not silence it, and a
+/// message already drafted (the same sender and content) is logged as such, not as "drafted".
+#[test]
+fn a_reused_message_id_gets_its_own_draft_and_a_redelivery_does_not() {
+    let dv = Dovecot::start();
+    let msg = |from: &str, text: &str| {
+        format!("From: {from}\r\nTo: support@example.com\r\nSubject: Help\r\nMessage-ID: <shared.id@example.org>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n{text}\r\n")
+    };
+    dv.deliver("INBOX", msg("mallory@evil.example", "Hello, just testing.").as_bytes());
+    let cfg = dv.config("plain", "");
+    assert_ok(&once(&cfg));
+    let legit = msg("kim@example.org", "I cannot log in, my password does not work.");
+    dv.deliver("INBOX", legit.as_bytes());
+    // The same message delivered again, e.g. because it was sent To and Cc us.
+    dv.deliver("INBOX", legit.as_bytes());
+    let out = once(&cfg);
+    assert_ok(&out);
+    assert_eq!(dv.count("Drafts"), 2, "one draft per distinct message");
+    let drafts = dv.fetch("Drafts", "hdr");
+    assert!(
+        drafts.iter().any(|d| d.contains("To: kim@example.org")),
+        "{drafts:?}"
+    );
+    assert!(
+        drafts.iter().all(|d| d.contains("X-Mailtriage-Source-Digest: ")),
+        "{drafts:?}"
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(log.matches("already drafted").count(), 1, "{log}");
+    assert_eq!(log.matches(" drafted").count() - 1, 1, "{log}");
+}
