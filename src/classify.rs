@@ -247,8 +247,9 @@ fn weigh(
     )
 }
 
-/// Classifies a message: [`evidence`], then [`combine`]; below `min_confidence` the message
-/// is `general`, which answers anything without claiming to know what it is about.
+/// Classifies a message: [`evidence`], then [`combine`]; below `min_confidence` (or the
+/// category's own, higher one) the message is `general`, which answers anything without
+/// claiming to know what it is about.
 pub fn classify(
     rules: &RuleSet,
     model: Option<&Model>,
@@ -261,7 +262,8 @@ pub fn classify(
     let ev = evidence(rules, subject, new_text, new_norm, default_language);
     let (top, confidence, why) = combine(rules, model, &ev);
     let general = rules.category("general").unwrap_or_default();
-    let (category, confidence) = if confidence >= min_confidence {
+    let needed = min_confidence.max(rules.categories[top].min_confidence);
+    let (category, confidence) = if confidence >= needed {
         (top, confidence)
     } else if model.is_some() {
         (general, confidence)

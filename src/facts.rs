@@ -467,11 +467,15 @@ pub fn check(
     out
 }
 
+/// How long after an incident was resolved a report of it still counts: customers write the
+/// next morning about last night's outage, and "it has since been fixed" answers them.
+const REPORTED_LATE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
 fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
     let found: Vec<Fact> = facts
         .incidents
         .iter()
-        .filter(|i| s.when >= i.started && i.resolved.is_none_or(|r| s.when <= r))
+        .filter(|i| s.when >= i.started && i.resolved.is_none_or(|r| s.when <= r + REPORTED_LATE))
         .filter(|i| i.keywords.is_empty() || i.keywords.iter().any(|k| mentions(s.norm_text, k)))
         .map(|i| Fact::IncidentConfirmed {
             id: i.id.clone(),
@@ -696,8 +700,13 @@ status_url = "https://status.example.com/INC-8"
             run("이메일이 안 와요", "2026-11-21T23:00:00Z"),
             ["incident_confirmed"]
         );
+        // The next morning's report of last night's incident still counts; two days later not.
         assert_eq!(
             run("email is down", "2026-11-22T04:00:00Z"),
+            ["incident_confirmed"]
+        );
+        assert_eq!(
+            run("email is down", "2026-11-23T04:00:00Z"),
             ["no_incident"]
         );
         assert_eq!(

@@ -302,11 +302,17 @@ impl Engine {
         outcome.category = Some(category.id.clone());
         outcome.confidence = Some(class.confidence);
         outcome.value = Some(category.value.clone());
-        outcome.priority = Some(class.priority);
+        // A customer who needs it today is flagged for the agents, as the draft tells them.
+        let urgent_today = signals.deadline.as_deref() == Some("today");
+        outcome.priority = Some(if urgent_today {
+            Priority::Urgent
+        } else {
+            class.priority
+        });
         outcome.tone = Some(class.tone);
         outcome.signals = Some(signals);
         let summary = outcome.facts_summary();
-        let priority = serde_json::to_value(class.priority)
+        let priority = serde_json::to_value(outcome.priority)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();

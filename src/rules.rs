@@ -31,6 +31,10 @@ pub struct Category {
     pub value: String,
     pub checks: Vec<String>,
     pub priority: Priority,
+    /// The confidence this category needs, above `[triage] min_confidence`, for categories
+    /// whose draft does harm when wrong (a thank-you reply to a complaint); below it the
+    /// message is `general`.
+    pub min_confidence: f32,
 }
 
 /// How soon an agent should look at a message.
@@ -194,6 +198,8 @@ struct RawCategory {
     #[serde(default)]
     checks: Vec<String>,
     priority: Priority,
+    #[serde(default)]
+    min_confidence: f32,
 }
 
 impl<'de> Deserialize<'de> for Priority {
@@ -499,12 +505,14 @@ impl RuleSet {
                         existing.value = c.value;
                         existing.checks = c.checks;
                         existing.priority = c.priority;
+                        existing.min_confidence = c.min_confidence;
                     }
                     None => b.categories.push(Category {
                         id: c.id,
                         value: c.value,
                         checks: c.checks,
                         priority: c.priority,
+                        min_confidence: c.min_confidence,
                     }),
                 }
             }
@@ -516,6 +524,7 @@ impl RuleSet {
                     value: c.value.clone(),
                     checks: c.checks.clone(),
                     priority: Priority::Normal,
+                    min_confidence: 0.0,
                 });
             }
         }

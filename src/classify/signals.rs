@@ -223,12 +223,51 @@ fn wordish(c: char) -> bool {
         && !matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
 }
 
-/// The last `n` words before `end` in `text`, within its sentence.
+/// The text with lines that a mail client wrapped mid-sentence joined again, so that a phrase
+/// broken over two lines ("j'ai essayé la" / "réinitialisation") still counts. A line break
+/// after sentence punctuation, and a blank line, stay: they end a sentence. Scripts written
+/// without spaces are joined without one.
+fn unwrap_lines(norm: &str) -> String {
+    let chars: Vec<char> = norm.chars().collect();
+    let mut out = String::with_capacity(norm.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c != '\n' {
+            out.push(c);
+            continue;
+        }
+        let before = chars[..i].iter().rev().find(|c| **c != ' ' && **c != '\t');
+        let after = chars.get(i + 1);
+        let ends_sentence = before.is_none_or(|b| {
+            matches!(
+                b,
+                '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？' | '：' | '\n'
+            )
+        });
+        if ends_sentence || after.is_none_or(|a| *a == '\n') {
+            out.push('\n');
+        } else if before.is_some_and(|b| !wordish(*b) && b.is_alphanumeric())
+            && after.is_some_and(|a| !wordish(*a) && a.is_alphanumeric())
+        {
+            // Between two ideographs or kana: no space.
+        } else {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// The last `n` words before `end` in `text`, within its clause (a comma ends one: "I cannot
+/// log in, call me today" asks for the call).
 fn words_before(text: &str, end: usize, n: usize) -> Vec<&str> {
     let before = &text[..end];
     let sentence = before
         .char_indices()
-        .rfind(|(_, c)| matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？' | ';'))
+        .rfind(|(_, c)| {
+            matches!(
+                c,
+                '.' | '!' | '?' | '\n' | '。' | '！' | '？' | ';' | ',' | '，' | '、'
+            )
+        })
         .map_or(before, |(i, c)| &before[i + c.len_utf8()..]);
     let mut words: Vec<&str> = sentence
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
@@ -275,6 +314,8 @@ impl SignalRules {
         let mut tried = [false; 8];
         let mut asks = [false; 5];
         let mut about = [false; 3];
+        let unwrapped = unwrap_lines(norm);
+        let norm = unwrapped.as_str();
         for m in self.matcher.find_overlapping_iter(norm) {
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
@@ -335,16 +376,16 @@ impl SignalRules {
                 }
             }
         }
-        s.phone = self.phone(own_text);
+        s.phone = self.phone(own_text, asks[0]);
         s
     }
 
-    /// The customer's phone number: a number of phone shape that follows one of the phone
-    /// words on its line, or an international number (+…) anywhere in their own text.
-    fn phone(&self, own_text: &str) -> Option<String> {
+    /// The customer's phone number: a number of phone shape next to one of the phone words on
+    /// its line, an international number (+…), or any such number when they ask to be called.
+    fn phone(&self, own_text: &str, callback_asked: bool) -> Option<String> {
         for line in own_text.lines() {
             let norm = normalize(line);
-            let word_end = self
+            let words: Vec<(usize, usize)> = self
                 .matcher
                 .find_overlapping_iter(&norm)
                 .filter(|m| {
@@ -352,15 +393,20 @@ impl SignalRules {
                         .iter()
                         .any(|x| x.target == Target::PhoneWord)
                 })
-                .map(|m| m.end())
-                .min();
+                .map(|m| (m.start(), m.end()))
+                .collect();
             for m in phone_numbers(line) {
                 let candidate = m.as_str().trim();
                 let intl = candidate.starts_with('+') || candidate.starts_with("(+");
-                // The phone word stands before the number on the same line (byte offsets of
-                // the normalised line track the line's closely enough for "before").
-                let after_word = word_end.is_some_and(|e| e <= m.start() + 4);
-                if intl || after_word {
+                // A phone word on the same line, before the number or just after it ("unter
+                // 0171 2345678 erreichbar"); byte offsets of the normalised line track the
+                // line's closely enough for that.
+                let named = words
+                    .iter()
+                    .any(|&(s, e)| e <= m.start() + 4 || (s >= m.end() && s <= m.end() + 16));
+                // Asked to call, the number they write is the one to call.
+                let digits = candidate.chars().filter(char::is_ascii_digit).count();
+                if intl || named || (callback_asked && digits >= 8) {
                     return Some(candidate.to_string());
                 }
             }
@@ -372,6 +418,24 @@ impl SignalRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_lines_are_joined_but_sentences_and_paragraphs_stay_apart() {
+        assert_eq!(
+            unwrap_lines("j'ai essayé la\nréinitialisation"),
+            "j'ai essayé la réinitialisation"
+        );
+        assert_eq!(
+            unwrap_lines("it fails.\nI restarted"),
+            "it fails.\nI restarted"
+        );
+        assert_eq!(unwrap_lines("first\n\nsecond"), "first\n\nsecond");
+        assert_eq!(
+            unwrap_lines("パスワードを再設\n定しました"),
+            "パスワードを再設定しました"
+        );
+        assert_eq!(unwrap_lines("subject\n"), "subject\n");
+    }
 
     fn rules() -> SignalRules {
         let raw: RawSignals = toml::from_str(

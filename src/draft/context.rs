@@ -193,6 +193,15 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             .collect(),
     );
     let p = c.promises;
+    let today = s.deadline.as_deref() == Some("today");
+    // A customer who needs it today is promised today, not "within one business day".
+    let soon = |days: u32| {
+        string(if today {
+            l.today().to_string()
+        } else {
+            l.business_days(days)
+        })
+    };
     object([
         ("customer_name", string(clean_line(c.customer_name, 80))),
         ("subject", string(clean_line(c.subject, 200))),
@@ -221,20 +230,18 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                     .unwrap_or_default(),
             ),
         ),
-        ("today", Value::Bool(s.deadline.as_deref() == Some("today"))),
+        ("today", Value::Bool(today)),
         ("login", string(login_kind(s))),
         (
             "promise",
             object([
-                ("reply", string(l.business_days(p.reply_business_days))),
+                ("reply", soon(p.reply_business_days)),
                 (
                     "billing",
                     string(l.business_days(p.billing_check_business_days)),
                 ),
-                (
-                    "callback",
-                    string(l.business_days(p.callback_business_days)),
-                ),
+                ("callback", soon(p.callback_business_days)),
+                ("today", string(l.today())),
             ]),
         ),
         (

@@ -20,6 +20,7 @@ struct RawLocale {
     date: String,
     time: String,
     your_time: String,
+    today: String,
     #[serde(default)]
     zones: BTreeMap<String, String>,
     business_days: BTreeMap<String, String>,
@@ -32,6 +33,8 @@ pub struct Locale {
     date: String,
     time: String,
     your_time: String,
+    /// What replaces a promised delay for a customer who needs an answer today ("noch heute").
+    today: String,
     /// UTC offset ("+09:00") → what customers there call their time ("日本時間").
     zones: BTreeMap<String, String>,
     /// "1", "2", … → the phrase for exactly that many days; "other" with `{n}`.
@@ -97,6 +100,7 @@ impl Locale {
             date: raw.date,
             time: raw.time,
             your_time: raw.your_time,
+            today: raw.today,
             zones: raw.zones,
             business_days: raw.business_days,
         })
@@ -130,6 +134,11 @@ impl Locale {
                 .cloned()
                 .unwrap_or_else(|| self.your_time.clone()),
         }
+    }
+
+    /// "today", "noch heute": in the place of a promised delay.
+    pub fn today(&self) -> &str {
+        &self.today
     }
 
     /// "within one business day", "innerhalb von 2 Werktagen".
@@ -184,6 +193,7 @@ chrono_locale = "de_DE"
 date = "%-d. %B %Y"
 time = "%H:%M Uhr"
 your_time = "Ihre Ortszeit"
+today = "noch heute"
 zones = { "+01:00" = "MEZ" }
 business_days = { 1 = "innerhalb eines Werktags", other = "innerhalb von {n} Werktagen" }
 "#,
@@ -218,13 +228,13 @@ business_days = { 1 = "innerhalb eines Werktags", other = "innerhalb von {n} Wer
     fn bad_locales_name_the_key() {
         let bad = |locale: &str, date: &str, other: &str| {
             let text = format!(
-                "chrono_locale = \"{locale}\"\ndate = \"{date}\"\ntime = \"%H\"\nyour_time = \"x\"\nbusiness_days = {{ other = \"{other}\" }}\n"
+                "chrono_locale = \"{locale}\"\ndate = \"{date}\"\ntime = \"%H\"\nyour_time = \"x\"\ntoday = \"t\"\nbusiness_days = {{ other = \"{other}\" }}\n"
             );
             Locale::parse(Path::new("x.toml"), &text)
                 .expect_err("invalid")
                 .key
         };
-        assert!(Locale::parse(Path::new("x.toml"), "chrono_locale = \"de_DE\"\ndate = \"%d\"\ntime = \"%H\"\nyour_time = \"x\"\nbusiness_days = { other = \"{n}\" }").is_ok());
+        assert!(Locale::parse(Path::new("x.toml"), "chrono_locale = \"de_DE\"\ndate = \"%d\"\ntime = \"%H\"\nyour_time = \"x\"\ntoday = \"t\"\nbusiness_days = { other = \"{n}\" }").is_ok());
         assert_eq!(bad("de_DE", "%Q", "{n}"), "date");
         assert_eq!(bad("xx_YY", "%d", "{n}"), "chrono_locale");
         assert_eq!(bad("de_DE", "%d", "n"), "business_days.other");

@@ -64,8 +64,29 @@ fn triage_reads_stdin_and_prints_a_readable_draft() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("draft · login"), "{text}");
-    assert!(text.contains("To: jo@example.org"), "{text}");
+    assert!(text.contains("To: Jo <jo@example.org>"), "{text}");
     assert!(text.contains("Subject: Re: Password"), "{text}");
+}
+
+#[test]
+fn triage_raw_shows_the_draft_exactly_as_appended() {
+    let raw = b"From: Jo <jo@example.org>\r\nTo: support@example.com\r\nSubject: Password\r\nMessage-ID: <s2@example.org>\r\n\r\nI forgot my password and cannot log in.\r\n";
+    let out = mailtriage(&["--config", &config(), "triage", "--raw", "-"], raw);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for header in [
+        "To: Jo <jo@example.org>\r\n",
+        "In-Reply-To: <s2@example.org>\r\n",
+        "X-Mailtriage-Source-Digest: ",
+        "Content-Transfer-Encoding: ",
+        "MIME-Version: 1.0\r\n",
+    ] {
+        assert!(text.contains(header), "{header:?} missing: {text}");
+    }
+    let plain = mailtriage(&["--config", &config(), "triage", "-"], raw);
+    let plain = String::from_utf8_lossy(&plain.stdout);
+    assert!(plain.contains("--raw shows it exactly as appended"), "{plain}");
+    assert!(!plain.contains("X-Mailtriage-Source-Digest"), "{plain}");
 }
 
 #[test]

@@ -32,11 +32,13 @@ fn draft(raw: &[u8]) -> (String, String) {
     let o = engine()
         .triage(raw, "test", &fixed_env(), None)
         .expect("triage runs");
-    let d = o.draft.unwrap_or_else(|| panic!("a draft: {o:?}"));
-    (d.template, d.body)
+    match o.draft {
+        Some(d) => (d.template, d.body),
+        None => panic!("no draft: {:?} {:?}", o.action, o.skip_reason),
+    }
 }
 
-fn body(from: &str, subject: &str, text: &str) -> (String, String) {
+fn reply(from: &str, subject: &str, text: &str) -> (String, String) {
     draft(&mail(from, TO, subject, DATE, text))
 }
 
@@ -52,7 +54,7 @@ fn reset_advice(lang: &str) -> &'static str {
     match lang {
         "en" => "Forgot password",
         "de" => "Passwort vergessen",
-        "ja" => "パスワードをお忘れ",
+        "ja" => "パスワード再設定用のリンク",
         "ko" => "비밀번호 찾기",
         "he" => "שכחתי סיסמה",
         "zh" => "忘记密码",
@@ -71,13 +73,16 @@ fn login_drafts_do_not_advise_a_reset_the_customer_already_tried() {
         ("zh", "无法登录", "我无法登录账户。我重置了密码，但系统仍然提示密码错误。"),
     ];
     for (lang, subject, text) in cases {
-        let (template, body) = body("Alex <alex@customer.example>", subject, text);
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/login"), "{body}");
         assert!(!body.contains(reset_advice(lang)), "{lang}: {body}");
         // The same message without the reset gets the advice: the branch, not the template, decides.
         let plain = text.split(['.', '。']).next().unwrap_or(text);
-        let (_, plain_body) = body("Alex <alex@customer.example>", subject, plain);
-        assert!(plain_body.contains(reset_advice(lang)), "{lang}: {plain_body}");
+        let (_, plain_body) = reply("Alex <alex@customer.example>", subject, plain);
+        assert!(
+            plain_body.contains(reset_advice(lang)),
+            "{lang}: {plain_body}"
+        );
     }
 }
 
@@ -92,7 +97,7 @@ fn login_drafts_answer_a_missing_reset_mail_and_two_factor_without_the_reset_lin
         ("de", "2FA nach Handywechsel", "Ich habe ein neues Handy und bekomme den 2FA-Code nicht mehr, ich kann mich nicht anmelden."),
     ];
     for (lang, subject, text) in cases {
-        let (template, body) = body("Alex <alex@customer.example>", subject, text);
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/login"), "{body}");
         assert!(!body.contains(reset_advice(lang)), "{lang}: {body}");
     }
@@ -109,7 +114,7 @@ fn drafts_name_the_invoice_they_gave_instead_of_asking_for_it() {
         ("he", "חיוב כפול", "חויבנו פעמיים החודש על חשבונית מספר INV-4471. נבקש החזר של החיוב הכפול."),
     ];
     for (lang, subject, text) in cases {
-        let (template, body) = body("Alex <alex@customer.example>", subject, text);
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/billing"), "{body}");
         assert!(body.contains("INV-4471"), "{lang}: {body}");
     }
@@ -126,7 +131,7 @@ fn thanks_questions_and_requests_get_their_own_drafts() {
         ("en", "request", "Copy of invoice", "Could you please send me a copy of our October invoice?"),
     ];
     for (lang, category, subject, text) in cases {
-        let (template, body) = body("Alex <alex@customer.example>", subject, text);
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/{category}"), "{body}");
     }
 }
@@ -139,21 +144,33 @@ fn a_call_asked_for_today_gets_the_number_back_and_email_people_are_not_asked_fo
         ("ja", "まだ回答がありません", "何度も問い合わせていますが、まだ回答がありません。本日中にお電話ください。電話番号は 03-5555-1234 です。", "03-5555-1234"),
     ];
     for (lang, subject, text, phone) in cases {
-        let (_, body) = body("Alex <alex@customer.example>", subject, text);
+        let (_, body) = reply("Alex <alex@customer.example>", subject, text);
         assert!(body.contains(phone), "{lang}: {body}");
     }
     // Slow service by email: no phone number is asked for, in any language.
     let cases = [
-        ("en", "Still waiting", "I have been waiting twelve days for an answer to my email about the export."),
-        ("ko", "답변이 없습니다", "메일을 보낸 지 열흘이 지났는데 아직도 답변이 없습니다."),
-        ("zh", "一直没有回复", "我发邮件已经十天了，到现在还没有任何回复。"),
+        (
+            "en",
+            "Still waiting",
+            "I have been waiting twelve days for an answer to my email about the export.",
+        ),
+        (
+            "ko",
+            "답변이 없습니다",
+            "메일을 보낸 지 열흘이 지났는데 아직도 답변이 없습니다.",
+        ),
+        (
+            "zh",
+            "一直没有回复",
+            "我发邮件已经十天了，到现在还没有任何回复。",
+        ),
     ];
     for (lang, subject, text) in cases {
-        let (template, body) = body("Alex <alex@customer.example>", subject, text);
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/slow_service"), "{body}");
-        let ask = std::fs::read_to_string(
-            root().join(format!("templates/{lang}/partials/fact_callback_missing.hbs")),
-        )
+        let ask = std::fs::read_to_string(root().join(format!(
+            "templates/{lang}/partials/fact_callback_missing.hbs"
+        )))
         .expect("partial");
         assert!(!body.contains(ask.trim()), "{lang}: {body}");
     }
@@ -177,10 +194,17 @@ fn an_old_address_of_ours_is_named_once_and_never_doubts_the_message_in_hand() {
             DATE,
             text,
         ));
-        assert_eq!(body.matches("helpdesk@example.net").count(), 1, "{lang}: {body}");
+        assert_eq!(
+            body.matches("helpdesk@example.net").count(),
+            1,
+            "{lang}: {body}"
+        );
         assert!(body.contains("support@example.com"), "{lang}: {body}");
         if lang != "en" {
-            assert!(!body.contains(english_note), "{lang}: English note in {body}");
+            assert!(
+                !body.contains(english_note),
+                "{lang}: English note in {body}"
+            );
         }
     }
 }
@@ -194,10 +218,19 @@ fn a_regression_from_a_retired_address_still_takes_up_the_failure() {
         ("he", "הייצוא הפסיק לעבוד", "ייצוא ה-CSV עבד מצוין בחודש שעבר, אבל מאז העדכון הוא נכשל בכל פעם."),
     ];
     for (lang, subject, text) in cases {
-        let (t1, plain) = body("Alex <alex@customer.example>", subject, text);
-        let (t2, retired) = body("Alex <alex@oldmail.example>", subject, text);
-        assert_eq!((t1.as_str(), t2.as_str()), (&*format!("{lang}/regression"), &*format!("{lang}/regression")));
-        assert!(retired.contains("alex@oldmail.example"), "{lang}: {retired}");
+        let (t1, plain) = reply("Alex <alex@customer.example>", subject, text);
+        let (t2, retired) = reply("Alex <alex@oldmail.example>", subject, text);
+        assert_eq!(
+            (t1.as_str(), t2.as_str()),
+            (
+                &*format!("{lang}/regression"),
+                &*format!("{lang}/regression")
+            )
+        );
+        assert!(
+            retired.contains("alex@oldmail.example"),
+            "{lang}: {retired}"
+        );
         for p in paragraphs(&plain) {
             assert!(retired.contains(p), "{lang}: {p:?} missing from {retired}");
         }
@@ -207,34 +240,76 @@ fn a_regression_from_a_retired_address_still_takes_up_the_failure() {
 #[test]
 fn incident_times_are_in_the_customers_offset_and_language_never_iso_utc() {
     let cases = [
-        ("de", "Dashboard lädt nicht", "Seit heute Nachmittag lädt das Dashboard nicht mehr, es ist komplett ausgefallen.", "Wed, 18 Nov 2026 15:10:00 +0100", &["18. November 2026", "13:55", "17:30", "MEZ"][..]),
-        ("ja", "ダッシュボードが開きません", "夜からダッシュボードが全く表示されず、障害が発生しているようです。", "Wed, 18 Nov 2026 23:10:00 +0900", &["2026年11月18日", "21時55分", "日本時間"][..]),
-        ("zh", "控制台打不开", "从今天晚上九点左右开始，控制台完全打不开，服务好像宕机了。", "Wed, 18 Nov 2026 22:10:00 +0800", &["北京时间", "20:55"][..]),
-        ("he", "לוח הבקרה לא עובד", "לוח הבקרה לא נטען בכלל מאז הצהריים, נראה שיש תקלה.", "Wed, 18 Nov 2026 16:10:00 +0200", &["18.11.2026", "14:55", "18:30"][..]),
+        (
+            "de",
+            "Dashboard lädt nicht",
+            "Seit heute Nachmittag lädt das Dashboard nicht mehr, es ist komplett ausgefallen.",
+            "Wed, 18 Nov 2026 15:10:00 +0100",
+            &["18. November 2026", "13:55", "17:30", "MEZ"][..],
+        ),
+        (
+            "ja",
+            "ダッシュボードが開きません",
+            "夜からダッシュボードが全く表示されず、障害が発生しているようです。",
+            "Wed, 18 Nov 2026 23:10:00 +0900",
+            &["2026年11月18日", "21時55分", "日本時間"][..],
+        ),
+        (
+            "zh",
+            "控制台打不开",
+            "从今天晚上九点左右开始，控制台完全打不开，服务好像宕机了。",
+            "Wed, 18 Nov 2026 22:10:00 +0800",
+            &["北京时间", "20:55"][..],
+        ),
+        (
+            "he",
+            "לוח הבקרה לא עובד",
+            "לוח הבקרה לא נטען בכלל מאז הצהריים, נראה שיש תקלה.",
+            "Wed, 18 Nov 2026 16:10:00 +0200",
+            &["18 בנובמבר 2026", "14:55", "18:30", "שעון ישראל"][..],
+        ),
     ];
     for (lang, subject, text, date, want) in cases {
-        let (template, body) = draft(&mail("Alex <alex@customer.example>", TO, subject, date, text));
+        let (template, body) = draft(&mail(
+            "Alex <alex@customer.example>",
+            TO,
+            subject,
+            date,
+            text,
+        ));
         assert_eq!(template, format!("{lang}/outage"), "{body}");
-        assert!(body.contains("INC-77") || body.contains("status.example.com/incidents/INC-77"), "{body}");
+        assert!(
+            body.contains("INC-77") || body.contains("status.example.com/incidents/INC-77"),
+            "{body}"
+        );
         for w in want {
             assert!(body.contains(w), "{lang}: {w:?} missing from {body}");
         }
-        assert!(!body.contains("UTC") && !body.contains("2026-11-18"), "{lang}: {body}");
+        assert!(
+            !body.contains("UTC") && !body.contains("2026-11-18"),
+            "{lang}: {body}"
+        );
     }
 }
 
 #[test]
 fn the_why_is_given_in_the_customers_language_and_only_in_it() {
     let cases = [
-        ("de", "Anleitung funktioniert nicht", "Ich folge der Anleitung auf docs.example.com/sync/v1, aber Schritt 4 funktioniert nicht.", "Der Token aus v1"),
+        ("de", "Anleitung funktioniert nicht", "Ich folge der Anleitung auf docs.example.com/sync/v1, aber Schritt 4 funktioniert nicht.", "der Token aus v1"),
         ("ja", "手順どおりにできません", "docs.example.com/sync/v1 の手順どおりに進めていますが、手順4でうまくいきません。", "v1のトークン"),
         ("zh", "按说明操作不成功", "我按照 docs.example.com/sync/v1 上的说明操作，但是第 4 步不成功。", "第 1 版的令牌"),
     ];
     for (lang, subject, text, why) in cases {
-        let (_, body) = body("Alex <alex@customer.example>", subject, text);
+        let (_, body) = reply("Alex <alex@customer.example>", subject, text);
         assert!(body.contains(why), "{lang}: {body}");
-        assert!(body.contains("https://docs.example.com/sync/v2"), "{lang}: {body}");
-        assert!(!body.contains("signs in through the browser"), "{lang}: English in {body}");
+        assert!(
+            body.contains("https://docs.example.com/sync/v2"),
+            "{lang}: {body}"
+        );
+        assert!(
+            !body.contains("signs in through the browser"),
+            "{lang}: English in {body}"
+        );
     }
 }
 
@@ -242,35 +317,90 @@ fn the_why_is_given_in_the_customers_language_and_only_in_it() {
 fn every_language_promises_what_the_config_says() {
     let e = engine();
     let cases = [
-        ("en", "Question about exports", "How do I export the audit log for the last year?"),
-        ("de", "Frage zum Export", "Wie kann ich das Prüfprotokoll des letzten Jahres exportieren?"),
-        ("fr", "Question sur l'export", "Comment puis-je exporter le journal d'audit de l'année dernière ?"),
-        ("es", "Pregunta sobre la exportación", "¿Cómo puedo exportar el registro de auditoría del último año?"),
-        ("et", "Küsimus ekspordi kohta", "Kuidas saan eksportida eelmise aasta auditilogi?"),
-        ("ja", "エクスポートについて", "昨年分の監査ログをエクスポートするにはどうすればよいですか。"),
-        ("ko", "내보내기 문의", "작년 감사 로그를 내보내려면 어떻게 해야 하나요?"),
+        (
+            "en",
+            "Question about exports",
+            "How do I export the audit log for the last year?",
+        ),
+        (
+            "de",
+            "Frage zum Export",
+            "Wie kann ich das Prüfprotokoll des letzten Jahres exportieren?",
+        ),
+        (
+            "fr",
+            "Question sur l'export",
+            "Comment puis-je exporter le journal d'audit de l'année dernière ?",
+        ),
+        (
+            "es",
+            "Pregunta sobre la exportación",
+            "¿Cómo puedo exportar el registro de auditoría del último año?",
+        ),
+        (
+            "et",
+            "Küsimus ekspordi kohta",
+            "Kuidas saan eksportida eelmise aasta auditilogi?",
+        ),
+        (
+            "ja",
+            "エクスポートについて",
+            "昨年分の監査ログをエクスポートするにはどうすればよいですか。",
+        ),
+        (
+            "ko",
+            "내보내기 문의",
+            "작년 감사 로그를 내보내려면 어떻게 해야 하나요?",
+        ),
         ("zh", "关于导出的问题", "请问如何导出去年一整年的审计日志？"),
-        ("he", "שאלה על ייצוא", "איך אפשר לייצא את יומן הביקורת של השנה שעברה?"),
+        (
+            "he",
+            "שאלה על ייצוא",
+            "איך אפשר לייצא את יומן הביקורת של השנה שעברה?",
+        ),
     ];
     for (lang, subject, text) in cases {
-        let (template, body) = body("Alex <alex@customer.example>", subject, text);
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert!(template.starts_with(&format!("{lang}/")), "{template}");
         let three_days = e.templates.locale(lang).business_days(3);
         assert!(!three_days.is_empty());
-        assert!(body.contains(&three_days), "{lang}: {three_days:?} missing from {body}");
+        assert!(
+            body.contains(&three_days),
+            "{lang}: {three_days:?} missing from {body}"
+        );
     }
 }
 
 #[test]
 fn staff_complaints_apologise_for_the_experience_not_the_feeling() {
     let cases = [
-        ("es", "Queja sobre un agente", "El agente con el que hablé ayer fue muy grosero y me colgó a mitad de la llamada.", "cómo se sintió"),
-        ("he", "תלונה על נציג", "הנציג שדיבר איתי אתמול היה גס רוח וניתק לי באמצע השיחה.", "על התחושה"),
-        ("et", "Kaebus klienditeenindaja kohta", "Klienditeenindaja, kellega eile rääkisin, oli väga ebaviisakas ja pani toru ära.", "sellise tunde"),
-        ("en", "Complaint about an agent", "The agent I spoke to yesterday was very rude and hung up on me.", "felt"),
+        (
+            "es",
+            "Queja sobre un agente",
+            "El agente con el que hablé ayer fue muy grosero y me colgó a mitad de la llamada.",
+            "cómo se sintió",
+        ),
+        (
+            "he",
+            "תלונה על נציג",
+            "הנציג שדיבר איתי אתמול היה גס רוח וניתק לי באמצע השיחה.",
+            "על התחושה",
+        ),
+        (
+            "et",
+            "Kaebus klienditeenindaja kohta",
+            "Klienditeenindaja, kellega eile rääkisin, oli väga ebaviisakas ja pani toru ära.",
+            "sellise tunde",
+        ),
+        (
+            "en",
+            "Complaint about an agent",
+            "The agent I spoke to yesterday was very rude and hung up on me.",
+            "felt",
+        ),
     ];
     for (lang, subject, text, non_apology) in cases {
-        let (template, body) = body("Alex <alex@customer.example>", subject, text);
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/staff_complaint"), "{body}");
         assert!(!body.contains(non_apology), "{lang}: {body}");
     }

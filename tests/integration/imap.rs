@@ -324,10 +324,16 @@ fn a_reused_message_id_gets_its_own_draft_and_a_redelivery_does_not() {
     let msg = |from: &str, text: &str| {
         format!("From: {from}\r\nTo: support@example.com\r\nSubject: Help\r\nMessage-ID: <shared.id@example.org>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n{text}\r\n")
     };
-    dv.deliver("INBOX", msg("mallory@evil.example", "Hello, just testing.").as_bytes());
+    dv.deliver(
+        "INBOX",
+        msg("mallory@evil.example", "Hello, just testing.").as_bytes(),
+    );
     let cfg = dv.config("plain", "");
     assert_ok(&once(&cfg));
-    let legit = msg("kim@example.org", "I cannot log in, my password does not work.");
+    let legit = msg(
+        "kim@example.org",
+        "I cannot log in, my password does not work.",
+    );
     dv.deliver("INBOX", legit.as_bytes());
     // The same message delivered again, e.g. because it was sent To and Cc us.
     dv.deliver("INBOX", legit.as_bytes());
@@ -340,7 +346,9 @@ fn a_reused_message_id_gets_its_own_draft_and_a_redelivery_does_not() {
         "{drafts:?}"
     );
     assert!(
-        drafts.iter().all(|d| d.contains("X-Mailtriage-Source-Digest: ")),
+        drafts
+            .iter()
+            .all(|d| d.contains("X-Mailtriage-Source-Digest: ")),
         "{drafts:?}"
     );
     let log = String::from_utf8_lossy(&out.stderr);
