@@ -256,6 +256,18 @@ fn unwrap_lines(norm: &str) -> String {
     out
 }
 
+/// True when `rest` (the text after a number) continues it into a range: "–3", "- 3", "〜3".
+fn is_range_start(rest: &str) -> bool {
+    let rest = rest.trim_start();
+    let Some(dash) = rest.chars().next() else {
+        return false;
+    };
+    matches!(dash, '-' | '–' | '—' | '~' | '〜' | '～')
+        && rest[dash.len_utf8()..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit())
+}
+
 /// The last `n` words before `end` in `text`, within its clause (a comma ends one: "I cannot
 /// log in, call me today" asks for the call).
 fn words_before(text: &str, end: usize, n: usize) -> Vec<&str> {
@@ -367,6 +379,10 @@ impl SignalRules {
                 if !value.chars().any(|c| c.is_ascii_digit()) {
                     continue;
                 }
+                // "Steps 1–3 worked, step 4 fails": the first of a range is not their step.
+                if REFS[*kind] == "step" && is_range_start(&text[v.end()..]) {
+                    continue;
+                }
                 let r = Ref {
                     kind: REFS[*kind].to_string(),
                     value: value.to_string(),
@@ -418,6 +434,14 @@ impl SignalRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_of_steps_is_not_a_step() {
+        assert!(is_range_start("–3 went fine"));
+        assert!(is_range_start(" - 3"));
+        assert!(!is_range_start(" fails"));
+        assert!(!is_range_start("-"));
+    }
 
     #[test]
     fn wrapped_lines_are_joined_but_sentences_and_paragraphs_stay_apart() {

@@ -58,6 +58,39 @@ fn flags(ids: &[&str], present: &[String]) -> Value {
     )
 }
 
+/// The given name of "Robert Mendez" ("Robert"), for a greeting that does not read like a
+/// mail merge; empty where the name's order or form is not that plain (one word, a comma,
+/// digits, an address, or a script that writes the family name first).
+fn first_name(name: &str) -> String {
+    let family_first = |c: char| {
+        crate::rules::is_cjk(c)
+            || ('\u{AC00}'..='\u{D7AF}').contains(&c)
+            || ('\u{1100}'..='\u{11FF}').contains(&c)
+    };
+    if name
+        .chars()
+        .any(|c| family_first(c) || c.is_ascii_digit() || matches!(c, ',' | '@' | '(' | '"'))
+    {
+        return String::new();
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let given = words.first().copied().unwrap_or_default();
+    let plain = given.chars().count() >= 2
+        && given
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        && given
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || !c.is_lowercase())
+        && !given.chars().skip(1).all(char::is_uppercase);
+    if (2..=3).contains(&words.len()) && plain {
+        given.to_string()
+    } else {
+        String::new()
+    }
+}
+
 /// What a sign-in problem is, most specific first: the login draft answers each differently.
 fn login_kind(s: &Signals) -> &'static str {
     let has = |list: &[String], id: &str| list.iter().any(|x| x == id);
@@ -204,6 +237,10 @@ pub fn context(c: &ContextInput<'_>) -> Value {
     };
     object([
         ("customer_name", string(clean_line(c.customer_name, 80))),
+        (
+            "first_name",
+            string(first_name(&clean_line(c.customer_name, 80))),
+        ),
         ("subject", string(clean_line(c.subject, 200))),
         ("quote", string(clean_line(c.new_text, 160))),
         ("value", string(c.value)),
@@ -261,4 +298,30 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             ]),
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_names_only_where_the_name_is_plainly_given_then_family() {
+        assert_eq!(first_name("Robert Mendez"), "Robert");
+        assert_eq!(first_name("Élodie Marchand"), "Élodie");
+        assert_eq!(first_name("Anne-Marie de Vries"), "Anne-Marie");
+        assert_eq!(first_name("יעל כהן"), "יעל");
+        for none in [
+            "Mendez, Robert",
+            "王磊",
+            "김민지",
+            "田中 太郎",
+            "Robert",
+            "IT Support Team Berlin",
+            "ACME GmbH",
+            "jo123 x",
+            "",
+        ] {
+            assert_eq!(first_name(none), "", "{none}");
+        }
+    }
 }

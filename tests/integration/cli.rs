@@ -85,7 +85,10 @@ fn triage_raw_shows_the_draft_exactly_as_appended() {
     }
     let plain = mailtriage(&["--config", &config(), "triage", "-"], raw);
     let plain = String::from_utf8_lossy(&plain.stdout);
-    assert!(plain.contains("--raw shows it exactly as appended"), "{plain}");
+    assert!(
+        plain.contains("--raw shows it exactly as appended"),
+        "{plain}"
+    );
     assert!(!plain.contains("X-Mailtriage-Source-Digest"), "{plain}");
 }
 
