@@ -174,6 +174,7 @@ pub fn check(engine: &Engine) -> Report {
                     own_addresses: &engine.config.identity.own_addresses,
                     facts: &facts,
                     signals: &signals,
+                    urgent: false,
                 });
                 r.renders += 1;
                 match engine.templates.render(name, ctx) {

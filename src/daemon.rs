@@ -136,8 +136,61 @@ fn finish_one(
     .map_err(|e| e.to_string())
 }
 
+/// How many overrun batches `once` reconnects for: each splits a batch or condemns one
+/// message, so this bounds a server that overruns everything.
+const MAX_OVERRUNS: usize = 64;
+
 /// The error of a message whose pipeline panicked (retried up to [`MAX_TRIES`] times).
 const PANIC: &str = "internal error (panic) while triaging";
+
+/// What the daemon remembers between passes, across reconnects.
+#[derive(Debug, Default)]
+pub struct Memory {
+    /// Triage failures per UID, retried up to [`MAX_TRIES`].
+    pub failures: HashMap<u32, u32>,
+    /// UIDs of a batch whose FETCH overran the read budget: fetched one by one next time.
+    pub suspects: HashSet<u32>,
+    /// UIDs whose FETCH overran alone: tagged `triage:too-large` without downloading.
+    pub oversized: HashSet<u32>,
+}
+
+/// A FETCH of bodies that a server sending more than was asked for cannot turn into
+/// unbounded memory or an endless retry: the batch is tried again one message at a time, and
+/// a message that overruns alone is tagged `triage:too-large` on the next pass.
+async fn fetch_bounded<M: Mailbox>(
+    mb: &mut M,
+    uids: &[u32],
+    memory: &mut Memory,
+) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+    let (alone, together): (Vec<u32>, Vec<u32>) =
+        uids.iter().partition(|u| memory.suspects.contains(u));
+    let mut out = Vec::with_capacity(uids.len());
+    let groups = std::iter::once(together)
+        .filter(|g| !g.is_empty())
+        .chain(alone.into_iter().map(|u| vec![u]));
+    for group in groups {
+        match mb.fetch(&group).await {
+            Ok(mut got) => {
+                for (u, _) in &got {
+                    memory.suspects.remove(u);
+                }
+                out.append(&mut got);
+            }
+            Err(ImapError::Overrun(uids)) if uids.len() == 1 => {
+                memory.suspects.remove(&uids[0]);
+                memory.oversized.insert(uids[0]);
+                return Err(ImapError::Overrun(uids));
+            }
+            Err(ImapError::Overrun(uids)) => {
+                memory.suspects.extend(uids.iter().copied());
+                return Err(ImapError::Overrun(uids));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    out.sort_by_key(|(u, _)| *u);
+    Ok(out)
+}
 
 /// Processes everything pending once. Returns when no work is left, on shutdown (after the
 /// batch in flight is stored), or on the first connection error.
@@ -145,7 +198,7 @@ pub async fn process_pending<M: Mailbox>(
     mb: &mut M,
     engine: &SharedEngine,
     settings: &Settings,
-    failures: &mut HashMap<u32, u32>,
+    memory: &mut Memory,
     stats: &mut Stats,
     shutdown: &Shutdown,
 ) -> Result<(), ImapError> {
@@ -161,7 +214,7 @@ pub async fn process_pending<M: Mailbox>(
         }
         let (large, small): (Vec<&crate::imap::Pending>, Vec<_>) = batch
             .iter()
-            .partition(|p| p.size > settings.max_message_size);
+            .partition(|p| p.size > settings.max_message_size || memory.oversized.contains(&p.uid));
         for p in &large {
             tracing::warn!(
                 uid = p.uid,
@@ -170,6 +223,9 @@ pub async fn process_pending<M: Mailbox>(
             );
         }
         let large_uids: Vec<u32> = large.iter().map(|p| p.uid).collect();
+        for u in &large_uids {
+            memory.oversized.remove(u);
+        }
         mb.mark(
             &large_uids,
             &[TRIAGED.into(), "triage:too-large".into()],
@@ -180,7 +236,22 @@ pub async fn process_pending<M: Mailbox>(
 
         let uids: Vec<u32> = small.iter().map(|p| p.uid).collect();
         let t0 = Instant::now();
-        let mut messages = mb.fetch(&uids).await?;
+        let mut messages = fetch_bounded(mb, &uids, memory).await?;
+        // More than max_message_size arrived, whatever the server announced.
+        let (over, fits): (Vec<_>, Vec<_>) = messages
+            .into_iter()
+            .partition(|(_, raw)| raw.len() as u64 > settings.max_message_size);
+        messages = fits;
+        if !over.is_empty() {
+            let uids: Vec<u32> = over.iter().map(|(u, _)| *u).collect();
+            tracing::warn!(
+                ?uids,
+                "message body over max_message_size (announced smaller); tagged triage:too-large"
+            );
+            mb.mark(&uids, &[TRIAGED.into(), "triage:too-large".into()], false)
+                .await?;
+            stats.too_large += uids.len() as u64;
+        }
         // A server may answer one UID twice: one message, one draft.
         let mut seen = HashSet::new();
         messages.retain(|(uid, _)| seen.insert(*uid));
@@ -294,7 +365,7 @@ pub async fn process_pending<M: Mailbox>(
                         }
                     }
                     stats.triaged += 1;
-                    failures.remove(&d.uid);
+                    memory.failures.remove(&d.uid);
                     let urgent = o.priority == Some(Priority::Urgent);
                     groups
                         .entry((vec![TRIAGED.into(), o.keyword()], urgent))
@@ -302,12 +373,12 @@ pub async fn process_pending<M: Mailbox>(
                         .push(d.uid);
                 }
                 Err(e) => {
-                    let tries = failures.entry(d.uid).or_insert(0);
+                    let tries = memory.failures.entry(d.uid).or_insert(0);
                     *tries += 1;
                     if *tries >= MAX_TRIES || !e.contains("panic") {
                         tracing::error!(uid = d.uid, error = %e, "cannot triage message; tagged triage:error");
                         stats.errors += 1;
-                        failures.remove(&d.uid);
+                        memory.failures.remove(&d.uid);
                         groups
                             .entry((vec![TRIAGED.into(), "triage:error".into()], false))
                             .or_default()
@@ -342,19 +413,23 @@ where
 {
     let mut mb = connect().await?;
     let mut stats = Stats::default();
-    let mut failures = HashMap::new();
-    // A message failing with a panic is retried within the pass, up to MAX_TRIES.
-    for _ in 0..MAX_TRIES {
-        process_pending(
-            &mut mb,
-            engine,
-            settings,
-            &mut failures,
-            &mut stats,
-            shutdown,
-        )
-        .await?;
-        if failures.is_empty() || shutdown.is_shutdown() {
+    let mut memory = Memory::default();
+    // A message failing with a panic is retried within the pass, up to MAX_TRIES; a batch a
+    // server overran is fetched again on a new connection, one message at a time.
+    let mut overruns = 0;
+    let mut passes = 0;
+    loop {
+        match process_pending(&mut mb, engine, settings, &mut memory, &mut stats, shutdown).await {
+            Err(e @ ImapError::Overrun(_)) if overruns < MAX_OVERRUNS => {
+                tracing::warn!(error = %e, "connection closed");
+                overruns += 1;
+                mb = connect().await?;
+                continue;
+            }
+            other => other?,
+        }
+        passes += 1;
+        if memory.failures.is_empty() || passes >= MAX_TRIES || shutdown.is_shutdown() {
             break;
         }
     }
@@ -390,7 +465,7 @@ where
     F: Future<Output = Result<M, ImapError>>,
 {
     let mut stats = Stats::default();
-    let mut failures = HashMap::new();
+    let mut memory = Memory::default();
     let mut attempt = 0u32;
     let mut ever_connected = false;
     while !shutdown.is_shutdown() {
@@ -405,7 +480,7 @@ where
                     &mut mb,
                     engine,
                     settings,
-                    &mut failures,
+                    &mut memory,
                     &mut stats,
                     &shutdown,
                 )
@@ -591,14 +666,14 @@ mod tests {
         };
         let (_t, shutdown) = crate::shutdown::channel();
         let engine = engine();
-        let mut failures = HashMap::new();
+        let mut memory = Memory::default();
         let mut stats = Stats::default();
         // The first pass dies after APPEND, before STORE: a crash between the two.
         let first = process_pending(
             &mut stub,
             &engine,
             &settings(),
-            &mut failures,
+            &mut memory,
             &mut stats,
             &shutdown,
         )
@@ -608,7 +683,7 @@ mod tests {
             &mut stub,
             &engine,
             &settings(),
-            &mut failures,
+            &mut memory,
             &mut stats,
             &shutdown,
         )
@@ -636,7 +711,7 @@ mod tests {
             stub,
             &engine(),
             &settings(),
-            &mut HashMap::new(),
+            &mut Memory::default(),
             stats,
             &shutdown,
         )

@@ -441,6 +441,12 @@ pub fn check(
     let mut out = Vec::new();
     if wants("incident") {
         out.extend(incidents(facts, s));
+    } else if wants(CONFIRM_INCIDENT) {
+        out.extend(
+            incidents(facts, s)
+                .into_iter()
+                .filter(|f| matches!(f, Fact::IncidentConfirmed { .. })),
+        );
     }
     if wants("retired_address") {
         out.extend(retired_addresses(facts, s.msg));
@@ -466,6 +472,11 @@ pub fn check(
     }
     out
 }
+
+/// The check a message of another category gets when it also reads like an outage report
+/// ("the reminders didn't arrive this morning — is something wrong?"): a known incident is
+/// confirmed, but no `no_incident` is claimed.
+pub const CONFIRM_INCIDENT: &str = "confirm_incident";
 
 /// How long after an incident was resolved a report of it still counts: customers write the
 /// next morning about last night's outage, and "it has since been fixed" answers them.
@@ -700,6 +711,28 @@ status_url = "https://status.example.com/INC-8"
             run("이메일이 안 와요", "2026-11-21T23:00:00Z"),
             ["incident_confirmed"]
         );
+        // Another category that also reads like an outage gets confirmations, never no_incident.
+        let confirm_only = |text: &str, when: &str| {
+            check(
+                &f,
+                &[CONFIRM_INCIDENT.to_string()],
+                &Subject {
+                    msg: &msg,
+                    norm_text: text,
+                    when: at(when),
+                    signals: &Signals::default(),
+                },
+                None,
+            )
+            .iter()
+            .map(Fact::kind)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            confirm_only("did the emails fail?", "2026-11-21T23:00:00Z"),
+            ["incident_confirmed"]
+        );
+        assert!(confirm_only("did the emails fail?", "2026-11-25T23:00:00Z").is_empty());
         // The next morning's report of last night's incident still counts; two days later not.
         assert_eq!(
             run("email is down", "2026-11-22T04:00:00Z"),

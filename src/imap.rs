@@ -34,6 +34,10 @@ pub enum ImapError {
     Protocol(String),
     #[error("state file: {}", server_text(.0))]
     State(String),
+    /// The server sent more for these UIDs than the partial FETCH asked for; the connection
+    /// is closed, since what it sends next cannot be trusted.
+    #[error("the server sent more than the bytes asked for (UIDs {0:?}); reconnecting")]
+    Overrun(Vec<u32>),
 }
 
 /// The longest server or library text an error shows, in characters.

@@ -16,6 +16,10 @@ use crate::parse::{self, ParseError};
 use crate::rules::{Priority, RuleSet};
 use crate::screen::{screen, SkipReason};
 
+/// The model probability of `outage` above which a message of another category also has
+/// known incidents confirmed.
+const OUTAGE_TOO: f32 = 0.2;
+
 /// Draft or skip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -256,7 +260,23 @@ impl Engine {
             when: msg.date.unwrap_or(env.now),
             signals: &signals,
         };
-        outcome.facts = facts::check(&self.facts, &category.checks, &subj, history);
+        // A message filed elsewhere that the rules or the model also read as an outage report
+        // still has a known incident confirmed.
+        let mut checks = category.checks.clone();
+        let outage_too = class
+            .why
+            .rule_scores
+            .iter()
+            .any(|(c, s)| c == "outage" && *s > 0.0)
+            || class
+                .why
+                .model_top
+                .iter()
+                .any(|(c, p)| c == "outage" && *p >= OUTAGE_TOO);
+        if outage_too && !checks.iter().any(|c| c == "incident") {
+            checks.push(facts::CONFIRM_INCIDENT.into());
+        }
+        outcome.facts = facts::check(&self.facts, &checks, &subj, history);
 
         let template = self
             .templates
@@ -292,6 +312,7 @@ impl Engine {
             own_addresses: own,
             facts: &outcome.facts,
             signals: &signals,
+            urgent: class.priority == Priority::Urgent,
         });
         let body = self
             .templates

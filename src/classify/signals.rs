@@ -226,12 +226,13 @@ fn wordish(c: char) -> bool {
 /// The text with lines that a mail client wrapped mid-sentence joined again, so that a phrase
 /// broken over two lines ("j'ai essayé la" / "réinitialisation") still counts. A line break
 /// after sentence punctuation, and a blank line, stay: they end a sentence. Scripts written
-/// without spaces are joined without one.
+/// without spaces are joined without one. The first line is the subject: it stays apart.
 fn unwrap_lines(norm: &str) -> String {
     let chars: Vec<char> = norm.chars().collect();
     let mut out = String::with_capacity(norm.len());
+    let subject_end = chars.iter().position(|c| *c == '\n');
     for (i, &c) in chars.iter().enumerate() {
-        if c != '\n' {
+        if c != '\n' || Some(i) == subject_end {
             out.push(c);
             continue;
         }
@@ -445,20 +446,24 @@ mod tests {
 
     #[test]
     fn wrapped_lines_are_joined_but_sentences_and_paragraphs_stay_apart() {
-        assert_eq!(
-            unwrap_lines("j'ai essayé la\nréinitialisation"),
-            "j'ai essayé la réinitialisation"
-        );
-        assert_eq!(
-            unwrap_lines("it fails.\nI restarted"),
-            "it fails.\nI restarted"
-        );
-        assert_eq!(unwrap_lines("first\n\nsecond"), "first\n\nsecond");
-        assert_eq!(
-            unwrap_lines("パスワードを再設\n定しました"),
-            "パスワードを再設定しました"
-        );
-        assert_eq!(unwrap_lines("subject\n"), "subject\n");
+        let cases = [
+            (
+                "s\nj'ai essayé la\nréinitialisation",
+                "s\nj'ai essayé la réinitialisation",
+            ),
+            ("s\nit fails.\nI restarted", "s\nit fails.\nI restarted"),
+            ("s\nfirst\n\nsecond", "s\nfirst\n\nsecond"),
+            (
+                "s\nパスワードを再設\n定しました",
+                "s\nパスワードを再設定しました",
+            ),
+            // The subject is the first line: never joined to the body.
+            ("login not possible\nI tried", "login not possible\nI tried"),
+            ("subject\n", "subject\n"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(unwrap_lines(text), want, "{text:?}");
+        }
     }
 
     fn rules() -> SignalRules {

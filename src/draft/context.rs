@@ -30,6 +30,8 @@ pub struct ContextInput<'a> {
     pub own_addresses: &'a [String],
     pub facts: &'a [Fact],
     pub signals: &'a Signals,
+    /// The message is urgent (its priority, or a deadline of today).
+    pub urgent: bool,
 }
 
 /// A JSON object from its fields. Unlike `json!`, which serialises every value from a
@@ -90,6 +92,16 @@ fn first_name(name: &str) -> String {
         String::new()
     }
 }
+
+/// Categories whose trouble a retired address of the customer's can cause.
+const EXPLAINED_BY_ADDRESS: &[&str] = &[
+    "login",
+    "regression",
+    "outage",
+    "slow_service",
+    "repeat_contact",
+    "billing",
+];
 
 /// What a sign-in problem is, most specific first: the login draft answers each differently.
 fn login_kind(s: &Signals) -> &'static str {
@@ -185,6 +197,12 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                         }),
                     ),
                     ("ours", Value::Bool(ours)),
+                    // Whether the retired address can explain what the customer reports, so
+                    // a question or a request is not told it "explains the problem".
+                    (
+                        "explains",
+                        Value::Bool(EXPLAINED_BY_ADDRESS.contains(&c.category)),
+                    ),
                     (
                         "replacement",
                         string(replacement.as_deref().unwrap_or_default()),
@@ -268,6 +286,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             ),
         ),
         ("today", Value::Bool(today)),
+        ("urgent", Value::Bool(c.urgent || today)),
         ("login", string(login_kind(s))),
         (
             "promise",

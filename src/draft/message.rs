@@ -192,10 +192,52 @@ pub fn recipient(msg: &Parsed, own: &[String]) -> (Option<Person>, Vec<String>) 
         chosen = Some(p.clone());
         break;
     }
+    if let Some(p) = &chosen {
+        // `"support@example.com" <someone@else.example>`: a name dressed as another address.
+        if let Some(shown) = p.name.as_deref().filter(|n| n.contains('@')) {
+            if !shown.to_lowercase().contains(&p.address.to_lowercase()) {
+                warnings.push(format!(
+                    "reply-to shows the name {:?} but goes to {}",
+                    clean_line(shown, 80),
+                    p.address
+                ));
+            }
+        }
+        let domain = |a: &str| a.rsplit_once('@').map(|(_, d)| d.to_lowercase());
+        if let Some(from) = msg
+            .from
+            .as_ref()
+            .filter(|f| domain(&f.address) != domain(&p.address))
+        {
+            warnings.push(format!(
+                "drafted to the Reply-To {}, in another domain than the sender {}",
+                p.address, from.address
+            ));
+        }
+    }
     if chosen.is_none() {
         chosen = msg.from.iter().find(valid).cloned();
     }
+    if chosen
+        .as_ref()
+        .is_some_and(|p| !p.address.split('@').next().unwrap_or("").is_ascii())
+    {
+        warnings.push("the recipient's address has a non-ASCII local part: the mail server must support SMTPUTF8".into());
+    }
     (chosen, warnings)
+}
+
+/// The address with its domain in ASCII (IDNA punycode: `kim@bücher.example` →
+/// `kim@xn--bcher-kva.example`), as every mail system can carry it; unchanged if it is not
+/// a valid international domain.
+fn ascii_domain(address: &str) -> String {
+    match address.rsplit_once('@') {
+        Some((local, domain)) if !domain.is_ascii() => match idna::domain_to_ascii(domain) {
+            Ok(ascii) => format!("{local}@{ascii}"),
+            Err(_) => address.to_string(),
+        },
+        _ => address.to_string(),
+    }
 }
 
 /// Names of the headers only mailtriage writes.
@@ -398,7 +440,9 @@ pub fn drafted_key(source: &str, digest: &str) -> String {
 
 /// Builds the draft message.
 pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
-    let to_addr: lettre::Address = d.to.address.parse().map_err(|_| DraftError::NoRecipient)?;
+    let to_addr: lettre::Address = ascii_domain(&d.to.address)
+        .parse()
+        .map_err(|_| DraftError::NoRecipient)?;
     let to_name =
         d.to.name
             .as_deref()
@@ -671,6 +715,48 @@ mod tests {
             let s = parts.concat();
             proptest::prop_assert_eq!(clean_line(&s, max), clean_line_reference(&s, max));
         }
+    }
+
+    #[test]
+    fn international_domains_go_out_as_punycode() {
+        assert_eq!(
+            ascii_domain("kim@bücher.example"),
+            "kim@xn--bcher-kva.example"
+        );
+        assert_eq!(ascii_domain("kim@example.org"), "kim@example.org");
+    }
+
+    #[test]
+    fn a_reply_to_dressed_as_another_address_is_drafted_with_a_warning() {
+        let person = |name: Option<&str>, address: &str| Person {
+            name: name.map(str::to_string),
+            address: address.to_string(),
+        };
+        let msg = Parsed {
+            from: Some(person(Some("Kim"), "kim@example.org")),
+            reply_to: vec![person(Some("support@example.com"), "mallory@evil.example")],
+            ..Parsed::default()
+        };
+        let (to, warnings) = recipient(&msg, &["support@example.com".to_string()]);
+        assert_eq!(
+            to.map(|p| p.address).as_deref(),
+            Some("mallory@evil.example")
+        );
+        let all = warnings.join("\n");
+        assert!(
+            all.contains("shows the name \"support@example.com\" but goes to mallory@evil.example"),
+            "{all}"
+        );
+        assert!(
+            all.contains("another domain than the sender kim@example.org"),
+            "{all}"
+        );
+        let plain = Parsed {
+            from: Some(person(Some("Kim"), "kim@example.org")),
+            reply_to: vec![person(Some("Kim Lee"), "kim.lee@example.org")],
+            ..Parsed::default()
+        };
+        assert!(recipient(&plain, &[]).1.is_empty());
     }
 
     #[test]

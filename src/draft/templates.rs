@@ -304,6 +304,7 @@ mod tests {
                     own_addresses: &[],
                     facts: &facts,
                     signals: &signals,
+                    urgent: false,
                 });
                 let expected = tidy_body(&plain.render(name, &ctx).expect("renders"));
                 assert_eq!(t.render(name, ctx).expect("renders"), expected, "{name}");
@@ -330,6 +331,7 @@ mod tests {
             own_addresses: &[],
             facts: &[],
             signals: &Signals::default(),
+            urgent: false,
         });
         let body = t.render("en/general", ctx).expect("renders");
         assert!(body.contains("{{signature}}"), "{body}");

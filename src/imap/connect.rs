@@ -5,6 +5,7 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -19,11 +20,121 @@ use tokio_rustls::rustls::{self, pki_types::ServerName};
 use super::ImapError;
 use crate::config::{Auth, ImapConfig, Security, TOKEN_ENV};
 
-/// The byte stream under a session: plain TCP (loopback only) or TLS.
+/// What the server may send: at most `left` more bytes while a FETCH of bodies runs (so a
+/// server that sends more than was asked for, a 300 MB literal announced as 1 KB, ends the
+/// connection instead of filling memory), and never a literal longer than `max_literal`:
+/// the IMAP library allocates a literal's announced size before reading it, so an announced
+/// size is checked as soon as it arrives, before the library sees it.
+#[derive(Debug, Clone)]
+pub struct ReadBudget(Arc<Limits>);
+
 #[derive(Debug)]
-pub enum Stream {
+struct Limits {
+    left: AtomicU64,
+    max_literal: AtomicU64,
+}
+
+impl Default for ReadBudget {
+    fn default() -> ReadBudget {
+        ReadBudget(Arc::new(Limits {
+            left: AtomicU64::new(u64::MAX),
+            max_literal: AtomicU64::new(u64::MAX),
+        }))
+    }
+}
+
+impl ReadBudget {
+    /// No literal may announce more than `bytes`.
+    pub fn max_literal(&self, bytes: u64) {
+        self.0.max_literal.store(bytes, Ordering::SeqCst);
+    }
+
+    /// At most `bytes` more may be read.
+    pub fn limit(&self, bytes: u64) {
+        self.0.left.store(bytes.min(OVERRUN - 1), Ordering::SeqCst);
+    }
+
+    /// No limit on the bytes read (literals stay capped).
+    pub fn unlimited(&self) {
+        self.0.left.store(u64::MAX, Ordering::SeqCst);
+    }
+
+    /// Whether the last limit was overrun.
+    pub fn overrun(&self) -> bool {
+        self.0.left.load(Ordering::SeqCst) == OVERRUN
+    }
+
+    /// Takes `n` bytes that announce literals of `literals` bytes; false when they were not
+    /// allowed (the budget is then overrun).
+    fn take(&self, n: u64, literals: &[u64]) -> bool {
+        let max_literal = self.0.max_literal.load(Ordering::SeqCst);
+        let too_long = literals.iter().any(|l| *l > max_literal);
+        let result =
+            self.0
+                .left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| match left {
+                    OVERRUN => Some(OVERRUN),
+                    u64::MAX if !too_long => None,
+                    u64::MAX => Some(OVERRUN),
+                    left if too_long || n > left || literals.iter().any(|l| *l > left) => {
+                        Some(OVERRUN)
+                    }
+                    left => Some(left - n),
+                });
+        match result {
+            Err(_) => true,
+            Ok(before) => before != OVERRUN && self.0.left.load(Ordering::SeqCst) != OVERRUN,
+        }
+    }
+}
+
+/// The budget's value once overrun (one below "unlimited").
+const OVERRUN: u64 = u64::MAX - 1;
+
+/// The sizes of the literals announced (`{123}` at a line end) in `bytes`, read after `tail`
+/// (the end of the previous read, so an announcement split between two reads is seen).
+fn literals(tail: &[u8], bytes: &[u8]) -> Vec<u64> {
+    let mut joined = Vec::with_capacity(tail.len() + bytes.len());
+    joined.extend_from_slice(tail);
+    joined.extend_from_slice(bytes);
+    let mut out = Vec::new();
+    for (i, _) in joined.iter().enumerate().filter(|(_, b)| **b == b'{') {
+        let digits: Vec<u8> = joined[i + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .copied()
+            .collect();
+        let rest = &joined[i + 1 + digits.len()..];
+        // Only an announcement that ends in this read counts, so none is counted twice.
+        let end = i + 1 + digits.len() + 3;
+        if !digits.is_empty() && rest.starts_with(b"}\r\n") && end > tail.len() {
+            let n = std::str::from_utf8(&digits)
+                .ok()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(u64::MAX);
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// How much of a read is kept to find a literal announcement split between reads.
+const TAIL: usize = 24;
+
+/// The transport under a session: plain TCP (loopback only) or TLS.
+#[derive(Debug)]
+pub enum Io {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
+}
+
+/// The byte stream under a session, with its [`ReadBudget`].
+#[derive(Debug)]
+pub struct Stream {
+    io: Io,
+    budget: ReadBudget,
+    /// The last bytes read, for [`literals`].
+    tail: Vec<u8>,
 }
 
 impl AsyncRead for Stream {
@@ -32,10 +143,25 @@ impl AsyncRead for Stream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = match &mut this.io {
+            Io::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        };
+        if matches!(polled, Poll::Ready(Ok(()))) {
+            let new = &buf.filled()[before..];
+            let announced = literals(&this.tail, new);
+            if !this.budget.take(new.len() as u64, &announced) {
+                return Poll::Ready(Err(io::Error::other(
+                    "the server sent more than the bytes asked for",
+                )));
+            }
+            this.tail.extend_from_slice(new);
+            let cut = this.tail.len().saturating_sub(TAIL);
+            this.tail.drain(..cut);
         }
+        polled
     }
 }
 
@@ -45,21 +171,21 @@ impl AsyncWrite for Stream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        match &mut self.get_mut().io {
+            Io::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        match &mut self.get_mut().io {
+            Io::Plain(s) => Pin::new(s).poll_flush(cx),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        match &mut self.get_mut().io {
+            Io::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }
@@ -110,7 +236,7 @@ fn tls_config(cfg: &ImapConfig) -> Result<Arc<rustls::ClientConfig>, ImapError> 
     Ok(Arc::new(config))
 }
 
-async fn tls(cfg: &ImapConfig, tcp: TcpStream) -> Result<Stream, ImapError> {
+async fn tls(cfg: &ImapConfig, tcp: TcpStream, budget: &ReadBudget) -> Result<Stream, ImapError> {
     let name = ServerName::try_from(cfg.host.clone())
         .map_err(|e| ImapError::Tls(format!("host {:?}: {e}", cfg.host)))?;
     let connector = tokio_rustls::TlsConnector::from(tls_config(cfg)?);
@@ -121,7 +247,11 @@ async fn tls(cfg: &ImapConfig, tcp: TcpStream) -> Result<Stream, ImapError> {
             .map_err(|e| ImapError::Tls(e.to_string()))
     })
     .await?;
-    Ok(Stream::Tls(Box::new(stream)))
+    Ok(Stream {
+        io: Io::Tls(Box::new(stream)),
+        budget: budget.clone(),
+        tail: Vec::new(),
+    })
 }
 
 /// Reads the server greeting; a `* BYE` greeting is a refusal.
@@ -178,7 +308,12 @@ async fn has_capability(
 }
 
 /// Connects and returns a client ready to authenticate.
-pub async fn open(cfg: &ImapConfig) -> Result<Client<Stream>, ImapError> {
+pub async fn open(cfg: &ImapConfig, budget: &ReadBudget) -> Result<Client<Stream>, ImapError> {
+    let plain = |tcp| Stream {
+        io: Io::Plain(tcp),
+        budget: budget.clone(),
+        tail: Vec::new(),
+    };
     let tcp = timed(
         cfg.timeout,
         "connect",
@@ -193,11 +328,11 @@ pub async fn open(cfg: &ImapConfig) -> Result<Client<Stream>, ImapError> {
                     "plaintext IMAP is only allowed to a loopback host".into(),
                 ));
             }
-            Client::new(Stream::Plain(tcp))
+            Client::new(plain(tcp))
         }
-        Security::Tls => Client::new(tls(cfg, tcp).await?),
+        Security::Tls => Client::new(tls(cfg, tcp, budget).await?),
         Security::StartTls => {
-            let mut plain = Client::new(Stream::Plain(tcp));
+            let mut plain = Client::new(plain(tcp));
             greeting(cfg, &mut plain).await?;
             if !has_capability(cfg, &mut plain, "STARTTLS").await? {
                 return Err(ImapError::StartTlsUnavailable(cfg.host.clone()));
@@ -208,11 +343,11 @@ pub async fn open(cfg: &ImapConfig) -> Result<Client<Stream>, ImapError> {
                 plain.run_command_and_check_ok("STARTTLS", None),
             )
             .await?;
-            let Stream::Plain(tcp) = plain.into_inner() else {
+            let Io::Plain(tcp) = plain.into_inner().io else {
                 return Err(ImapError::Protocol("unexpected stream state".into()));
             };
             // No greeting follows STARTTLS.
-            return Ok(Client::new(tls(cfg, tcp).await?));
+            return Ok(Client::new(tls(cfg, tcp, budget).await?));
         }
     };
     greeting(cfg, &mut client).await?;
@@ -304,12 +439,12 @@ fn password(auth: &Auth) -> Result<String, ImapError> {
 
 /// Connects and authenticates. XOAUTH2 runs the token command again once after a failure,
 /// since tokens expire.
-pub async fn login(cfg: &ImapConfig) -> Result<ImapSession, ImapError> {
+pub async fn login(cfg: &ImapConfig, budget: &ReadBudget) -> Result<ImapSession, ImapError> {
     match &cfg.auth {
         Auth::OAuth2Command(cmd, env) => {
             let mut last = String::new();
             for _ in 0..2 {
-                let client = open(cfg).await?;
+                let client = open(cfg, budget).await?;
                 let mut auth = XOAuth2 {
                     user: cfg.username.clone(),
                     token: oauth2_token(cfg, cmd, env).await?,
@@ -347,7 +482,7 @@ pub async fn login(cfg: &ImapConfig) -> Result<ImapSession, ImapError> {
         }
         auth => {
             let pass = password(auth)?;
-            let client = open(cfg).await?;
+            let client = open(cfg, budget).await?;
             timed(cfg.timeout, "LOGIN", async {
                 client
                     .login(&cfg.username, &pass)
@@ -389,5 +524,40 @@ mod tests {
             "the refusal challenge must get an empty response"
         );
         assert_eq!(auth.refusal.as_deref(), Some(r#"{"status":"401"}"#));
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn literal_announcements_are_found_once_even_across_reads() {
+        assert_eq!(literals(b"", b"* 1 FETCH (BODY[] {12}\r\nhello"), vec![12]);
+        // Split between two reads: seen in the second, not counted in both.
+        assert_eq!(literals(b"", b"BODY[] {3000"), Vec::<u64>::new());
+        assert_eq!(literals(b"BODY[] {3000", b"00}\r\nxx"), vec![300000]);
+        assert_eq!(literals(b"{5}\r\n", b"abcde"), Vec::<u64>::new());
+        assert_eq!(literals(b"", b"{not a literal}"), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn the_budget_refuses_long_literals_and_bytes_beyond_the_limit() {
+        let b = ReadBudget::default();
+        b.max_literal(1000);
+        assert!(b.take(10_000, &[]), "unlimited bytes");
+        assert!(!b.take(10, &[1001]), "a literal over the cap");
+        assert!(b.overrun());
+        let b = ReadBudget::default();
+        b.max_literal(u64::MAX);
+        b.limit(100);
+        assert!(b.take(60, &[]));
+        assert!(!b.take(60, &[]), "over the limit");
+        assert!(b.overrun() && !b.take(1, &[]), "stays overrun");
+        let b = ReadBudget::default();
+        b.limit(100);
+        assert!(!b.take(10, &[500]), "a literal longer than what is left");
+        b.unlimited();
+        assert!(!b.overrun() && b.take(1, &[]));
     }
 }

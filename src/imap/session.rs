@@ -12,7 +12,7 @@ use async_imap::imap_proto::NameAttribute;
 use chrono::Utc;
 use futures::TryStreamExt;
 
-use super::connect::{login, timed, ImapSession};
+use super::connect::{login, timed, ImapSession, ReadBudget};
 use super::state::LocalState;
 use super::{ImapError, Mailbox, Pending, Wake};
 use crate::config::{ImapConfig, Mode};
@@ -31,10 +31,15 @@ pub struct Caps {
     pub literal_plus: bool,
 }
 
+/// What a FETCH response may add to each body it carries (the FETCH line, flags, UID).
+const FETCH_OVERHEAD: u64 = 16 * 1024;
+
 /// A logged-in mailbox.
 pub struct ImapMailbox {
     cfg: ImapConfig,
     session: Option<ImapSession>,
+    /// Bounds what a FETCH of bodies may read, whatever the server announced.
+    budget: ReadBudget,
     pub caps: Caps,
     /// Encoded (modified UTF-7) names.
     inbox: String,
@@ -180,7 +185,10 @@ pub fn utf7_decode(name: &str) -> String {
 impl ImapMailbox {
     /// Logs in, finds the folders and selects the inbox.
     pub async fn connect(cfg: &ImapConfig) -> Result<ImapMailbox, ImapError> {
-        let mut session = login(cfg).await?;
+        let budget = ReadBudget::default();
+        // Nothing the daemon reads is longer than a body it may fetch (headers are shorter).
+        budget.max_literal(cfg.max_message_size.saturating_add(1));
+        let mut session = login(cfg, &budget).await?;
         let t = cfg.timeout;
         let caps = timed(t, "CAPABILITY", session.capabilities()).await?;
         let caps = Caps {
@@ -235,6 +243,7 @@ impl ImapMailbox {
             None => names.iter().find(|(_, _, s)| *s).map(|(n, _, _)| n.clone()),
         };
         let mut mb = ImapMailbox {
+            budget,
             cfg: cfg.clone(),
             session: Some(session),
             caps,
@@ -581,14 +590,30 @@ impl Mailbox for ImapMailbox {
             return Ok(Vec::new());
         }
         let t = self.cfg.timeout * 4;
+        // At most max_message_size + 1 bytes of each body, whatever RFC822.SIZE said: one
+        // byte more than allowed is how an oversized message shows.
+        let want = self.cfg.max_message_size.saturating_add(1);
+        let per_message = want.saturating_add(FETCH_OVERHEAD);
+        self.budget.limit(
+            per_message
+                .saturating_mul(uids.len() as u64)
+                .saturating_add(FETCH_OVERHEAD),
+        );
         let s = self.session()?;
         // Checked to the tagged OK: a NO must not leave the batch quietly unprocessed.
-        let mut out = timed(
+        let result = timed(
             t,
             "UID FETCH BODY.PEEK[]",
-            uid_fetch_checked(s, &uid_set(uids), "BODY.PEEK[]"),
+            uid_fetch_checked(s, &uid_set(uids), &format!("BODY.PEEK[]<0.{want}>")),
         )
-        .await?;
+        .await;
+        let overrun = self.budget.overrun();
+        self.budget.unlimited();
+        if overrun {
+            self.session = None;
+            return Err(ImapError::Overrun(uids.to_vec()));
+        }
+        let mut out = result?;
         out.retain(|(uid, _)| uids.contains(uid));
         out.sort_by_key(|(u, _)| *u);
         Ok(out)

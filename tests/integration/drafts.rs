@@ -54,7 +54,7 @@ fn reset_advice(lang: &str) -> &'static str {
     match lang {
         "en" => "Forgot password",
         "de" => "Passwort vergessen",
-        "ja" => "パスワード再設定用のリンク",
+        "ja" => "パスワードをお忘れの方",
         "ko" => "비밀번호 찾기",
         "he" => "שכחתי סיסמה",
         "zh" => "忘记密码",

@@ -653,3 +653,114 @@ fn a_failed_drafts_lookup_never_reads_as_no_drafts() {
     );
     assert_eq!(audit(&dv, 3), (3, 0, 0));
 }
+
+/// #14 finding 2: a server that sends far more than the partial FETCH asked for (300 MB for
+/// one message) closes the connection at the read budget instead of filling memory; the
+/// batch is fetched again one message at a time, the message that overruns alone is tagged
+/// `triage:too-large`, and the others are drafted. Peak RSS stays far below the flood.
+#[test]
+fn a_server_sending_more_than_asked_for_cannot_fill_memory() {
+    let dv = Dovecot::start();
+    let proxy = Proxy::start(dv.port);
+    let cfg = proxied_config(&dv, &proxy, "10s", "max_message_size = \"1MB\"\n");
+    for n in 0..3 {
+        dv.deliver("INBOX", &customer_message(n));
+    }
+    // The batch FETCH, then one of its messages fetched alone: 300 MB each time.
+    for nth in 1..=2 {
+        proxy.arm(Fault {
+            at: At::Before("BODY.PEEK[]<0."),
+            nth,
+            action: Action::Flood(300 << 20),
+        });
+    }
+    let out = peak_rss(&["--config", &path_str(&cfg), "once"], b"");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("the server sent more than the bytes asked for"),
+        "{log}"
+    );
+    let flags = dv.flags("INBOX");
+    let too_large: Vec<u32> = flags
+        .iter()
+        .filter(|(_, f)| f.contains("triage:too-large"))
+        .map(|(u, _)| *u)
+        .collect();
+    assert_eq!(too_large.len(), 1, "{flags:?}\n{log}");
+    assert!(
+        flags.iter().all(|(_, f)| f.contains("$Triaged")),
+        "{flags:?}"
+    );
+    assert_eq!(dv.count("Drafts"), 2, "{log}");
+    // The same binary loading the same engine and triaging one message, offline: the floods
+    // may add a few MiB of buffers to that, never their 300 MB.
+    let baseline = peak_rss(
+        &["--config", &path_str(&cfg), "triage", "-"],
+        &customer_message(9),
+    );
+    let (flooded, base) = (kib(&out), kib(&baseline));
+    eprintln!(
+        "peak RSS: {} MiB with two 300 MB floods, {} MiB triaging one message",
+        flooded / 1024,
+        base / 1024
+    );
+    assert!(
+        flooded < base + 64 * 1024,
+        "peak RSS {flooded} KiB against {base} KiB: the flood was buffered\n{log}"
+    );
+}
+
+/// Runs the binary under `/usr/bin/time -v`.
+fn peak_rss(args: &[&str], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(env!("CARGO_BIN_EXE_mailtriage"))
+        .args(args)
+        .env_remove("MAILTRIAGE_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("/usr/bin/time — scripts/test installs the `time` package");
+    if let Some(mut s) = child.stdin.take() {
+        s.write_all(stdin).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait")
+}
+
+/// The peak RSS `/usr/bin/time -v` reported, in KiB.
+fn kib(out: &std::process::Output) -> u64 {
+    let log = String::from_utf8_lossy(&out.stderr);
+    log.lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS in: {log}"))
+}
+
+/// #14 finding 4: a 50 MB literal where none belongs (here in answer to the SEARCH) is
+/// refused as soon as it is announced, and the error the operator reads is one short line,
+/// not the 50 MB the library would have buffered and printed.
+#[test]
+fn a_huge_literal_where_none_belongs_gives_a_short_error() {
+    let dv = Dovecot::start();
+    let proxy = Proxy::start(dv.port);
+    let cfg = proxied_config(&dv, &proxy, "10s", "max_message_size = \"1MB\"\n");
+    dv.deliver("INBOX", &customer_message(0));
+    proxy.arm(Fault {
+        at: At::Before("UID SEARCH"),
+        nth: 1,
+        action: Action::Flood(50 << 20),
+    });
+    let out = peak_rss(&["--config", &path_str(&cfg), "once"], b"");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains("the server sent more than the bytes asked for"),
+        "{log}"
+    );
+    let longest = log.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 1000, "a {longest}-byte log line");
+    assert!(log.len() < 20_000, "{} bytes of log", log.len());
+}

@@ -41,6 +41,10 @@ pub enum Action {
     /// With [`At::Before`] on a command without literals: the server answers the command `NO`
     /// (it never sees it) and the connection carries on.
     No,
+    /// With [`At::Before`] on a `UID FETCH` of a body: the server answers in the real one's
+    /// place with a body of this many bytes for the first UID, whatever was asked for, as a
+    /// hostile server announcing 1 KB and sending 300 MB would.
+    Flood(usize),
 }
 
 /// A one-shot fault: at the `nth` (from 1) command matching `at`, counted over all
@@ -192,6 +196,28 @@ fn pump_up(conn: Arc<Conn>, shared: Arc<Shared>) {
                 let _ = (&conn.client).write_all(&answer);
             }
             Action::Cut => conn.close(),
+            Action::Flood(bytes) => {
+                let text = String::from_utf8_lossy(line);
+                let words: Vec<&str> = text.split_whitespace().collect();
+                let tag = words.first().copied().unwrap_or("*");
+                let uid: String = words
+                    .get(3)
+                    .map(|set| set.chars().take_while(char::is_ascii_digit).collect())
+                    .unwrap_or_default();
+                let mut client = &conn.client;
+                let head = format!("* 1 FETCH (UID {uid} BODY[]<0> {{{bytes}}}\r\n");
+                let chunk = vec![b'x'; 64 * 1024];
+                let mut left = bytes;
+                let mut ok = client.write_all(head.as_bytes()).is_ok();
+                while ok && left > 0 {
+                    let n = left.min(chunk.len());
+                    ok = client.write_all(&chunk[..n]).is_ok();
+                    left -= n;
+                }
+                if ok {
+                    let _ = client.write_all(format!(")\r\n{tag} OK done\r\n").as_bytes());
+                }
+            }
             Action::Bye => {
                 // Let any answer in flight reach the client first, as a server would.
                 std::thread::sleep(Duration::from_millis(200));
@@ -268,7 +294,7 @@ fn pump_up(conn: Arc<Conn>, shared: Arc<Shared>) {
                 if let Some(f) = hit {
                     if matches!(f.at, At::Before(_)) {
                         fire(f, &line);
-                        if f.action == Action::No {
+                        if matches!(f.action, Action::No | Action::Flood(_)) {
                             // Answered in the server's place; the stream goes on.
                             continue;
                         }
