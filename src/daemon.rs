@@ -60,6 +60,8 @@ pub struct Stats {
     pub too_large: u64,
     /// Drafts already in Drafts from an earlier, interrupted run.
     pub already_drafted: u64,
+    /// Passes paused because messages tagged `$Triaged` came back untagged.
+    pub keyword_pauses: u64,
     pub last_draft: Option<String>,
     /// Time spent per stage, for logs and benchmarks.
     pub timings: Timings,
@@ -152,6 +154,8 @@ pub struct Memory {
     pub suspects: HashSet<u32>,
     /// UIDs whose FETCH overran alone: tagged `triage:too-large` without downloading.
     pub oversized: HashSet<u32>,
+    /// UIDs tagged `$Triaged` by the last pass: seen pending again, the server drops the keyword.
+    pub marked: HashSet<u32>,
 }
 
 /// A FETCH of bodies that a server sending more than was asked for cannot turn into
@@ -205,6 +209,26 @@ pub async fn process_pending<M: Mailbox>(
     let t0 = Instant::now();
     let pending = mb.pending().await?;
     stats.timings.search += t0.elapsed();
+    // A server that accepts the STORE but does not keep `$Triaged` would have every pass
+    // redo the same messages at once (the drafts lookup stops duplicates, not the spinning).
+    let back = pending
+        .iter()
+        .filter(|p| memory.marked.contains(&p.uid))
+        .count();
+    memory.marked.clear();
+    if back > 0 {
+        stats.keyword_pauses += 1;
+        tracing::warn!(
+            messages = back,
+            pause_s = settings.idle_max.as_secs(),
+            "messages tagged $Triaged came back untagged: the server does not keep the keyword; pausing before the next pass"
+        );
+        let mut stop = shutdown.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(settings.idle_max) => {}
+            _ = stop.recv() => return Ok(()),
+        }
+    }
     if !pending.is_empty() {
         tracing::info!(count = pending.len(), "messages to triage");
     }
@@ -393,6 +417,7 @@ pub async fn process_pending<M: Mailbox>(
         groups.sort();
         for ((keywords, flagged), uids) in groups {
             mb.mark(&uids, &keywords, flagged).await?;
+            memory.marked.extend(uids);
         }
         stats.timings.store += t0.elapsed();
     }
@@ -538,6 +563,8 @@ mod tests {
         drafts: Vec<Vec<u8>>,
         fail_append_once: bool,
         fetch_twice: bool,
+        /// Accepts STORE, keeps no keyword.
+        drop_keywords: bool,
     }
 
     impl Mailbox for Stub {
@@ -585,6 +612,9 @@ mod tests {
             keywords: &[String],
             flagged: bool,
         ) -> Result<(), ImapError> {
+            if self.drop_keywords {
+                return Ok(());
+            }
             for u in uids {
                 self.keywords
                     .entry(*u)
@@ -777,6 +807,51 @@ mod tests {
             (2, 1, 3)
         );
         assert!(stub.pending().await.expect("pending").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_server_that_drops_the_keyword_makes_the_daemon_pause_not_spin() {
+        let mut stub = Stub {
+            messages: vec![msg(1, "I cannot log in, my password does not work.")],
+            drop_keywords: true,
+            ..Stub::default()
+        };
+        let (_t, shutdown) = crate::shutdown::channel();
+        let mut memory = Memory::default();
+        let mut stats = Stats::default();
+        for _ in 0..3 {
+            process_pending(
+                &mut stub,
+                &engine(),
+                &settings(),
+                &mut memory,
+                &mut stats,
+                &shutdown,
+            )
+            .await
+            .expect("pass");
+        }
+        assert_eq!(stats.keyword_pauses, 2, "the second and third passes pause");
+        assert_eq!(stub.drafts.len(), 1, "and draft nothing twice");
+        let mut kept = Stub {
+            messages: vec![msg(1, "I cannot log in, my password does not work.")],
+            ..Stub::default()
+        };
+        let mut stats = Stats::default();
+        let mut memory = Memory::default();
+        for _ in 0..2 {
+            process_pending(
+                &mut kept,
+                &engine(),
+                &settings(),
+                &mut memory,
+                &mut stats,
+                &shutdown,
+            )
+            .await
+            .expect("pass");
+        }
+        assert_eq!(stats.keyword_pauses, 0);
     }
 
     #[test]
