@@ -405,3 +405,46 @@ fn staff_complaints_apologise_for_the_experience_not_the_feeling() {
         assert!(!body.contains(non_apology), "{lang}: {body}");
     }
 }
+
+#[test]
+fn locked_and_single_sign_on_logins_get_their_own_answer_not_the_reset_link() {
+    let cases = [
+        ("en", "Account locked", "My account is locked after too many attempts and I cannot log in."),
+        ("ja", "ログインできません", "アカウントがロックされてしまい、ログインできません。"),
+        ("ko", "로그인 불가", "계정이 잠겨서 로그인이 안 됩니다."),
+        ("he", "אין גישה", "החשבון שלי ננעל ואני לא מצליח להתחבר."),
+        ("en", "SSO sign-in fails", "Since this morning our single sign-on with Okta fails and nobody in the team can log in."),
+        ("ja", "SSOでログインできない", "シングルサインオンでログインしようとするとエラーになり、ログインできません。"),
+    ];
+    for (lang, subject, text) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/login"), "{body}");
+        assert!(!body.contains(reset_advice(lang)), "{lang}: {body}");
+    }
+}
+
+#[test]
+fn staff_complaints_promise_the_original_request_in_every_language() {
+    let e = engine();
+    let cases = [
+        ("en", "Complaint", "The agent I spoke to yesterday was very rude and hung up on me before my billing question was solved."),
+        ("de", "Beschwerde", "Der Mitarbeiter am Telefon war gestern sehr unhöflich und hat einfach aufgelegt, bevor meine Frage zur Rechnung geklärt war."),
+        ("fr", "Réclamation", "L'agent que j'ai eu au téléphone hier a été très impoli et m'a raccroché au nez avant que ma question sur la facture soit réglée."),
+        ("es", "Queja", "El agente con el que hablé ayer fue muy grosero y me colgó antes de resolver mi consulta sobre la factura."),
+        ("zh", "投诉客服", "昨天接电话的客服态度非常恶劣，我的账单问题还没解决就直接挂了我的电话。"),
+        ("ja", "担当者の対応について", "昨日電話で対応した担当者の態度が非常に悪く、請求の件が解決しないうちに一方的に電話を切られました。"),
+        ("ko", "상담원 불만", "어제 통화한 상담원이 매우 불친절했고, 청구 문의가 해결되기도 전에 전화를 끊어 버렸습니다."),
+        ("he", "תלונה על נציג", "הנציג שדיברתי איתו אתמול היה גס רוח מאוד וניתק לי את השיחה לפני שהשאלה שלי על החשבונית נפתרה."),
+        ("et", "Kaebus", "Klienditeenindaja, kellega eile rääkisin, oli väga ebaviisakas ja pani toru ära enne, kui mu arveküsimus lahenes."),
+    ];
+    for (lang, subject, text) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/staff_complaint"), "{body}");
+        // The original request is handled, by a date: the configured promise in their words.
+        let promise = e.templates.locale(lang).business_days(3);
+        assert!(
+            body.contains(&promise),
+            "{lang}: {promise:?} missing from {body}"
+        );
+    }
+}
