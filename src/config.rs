@@ -112,6 +112,7 @@ struct RawImap {
     timeout: Option<String>,
     idle_interval: Option<String>,
     batch_size: Option<u32>,
+    search_range: Option<u32>,
     max_message_size: Option<String>,
     history_days: Option<u32>,
     state_dir: Option<PathBuf>,
@@ -179,6 +180,9 @@ pub struct ImapConfig {
     /// connection goes unnoticed.
     pub idle_interval: Duration,
     pub batch_size: u32,
+    /// UIDs per `UID SEARCH`: a mailbox of a million messages is searched in ranges, so no
+    /// answer is one line of megabytes.
+    pub search_range: u32,
     pub max_message_size: u64,
     pub history_days: u32,
     pub state_dir: PathBuf,
@@ -547,6 +551,13 @@ fn check_imap(
             format!("{batch_size} is not between 1 and 1000"),
         ));
     }
+    let search_range = r.search_range.unwrap_or(50_000);
+    if search_range == 0 {
+        return Err(err(
+            "imap.search_range",
+            "must be at least 1 (UIDs per SEARCH)".into(),
+        ));
+    }
     let max_message_size = r
         .max_message_size
         .map(|s| parse_size(&s).map_err(|e| err("imap.max_message_size", e)))
@@ -580,6 +591,7 @@ fn check_imap(
         timeout,
         idle_interval,
         batch_size,
+        search_range,
         max_message_size,
         history_days: r.history_days.unwrap_or(90),
         state_dir,

@@ -355,3 +355,30 @@ fn a_reused_message_id_gets_its_own_draft_and_a_redelivery_does_not() {
     assert_eq!(log.matches("already drafted").count(), 1, "{log}");
     assert_eq!(log.matches(" drafted").count() - 1, 1, "{log}");
 }
+
+/// #14 finding 9: a big mailbox is searched in UID ranges (here 2 UIDs per SEARCH, so five
+/// messages take three), and nothing is missed at the range edges.
+#[test]
+fn pending_mail_is_searched_in_uid_ranges_without_missing_any() {
+    let dv = Dovecot::start();
+    for n in 0..5 {
+        let raw = format!("From: c{n}@example.org\r\nTo: support@example.com\r\nSubject: Login {n}\r\nMessage-ID: <range{n}@example.org>\r\n\r\nI cannot log in, my password does not work.\r\n");
+        dv.deliver("INBOX", raw.as_bytes());
+    }
+    let cfg = dv.config("plain", "search_range = 2\n");
+    let out = crate::util::mailtriage_with_env(
+        &["--config", &path_str(&cfg), "once"],
+        b"",
+        &[("RUST_LOG", "mailtriage=debug")],
+    );
+    assert_ok(&out);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(log.matches("UID SEARCH range").count(), 3, "{log}");
+    let flags = dv.flags("INBOX");
+    assert_eq!(flags.len(), 5);
+    assert!(
+        flags.iter().all(|(_, f)| f.contains("$Triaged")),
+        "{flags:?}"
+    );
+    assert_eq!(dv.count("Drafts"), 5);
+}
