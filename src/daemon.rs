@@ -749,6 +749,26 @@ mod tests {
         .expect("pass");
     }
 
+    /// `n` passes that remember between them, as the daemon's do.
+    async fn passes(stub: &mut Stub, n: usize) -> Stats {
+        let (_t, shutdown) = crate::shutdown::channel();
+        let mut memory = Memory::default();
+        let mut stats = Stats::default();
+        for _ in 0..n {
+            process_pending(
+                stub,
+                &engine(),
+                &settings(),
+                &mut memory,
+                &mut stats,
+                &shutdown,
+            )
+            .await
+            .expect("pass");
+        }
+        stats
+    }
+
     fn from(n: u32, sender: &str, id: &str, text: &str) -> (u32, Vec<u8>) {
         (n, format!("From: {sender}\r\nTo: support@example.com\r\nMessage-ID: <{id}>\r\nSubject: help\r\n\r\n{text}\r\n").into_bytes())
     }
@@ -816,41 +836,14 @@ mod tests {
             drop_keywords: true,
             ..Stub::default()
         };
-        let (_t, shutdown) = crate::shutdown::channel();
-        let mut memory = Memory::default();
-        let mut stats = Stats::default();
-        for _ in 0..3 {
-            process_pending(
-                &mut stub,
-                &engine(),
-                &settings(),
-                &mut memory,
-                &mut stats,
-                &shutdown,
-            )
-            .await
-            .expect("pass");
-        }
+        let stats = passes(&mut stub, 3).await;
         assert_eq!(stats.keyword_pauses, 2, "the second and third passes pause");
         assert_eq!(stub.drafts.len(), 1, "and draft nothing twice");
         let mut kept = Stub {
             messages: vec![msg(1, "I cannot log in, my password does not work.")],
             ..Stub::default()
         };
-        let mut stats = Stats::default();
-        let mut memory = Memory::default();
-        for _ in 0..2 {
-            process_pending(
-                &mut kept,
-                &engine(),
-                &settings(),
-                &mut memory,
-                &mut stats,
-                &shutdown,
-            )
-            .await
-            .expect("pass");
-        }
+        let stats = passes(&mut kept, 2).await;
         assert_eq!(stats.keyword_pauses, 0);
     }
 

@@ -691,10 +691,10 @@ status_url = "https://status.example.com/INC-8"
         let f = facts();
         let msg = Parsed::default();
         let checks = vec!["incident".to_string()];
-        let run = |text: &str, when: &str| {
+        let kinds = |checks: &[String], text: &str, when: &str| {
             check(
                 &f,
-                &checks,
+                checks,
                 &Subject {
                     msg: &msg,
                     norm_text: text,
@@ -707,27 +707,14 @@ status_url = "https://status.example.com/INC-8"
             .map(Fact::kind)
             .collect::<Vec<_>>()
         };
+        let run = |text: &str, when: &str| kinds(&checks, text, when);
         assert_eq!(
             run("이메일이 안 와요", "2026-11-21T23:00:00Z"),
             ["incident_confirmed"]
         );
         // Another category that also reads like an outage gets confirmations, never no_incident.
-        let confirm_only = |text: &str, when: &str| {
-            check(
-                &f,
-                &[CONFIRM_INCIDENT.to_string()],
-                &Subject {
-                    msg: &msg,
-                    norm_text: text,
-                    when: at(when),
-                    signals: &Signals::default(),
-                },
-                None,
-            )
-            .iter()
-            .map(Fact::kind)
-            .collect::<Vec<_>>()
-        };
+        let confirm = [CONFIRM_INCIDENT.to_string()];
+        let confirm_only = |text: &str, when: &str| kinds(&confirm, text, when);
         assert_eq!(
             confirm_only("did the emails fail?", "2026-11-21T23:00:00Z"),
             ["incident_confirmed"]
