@@ -44,21 +44,98 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Turns a toml error into a [`ConfigError`] with line, column and (when toml names it) key.
+/// Turns a toml error into a [`ConfigError`] with line, column, the full key path
+/// (`imap.batch_size`, `incident[2].status_url`) and a reason an operator can act on.
 pub fn toml_error(file: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
     let position = err.span().map(|s| line_col(text, s.start));
-    let key = position
-        .and_then(|(line, _)| text.lines().nth(line - 1))
+    let line = position.and_then(|(line, _)| text.lines().nth(line - 1));
+    let key = line
         .and_then(|l| l.split('=').next())
         .map(|k| k.trim().trim_matches(['[', ']']).to_string())
         .filter(|k| !k.is_empty() && !k.contains(' '))
         .unwrap_or_default();
+    let is_header = line.is_some_and(|l| l.trim_start().starts_with('['));
+    let key = match position {
+        Some((n, _)) if !key.is_empty() && !is_header => match table_at(text, n) {
+            Some(table) => format!("{table}.{key}"),
+            None => key,
+        },
+        _ => key,
+    };
+    let message = err.message().trim();
+    let value = line
+        .and_then(|l| l.split_once('='))
+        .map(|(_, v)| v.trim())
+        .unwrap_or_default();
+    let reason = if message.starts_with("string values must be quoted") && value.is_empty() {
+        "has no value after `=`: give one, or remove the line to use the default".to_string()
+    } else if message.starts_with("string values must be quoted") {
+        format!("{value} is not a number, date or true/false; text must be in quotes: \"{value}\"")
+    } else if let Some(unknown) = message
+        .strip_prefix("unknown field `")
+        .and_then(|m| m.split('`').next())
+    {
+        match closest(unknown, message) {
+            Some(known) => format!("{message} (did you mean `{known}`?)"),
+            None => message.to_string(),
+        }
+    } else {
+        message.to_string()
+    };
     ConfigError {
         file: file.to_path_buf(),
         position,
         key,
-        reason: err.message().trim().to_string(),
+        reason,
     }
+}
+
+/// The table the 1-based line `n` of `text` belongs to: `imap`, or `incident[2]` for the third
+/// `[[incident]]`.
+fn table_at(text: &str, n: usize) -> Option<String> {
+    let mut current = None;
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for line in text.lines().take(n.saturating_sub(1)) {
+        let l = line.trim();
+        if let Some(name) = l.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+            let name = name.trim().to_string();
+            let i = seen.entry(name.clone()).or_insert(0);
+            current = Some(format!("{name}[{i}]"));
+            *i += 1;
+        } else if let Some(name) = l.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            current = Some(name.trim().to_string());
+        }
+    }
+    current
+}
+
+/// The expected field (listed in a serde "expected one of `a`, `b`" message) nearest to
+/// `unknown`, if it is a likely typo of it.
+fn closest(unknown: &str, message: &str) -> Option<String> {
+    let expected = message.split_once("expected one of")?.1;
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|k| (edit_distance(unknown, k), k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| k.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 #[derive(Debug, Deserialize)]
@@ -702,6 +779,28 @@ mod tests {
         let e = parse(&format!("{MIN}[promises]\ncallback_business_days = 0\n")).unwrap_err();
         assert_eq!(e.key, "promises.callback_business_days");
         assert!(e.position.is_some(), "{e}");
+    }
+
+    #[test]
+    fn toml_errors_name_the_full_key_and_what_to_do() {
+        let e = parse(&format!(
+            "{MIN}[imap]\nhost = \"127.0.0.1\"\nbacth_size = 3\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.key, "imap.bacth_size");
+        assert!(e.reason.contains("did you mean `batch_size`?"), "{e}");
+        let e = parse(&format!("{MIN}[imap]\nbatch_size = \n")).unwrap_err();
+        assert_eq!(e.key, "imap.batch_size");
+        assert!(e.reason.contains("has no value"), "{e}");
+        let e = parse(&format!("{MIN}[triage]\ndefault_language = en\n")).unwrap_err();
+        assert!(e.reason.contains("in quotes: \"en\""), "{e}");
+        assert_eq!(
+            table_at(
+                "[[incident]]\na=1\n[[incident]]\nb=2\n[[incident]]\nc=3\n",
+                6
+            ),
+            Some("incident[2]".into())
+        );
     }
 
     #[test]
