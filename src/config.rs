@@ -368,6 +368,28 @@ impl Config {
         Config::parse(path, &text)
     }
 
+    /// Reads a config for a command that never connects (`triage`): an `[imap]` section that
+    /// does not check is left out, and its error comes back as a warning, so an operator can
+    /// try messages offline before the mailbox settings are right. `check` still refuses it.
+    pub fn load_offline(path: &Path) -> Result<(Config, Option<ConfigError>), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_path_buf(),
+            position: None,
+            key: String::new(),
+            reason: format!("cannot read: {e}"),
+        })?;
+        let err = match Config::parse(path, &text) {
+            Ok(c) => return Ok((c, None)),
+            Err(e) if e.key == "imap" || e.key.starts_with("imap.") => e,
+            Err(e) => return Err(e),
+        };
+        let mut table: toml::Table = toml::from_str(&text).map_err(|_| err.clone())?;
+        table.remove("imap");
+        let raw: RawConfig = table.try_into().map_err(|_| err.clone())?;
+        let config = Config::from_raw(path, &text, raw).map_err(|_| err.clone())?;
+        Ok((config, Some(err)))
+    }
+
     /// Checks config text as if it were read from `path`.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;

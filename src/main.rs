@@ -18,7 +18,7 @@ use mailtriage::imap::session::ImapMailbox;
 use mailtriage::imap::Mailbox as _;
 use mailtriage::logging;
 use mailtriage::notify::Notifier;
-use mailtriage::pipeline::{load_engine, Engine};
+use mailtriage::pipeline::Engine;
 use mailtriage::report;
 use mailtriage::service::{self, Service};
 
@@ -100,8 +100,40 @@ enum Command {
 fn config_path(cli: &Cli) -> PathBuf {
     cli.config
         .clone()
-        .or_else(|| std::env::var_os("MAILTRIAGE_CONFIG").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("/etc/mailtriage/config.toml"))
+        .or_else(|| {
+            std::env::var_os("MAILTRIAGE_CONFIG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG))
+}
+
+/// Where the config is looked for when neither `--config` nor `$MAILTRIAGE_CONFIG` names one.
+const DEFAULT_CONFIG: &str = "/etc/mailtriage/config.toml";
+
+/// The engine for a command; `triage` never connects, so a bad `[imap]` is only a warning.
+fn engine_for(cli: &Cli) -> Result<Engine, String> {
+    let path = config_path(cli);
+    let loaded = if matches!(cli.command, Command::Triage { .. }) {
+        mailtriage::config::Config::load_offline(&path).map(|(c, warning)| {
+            if let Some(w) = warning {
+                eprintln!(
+                    "mailtriage: warning: {w} (triage does not use [imap]; `check` reports it)"
+                );
+            }
+            c
+        })
+    } else {
+        mailtriage::config::Config::load(&path)
+    };
+    let config = loaded.map_err(|e| {
+        if path.as_os_str() == DEFAULT_CONFIG && !path.exists() {
+            format!("{e}; name the config with --config FILE or $MAILTRIAGE_CONFIG (config.example.toml is a start)")
+        } else {
+            e.to_string()
+        }
+    })?;
+    Engine::load(config).map_err(|e| format!("{e:#}"))
 }
 
 fn main() -> ExitCode {
@@ -128,11 +160,11 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         });
     }
-    let engine = match load_engine(&config_path(&cli)) {
+    let engine = match engine_for(&cli) {
         Ok(e) => e,
         Err(e) => {
             logging::init(cli.log_format, None);
-            eprintln!("mailtriage: {e:#}");
+            eprintln!("mailtriage: {e}");
             return ExitCode::from(2);
         }
     };

@@ -228,3 +228,38 @@ fn custom_category_from_config_is_classified_and_drafted() {
         .as_str()
         .is_some_and(|b| b.contains("Your privacy matters to us (privacy).")));
 }
+
+/// `triage` never connects: a wrong `[imap]` is a warning there, while `check` refuses it.
+#[test]
+fn triage_works_with_an_imap_section_it_does_not_use_and_check_still_refuses_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        "[identity]\nfrom = \"Support <support@example.com>\"\n[imap]\nhost = \"imap.example.com\"\nbacth_size = 3\n",
+    )
+    .expect("write");
+    let raw = b"From: Jo <jo@example.org>\r\nTo: support@example.com\r\nSubject: Password\r\nMessage-ID: <w1@example.org>\r\n\r\nI forgot my password and cannot log in.\r\n";
+    let cfg = cfg.display().to_string();
+    let out = mailtriage(&["--config", &cfg, "triage", "-"], raw);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning") && err.contains("imap.bacth_size"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("draft · login"));
+    let out = mailtriage(&["--config", &cfg, "check", "--offline"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("imap.bacth_size"));
+}
+
+/// Without a config anywhere, the error says how to name one.
+#[test]
+fn a_missing_default_config_says_how_to_name_one() {
+    let out = crate::util::mailtriage_with_env(&["triage", "-"], b"", &[("MAILTRIAGE_CONFIG", "")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    // (A machine with mailtriage installed in /etc would fail the exit status above.)
+    assert!(err.contains("--config FILE or $MAILTRIAGE_CONFIG"), "{err}");
+}
