@@ -44,6 +44,16 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Reads a config, facts or template file; the error names the file.
+pub fn read_file(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.to_path_buf(),
+        position: None,
+        key: String::new(),
+        reason: format!("cannot read: {e}"),
+    })
+}
+
 /// Turns a toml error into a [`ConfigError`] with line, column, the full key path
 /// (`imap.batch_size`, `incident[2].status_url`) and a reason an operator can act on.
 pub fn toml_error(file: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
@@ -359,12 +369,7 @@ pub const CHECKS: &[&str] = &[
 impl Config {
     /// Reads and checks a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: path.to_path_buf(),
-            position: None,
-            key: String::new(),
-            reason: format!("cannot read: {e}"),
-        })?;
+        let text = read_file(path)?;
         Config::parse(path, &text)
     }
 
@@ -372,12 +377,7 @@ impl Config {
     /// does not check is left out, and its error comes back as a warning, so an operator can
     /// try messages offline before the mailbox settings are right. `check` still refuses it.
     pub fn load_offline(path: &Path) -> Result<(Config, Option<ConfigError>), ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: path.to_path_buf(),
-            position: None,
-            key: String::new(),
-            reason: format!("cannot read: {e}"),
-        })?;
+        let text = read_file(path)?;
         let err = match Config::parse(path, &text) {
             Ok(c) => return Ok((c, None)),
             Err(e) if e.key == "imap" || e.key.starts_with("imap.") => e,

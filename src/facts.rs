@@ -12,7 +12,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::signals::Signals;
-use crate::config::{line_col, toml_error, ConfigError};
+use crate::config::{line_col, read_file, toml_error, ConfigError};
 use crate::parse::Parsed;
 use crate::rules::normalize;
 
@@ -173,12 +173,7 @@ struct RawIncident {
 impl Facts {
     /// Reads and checks a facts file.
     pub fn load(path: &Path) -> Result<Facts, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: path.to_path_buf(),
-            position: None,
-            key: String::new(),
-            reason: format!("cannot read: {e}"),
-        })?;
+        let text = read_file(path)?;
         Facts::parse(path, &text)
     }
 

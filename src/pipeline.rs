@@ -324,7 +324,7 @@ impl Engine {
         outcome.confidence = Some(class.confidence);
         outcome.value = Some(category.value.clone());
         // A customer who needs it today is flagged for the agents, as the draft tells them.
-        let urgent_today = signals.deadline.as_deref() == Some("today");
+        let urgent_today = signals.today();
         outcome.priority = Some(if urgent_today {
             Priority::Urgent
         } else {

@@ -57,6 +57,13 @@ pub struct Signals {
     pub called: bool,
 }
 
+impl Signals {
+    /// They need an answer today.
+    pub fn today(&self) -> bool {
+        self.deadline.as_deref() == Some("today")
+    }
+}
+
 /// `[signals]` of one rule file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -259,6 +266,15 @@ fn unwrap_lines(norm: &str) -> String {
     out
 }
 
+/// The ids whose flag is set, in the list's order.
+fn present(ids: &[&str], seen: &[bool]) -> Vec<String> {
+    ids.iter()
+        .zip(seen)
+        .filter(|(_, seen)| **seen)
+        .map(|(id, _)| id.to_string())
+        .collect()
+}
+
 /// True when `rest` (the text after a number) continues it into a range: "–3", "- 3", "〜3".
 fn is_range_start(rest: &str) -> bool {
     let rest = rest.trim_start();
@@ -354,24 +370,9 @@ impl SignalRules {
                 }
             }
         }
-        s.tried = TRIED
-            .iter()
-            .zip(tried)
-            .filter(|(_, t)| *t)
-            .map(|(id, _)| id.to_string())
-            .collect();
-        s.asks = ASKS
-            .iter()
-            .zip(asks)
-            .filter(|(_, t)| *t)
-            .map(|(id, _)| id.to_string())
-            .collect();
-        s.about = ABOUT
-            .iter()
-            .zip(about)
-            .filter(|(_, t)| *t)
-            .map(|(id, _)| id.to_string())
-            .collect();
+        s.tried = present(TRIED, &tried);
+        s.asks = present(ASKS, &asks);
+        s.about = present(ABOUT, &about);
         // References are read with the patterns of the message's language and English (the
         // words customers borrow: "invoice", "ticket", "error"), not every language's.
         let refs = self.refs.iter().filter(|(_, l, _)| languages.contains(l));

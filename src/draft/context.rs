@@ -140,6 +140,8 @@ pub fn context(c: &ContextInput<'_>) -> Value {
     let mut no_incident = false;
     let mut callback_missing = false;
     let mut history = Value::Null;
+    let mut repeat = false;
+    let mut customer_address_retired = false;
     let mut retired_address = Vec::new();
     let mut retired_instructions = Vec::new();
     for f in c.facts {
@@ -171,7 +173,10 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             Fact::NoIncident => no_incident = true,
             Fact::CallbackMissing => callback_missing = true,
             // Cannot fail (numbers and optional strings); Null would read as "no history".
-            Fact::ContactHistory(h) => history = serde_json::to_value(h).unwrap_or_default(),
+            Fact::ContactHistory(h) => {
+                repeat = h.messages > 1;
+                history = serde_json::to_value(h).unwrap_or_default();
+            }
             Fact::RetiredAddress {
                 address,
                 found_in,
@@ -186,6 +191,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                         .as_ref()
                         .is_some_and(|r| c.own_addresses.iter().any(|o| o.eq_ignore_ascii_case(r))),
                 };
+                customer_address_retired |= !ours;
                 retired_address.push(object([
                     ("address", string(address.as_str())),
                     (
@@ -226,10 +232,6 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             ])),
         }
     }
-    let repeat = history.get("messages").and_then(Value::as_u64).unwrap_or(0) > 1;
-    let customer_address_retired = retired_address
-        .iter()
-        .any(|a| a["ours"] == Value::Bool(false));
     let s = c.signals;
     let refs = Value::Object(
         REFS.iter()
@@ -244,7 +246,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             .collect(),
     );
     let p = c.promises;
-    let today = s.deadline.as_deref() == Some("today");
+    let today = s.today();
     // A customer who needs it today is promised today, not "within one business day".
     let soon = |days: u32| {
         string(if today {

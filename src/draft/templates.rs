@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::locale::Locale;
 use crate::builtin;
-use crate::config::ConfigError;
+use crate::config::{read_file, ConfigError};
 
 /// The compiled templates: built in, overridden by an operator's directory.
 pub struct Templates {
@@ -59,14 +59,7 @@ impl Templates {
                     .unwrap_or(&path)
                     .to_string_lossy()
                     .replace('\\', "/");
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    TemplateError(ConfigError {
-                        file: path.clone(),
-                        position: None,
-                        key: String::new(),
-                        reason: format!("cannot read: {e}"),
-                    })
-                })?;
+                let text = read_file(&path).map_err(TemplateError)?;
                 files.retain(|(r, _, _)| *r != rel);
                 files.push((rel, path, text));
             }

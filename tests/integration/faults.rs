@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::util::daemon::Daemon;
 use crate::util::dovecot::{Dovecot, USER};
 use crate::util::proxy::{Action, At, Fault, Proxy};
-use crate::util::{mailtriage, path_str};
+use crate::util::{kib, mailtriage, path_str, peak_rss};
 
 fn customer_message(n: usize) -> Vec<u8> {
     message(n, n)
@@ -709,34 +709,6 @@ fn a_server_sending_more_than_asked_for_cannot_fill_memory() {
         flooded < base + 64 * 1024,
         "peak RSS {flooded} KiB against {base} KiB: the flood was buffered\n{log}"
     );
-}
-
-/// Runs the binary under `/usr/bin/time -v`.
-fn peak_rss(args: &[&str], stdin: &[u8]) -> std::process::Output {
-    use std::io::Write;
-    let mut child = Command::new("/usr/bin/time")
-        .arg("-v")
-        .arg(env!("CARGO_BIN_EXE_mailtriage"))
-        .args(args)
-        .env_remove("MAILTRIAGE_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("/usr/bin/time — scripts/test installs the `time` package");
-    if let Some(mut s) = child.stdin.take() {
-        s.write_all(stdin).expect("write stdin");
-    }
-    child.wait_with_output().expect("wait")
-}
-
-/// The peak RSS `/usr/bin/time -v` reported, in KiB.
-fn kib(out: &std::process::Output) -> u64 {
-    let log = String::from_utf8_lossy(&out.stderr);
-    log.lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no peak RSS in: {log}"))
 }
 
 /// #14 finding 4: a 50 MB literal where none belongs (here in answer to the SEARCH) is

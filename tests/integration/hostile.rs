@@ -206,25 +206,25 @@ fn triage_peak_rss_kib(raw: &[u8]) -> (u64, String) {
     let file = dir.path().join("huge.eml");
     std::fs::write(&file, raw).expect("write message");
     let config = crate::util::fixtures().join("config.toml");
-    let out = Command::new("/usr/bin/time")
-        .arg("-v")
-        .arg(env!("CARGO_BIN_EXE_mailtriage"))
-        .arg("--config")
-        .arg(&config)
-        .args(["triage", "--json"])
-        .arg(&file)
-        .env_remove("MAILTRIAGE_CONFIG")
-        .stdin(Stdio::null())
-        .output()
-        .expect("/usr/bin/time — scripts/test installs the `time` package");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    let kib = stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no peak RSS in: {stderr}"));
-    (kib, String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = crate::util::peak_rss(
+        &[
+            "--config",
+            &crate::util::path_str(&config),
+            "triage",
+            "--json",
+            &crate::util::path_str(&file),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        crate::util::kib(&out),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]

@@ -125,3 +125,31 @@ pub mod daemon;
 pub mod dovecot;
 pub mod proxy;
 pub mod raw_imap;
+
+/// Runs the binary under `/usr/bin/time -v`, for its peak RSS ([`kib`]).
+pub fn peak_rss(args: &[&str], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(env!("CARGO_BIN_EXE_mailtriage"))
+        .args(args)
+        .env_remove("MAILTRIAGE_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("/usr/bin/time — scripts/test installs the `time` package");
+    if let Some(mut s) = child.stdin.take() {
+        s.write_all(stdin).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait")
+}
+
+/// The peak RSS `/usr/bin/time -v` reported, in KiB.
+pub fn kib(out: &std::process::Output) -> u64 {
+    let log = String::from_utf8_lossy(&out.stderr);
+    log.lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS in: {log}"))
+}
