@@ -157,7 +157,15 @@ struct RawConfig {
     triage: RawTriage,
     #[serde(default)]
     promises: RawPromises,
+    #[serde(default)]
+    metrics: RawMetrics,
     log_level: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    listen: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -198,6 +206,7 @@ struct RawImap {
     poll_interval: Option<String>,
     timeout: Option<String>,
     idle_interval: Option<String>,
+    reconnect_max: Option<String>,
     batch_size: Option<u32>,
     search_range: Option<u32>,
     max_message_size: Option<String>,
@@ -266,6 +275,9 @@ pub struct ImapConfig {
     /// Longest single IDLE before it is re-issued; bounds how long a silently dead
     /// connection goes unnoticed.
     pub idle_interval: Duration,
+    /// The longest wait between reconnection attempts (the backoff's cap): after the server
+    /// comes back, the first draft comes within this long.
+    pub reconnect_max: Duration,
     pub batch_size: u32,
     /// UIDs per `UID SEARCH`: a mailbox of a million messages is searched in ranges, so no
     /// answer is one line of megabytes.
@@ -354,6 +366,8 @@ pub struct Config {
     pub imap: Option<ImapConfig>,
     pub triage: TriageConfig,
     pub promises: Promises,
+    /// Where `GET /metrics` is served; off when absent.
+    pub metrics: Option<std::net::SocketAddr>,
     pub log_level: Option<String>,
 }
 
@@ -527,6 +541,20 @@ impl Config {
                 d.callback_business_days,
             )?,
         };
+        let metrics = match raw.metrics.listen.as_deref().map(str::trim) {
+            None => None,
+            Some(text) => match text.parse::<std::net::SocketAddr>() {
+                Ok(a) if a.port() != 0 => Some(a),
+                _ => {
+                    return Err(err(
+                        "metrics.listen",
+                        format!(
+                            "\"{text}\" is not an IP address and port such as \"127.0.0.1:9464\""
+                        ),
+                    ))
+                }
+            },
+        };
         if let Some(level) = &raw.log_level {
             if level
                 .parse::<tracing_subscriber::filter::EnvFilter>()
@@ -544,6 +572,7 @@ impl Config {
             imap,
             triage,
             promises,
+            metrics,
             log_level: raw.log_level,
         })
     }
@@ -643,6 +672,11 @@ fn check_imap(
             "must be 10 minutes or less: servers may drop an IDLE after 29 minutes, and a dead connection must be noticed".into(),
         ));
     }
+    let reconnect_max = duration(
+        "imap.reconnect_max",
+        r.reconnect_max,
+        Duration::from_secs(5 * 60),
+    )?;
     let batch_size = r.batch_size.unwrap_or(200);
     if !(1..=1000).contains(&batch_size) {
         return Err(err(
@@ -689,6 +723,7 @@ fn check_imap(
         poll_interval,
         timeout,
         idle_interval,
+        reconnect_max,
         batch_size,
         search_range,
         max_message_size,
@@ -867,6 +902,16 @@ mod tests {
         assert!(parse_duration("soon").is_err());
         assert_eq!(parse_size("25MB"), Ok(25 * 1024 * 1024));
         assert!(parse_size("lots").is_err());
+    }
+
+    #[test]
+    fn metrics_listen_is_an_address() {
+        assert_eq!(parse(MIN).expect("valid").metrics, None);
+        let c = parse(&format!("{MIN}[metrics]\nlisten = \"127.0.0.1:9464\"\n")).expect("valid");
+        assert_eq!(c.metrics, Some("127.0.0.1:9464".parse().expect("addr")));
+        let e = parse(&format!("{MIN}[metrics]\nlisten = \"localhost\"\n")).unwrap_err();
+        assert_eq!(e.key, "metrics.listen");
+        assert!(e.reason.contains("127.0.0.1:9464"), "{}", e.reason);
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl Settings {
             history_days: c.history_days,
             idle_max: c.idle_interval,
             backoff_base: Duration::from_secs(1),
-            backoff_cap: Duration::from_secs(300),
+            backoff_cap: c.reconnect_max,
         }
     }
 }
@@ -205,6 +205,7 @@ pub async fn process_pending<M: Mailbox>(
     memory: &mut Memory,
     stats: &mut Stats,
     shutdown: &Shutdown,
+    observer: &mut dyn Observer,
 ) -> Result<(), ImapError> {
     let t0 = Instant::now();
     let pending = mb.pending().await?;
@@ -233,6 +234,7 @@ pub async fn process_pending<M: Mailbox>(
         tracing::info!(count = pending.len(), "messages to triage");
     }
     for batch in pending.chunks(settings.batch_size.max(1)) {
+        observer.alive();
         if shutdown.is_shutdown() {
             break;
         }
@@ -257,6 +259,9 @@ pub async fn process_pending<M: Mailbox>(
         )
         .await?;
         stats.too_large += large_uids.len() as u64;
+        for _ in &large_uids {
+            crate::metrics::skipped("too-large");
+        }
 
         let uids: Vec<u32> = small.iter().map(|p| p.uid).collect();
         let t0 = Instant::now();
@@ -275,6 +280,9 @@ pub async fn process_pending<M: Mailbox>(
             mb.mark(&uids, &[TRIAGED.into(), "triage:too-large".into()], false)
                 .await?;
             stats.too_large += uids.len() as u64;
+            for _ in &uids {
+                crate::metrics::skipped("too-large");
+            }
         }
         // A server may answer one UID twice: one message, one draft.
         let mut seen = HashSet::new();
@@ -357,6 +365,7 @@ pub async fn process_pending<M: Mailbox>(
         stats.timings.drafts_lookup += t0.elapsed();
         let t0 = Instant::now();
         mb.append_drafts(&to_append).await?;
+        crate::metrics::drafts(to_append.len() as u64);
         stats.timings.append += t0.elapsed();
         let t0 = Instant::now();
 
@@ -382,6 +391,7 @@ pub async fn process_pending<M: Mailbox>(
                         }
                         Action::Skip => {
                             stats.skipped += 1;
+                            crate::metrics::skipped(o.skip_reason.map_or("", |r| r.as_str()));
                             tracing::info!(
                                 reason = o.skip_reason.map_or("", |r| r.as_str()),
                                 "skipped"
@@ -389,6 +399,7 @@ pub async fn process_pending<M: Mailbox>(
                         }
                     }
                     stats.triaged += 1;
+                    crate::metrics::message(o.category.as_deref(), &o.language);
                     memory.failures.remove(&d.uid);
                     let urgent = o.priority == Some(Priority::Urgent);
                     groups
@@ -402,6 +413,7 @@ pub async fn process_pending<M: Mailbox>(
                     if *tries >= MAX_TRIES || !e.contains("panic") {
                         tracing::error!(uid = d.uid, error = %e, "cannot triage message; tagged triage:error");
                         stats.errors += 1;
+                        crate::metrics::error();
                         memory.failures.remove(&d.uid);
                         groups
                             .entry((vec![TRIAGED.into(), "triage:error".into()], false))
@@ -444,7 +456,17 @@ where
     let mut overruns = 0;
     let mut passes = 0;
     loop {
-        match process_pending(&mut mb, engine, settings, &mut memory, &mut stats, shutdown).await {
+        match process_pending(
+            &mut mb,
+            engine,
+            settings,
+            &mut memory,
+            &mut stats,
+            shutdown,
+            &mut (),
+        )
+        .await
+        {
             Err(e @ ImapError::Overrun(_)) if overruns < MAX_OVERRUNS => {
                 tracing::warn!(error = %e, "connection closed");
                 overruns += 1;
@@ -462,10 +484,20 @@ where
     Ok(stats)
 }
 
-/// Callbacks the daemon loop reports to (systemd notify, reloads).
+/// Callbacks the daemon loop reports to (systemd notify, reloads, metrics).
 pub trait Observer: Send {
     /// Logged in and about to look for work.
     fn connected(&mut self) {}
+    /// Connecting failed or the connection was lost; the loop tries again after `wait`.
+    /// `first` is true while no connection has ever worked (the server may be down at boot).
+    fn retrying(&mut self, _error: &ImapError, _wait: Duration, _first: bool) {}
+    /// A sign of life from the loop, given at least every [`Observer::longest_quiet`].
+    fn alive(&mut self) {}
+    /// The longest the loop may go without calling [`Observer::alive`]: waits for mail and
+    /// between reconnections are cut to it. `None`: no limit.
+    fn longest_quiet(&self) -> Option<Duration> {
+        None
+    }
     /// A pass finished; `idle` is true when it is about to wait for mail.
     fn progress(&mut self, _stats: &Stats) {}
     /// Called between passes; the place to reload facts and templates.
@@ -494,9 +526,12 @@ where
     let mut attempt = 0u32;
     let mut ever_connected = false;
     while !shutdown.is_shutdown() {
+        let mut logged_in = false;
         let result = async {
             let mut mb = connect().await?;
+            logged_in = true;
             ever_connected = true;
+            crate::metrics::up(true);
             observer.connected();
             let started = Instant::now();
             loop {
@@ -508,8 +543,10 @@ where
                     &mut memory,
                     &mut stats,
                     &shutdown,
+                    observer,
                 )
                 .await?;
+                crate::metrics::pass_finished();
                 observer.progress(&stats);
                 if started.elapsed() > Duration::from_secs(60) {
                     attempt = 0;
@@ -517,7 +554,10 @@ where
                 if shutdown.is_shutdown() {
                     break;
                 }
-                match mb.wait(settings.idle_max, &mut shutdown).await? {
+                let wait = observer
+                    .longest_quiet()
+                    .map_or(settings.idle_max, |q| q.min(settings.idle_max));
+                match mb.wait(wait, &mut shutdown).await? {
                     Wake::Shutdown => break,
                     Wake::Changed | Wake::Timeout => {}
                 }
@@ -535,16 +575,42 @@ where
                     .unwrap_or_default()
                     .as_nanos() as u64;
                 let wait = backoff(attempt, settings.backoff_base, settings.backoff_cap, seed);
-                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "connection lost; reconnecting");
+                let retry_in_ms = wait.as_millis() as u64;
+                if logged_in {
+                    tracing::warn!(error = %e, retry_in_ms, "connection lost; reconnecting");
+                } else if ever_connected {
+                    tracing::warn!(error = %e, retry_in_ms, "cannot reconnect to the IMAP server; retrying");
+                } else {
+                    tracing::warn!(error = %e, retry_in_ms, "cannot connect to the IMAP server (never connected since start); retrying");
+                }
+                crate::metrics::up(false);
+                crate::metrics::error();
+                observer.retrying(&e, wait, !ever_connected);
                 attempt = attempt.saturating_add(1);
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.recv() => break,
+                if !pause(wait, observer, &mut shutdown).await {
+                    break;
                 }
             }
         }
     }
     Ok(stats)
+}
+
+/// Sleeps `wait` in steps no longer than the observer's quiet limit, giving a sign of life
+/// after each; false when shutdown came first.
+async fn pause(wait: Duration, observer: &mut dyn Observer, shutdown: &mut Shutdown) -> bool {
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        let step = observer.longest_quiet().map_or(left, |q| q.min(left));
+        tokio::select! {
+            _ = tokio::time::sleep(step) => observer.alive(),
+            _ = shutdown.recv() => return false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -706,6 +772,7 @@ mod tests {
             &mut memory,
             &mut stats,
             &shutdown,
+            &mut (),
         )
         .await;
         assert!(first.is_err());
@@ -716,6 +783,7 @@ mod tests {
             &mut memory,
             &mut stats,
             &shutdown,
+            &mut (),
         )
         .await
         .expect("second pass");
@@ -744,6 +812,7 @@ mod tests {
             &mut Memory::default(),
             stats,
             &shutdown,
+            &mut (),
         )
         .await
         .expect("pass");
@@ -762,6 +831,7 @@ mod tests {
                 &mut memory,
                 &mut stats,
                 &shutdown,
+                &mut (),
             )
             .await
             .expect("pass");

@@ -19,6 +19,7 @@ pub mod draft;
 pub mod facts;
 pub mod imap;
 pub mod logging;
+pub mod metrics;
 pub mod notify;
 pub mod parse;
 pub mod pipeline;

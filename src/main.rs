@@ -416,6 +416,7 @@ fn daemon(engine: Engine, config_path: PathBuf, forever: bool) -> anyhow::Result
         return Ok(ExitCode::from(2));
     };
     let settings = Settings::from_config(&imap);
+    let metrics_addr = engine.config.metrics;
     let engine = Arc::new(RwLock::new(engine));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -426,8 +427,23 @@ fn daemon(engine: Engine, config_path: PathBuf, forever: bool) -> anyhow::Result
         let connect = || ImapMailbox::connect(&imap);
         let where_ = format!("{}:{} as {}", imap.host, imap.port, imap.username);
         if forever {
-            let mut svc = Service::new(Notifier::from_env(), engine.clone(), config_path, reload);
-            svc.spawn_watchdog(settings.idle_max + imap.timeout * 4);
+            if let Some(addr) = metrics_addr {
+                match tokio::net::TcpListener::bind(addr).await {
+                    Ok(listener) => {
+                        mailtriage::metrics::install();
+                        mailtriage::metrics::up(false);
+                        tracing::info!(%addr, "serving metrics at /metrics");
+                        tokio::spawn(mailtriage::metrics::serve(listener));
+                    }
+                    Err(e) => {
+                        eprintln!("mailtriage: {}: key `metrics.listen`: cannot listen on {addr}: {e}", config_path.display());
+                        return Ok(ExitCode::from(2));
+                    }
+                }
+            }
+            let server = format!("{}:{}", imap.host, imap.port);
+            let mut svc = Service::new(Notifier::from_env(), engine.clone(), config_path, reload, server);
+            svc.ready(imap.timeout);
             let result = mailtriage::daemon::run(connect, &engine, &settings, shutdown, &mut svc).await;
             svc.notifier.send("STOPPING=1");
             match result {

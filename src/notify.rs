@@ -34,14 +34,14 @@ impl Notifier {
         }
     }
 
-    /// Whether systemd expects WATCHDOG=1 pings, and how often to send them (half the limit).
-    pub fn watchdog_interval() -> Option<std::time::Duration> {
+    /// WatchdogSec, when systemd expects WATCHDOG=1 pings from this process.
+    pub fn watchdog_limit() -> Option<std::time::Duration> {
         let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
         let pid_ok = std::env::var("WATCHDOG_PID")
             .ok()
             .and_then(|p| p.parse::<u32>().ok())
             .is_none_or(|p| p == std::process::id());
-        (pid_ok && usec > 0).then(|| std::time::Duration::from_micros(usec / 2))
+        (pid_ok && usec > 0).then(|| std::time::Duration::from_micros(usec))
     }
 }
 

@@ -4,22 +4,16 @@
 //! the old ones when a new file is bad.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::Config;
 use crate::daemon::{Observer, SharedEngine, Stats};
+use crate::imap::ImapError;
 use crate::notify::Notifier;
 use crate::pipeline::Engine;
 use crate::shutdown::Trigger;
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
-}
 
 /// Installs the signal handlers: the first SIGTERM or SIGINT fires `trigger`; SIGHUP sets the
 /// returned flag, which the loop checks between passes.
@@ -44,14 +38,22 @@ pub fn signals(trigger: Trigger) -> std::io::Result<Arc<AtomicBool>> {
 }
 
 /// The daemon's observer under systemd.
+///
+/// READY=1 goes out as soon as config, rules, model and templates are loaded, before any
+/// connection: a server that is down at boot is retried with backoff while STATUS says so,
+/// and never holds up `systemctl start`. WATCHDOG=1 is sent by the loop itself on every sign
+/// of life (at most every quarter of WatchdogSec), and the loop gives one at least every half
+/// WatchdogSec, so a loop that stalls is restarted within WatchdogSec of its last sign of life.
 pub struct Service {
     pub notifier: Notifier,
     pub engine: SharedEngine,
     pub config_path: PathBuf,
     pub reload: Arc<AtomicBool>,
-    /// Seconds since the epoch of the loop's last sign of life, read by the watchdog task.
-    pub heartbeat: Arc<AtomicU64>,
-    ready: bool,
+    /// `host:port`, as the status line names the server.
+    server: String,
+    /// WatchdogSec, when systemd asked for pings.
+    watchdog: Option<Duration>,
+    last_ping: Option<Instant>,
     facts_mtime: Option<SystemTime>,
 }
 
@@ -61,6 +63,7 @@ impl Service {
         engine: SharedEngine,
         config_path: PathBuf,
         reload: Arc<AtomicBool>,
+        server: String,
     ) -> Service {
         let facts_mtime = facts_mtime(&engine);
         Service {
@@ -68,27 +71,38 @@ impl Service {
             engine,
             config_path,
             reload,
-            heartbeat: Arc::new(AtomicU64::new(now_secs())),
-            ready: false,
+            server,
+            watchdog: Notifier::watchdog_limit(),
+            last_ping: None,
             facts_mtime,
         }
     }
 
-    /// Pings WATCHDOG=1 while the loop shows signs of life within `stale` seconds.
-    pub fn spawn_watchdog(&self, stale: Duration) {
-        let Some(every) = Notifier::watchdog_interval() else {
+    /// Tells systemd the service is up: everything is loaded; the connection comes next.
+    pub fn ready(&mut self, imap_timeout: Duration) {
+        if let Some(limit) = self.watchdog {
+            if imap_timeout > limit / 2 {
+                tracing::warn!(
+                    timeout_s = imap_timeout.as_secs(),
+                    watchdog_s = limit.as_secs(),
+                    "imap.timeout is longer than half of WatchdogSec: a command the server never answers gets the service restarted by the watchdog before it times out"
+                );
+            }
+        }
+        self.notifier
+            .send(&format!("READY=1\nSTATUS=connecting to {}", self.server));
+        self.ping();
+    }
+
+    fn ping(&mut self) {
+        let Some(limit) = self.watchdog else {
             return;
         };
-        let heartbeat = self.heartbeat.clone();
-        let notifier = Notifier::from_env();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                if now_secs().saturating_sub(heartbeat.load(Ordering::Relaxed)) <= stale.as_secs() {
-                    notifier.send("WATCHDOG=1");
-                }
-            }
-        });
+        if self.last_ping.is_some_and(|t| t.elapsed() < limit / 4) {
+            return;
+        }
+        self.last_ping = Some(Instant::now());
+        self.notifier.send("WATCHDOG=1");
     }
 
     fn reload_now(&mut self) {
@@ -128,16 +142,42 @@ fn facts_mtime(engine: &SharedEngine) -> Option<SystemTime> {
 
 impl Observer for Service {
     fn connected(&mut self) {
-        self.heartbeat.store(now_secs(), Ordering::Relaxed);
-        if !self.ready {
-            self.ready = true;
-            self.notifier
-                .send("READY=1\nSTATUS=logged in; looking for new mail");
+        self.ping();
+        self.notifier.send(&format!(
+            "STATUS=logged in to {}; looking for new mail",
+            self.server
+        ));
+    }
+
+    fn retrying(&mut self, error: &ImapError, wait: Duration, first: bool) {
+        self.ping();
+        let what = if first {
+            "cannot connect to"
+        } else {
+            "lost the connection to"
+        };
+        let mut reason = error.to_string();
+        if reason.chars().count() > 200 {
+            reason = reason.chars().take(200).collect::<String>() + "…";
         }
+        self.notifier.send(&format!(
+            "STATUS={what} {} ({}); retrying in {} s",
+            self.server,
+            reason.replace(['\n', '\r'], " "),
+            wait.as_secs().max(1)
+        ));
+    }
+
+    fn alive(&mut self) {
+        self.ping();
+    }
+
+    fn longest_quiet(&self) -> Option<Duration> {
+        self.watchdog.map(|w| w / 2)
     }
 
     fn progress(&mut self, s: &Stats) {
-        self.heartbeat.store(now_secs(), Ordering::Relaxed);
+        self.ping();
         let last = s
             .last_draft
             .as_deref()
@@ -153,7 +193,7 @@ impl Observer for Service {
     }
 
     fn tick(&mut self) {
-        self.heartbeat.store(now_secs(), Ordering::Relaxed);
+        self.ping();
         let changed = facts_mtime(&self.engine) != self.facts_mtime;
         if self.reload.swap(false, Ordering::SeqCst) || changed {
             if changed {

@@ -199,10 +199,13 @@ pub async fn timed<T, E: Into<ImapError>>(
     what: &str,
     fut: impl std::future::Future<Output = Result<T, E>>,
 ) -> Result<T, ImapError> {
-    match tokio::time::timeout(limit, fut).await {
+    let started = std::time::Instant::now();
+    let result = match tokio::time::timeout(limit, fut).await {
         Ok(r) => r.map_err(Into::into),
         Err(_) => Err(ImapError::Timeout(what.to_string())),
-    }
+    };
+    crate::metrics::command(what, started.elapsed());
+    result
 }
 
 fn tls_config(cfg: &ImapConfig) -> Result<Arc<rustls::ClientConfig>, ImapError> {

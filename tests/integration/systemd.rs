@@ -12,6 +12,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::dovecot::{Dovecot, PASSWORD};
+use crate::util::proxy::Proxy;
 use crate::util::{path_str, root};
 
 /// The highest overall exposure `systemd-analyze security` may report (issue 4).
@@ -217,15 +218,31 @@ fn the_units_keep_the_contract_and_agree_with_the_example_config() {
             format!("imap-password:{credential}"),
             "{source}"
         );
-        // The daemon pings at half of WATCHDOG_USEC; one IDLE lasts up to 4 minutes.
+        // The loop pings at least every half WatchdogSec; one IMAP command may take up to
+        // imap.timeout (60 s by default), which must stay under that half.
         let watchdog = one(&s, "WatchdogSec", source);
         let minutes: u64 = watchdog
             .strip_suffix("min")
             .and_then(|m| m.parse().ok())
             .unwrap_or_else(|| panic!("{source}: WatchdogSec={watchdog}: expected N min"));
         assert!(
-            minutes >= 5,
-            "{source}: WatchdogSec={watchdog} is too short"
+            (3..=10).contains(&minutes),
+            "{source}: WatchdogSec={watchdog}: too short for imap.timeout or too long for a stall"
+        );
+        assert_eq!(one(&s, "SocketBindDeny", source), "any", "{source}");
+        let example = read(&root().join("config.example.toml"));
+        let port = example
+            .lines()
+            .find_map(|l| {
+                l.trim_start_matches(['#', ' '])
+                    .strip_prefix("listen = \"127.0.0.1:")
+            })
+            .and_then(|rest| rest.strip_suffix('"'))
+            .unwrap_or_else(|| panic!("config.example.toml names no [metrics] listen"));
+        assert_eq!(
+            one(&s, "SocketBindAllow", source),
+            format!("tcp:{port}"),
+            "{source}: the metrics port of config.example.toml"
         );
         for key in ["RestartSec", "TimeoutStopSec"] {
             assert!(!one(&s, key, source).is_empty(), "{source}: {key}=");
@@ -244,14 +261,57 @@ fn the_units_keep_the_contract_and_agree_with_the_example_config() {
     );
 }
 
-/// The notify socket as systemd holds it: collects the daemon's datagrams.
+/// The notify socket as systemd holds it: collects the daemon's datagrams and when each came.
 struct Notes {
     sock: UnixDatagram,
     seen: Vec<String>,
+    at: Vec<Instant>,
     log: PathBuf,
 }
 
 impl Notes {
+    /// Collects datagrams for `span`.
+    fn gather(&mut self, span: Duration) {
+        let end = Instant::now() + span;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            self.recv(left);
+        }
+    }
+
+    /// When each WATCHDOG=1 came.
+    fn pings(&self) -> Vec<Instant> {
+        self.seen
+            .iter()
+            .zip(&self.at)
+            .filter(|(m, _)| has_line(m, "WATCHDOG=1"))
+            .map(|(_, t)| *t)
+            .collect()
+    }
+
+    fn recv(&mut self, left: Duration) {
+        self.sock
+            .set_read_timeout(Some(left.min(Duration::from_millis(200))))
+            .expect("read timeout");
+        let mut buf = [0u8; 4096];
+        match self.sock.recv(&mut buf) {
+            Ok(n) => {
+                self.seen
+                    .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                self.at.push(Instant::now());
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => panic!("notify socket: {e}"),
+        }
+    }
+
     /// Waits up to `limit` for a datagram at index `from` or later for which `pred` holds, and
     /// returns its index.
     fn wait(
@@ -277,21 +337,7 @@ impl Notes {
                     std::fs::read_to_string(&self.log).unwrap_or_default()
                 );
             }
-            self.sock
-                .set_read_timeout(Some(left.min(Duration::from_millis(200))))
-                .expect("read timeout");
-            let mut buf = [0u8; 4096];
-            match self.sock.recv(&mut buf) {
-                Ok(n) => self
-                    .seen
-                    .push(String::from_utf8_lossy(&buf[..n]).into_owned()),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) => {}
-                Err(e) => panic!("notify socket: {e}"),
-            }
+            self.recv(left);
         }
     }
 }
@@ -330,26 +376,25 @@ fn message(n: u32) -> Vec<u8> {
     .into_bytes()
 }
 
-#[test]
-fn run_speaks_the_notify_protocol_through_reload_and_stop() {
-    let dv = Dovecot::start();
-    let cfg = dv.config("plain", "");
+/// `mailtriage run` with `cfg`, a notify socket and WatchdogSec = `watchdog_usec`, its log in
+/// a temp dir.
+fn start_run(cfg: &Path, watchdog_usec: u64) -> (tempfile::TempDir, Notes, KillOnDrop) {
     let dir = tempfile::tempdir().expect("tempdir");
     let socket = dir.path().join("notify");
     let log = dir.path().join("mailtriage.log");
-    let mut notes = Notes {
+    let notes = Notes {
         sock: UnixDatagram::bind(&socket).expect("bind the notify socket"),
         seen: Vec::new(),
+        at: Vec::new(),
         log: log.clone(),
     };
     let daemon = KillOnDrop(
         Command::new(env!("CARGO_BIN_EXE_mailtriage"))
-            .args(["--config", &path_str(&cfg), "run"])
+            .args(["--config", &path_str(cfg), "run"])
             .env_remove("MAILTRIAGE_CONFIG")
             .env_remove("WATCHDOG_PID")
             .env("NOTIFY_SOCKET", &socket)
-            // Pings every half second.
-            .env("WATCHDOG_USEC", "1000000")
+            .env("WATCHDOG_USEC", watchdog_usec.to_string())
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -357,9 +402,17 @@ fn run_speaks_the_notify_protocol_through_reload_and_stop() {
             .spawn()
             .expect("spawn mailtriage run"),
     );
+    (dir, notes, daemon)
+}
+
+#[test]
+fn run_speaks_the_notify_protocol_through_reload_and_stop() {
+    let dv = Dovecot::start();
+    let cfg = dv.config("plain", "");
+    let (_dir, mut notes, daemon) = start_run(&cfg, 1_000_000);
     let secs = Duration::from_secs;
 
-    // READY=1 after logging in, with a status a person can read.
+    // READY=1 once everything is loaded, with a status a person can read.
     let ready = notes.wait("READY=1", 0, secs(20), |m| has_line(m, "READY=1"));
     assert!(
         status(&notes.seen[ready]).is_some(),
@@ -416,9 +469,9 @@ fn run_speaks_the_notify_protocol_through_reload_and_stop() {
     });
     std::fs::write(&cfg, good).expect("restore the config");
     assert!(
-        read(&log).contains("reload failed"),
+        read(&notes.log).contains("reload failed"),
         "the failed reload is not logged:\n{}",
-        read(&log)
+        read(&notes.log)
     );
     std::thread::sleep(secs(1));
     dv.deliver("INBOX", &message(2));
@@ -443,6 +496,198 @@ fn run_speaks_the_notify_protocol_through_reload_and_stop() {
         assert!(Instant::now() < deadline, "no exit after SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert_eq!(code, Some(0), "{}", read(&log));
-    assert!(!read(&log).contains(PASSWORD), "password in the log");
+    assert_eq!(code, Some(0), "{}", read(&notes.log));
+    assert!(!read(&notes.log).contains(PASSWORD), "password in the log");
+}
+
+/// #13: an IMAP server that is down at boot does not hold up the start: READY=1 within 5 s,
+/// STATUS names the server and the retry, the log says the first connection failed (not
+/// "connection lost"), and the first draft comes within one backoff step (`reconnect_max`)
+/// of the server coming up.
+#[test]
+fn a_server_down_at_start_is_retried_after_ready() {
+    let dv = Dovecot::start();
+    let cfg = dv.config("plain", "reconnect_max = \"2s\"\n");
+    dv.deliver("INBOX", &message(1));
+    dv.stop();
+    let secs = Duration::from_secs;
+    let started = Instant::now();
+    let (_dir, mut notes, _daemon) = start_run(&cfg, 20_000_000);
+    let ready = notes.wait("READY=1", 0, secs(5), |m| has_line(m, "READY=1"));
+    assert!(
+        started.elapsed() < secs(5),
+        "READY=1 after {:?}",
+        started.elapsed()
+    );
+    let server = format!("127.0.0.1:{}", dv.port);
+    let retry = notes.wait("STATUS naming the retry", ready, secs(10), |m| {
+        status(m).is_some_and(|s| s.contains("cannot connect to") && s.contains("retrying in"))
+    });
+    let text = status(&notes.seen[retry]).unwrap_or_default().to_string();
+    assert!(text.contains(&server), "{text}");
+    notes.gather(secs(3));
+    let log = read(&notes.log);
+    assert!(
+        log.contains("cannot connect to the IMAP server (never connected since start)"),
+        "{log}"
+    );
+    assert!(!log.contains("connection lost"), "{log}");
+
+    dv.restart();
+    let up = Instant::now();
+    let from = notes.seen.len();
+    notes.wait("the first draft", from, secs(20), |m| {
+        status(m).is_some_and(|s| s.starts_with("idle; 1 triaged (1 drafts"))
+    });
+    // One backoff step (at most reconnect_max, 2 s) plus a pass on a loopback server.
+    assert!(
+        up.elapsed() < secs(2) + secs(3),
+        "first draft {:?} after the server came up",
+        up.elapsed()
+    );
+    assert_eq!(dv.count("Drafts"), 1);
+}
+
+/// #13: the loop itself sends WATCHDOG=1 (at least every half WatchdogSec while it waits for
+/// mail), so a loop that stalls — here stuck on a server that stopped answering, with
+/// imap.timeout far beyond WatchdogSec — stops pinging at once and systemd restarts it within
+/// WatchdogSec of its last sign of life; once the command times out the pings come back.
+#[test]
+fn the_watchdog_stops_when_the_loop_stalls() {
+    let dv = Dovecot::start();
+    let proxy = Proxy::start(dv.port);
+    let cfg = dv.config("plain", "");
+    let text = read(&cfg)
+        .replace(
+            &format!("port = {}", dv.port),
+            &format!("port = {}", proxy.port),
+        )
+        .replace("timeout = \"10s\"", "timeout = \"8s\"");
+    std::fs::write(&cfg, text).expect("config");
+    let secs = Duration::from_secs;
+    let watchdog = secs(2);
+    let (_dir, mut notes, _daemon) = start_run(&cfg, watchdog.as_micros() as u64);
+    let ready = notes.wait("READY=1", 0, secs(10), |m| has_line(m, "READY=1"));
+    notes.wait("STATUS=idle", ready, secs(20), |m| {
+        status(m).is_some_and(|s| s.starts_with("idle;"))
+    });
+    // Waiting for mail: pings keep coming, never WatchdogSec apart.
+    let quiet_from = Instant::now();
+    notes.gather(secs(6));
+    let pings: Vec<Instant> = notes
+        .pings()
+        .into_iter()
+        .filter(|t| *t >= quiet_from)
+        .collect();
+    assert!(pings.len() >= 4, "{} pings in 6 s", pings.len());
+    let gaps = pings.windows(2).map(|w| w[1] - w[0]);
+    assert!(
+        gaps.clone().all(|g| g < watchdog),
+        "a gap of {:?} between pings while idle",
+        gaps.max()
+    );
+
+    // The server stops answering: the loop is stuck for up to imap.timeout (8 s).
+    proxy.stall();
+    let stalled = Instant::now();
+    notes.gather(secs(6));
+    let late: Vec<Duration> = notes
+        .pings()
+        .into_iter()
+        .filter(|t| *t > stalled)
+        .map(|t| t - stalled)
+        .collect();
+    assert!(
+        late.iter().all(|d| *d < watchdog),
+        "pings {late:?} after the stall: systemd would not restart a stuck loop"
+    );
+    assert!(
+        read(&notes.log).contains("imap.timeout is longer than half of WatchdogSec"),
+        "{}",
+        read(&notes.log)
+    );
+    // The command times out, the loop reconnects, and the pings resume.
+    proxy.resume();
+    let from = notes.seen.len();
+    notes.wait("WATCHDOG=1 after the stall", from, secs(20), |m| {
+        has_line(m, "WATCHDOG=1")
+    });
+}
+
+/// #13: `[metrics] listen` serves OpenMetrics text whose counters match the pass: one draft,
+/// one auto-reply skipped, the message counts by category and language, IMAP command times,
+/// up = 1 and the time of the last pass; other paths get 404.
+#[test]
+fn metrics_count_what_the_pass_did() {
+    let dv = Dovecot::start();
+    let cfg = dv.config("plain", "");
+    let port = crate::util::free_port();
+    let mut text = read(&cfg);
+    text.push_str(&format!("\n[metrics]\nlisten = \"127.0.0.1:{port}\"\n"));
+    std::fs::write(&cfg, text).expect("config");
+    let secs = Duration::from_secs;
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs_f64();
+    let (_dir, mut notes, _daemon) = start_run(&cfg, 20_000_000);
+    let ready = notes.wait("READY=1", 0, secs(10), |m| has_line(m, "READY=1"));
+    notes.wait("STATUS=idle", ready, secs(20), |m| {
+        status(m).is_some_and(|s| s.starts_with("idle;"))
+    });
+    std::thread::sleep(secs(1));
+    dv.deliver("INBOX", &message(1));
+    dv.deliver(
+        "INBOX",
+        b"From: Kim <kim@example.org>\r\nTo: support@example.com\r\nSubject: Out of office\r\n\
+          Auto-Submitted: auto-replied\r\nMessage-ID: <ooo@example.org>\r\n\r\nI am away.\r\n",
+    );
+    notes.wait("two triaged", ready, secs(30), |m| {
+        status(m).is_some_and(|s| s.starts_with("idle; 2 triaged"))
+    });
+
+    let (head, body) = http_get(port, "/metrics");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("application/openmetrics-text"), "{head}");
+    let value = |name: &str| -> f64 {
+        body.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in\n{body}"))
+    };
+    assert_eq!(value("mailtriage_drafts_total"), 1.0);
+    assert_eq!(
+        value("mailtriage_messages_total{category=\"login\",language=\"en\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("mailtriage_skipped_total{reason=\"auto_reply\"}"),
+        1.0
+    );
+    assert_eq!(value("mailtriage_errors_total"), 0.0);
+    assert_eq!(value("mailtriage_up"), 1.0);
+    assert!(value("mailtriage_last_pass_timestamp_seconds") >= before);
+    assert!(value("mailtriage_imap_command_seconds_count{command=\"UID SEARCH\"}") >= 2.0);
+    assert!(
+        value("mailtriage_imap_command_seconds_count{command=\"MULTIAPPEND\"}") >= 1.0
+            || value("mailtriage_imap_command_seconds_count{command=\"APPEND\"}") >= 1.0
+    );
+    assert!(body.trim_end().ends_with("# EOF"), "{body}");
+
+    let (head, _) = http_get(port, "/other");
+    assert!(head.starts_with("HTTP/1.1 404"), "{head}");
+}
+
+/// A plain HTTP/1.1 GET on loopback: (status line and headers, body).
+fn http_get(port: u16, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to metrics");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("request");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("response");
+    match out.split_once("\r\n\r\n") {
+        Some((h, b)) => (h.to_string(), b.to_string()),
+        None => (out, String::new()),
+    }
 }
