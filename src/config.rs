@@ -77,7 +77,9 @@ pub fn toml_error(file: &Path, text: &str, err: &toml::de::Error) -> ConfigError
         .and_then(|l| l.split_once('='))
         .map(|(_, v)| v.trim())
         .unwrap_or_default();
-    let reason = if message.starts_with("string values must be quoted") && value.is_empty() {
+    let reason = if let Some(kind) = expected_kind(message) {
+        format!("{value} {kind}")
+    } else if message.starts_with("string values must be quoted") && value.is_empty() {
         "has no value after `=`: give one, or remove the line to use the default".to_string()
     } else if message.starts_with("string values must be quoted") {
         format!("{value} is not a number, date or true/false; text must be in quotes: \"{value}\"")
@@ -100,8 +102,61 @@ pub fn toml_error(file: &Path, text: &str, err: &toml::de::Error) -> ConfigError
     }
 }
 
-/// The table the 1-based line `n` of `text` belongs to: `imap`, or `incident[2]` for the third
-/// `[[incident]]`.
+/// What a value of the wrong type should have been, in words, for serde's "invalid type: …,
+/// expected X" messages.
+fn expected_kind(message: &str) -> Option<&'static str> {
+    let expected = message
+        .strip_prefix("invalid type: ")?
+        .split_once(", expected ")?
+        .1;
+    Some(match expected.trim() {
+        "a TOML datetime" => {
+            "is not a date or date-time like 2026-12-01T08:00:00Z (written without quotes)"
+        }
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" => {
+            "is not a whole number (written without quotes)"
+        }
+        "f32" | "f64" => "is not a number (written without quotes)",
+        "a boolean" => "is not true or false (written without quotes)",
+        "a sequence" => "must be a list, like [\"a\", \"b\"]",
+        "a string" => "must be text in quotes",
+        _ => return None,
+    })
+}
+
+/// Where the value of `key` in the `n`-th (from 0) `[[table]]` (or in `[table]` when `n` is
+/// `None`) is written in `text`: the key's line, else the table's header.
+pub fn position_of(text: &str, table: &str, n: Option<usize>, key: &str) -> Option<(usize, usize)> {
+    let header = match n {
+        Some(_) => format!("[[{table}]]"),
+        None => format!("[{table}]"),
+    };
+    let mut offset = 0;
+    let mut seen = 0;
+    let mut inside = None;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim();
+        if l.starts_with('[') {
+            if inside.is_some() {
+                break;
+            }
+            if l == header {
+                if n.is_none_or(|n| n == seen) {
+                    inside = Some(offset);
+                }
+                seen += 1;
+            }
+        } else if inside.is_some() && l.split_once('=').is_some_and(|(k, _)| k.trim() == key) {
+            let col = line.len() - line.trim_start().len();
+            return Some(line_col(text, offset + col));
+        }
+        offset += line.len();
+    }
+    inside.map(|o| line_col(text, o))
+}
+
+/// The table the 1-based line `n` of `text` belongs to: `imap`, or `incident[3]` for the third
+/// `[[incident]]` (counted from 1, as people count).
 fn table_at(text: &str, n: usize) -> Option<String> {
     let mut current = None;
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -110,8 +165,8 @@ fn table_at(text: &str, n: usize) -> Option<String> {
         if let Some(name) = l.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
             let name = name.trim().to_string();
             let i = seen.entry(name.clone()).or_insert(0);
-            current = Some(format!("{name}[{i}]"));
             *i += 1;
+            current = Some(format!("{name}[{i}]"));
         } else if let Some(name) = l.strip_prefix('[').and_then(|r| r.split(']').next()) {
             current = Some(name.trim().to_string());
         }
@@ -420,11 +475,15 @@ impl Config {
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
 
-        let from: lettre::message::Mailbox = raw
-            .identity
-            .from
-            .parse()
-            .map_err(|e| err("identity.from", format!("not a valid mailbox: {e}")))?;
+        let from: lettre::message::Mailbox = raw.identity.from.parse().map_err(|_| {
+            err(
+                "identity.from",
+                format!(
+                    "\"{}\" is not an address like \"Example Support <support@example.com>\"",
+                    raw.identity.from
+                ),
+            )
+        })?;
         let mut own_addresses = vec![from.email.to_string().to_lowercase()];
         for (i, a) in raw.identity.own_addresses.iter().enumerate() {
             let addr: lettre::Address = a.trim().parse().map_err(|e| {
@@ -469,32 +528,41 @@ impl Config {
             ));
         }
         let mut categories = Vec::new();
-        for c in t.category {
+        let category_err = |n: usize, key: &str, reason: String| ConfigError {
+            file: path.to_path_buf(),
+            position: position_of(text, "triage.category", Some(n), key),
+            key: format!("triage.category[{}].{key}", n + 1),
+            reason,
+        };
+        for (n, c) in t.category.into_iter().enumerate() {
             if c.id.is_empty()
                 || !c
                     .id
                     .chars()
                     .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
             {
-                return Err(err(
-                    "triage.category.id",
-                    format!("{:?} must be lower-case ASCII letters, digits or _", c.id),
+                return Err(category_err(
+                    n,
+                    "id",
+                    format!("\"{}\" must be lower-case ASCII letters, digits or _", c.id),
                 ));
             }
             if let Some(bad) = c.checks.iter().find(|k| !CHECKS.contains(&k.as_str())) {
-                return Err(err(
-                    "triage.category.checks",
+                return Err(category_err(
+                    n,
+                    "checks",
                     format!(
-                        "{bad:?} in category {:?} is not one of {}",
+                        "\"{bad}\" in category \"{}\" is not one of {}",
                         c.id,
                         CHECKS.join(", ")
                     ),
                 ));
             }
             if let Some(lang) = c.phrases.keys().find(|l| !is_language_code(l)) {
-                return Err(err(
-                    "triage.category.phrases",
-                    format!("{lang:?} in category {:?} is not a language code", c.id),
+                return Err(category_err(
+                    n,
+                    "phrases",
+                    format!("\"{lang}\" in category \"{}\" is not a language code", c.id),
                 ));
             }
             categories.push(CustomCategory {
@@ -856,7 +924,7 @@ mod tests {
                 "[[incident]]\na=1\n[[incident]]\nb=2\n[[incident]]\nc=3\n",
                 6
             ),
-            Some("incident[2]".into())
+            Some("incident[3]".into())
         );
     }
 

@@ -12,7 +12,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::signals::Signals;
-use crate::config::{line_col, read_file, toml_error, ConfigError};
+use crate::config::{read_file, toml_error, ConfigError};
 use crate::parse::Parsed;
 use crate::rules::normalize;
 
@@ -183,7 +183,7 @@ impl Facts {
         // Entries are located by their n-th table header, so errors can name the line.
         let err = |table: &str, n: usize, key: &str, reason: String| ConfigError {
             file: path.to_path_buf(),
-            position: nth_table(text, table, n),
+            position: crate::config::position_of(text, table, Some(n), key),
             key: format!("{table}[{}].{key}", n + 1),
             reason,
         };
@@ -286,23 +286,6 @@ impl Facts {
         }
         Ok(facts)
     }
-}
-
-/// Line of the n-th `[[table]]` header.
-fn nth_table(text: &str, table: &str, n: usize) -> Option<(usize, usize)> {
-    let header = format!("[[{table}]]");
-    let mut offset = 0;
-    let mut seen = 0;
-    for line in text.split_inclusive('\n') {
-        if line.trim() == header {
-            if seen == n {
-                return Some(line_col(text, offset));
-            }
-            seen += 1;
-        }
-        offset += line.len();
-    }
-    None
 }
 
 /// Where a retired address was seen.
@@ -663,7 +646,7 @@ status_url = "https://status.example.com/INC-8"
             "[[incident]]\nid = \"X\"\nservice = \"s\"\nstarted = 2026-11-21\nstatus_url = \"u\"\n",
         )
         .unwrap_err();
-        assert_eq!(e.position, Some((1, 1)));
+        assert_eq!(e.position, Some((4, 1)), "the line of `started`");
         assert_eq!(e.key, "incident[1].started");
         let e = Facts::parse(Path::new("f.toml"), "[[incident]]\nid = 3\n").unwrap_err();
         assert_eq!(e.position.map(|p| p.0), Some(2));

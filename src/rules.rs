@@ -295,25 +295,42 @@ impl Builder {
 
     fn add_file(&mut self, file: &Path, text: &str) -> Result<(), ConfigError> {
         let raw: RawRuleFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
-        let err = |key: &str, reason: String| ConfigError {
+        // `table.key`, or `table[n].key` for the n-th (from 0) entry of an array of tables.
+        let err = |table: &str, n: Option<usize>, key: &str, reason: String| ConfigError {
             file: file.to_path_buf(),
-            position: None,
-            key: key.to_string(),
+            position: crate::config::position_of(text, table, n, key),
+            key: match n {
+                Some(n) => format!("{table}[{}].{key}", n + 1),
+                None => format!("{table}.{key}"),
+            },
             reason,
         };
         let lang = self.language(&raw.language);
         self.signals
             .add(&raw.signals, lang)
-            .map_err(|(key, reason)| err(&key, reason))?;
-        for r in &raw.rule {
+            .map_err(|(key, reason)| {
+                // `signals.tried.reset`: written as `[signals.tried]` or `tried = {…}` in `[signals]`.
+                let (table, last) = key.rsplit_once('.').unwrap_or(("signals", &key));
+                let group = table.strip_prefix("signals.").unwrap_or(last);
+                ConfigError {
+                    file: file.to_path_buf(),
+                    position: crate::config::position_of(text, table, None, last)
+                        .or_else(|| crate::config::position_of(text, "signals", None, group)),
+                    key,
+                    reason,
+                }
+            })?;
+        for (n, r) in raw.rule.iter().enumerate() {
             let cat = self
                 .categories
                 .iter()
                 .position(|c| c.id == r.category)
                 .ok_or_else(|| {
                     err(
-                        "rule.category",
-                        format!("{:?} is not a known category", r.category),
+                        "rule",
+                        Some(n),
+                        "category",
+                        format!("\"{}\" is not a known category", r.category),
                     )
                 })?;
             let hit = Hit {
@@ -326,7 +343,7 @@ impl Builder {
             }
             for p in &r.patterns {
                 let re = rule_regex(p)
-                    .map_err(|e| err("rule.patterns", format!("bad regex {p:?}: {e}")))?;
+                    .map_err(|e| err("rule", Some(n), "patterns", bad_regex(p, &e)))?;
                 self.patterns.push((re, hit));
             }
         }
@@ -346,7 +363,7 @@ impl Builder {
             }
         }
         for h in &raw.quote.headers {
-            Regex::new(h).map_err(|e| err("quote.headers", format!("bad regex {h:?}: {e}")))?;
+            Regex::new(h).map_err(|e| err("quote", None, "headers", bad_regex(h, &e)))?;
             self.quote_headers.push(h.clone());
         }
         for s in &raw.signature.signoffs {
@@ -362,11 +379,12 @@ impl Builder {
             }
         }
         for c in &raw.count.patterns {
-            let re = rule_regex(c)
-                .map_err(|e| err("count.patterns", format!("bad regex {c:?}: {e}")))?;
+            let re = rule_regex(c).map_err(|e| err("count", None, "patterns", bad_regex(c, &e)))?;
             if re.captures_len() < 2 {
                 return Err(err(
-                    "count.patterns",
+                    "count",
+                    None,
+                    "patterns",
                     format!("{c:?} needs one capture group for the number"),
                 ));
             }
@@ -432,6 +450,17 @@ fn ascii_boundaries(pattern: &str) -> String {
 }
 
 /// Compiles a rule regex with room for its lazy DFA.
+/// A regex error in one line: the regex crate's own message draws the pattern over several.
+pub(crate) fn bad_regex(pattern: &str, e: &regex::Error) -> String {
+    let text = e.to_string();
+    let why = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or_else(|| text.lines().last().unwrap_or_default().trim());
+    format!("\"{pattern}\" is not a valid regular expression: {why}")
+}
+
 fn rule_regex(pattern: &str) -> Result<Regex, regex::Error> {
     regex::RegexBuilder::new(&ascii_boundaries(pattern))
         .dfa_size_limit(32 << 20)

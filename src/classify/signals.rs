@@ -153,7 +153,7 @@ impl Builder {
             list.iter().position(|x| *x == id).ok_or_else(|| {
                 (
                     format!("signals.{key}.{id}"),
-                    format!("is not one of {}", list.join(", ")),
+                    format!("`{id}` is not one of {}", list.join(", ")),
                 )
             })
         };
@@ -173,7 +173,7 @@ impl Builder {
             if k != "today" {
                 return Err((
                     format!("signals.deadline.{k}"),
-                    "only `today` is known".into(),
+                    format!("`{k}` is not known: only `today` is"),
                 ));
             }
             phrases
@@ -190,7 +190,7 @@ impl Builder {
             let kind = id(REFS, "refs", k)?;
             for p in patterns {
                 let re = Regex::new(&format!("(?i){p}"))
-                    .map_err(|e| (format!("signals.refs.{k}"), format!("bad regex {p:?}: {e}")))?;
+                    .map_err(|e| (format!("signals.refs.{k}"), crate::rules::bad_regex(p, &e)))?;
                 if !re.capture_names().any(|n| n == Some("v")) {
                     return Err((
                         format!("signals.refs.{k}"),

@@ -96,9 +96,9 @@ impl Templates {
             .collect();
         // Partials first, so that an error in one is reported against its own file.
         files.sort_by_key(|(rel, _, _)| !rel.contains("/partials/"));
-        for (rel, path, text) in files {
+        for (rel, path, source) in files {
             let name = rel.trim_end_matches(".hbs").to_string();
-            let text = inline_partials(&text, &partials, 0);
+            let text = inline_partials(&source, &partials, 0);
             let result = match partial_name(&rel) {
                 Some(partial) => hb.register_partial(&partial, text.as_str()),
                 None => {
@@ -107,11 +107,26 @@ impl Templates {
                 }
             };
             result.map_err(|e| {
+                let (position, reason) = match unclosed_block(&source) {
+                    Some((block, at)) => (
+                        Some(at),
+                        format!("`{{{{#{block}}}}}` is opened here and never closed: add `{{{{/{block}}}}}`"),
+                    ),
+                    None => {
+                        let reason = e.reason().to_string();
+                        // handlebars lists every token its grammar expected; that helps nobody.
+                        let reason = match reason.split_once(": expected ") {
+                            Some((head, _)) => format!("{head}: check the `{{{{` and `}}}}` around here"),
+                            None => reason,
+                        };
+                        (e.pos(), reason)
+                    }
+                };
                 TemplateError(ConfigError {
                     file: path.clone(),
-                    position: e.pos(),
+                    position,
                     key: String::new(),
-                    reason: e.reason().to_string(),
+                    reason,
                 })
             })?;
             sources.push((name, path));
@@ -254,6 +269,47 @@ fn tidy_body(s: &str) -> String {
     }
     out.push('\n');
     out
+}
+
+/// The innermost block (`if`, `each`, …) that `text` opens and never closes, with the 1-based
+/// line and column of its opening tag. `None` when every block is closed, or when a block is
+/// closed by the wrong name (handlebars names that one well itself).
+fn unclosed_block(text: &str) -> Option<(String, (usize, usize))> {
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut rest = 0;
+    while let Some(i) = text[rest..].find("{{") {
+        let start = rest + i;
+        let body_start = start + 2;
+        let inner = text[body_start..].trim_start_matches(['{', '~']);
+        let skip = text.len() - body_start - inner.len();
+        let end_marker = if inner.starts_with("!--") {
+            "--}}"
+        } else {
+            "}}"
+        };
+        let Some(len) = text[body_start + skip..].find(end_marker) else {
+            break;
+        };
+        let tag = &text[body_start + skip..body_start + skip + len];
+        rest = body_start + skip + len + end_marker.len();
+        let word = |t: &str| {
+            t.trim_start_matches(['>', '*'])
+                .split(|c: char| c.is_whitespace() || c == '~')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        if let Some(t) = tag.strip_prefix('#') {
+            open.push((word(t), start));
+        } else if let Some(t) = tag.strip_prefix('/') {
+            match open.pop() {
+                Some((name, _)) if name == word(t) => {}
+                _ => return None,
+            }
+        }
+    }
+    open.pop()
+        .map(|(name, at)| (name, crate::config::line_col(text, at)))
 }
 
 #[cfg(test)]

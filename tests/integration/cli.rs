@@ -263,3 +263,77 @@ fn a_missing_default_config_says_how_to_name_one() {
     // (A machine with mailtriage installed in /etc would fail the exit status above.)
     assert!(err.contains("--config FILE or $MAILTRIAGE_CONFIG"), "{err}");
 }
+
+/// #13: broken configs, facts, rules and templates, each reported with the file, the line and
+/// column, the full key path and what is wrong, on one line, with no Rust debug text.
+#[test]
+fn every_broken_input_names_file_line_key_and_reason() {
+    const ID: &str = "[identity]\nfrom = \"Support <support@example.com>\"\n";
+    const IMAP: &str = "[imap]\nhost = \"127.0.0.1\"\nport = 143\nsecurity = \"plain\"\nusername = \"u\"\npassword_env = \"X\"\n";
+    const WITH: &str = "[identity]\nfrom = \"Support <support@example.com>\"\n[triage]\nfacts = \"facts.toml\"\ntemplates = \"templates\"\nrules = \"rules\"\n";
+    const INCIDENT: &str = "[[incident]]\nid = \"I-1\"\nservice = \"Sync\"\nstarted = 2026-12-01T08:00:00Z\nstatus_url = \"https://status.example.com/1\"\n\n";
+    // (what, file to write, its text, the config, expected "file:line:col: key `…`", reason)
+    let cases: Vec<(&str, &str, String, String, &str, &str)> = vec![
+        ("typo in [imap]", "config.toml", format!("{ID}{IMAP}bacth_size = 5\n"), String::new(), "config.toml:9:1: key `imap.bacth_size`", "did you mean `batch_size`?"),
+        ("number out of range", "config.toml", format!("{ID}{IMAP}batch_size = 0\n"), String::new(), "config.toml:9:1: key `imap.batch_size`", "0 is not between 1 and 1000"),
+        ("empty value", "config.toml", format!("{ID}{IMAP}batch_size = \n"), String::new(), "config.toml:9:14: key `imap.batch_size`", "has no value after `=`"),
+        ("unquoted text", "config.toml", format!("{ID}[triage]\ndefault_language = en\n"), String::new(), "config.toml:4:20: key `triage.default_language`", "in quotes: \"en\""),
+        ("bad duration", "config.toml", format!("{ID}{IMAP}timeout = \"soon\"\n"), String::new(), "config.toml:9:1: key `imap.timeout`", "\"soon\" is not a duration like \"60s\""),
+        ("bad from", "config.toml", "[identity]\nfrom = \"nope\"\n".into(), String::new(), "config.toml:2:1: key `identity.from`", "\"nope\" is not an address like"),
+        ("bad metrics address", "config.toml", format!("{ID}[metrics]\nlisten = \"localhost\"\n"), String::new(), "config.toml:4:1: key `metrics.listen`", "\"localhost\" is not an IP address and port"),
+        ("promise out of range", "config.toml", format!("{ID}[promises]\nreply_business_days = 40\n"), String::new(), "config.toml:4:1: key `promises.reply_business_days`", "40 is not a number of business days from 1 to 30"),
+        ("confidence out of range", "config.toml", format!("{ID}[triage]\nmin_confidence = 2\n"), String::new(), "config.toml:4:1: key `triage.min_confidence`", "2 is not between 0 and 1"),
+        ("bad category id", "config.toml", format!("{ID}[[triage.category]]\nid = \"ok\"\nvalue = \"x\"\nphrases = {{ en = [\"a\"] }}\n\n[[triage.category]]\nid = \"Bad Id\"\nvalue = \"x\"\nphrases = {{ en = [\"b\"] }}\n"), String::new(), "config.toml:9:1: key `triage.category[2].id`", "\"Bad Id\" must be lower-case"),
+        ("unclosed table header", "config.toml", "[identity\nfrom = \"x\"\n".into(), String::new(), "config.toml:1:10: key `identity`", "unclosed table, expected `]`"),
+        ("facts: typo in the second incident", "facts.toml", format!("{INCIDENT}[[incident]]\nid = \"I-2\"\nservice = \"API\"\nstarted = 2026-12-01T08:00:00Z\nstatusurl = \"u\"\n"), WITH.into(), "facts.toml:11:1: key `incident[2].statusurl`", "did you mean `status_url`?"),
+        ("facts: date in quotes", "facts.toml", "[[incident]]\nid = \"I\"\nservice = \"s\"\nstarted = \"yesterday\"\nstatus_url = \"u\"\n".into(), WITH.into(), "facts.toml:4:11: key `incident[1].started`", "\"yesterday\" is not a date or date-time like 2026-12-01T08:00:00Z"),
+        ("facts: resolved before started", "facts.toml", format!("{INCIDENT}[[incident]]\nid = \"I-2\"\nservice = \"API\"\nstarted = 2026-12-01T08:00:00Z\nresolved = 2026-11-01T08:00:00Z\nstatus_url = \"u\"\n"), WITH.into(), "facts.toml:11:1: key `incident[2].resolved`", "is before `started`"),
+        ("facts: bad retired address", "facts.toml", "[[retired_address]]\nreplacement = \"support@example.com\"\naddress = \"nope\"\nretired_on = 2025-01-01\n".into(), WITH.into(), "facts.toml:3:1: key `retired_address[1].address`", "\"nope\" is neither an address nor \"@domain\""),
+        ("rules: typo in a rule", "rules/x.toml", "language = \"en\"\n\n[[rule]]\ncategory = \"login\"\nwieght = 3\nphrases = [\"a\"]\n".into(), WITH.into(), "rules/x.toml:5:1: key `rule[1].wieght`", "did you mean `weight`?"),
+        ("rules: bad regex in the second rule", "rules/x.toml", "language = \"en\"\n\n[[rule]]\ncategory = \"login\"\nweight = 3\nphrases = [\"a\"]\n\n[[rule]]\ncategory = \"login\"\nweight = 3\npatterns = [\"(unclosed\"]\n".into(), WITH.into(), "rules/x.toml:11:1: key `rule[2].patterns`", "\"(unclosed\" is not a valid regular expression: unclosed group"),
+        ("rules: unknown category", "rules/x.toml", "language = \"en\"\n[[rule]]\nweight = 3\ncategory = \"nosuch\"\nphrases = [\"a\"]\n".into(), WITH.into(), "rules/x.toml:4:1: key `rule[1].category`", "\"nosuch\" is not a known category"),
+        ("rules: unknown signal", "rules/x.toml", "language = \"en\"\n[signals]\ntried = { reset = [\"x\"] }\n".into(), WITH.into(), "rules/x.toml:3:1: key `signals.tried.reset`", "`reset` is not one of password_reset"),
+        ("template: unclosed block", "templates/en/general.hbs", "Hello\n\n{{#if first_name}}Hi {{first_name}}\n{{#each x}}{{/each}}\n".into(), WITH.into(), "templates/en/general.hbs:3:1", "`{{#if}}` is opened here and never closed: add `{{/if}}`"),
+        ("template: block closed by another name", "templates/en/login.hbs", "{{#each x}}\n{{/if}}\n".into(), WITH.into(), "templates/en/login.hbs:2:1", "\"each\" was opened, but \"if\" is closing"),
+        ("template: broken braces", "templates/en/login.hbs", "Hello {{name}\n".into(), WITH.into(), "templates/en/login.hbs:1:13", "check the `{{` and `}}`"),
+    ];
+    assert!(cases.len() >= 15);
+    for (what, file, text, config, place, reason) in &cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        for sub in ["rules", "templates/en"] {
+            std::fs::create_dir_all(d.join(sub)).expect("mkdir");
+        }
+        std::fs::write(d.join("facts.toml"), "").expect("facts");
+        if !config.is_empty() {
+            std::fs::write(d.join("config.toml"), config).expect("config");
+        }
+        std::fs::write(d.join(file), text).expect("write");
+        let out = crate::util::mailtriage_with_env(
+            &[
+                "--config",
+                &path_str(&d.join("config.toml")),
+                "check",
+                "--offline",
+            ],
+            b"",
+            &[("X", "secret")],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        let line = err.lines().next().unwrap_or_default();
+        assert!(
+            line.contains(&format!("{}/{place}", d.display())),
+            "{what}: want `{place}` in\n{err}"
+        );
+        assert!(line.contains(reason), "{what}: want `{reason}` in\n{err}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{what}: one line:\n{err}"
+        );
+        for debug in ["Some(", "None", "Error {", "\\\""] {
+            assert!(!err.contains(debug), "{what}: Rust debug text in\n{err}");
+        }
+    }
+}
