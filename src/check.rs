@@ -188,7 +188,8 @@ pub fn check(engine: &Engine) -> Report {
                             .source(name)
                             .map(|p| p.display().to_string())
                             .unwrap_or_default();
-                        r.problems.push(format!("{src}: {name}: {e}"));
+                        r.problems
+                            .push(format!("{src}{}", crate::draft::describe_render_error(&e)));
                         break;
                     }
                 }

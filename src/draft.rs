@@ -13,4 +13,4 @@ pub use message::{
     build, clean_line, drafted_key, recipient, reply_subject, safe_msg_id, strip_prefixes, Draft,
     DraftEnv, DraftError, DraftInput, Sender,
 };
-pub use templates::{TemplateError, Templates};
+pub use templates::{describe_render_error, TemplateError, Templates};

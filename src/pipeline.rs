@@ -284,7 +284,7 @@ impl Engine {
             .ok_or_else(|| {
                 draft::DraftError::Render(
                     format!("{}/{}", class.language, category.id),
-                    "no template for this category in the customer's or the default language"
+                    ": no template for this category in the customer's or the default language"
                         .into(),
                 )
             })?;
@@ -314,10 +314,9 @@ impl Engine {
             signals: &signals,
             urgent: class.priority == Priority::Urgent,
         });
-        let body = self
-            .templates
-            .render(&template, ctx)
-            .map_err(|e| draft::DraftError::Render(template.clone(), e.to_string()))?;
+        let body = self.templates.render(&template, ctx).map_err(|e| {
+            draft::DraftError::Render(template.clone(), draft::describe_render_error(&e))
+        })?;
 
         outcome.action = Action::Draft;
         outcome.category = Some(category.id.clone());

@@ -160,7 +160,8 @@ pub struct Draft {
 pub enum DraftError {
     #[error("no valid address to reply to (From and Reply-To are both unusable)")]
     NoRecipient,
-    #[error("template {0}: {1}")]
+    /// The template's name, then `:line:column: what` (or `: what`).
+    #[error("template {0}{1}")]
     Render(String, String),
     #[error("building the message: {0}")]
     Build(String),

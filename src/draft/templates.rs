@@ -205,6 +205,25 @@ impl Templates {
     }
 }
 
+/// A render error in words, after `:line:column` when it has a place in the template.
+pub fn describe_render_error(e: &handlebars::RenderError) -> String {
+    use handlebars::RenderErrorReason as R;
+    let at = match (e.line_no, e.column_no) {
+        (Some(l), Some(c)) => format!(":{l}:{c}: "),
+        _ => ": ".to_string(),
+    };
+    let what = match e.reason() {
+        R::MissingVariable(Some(path)) => format!(
+            "`{path}` is not in the context here (templates render in strict mode): check the name in docs/templates.md, or test it with {{{{#if {path}}}}}"
+        ),
+        R::MissingVariable(None) => "a value that is not in the context here (strict mode)".to_string(),
+        R::PartialNotFound(name) => format!("there is no partial `{name}` (partials/{name}.hbs)"),
+        R::HelperNotFound(name) => format!("there is no helper or value `{name}`"),
+        other => other.to_string(),
+    };
+    format!("{at}{what}")
+}
+
 /// The language whose locale stands in for a language without one.
 const FALLBACK: &str = "en";
 

@@ -295,6 +295,7 @@ fn every_broken_input_names_file_line_key_and_reason() {
         ("rules: unknown signal", "rules/x.toml", "language = \"en\"\n[signals]\ntried = { reset = [\"x\"] }\n".into(), WITH.into(), "rules/x.toml:3:1: key `signals.tried.reset`", "`reset` is not one of password_reset"),
         ("template: unclosed block", "templates/en/general.hbs", "Hello\n\n{{#if first_name}}Hi {{first_name}}\n{{#each x}}{{/each}}\n".into(), WITH.into(), "templates/en/general.hbs:3:1", "`{{#if}}` is opened here and never closed: add `{{/if}}`"),
         ("template: block closed by another name", "templates/en/login.hbs", "{{#each x}}\n{{/if}}\n".into(), WITH.into(), "templates/en/login.hbs:2:1", "\"each\" was opened, but \"if\" is closing"),
+        ("template: a value that is not in the context", "templates/en/general.hbs", "Hello\n{{facts.nosuch}}\n".into(), WITH.into(), "templates/en/general.hbs:2:1", "`facts.nosuch` is not in the context here"),
         ("template: broken braces", "templates/en/login.hbs", "Hello {{name}\n".into(), WITH.into(), "templates/en/login.hbs:1:13", "check the `{{` and `}}`"),
     ];
     assert!(cases.len() >= 15);

@@ -2,6 +2,7 @@
 
 mod blind;
 mod cli;
+mod docs;
 mod drafts;
 mod faults;
 mod fixtures;
