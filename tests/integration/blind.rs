@@ -1,7 +1,7 @@
 //! The blind set: `tests/blind/*.eml`, 116 messages in the nine languages written by someone who
 //! had not seen the rules, labelled in `tests/blind/expected.json`. Its first run, before any
-//! rule was touched, was the closest thing to a held-out measurement this project has (see the
-//! README); since then it guards against regressions like the fixtures do, with a threshold
+//! rule was touched, was the closest thing to a held-out measurement this project has (see
+//! docs/development.md); since then it guards against regressions like the fixtures do, with a threshold
 //! instead of exact answers, because its labels are one reader's judgement.
 
 use std::collections::BTreeMap;
