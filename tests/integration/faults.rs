@@ -132,9 +132,8 @@ fn a_uidvalidity_change_makes_no_duplicates() {
     );
     // The mailbox is rebuilt under the daemon: new UIDVALIDITY, keywords lost.
     dv.remove_flags("INBOX", "$Triaged");
-    let out = Command::new("doveadm")
-        .arg("-c")
-        .arg(&dv.conf)
+    let out = dv
+        .doveadm()
         .args([
             "mailbox",
             "update",

@@ -2,8 +2,6 @@
 //! (no SPECIAL-USE) and archive folders read for the contact history, all of which travel
 //! in modified UTF-7 (RFC 3501 5.1.3) on the wire.
 
-use std::process::Command;
-
 use crate::util::dovecot::{Dovecot, USER};
 use crate::util::{mailtriage, path_str};
 
@@ -12,9 +10,8 @@ const ARCHIVES: [&str; 2] = ["已归档", "Archivé & old"];
 
 /// Creates a folder as an administrator would (doveadm takes UTF-8 names).
 fn create_folder(dv: &Dovecot, name: &str) {
-    let out = Command::new("doveadm")
-        .arg("-c")
-        .arg(&dv.conf)
+    let out = dv
+        .doveadm()
         .args(["mailbox", "create", "-u", USER, name])
         .output()
         .expect("doveadm mailbox create");
