@@ -34,6 +34,8 @@ pub struct Settings {
     pub idle_max: Duration,
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
+    /// Read and triage, but write nothing: no drafts, no keywords (`once --dry-run`).
+    pub dry_run: bool,
 }
 
 impl Settings {
@@ -46,6 +48,7 @@ impl Settings {
             idle_max: c.idle_interval,
             backoff_base: Duration::from_secs(1),
             backoff_cap: c.reconnect_max,
+            dry_run: false,
         }
     }
 }
@@ -249,15 +252,18 @@ pub async fn process_pending<M: Mailbox>(
             );
         }
         let large_uids: Vec<u32> = large.iter().map(|p| p.uid).collect();
-        for u in &large_uids {
-            memory.oversized.remove(u);
+        for p in &large {
+            memory.oversized.remove(&p.uid);
+            observer.too_large(p.uid, p.size);
         }
-        mb.mark(
-            &large_uids,
-            &[TRIAGED.into(), "triage:too-large".into()],
-            false,
-        )
-        .await?;
+        if !settings.dry_run {
+            mb.mark(
+                &large_uids,
+                &[TRIAGED.into(), "triage:too-large".into()],
+                false,
+            )
+            .await?;
+        }
         stats.too_large += large_uids.len() as u64;
         for _ in &large_uids {
             crate::metrics::skipped("too-large");
@@ -277,8 +283,13 @@ pub async fn process_pending<M: Mailbox>(
                 ?uids,
                 "message body over max_message_size (announced smaller); tagged triage:too-large"
             );
-            mb.mark(&uids, &[TRIAGED.into(), "triage:too-large".into()], false)
-                .await?;
+            for (uid, raw) in &over {
+                observer.too_large(*uid, raw.len() as u64);
+            }
+            if !settings.dry_run {
+                mb.mark(&uids, &[TRIAGED.into(), "triage:too-large".into()], false)
+                    .await?;
+            }
             stats.too_large += uids.len() as u64;
             for _ in &uids {
                 crate::metrics::skipped("too-large");
@@ -363,6 +374,21 @@ pub async fn process_pending<M: Mailbox>(
             }
         }
         stats.timings.drafts_lookup += t0.elapsed();
+        for d in &done {
+            observer.outcome(d.uid, d.outcome.as_ref(), already.contains(&d.uid));
+        }
+        if settings.dry_run {
+            for d in &done {
+                match &d.outcome {
+                    Ok(o) if o.action == Action::Skip => stats.skipped += 1,
+                    Ok(_) if already.contains(&d.uid) => stats.already_drafted += 1,
+                    Ok(_) => stats.drafts += 1,
+                    Err(_) => stats.errors += 1,
+                }
+                stats.triaged += 1;
+            }
+            continue;
+        }
         let t0 = Instant::now();
         mb.append_drafts(&to_append).await?;
         crate::metrics::drafts(to_append.len() as u64);
@@ -442,6 +468,7 @@ pub async fn once<M, C, F>(
     engine: &SharedEngine,
     settings: &Settings,
     shutdown: &Shutdown,
+    observer: &mut dyn Observer,
 ) -> Result<Stats, ImapError>
 where
     M: Mailbox,
@@ -463,7 +490,7 @@ where
             &mut memory,
             &mut stats,
             shutdown,
-            &mut (),
+            observer,
         )
         .await
         {
@@ -498,6 +525,10 @@ pub trait Observer: Send {
     fn longest_quiet(&self) -> Option<Duration> {
         None
     }
+    /// What became of one message (before its draft is appended and it is tagged).
+    fn outcome(&mut self, _uid: u32, _outcome: Result<&Outcome, &String>, _already: bool) {}
+    /// A message over `max_message_size`, tagged `triage:too-large` unread.
+    fn too_large(&mut self, _uid: u32, _size: u64) {}
     /// A pass finished; `idle` is true when it is about to wait for mail.
     fn progress(&mut self, _stats: &Stats) {}
     /// Called between passes; the place to reload facts and templates.
@@ -737,6 +768,7 @@ mod tests {
             idle_max: Duration::from_secs(1),
             backoff_base: Duration::from_millis(1),
             backoff_cap: Duration::from_millis(10),
+            dry_run: false,
         }
     }
 

@@ -18,7 +18,7 @@ use mailtriage::imap::session::ImapMailbox;
 use mailtriage::imap::Mailbox as _;
 use mailtriage::logging;
 use mailtriage::notify::Notifier;
-use mailtriage::pipeline::Engine;
+use mailtriage::pipeline::{Action, Engine, Outcome};
 use mailtriage::report;
 use mailtriage::service::{self, Service};
 
@@ -50,7 +50,11 @@ enum Command {
     /// The daemon: watch the inbox (IDLE or poll) until SIGTERM
     Run,
     /// One pass over the inbox, then exit
-    Once,
+    Once {
+        /// Read and triage, print what would be drafted and skipped, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Validate config, facts and templates (and, unless --offline, log in)
     Check {
         /// Do not contact the IMAP server
@@ -177,8 +181,8 @@ fn main() -> ExitCode {
             files,
         } => triage(&engine, &files, json, explain, raw),
         Command::Check { offline } => check(&engine, offline),
-        Command::Once => daemon(engine, config_path(&cli), false),
-        Command::Run => daemon(engine, config_path(&cli), true),
+        Command::Once { dry_run } => daemon(engine, config_path(&cli), false, dry_run),
+        Command::Run => daemon(engine, config_path(&cli), true, false),
         Command::Train { .. } => unreachable!("handled before the engine is loaded"),
     };
     match result {
@@ -407,7 +411,12 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
 
 /// `once` and `run`: the IMAP side. Exit 0 when done (or stopped by a signal), 1 when the
 /// mailbox cannot be used.
-fn daemon(engine: Engine, config_path: PathBuf, forever: bool) -> anyhow::Result<ExitCode> {
+fn daemon(
+    engine: Engine,
+    config_path: PathBuf,
+    forever: bool,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
     let Some(imap) = engine.config.imap.clone() else {
         eprintln!(
             "mailtriage: {}: key `imap`: the [imap] section is required for `run` and `once`",
@@ -415,7 +424,8 @@ fn daemon(engine: Engine, config_path: PathBuf, forever: bool) -> anyhow::Result
         );
         return Ok(ExitCode::from(2));
     };
-    let settings = Settings::from_config(&imap);
+    let mut settings = Settings::from_config(&imap);
+    settings.dry_run = dry_run;
     let metrics_addr = engine.config.metrics;
     let engine = Arc::new(RwLock::new(engine));
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -457,7 +467,28 @@ fn daemon(engine: Engine, config_path: PathBuf, forever: bool) -> anyhow::Result
                 }
             }
         } else {
-            match mailtriage::daemon::once(connect, &engine, &settings, &shutdown).await {
+            if dry_run {
+                let mut lines = DryRun;
+                return match mailtriage::daemon::once(connect, &engine, &settings, &shutdown, &mut lines).await {
+                    Ok(s) => {
+                        println!(
+                            "dry run: {} messages would be triaged: {} drafts ({} already in Drafts), {} skipped, {} too large, {} errors; nothing was written",
+                            s.triaged + s.too_large,
+                            s.drafts,
+                            s.already_drafted,
+                            s.skipped,
+                            s.too_large,
+                            s.errors
+                        );
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    Err(e) => {
+                        eprintln!("mailtriage: cannot use the mailbox at {where_}: {e}");
+                        Ok(ExitCode::from(1))
+                    }
+                };
+            }
+            match mailtriage::daemon::once(connect, &engine, &settings, &shutdown, &mut ()).await {
                 Ok(s) => {
                     tracing::info!(timings = %s.timings, peak_rss_kib = peak_rss_kib(), "pass finished");
                     println!(
@@ -478,6 +509,42 @@ fn daemon(engine: Engine, config_path: PathBuf, forever: bool) -> anyhow::Result
             }
         }
     })
+}
+
+/// `once --dry-run`: one line per message, as it would be handled.
+struct DryRun;
+
+impl mailtriage::daemon::Observer for DryRun {
+    fn outcome(&mut self, uid: u32, outcome: Result<&Outcome, &String>, already: bool) {
+        match outcome {
+            Ok(o) => {
+                let what = match (o.action, already) {
+                    (Action::Skip, _) => {
+                        format!("skip   {}", o.skip_reason.map_or("", |r| r.as_str()))
+                    }
+                    (_, true) => format!(
+                        "draft  {} (already in Drafts)",
+                        o.category.as_deref().unwrap_or("")
+                    ),
+                    (_, false) => format!(
+                        "draft  {} {:.2}",
+                        o.category.as_deref().unwrap_or(""),
+                        o.confidence.unwrap_or(0.0)
+                    ),
+                };
+                println!(
+                    "UID {uid:<8} {what:<40} {:<3} {}",
+                    o.language,
+                    mailtriage::imap::server_text(o.from.as_deref().unwrap_or("(no sender)"))
+                );
+            }
+            Err(e) => println!("UID {uid:<8} error  {}", mailtriage::imap::server_text(e)),
+        }
+    }
+
+    fn too_large(&mut self, uid: u32, size: u64) {
+        println!("UID {uid:<8} skip   too large ({size} bytes)");
+    }
 }
 
 /// Peak resident memory of this process (VmHWM), for the log.

@@ -382,3 +382,161 @@ fn pending_mail_is_searched_in_uid_ranges_without_missing_any() {
     );
     assert_eq!(dv.count("Drafts"), 5);
 }
+
+/// #13: examples/demo/config.toml is the demo's config, so `triage` offline gives the demo
+/// inbox the categories and facts the daemon gives it against a server (contact history
+/// aside: offline there is no mailbox to look in).
+#[test]
+fn offline_triage_of_the_demo_inbox_matches_the_daemon() {
+    let demo = crate::util::root().join("examples/demo");
+    let mut inbox: Vec<std::path::PathBuf> = std::fs::read_dir(demo.join("inbox"))
+        .expect("demo inbox")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    inbox.sort();
+    let config = demo.join("config.toml");
+    let mut args = vec![
+        "--config".to_string(),
+        path_str(&config),
+        "triage".into(),
+        "--json".into(),
+    ];
+    args.extend(inbox.iter().map(|p| path_str(p)));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = mailtriage(&args, b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let offline: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(offline.len(), inbox.len());
+
+    let dv = Dovecot::start();
+    for p in &inbox {
+        dv.deliver("INBOX", &std::fs::read(p).expect("read"));
+    }
+    let dir = dv.dir.path();
+    std::fs::copy(demo.join("facts.toml"), dir.join("demo-facts.toml")).expect("facts");
+    let cfg = dv.config("plain", "");
+    let served = std::fs::read_to_string(&cfg)
+        .expect("config")
+        .replace("facts = \"facts.toml\"", "facts = \"demo-facts.toml\"");
+    let demo_cfg = std::fs::read_to_string(&config).expect("demo config");
+    let imap = served
+        .split("[imap]")
+        .nth(1)
+        .and_then(|s| s.split("[triage]").next())
+        .expect("[imap] in the harness config");
+    let merged = demo_cfg.replace("facts = \"facts.toml\"", "facts = \"demo-facts.toml\"")
+        + "\n[imap]"
+        + imap;
+    std::fs::write(&cfg, merged).expect("config");
+    let run = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    let drafts: Vec<String> = dv
+        .fetch(
+            "Drafts",
+            "hdr.x-mailtriage-source hdr.x-mailtriage-category hdr.x-mailtriage-facts",
+        )
+        .into_iter()
+        .map(|d| d.replace("\n ", " ").replace("\n\t", " "))
+        .collect();
+    let header = |d: &str, name: &str| {
+        d.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut compared = 0;
+    for o in offline.iter().filter(|o| o["action"] == "draft") {
+        let id = o["message_id"].as_str().expect("message id");
+        let draft = drafts
+            .iter()
+            .find(|d| header(d, "hdr.x-mailtriage-source:").contains(id))
+            .unwrap_or_else(|| {
+                let sources: Vec<String> = drafts
+                    .iter()
+                    .map(|d| header(d, "hdr.x-mailtriage-source:"))
+                    .collect();
+                panic!(
+                    "no draft for {id} among {sources:?}\n{}",
+                    String::from_utf8_lossy(&run.stdout)
+                )
+            });
+        assert_eq!(
+            header(draft, "hdr.x-mailtriage-category:"),
+            o["category"].as_str().unwrap_or_default(),
+            "{id}"
+        );
+        let facts = header(draft, "hdr.x-mailtriage-facts:");
+        for f in o["facts"].as_array().into_iter().flatten() {
+            let kind = f["kind"].as_str().unwrap_or_default();
+            if kind == "contact_history" || kind == "callback_missing" {
+                continue;
+            }
+            let what = f["id"].as_str().or(f["address"].as_str()).unwrap_or(kind);
+            assert!(
+                facts.contains(what),
+                "{id}: {what} not in X-Mailtriage-Facts: {facts}"
+            );
+        }
+        compared += 1;
+    }
+    assert!(compared >= 10, "{compared} drafts compared");
+}
+
+/// #12: `once --dry-run` reads and triages the backlog, prints one line per message with what
+/// would happen, and writes nothing: no draft, no keyword. A real pass afterwards does what
+/// the dry run said.
+#[test]
+fn a_dry_run_lists_what_would_happen_and_writes_nothing() {
+    let dv = Dovecot::start();
+    load_inbox(&dv);
+    let cfg = dv.config("plain", "");
+    let out = mailtriage(&["--config", &path_str(&cfg), "once", "--dry-run"], b"");
+    assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(dv.count("Drafts"), 0, "a dry run appended drafts");
+    for (uid, flags) in dv.flags("INBOX") {
+        assert!(
+            !flags.contains("$Triaged") && !flags.contains("triage:"),
+            "UID {uid}: {flags}"
+        );
+    }
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("UID ")).collect();
+    assert_eq!(lines.len(), INBOX.len(), "{text}");
+    assert!(
+        text.contains(&format!("{} messages would be triaged", INBOX.len()))
+            && text.contains("nothing was written"),
+        "{text}"
+    );
+    assert_ok(&once(&cfg));
+    for (uid, flags) in dv.flags("INBOX") {
+        let line = lines
+            .iter()
+            .find(|l| l.split_whitespace().nth(1) == Some(&uid.to_string()))
+            .unwrap_or_else(|| panic!("no dry-run line for UID {uid}:\n{text}"));
+        let keyword = flags
+            .split_whitespace()
+            .find_map(|f| f.strip_prefix("triage:"))
+            .unwrap_or_else(|| panic!("UID {uid} not tagged: {flags}"));
+        let said = match keyword.strip_prefix("skip-") {
+            Some(reason) => format!("skip   {}", reason.replace('-', "_")),
+            None => format!("draft  {keyword} "),
+        };
+        assert!(
+            line.contains(&said),
+            "UID {uid}: the dry run said `{line}`, the pass did {keyword}"
+        );
+    }
+}
