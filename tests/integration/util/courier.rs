@@ -2,16 +2,20 @@
 //! in Drop: `couriertcpd` → `imaplogin` → `imapd` on a maildir, with `authdaemond` and a userdb
 //! holding the one test user.
 //!
-//! Courier's authentication library has its paths compiled in (`/etc/courier/authdaemonrc`,
-//! `/etc/courier/userdb.dat`, the socket in `/run/courier/authdaemon`), so the harness runs the
-//! whole server in a private mount namespace (`unshare --mount`) with the temp dir's `etc` and
-//! `run` bind-mounted over those two directories: the system's files and any system authdaemond
-//! are never touched, and several servers run side by side. That needs root (the tests run as
-//! root in CI) and the mount points, which the `courier-authlib` package creates.
-//!
-//! `courier-imap` itself conflicts with `dovecot-imapd` (both provide `imap-server`), so
-//! scripts/test unpacks its .deb under `target/test-servers/courier-imap` rather than installing
-//! it; an installed courier-imap is used when that is absent.
+//! None of Courier is installed: courier-imap conflicts with dovecot-imapd (both provide
+//! `imap-server`), and the others start `courier-authdaemon` at boot and generate DH parameters
+//! when installed. scripts/test unpacks the four .debs the server is made of under
+//! `target/test-servers/` (scripts/unpack-test-servers) and installs only the libraries they
+//! link against. Courier has its paths compiled in (the programs under `/usr`, its modules in
+//! `/usr/lib/courier-authlib`, `/etc/courier/authdaemonrc`, `/etc/courier/userdb.dat`, the
+//! socket in `/run/courier/authdaemon`), so the harness runs the whole server in a private mount
+//! namespace (`unshare --mount`) in which the unpacked `usr` trees are laid over `/usr`
+//! (read-only overlayfs) and the temp dir's `etc` and `run` are bind-mounted over those two
+//! directories; where `/etc/courier` or `/run/courier/authdaemon` does not exist, an overlay
+//! adds the mount point, in the namespace only. Nothing outside the temp dir is written, any
+//! system Courier is never touched, and several servers run side by side. That needs root (the
+//! tests run as root in CI) and overlayfs. A package that is not unpacked is used from the
+//! system, if installed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -39,26 +43,45 @@ pub struct Courier {
     child: Child,
 }
 
-/// (imaplogin, imapd) of the unpacked package, else of an installed one.
-fn binaries() -> (PathBuf, PathBuf) {
-    let unpacked = test_servers().join("courier-imap");
-    for prefix in [unpacked.as_path(), Path::new("/")] {
-        let login = prefix.join("usr/lib/courier/courier/imaplogin");
-        let imapd = prefix.join("usr/bin/imapd");
-        if login.is_file() && imapd.is_file() {
-            return (login, imapd);
+/// The packages the server is made of, each with a file of it that the harness runs.
+const PACKAGES: [(&str, &str); 4] = [
+    ("courier-imap", "usr/bin/imapd"),
+    ("courier-base", "usr/sbin/couriertcpd"),
+    (
+        "courier-authlib",
+        "usr/lib/courier/courier-authlib/authdaemond",
+    ),
+    ("courier-authlib-userdb", "usr/sbin/makeuserdb"),
+];
+
+/// The `usr` trees of the unpacked packages, to lay over `/usr`; a package that is not unpacked
+/// must be installed.
+fn usr_layers() -> Vec<PathBuf> {
+    let mut layers = Vec::new();
+    for (package, file) in PACKAGES {
+        let unpacked = test_servers().join(package);
+        if unpacked.join(file).is_file() {
+            let usr = unpacked.join("usr");
+            // overlayfs separates lower directories with ':' and options with ','.
+            assert!(
+                !usr.display().to_string().contains([':', ',', '\'']),
+                "{}: overlayfs and the start script cannot take a path with ':', ',' or a quote",
+                usr.display()
+            );
+            layers.push(usr);
+        } else {
+            assert!(
+                Path::new("/").join(file).is_file(),
+                "Courier-IMAP is missing: neither {} nor /{file} exists — scripts/test unpacks {package}",
+                unpacked.join(file).display()
+            );
         }
     }
-    panic!(
-        "Courier-IMAP is missing: neither {} nor /usr/bin/imapd exists — scripts/test unpacks it",
-        unpacked.display()
-    );
+    layers
 }
 
 fn run(cmd: &mut Command) -> std::process::Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd:?}: {e} — scripts/test installs the Courier packages"));
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed: {}{}",
@@ -80,31 +103,37 @@ fn maildir(path: &Path, folder: bool) {
 
 impl Courier {
     pub fn start(opts: Options) -> Courier {
-        let (imaplogin, imapd) = binaries();
-        for dir in ["/etc/courier", "/run/courier/authdaemon"] {
-            assert!(
-                Path::new(dir).is_dir(),
-                "{dir} is missing — scripts/test installs courier-authlib (the harness mounts over it)"
-            );
-        }
+        let layers = usr_layers();
         let out = Command::new("id").arg("-u").output().expect("id -u");
         assert_eq!(
             String::from_utf8_lossy(&out.stdout).trim(),
             "0",
-            "the Courier harness needs root: it mounts its own /etc/courier in a private namespace"
+            "the Courier harness needs root: it mounts Courier's directories in a private namespace"
         );
         let dir = tempfile::Builder::new()
             .prefix("mailtriage-courier")
             .tempdir()
             .expect("tempdir");
         let d = dir.path();
+        assert!(
+            !d.display().to_string().contains([':', ',', '\'']),
+            "{}: overlayfs and the start script cannot take a path with ':', ',' or a quote",
+            d.display()
+        );
         let home = d.join("home");
         maildir(&home.join("Maildir"), false);
         maildir(&home.join("Maildir/.Drafts"), true);
         // imapd runs as nobody, like Dovecot's mail processes in util::dovecot.
         run(Command::new("chown").args(["-R", "65534:65534", &home.display().to_string()]));
         run(Command::new("chmod").args(["0755", &d.display().to_string()]));
-        for sub in ["etc", "run"] {
+        // `etc` and `run` go over /etc/courier and /run/courier/authdaemon; `mnt` holds the
+        // mount points for them, for where the system has none.
+        for sub in [
+            "etc",
+            "run",
+            "mnt/etc/courier",
+            "mnt/run/courier/authdaemon",
+        ] {
             std::fs::create_dir_all(d.join(sub)).expect("mkdir");
         }
         std::fs::write(
@@ -127,10 +156,23 @@ impl Courier {
 
         let port = super::free_port();
         let keywords = u8::from(opts.keywords);
+        // The unpacked packages over /usr, then the mount points and what goes on them.
+        let usr = if layers.is_empty() {
+            String::new()
+        } else {
+            let lower: Vec<String> = layers.iter().map(|l| l.display().to_string()).collect();
+            format!(
+                "mount -t overlay overlay -o 'ro,lowerdir={}:/usr' /usr",
+                lower.join(":")
+            )
+        };
         // IMAP_ENHANCEDIDLE=0: no FAM; IDLE then looks at the maildir every IMAP_IDLE_TIMEOUT
         // seconds (1 here, so the `run` tests wait little). The rest are the package's defaults.
         let script = format!(
             r#"set -e
+{usr}
+[ -d /etc/courier ] || mount -t overlay overlay -o 'ro,lowerdir={d}/mnt/etc:/etc' /etc
+[ -d /run/courier/authdaemon ] || mount -t overlay overlay -o 'ro,lowerdir={d}/mnt/run:/run' /run
 mount --bind '{d}/etc' /etc/courier
 mount --bind '{d}/run' /run/courier/authdaemon
 makeuserdb
@@ -144,11 +186,9 @@ exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   IMAP_SHAREDINDEXFILE='{d}/etc/shared/index' IMAP_TRASHFOLDERNAME=Trash IMAP_EMPTYTRASH= \
   MAILDIRPATH=Maildir \
   couriertcpd -address=127.0.0.1 -maxprocs=40 -maxperip=40 -nodnslookup -noidentlookup \
-    -stderr='{d}/imapd.log' {port} '{imaplogin}' '{imapd}' Maildir
+    -stderr='{d}/imapd.log' {port} /usr/lib/courier/courier/imaplogin /usr/bin/imapd Maildir
 "#,
             d = d.display(),
-            imaplogin = imaplogin.display(),
-            imapd = imapd.display(),
         );
         std::fs::write(d.join("start.sh"), script).expect("start.sh");
         use std::os::unix::process::CommandExt;
