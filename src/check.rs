@@ -175,6 +175,7 @@ pub fn check(engine: &Engine) -> Report {
                     facts: &facts,
                     signals: &signals,
                     urgent: false,
+                    followup: i % 3 == 1,
                 });
                 r.renders += 1;
                 match engine.templates.render(name, ctx) {

@@ -214,7 +214,25 @@ struct RawConfig {
     promises: RawPromises,
     #[serde(default)]
     metrics: RawMetrics,
+    #[serde(default)]
+    drafts: RawDrafts,
     log_level: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDrafts {
+    supersede: Option<bool>,
+    remove_answered: Option<bool>,
+}
+
+/// What happens to drafts already made (`[drafts]`); only untouched ones are ever removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DraftsPolicy {
+    /// A follow-up in the same thread replaces our untouched earlier draft.
+    pub supersede: bool,
+    /// An untouched draft goes once its message was answered another way.
+    pub remove_answered: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -423,6 +441,7 @@ pub struct Config {
     pub promises: Promises,
     /// Where `GET /metrics` is served; off when absent.
     pub metrics: Option<std::net::SocketAddr>,
+    pub drafts: DraftsPolicy,
     pub log_level: Option<String>,
 }
 
@@ -641,6 +660,10 @@ impl Config {
             triage,
             promises,
             metrics,
+            drafts: DraftsPolicy {
+                supersede: raw.drafts.supersede.unwrap_or(true),
+                remove_answered: raw.drafts.remove_answered.unwrap_or(true),
+            },
             log_level: raw.log_level,
         })
     }

@@ -36,6 +36,8 @@ pub struct Settings {
     pub backoff_cap: Duration,
     /// Read and triage, but write nothing: no drafts, no keywords (`once --dry-run`).
     pub dry_run: bool,
+    /// What happens to drafts already made.
+    pub drafts: crate::config::DraftsPolicy,
 }
 
 impl Settings {
@@ -49,6 +51,10 @@ impl Settings {
             backoff_base: Duration::from_secs(1),
             backoff_cap: c.reconnect_max,
             dry_run: false,
+            drafts: crate::config::DraftsPolicy {
+                supersede: true,
+                remove_answered: true,
+            },
         }
     }
 }
@@ -65,6 +71,8 @@ pub struct Stats {
     pub already_drafted: u64,
     /// Passes paused because messages tagged `$Triaged` came back untagged.
     pub keyword_pauses: u64,
+    /// Untouched drafts removed: superseded by a follow-up, or answered another way.
+    pub drafts_removed: u64,
     pub last_draft: Option<String>,
     /// Time spent per stage, for logs and benchmarks.
     pub timings: Timings,
@@ -393,6 +401,11 @@ pub async fn process_pending<M: Mailbox>(
         mb.append_drafts(&to_append).await?;
         crate::metrics::drafts(to_append.len() as u64);
         stats.timings.append += t0.elapsed();
+        // After the new drafts are in, never before: a crash here leaves one draft too many
+        // for a moment, never none.
+        if settings.drafts.supersede {
+            supersede(mb, &done, stats).await?;
+        }
         let t0 = Instant::now();
 
         // Tag in groups of identical keyword sets: one STORE per group.
@@ -458,6 +471,87 @@ pub async fn process_pending<M: Mailbox>(
             memory.marked.extend(uids);
         }
         stats.timings.store += t0.elapsed();
+    }
+    if settings.drafts.remove_answered && !settings.dry_run {
+        remove_answered(mb, stats).await?;
+    }
+    Ok(())
+}
+
+/// The Message-IDs in a References header, without brackets.
+fn thread_ids(references: Option<&str>) -> impl Iterator<Item = &str> {
+    references
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|r| r.trim_start_matches('<').trim_end_matches('>'))
+        .filter(|r| !r.is_empty())
+}
+
+/// A follow-up replaces our untouched drafts for the earlier messages of its thread (those its
+/// References name); a draft an agent edited stays, and so does any draft answering a message
+/// of this batch.
+async fn supersede<M: Mailbox>(
+    mb: &mut M,
+    done: &[Done],
+    stats: &mut Stats,
+) -> Result<(), ImapError> {
+    let mut answered_now = HashSet::new();
+    let mut earlier: HashMap<String, String> = HashMap::new();
+    for d in done {
+        let Ok(o) = &d.outcome else { continue };
+        let own = o.message_id.as_deref().and_then(crate::draft::safe_msg_id);
+        answered_now.extend(own.map(str::to_string));
+        if let Some(draft) = &o.draft {
+            for id in thread_ids(draft.references.as_deref()) {
+                if Some(id) != own {
+                    earlier.insert(id.to_string(), own.unwrap_or_default().to_string());
+                }
+            }
+        }
+    }
+    earlier.retain(|id, _| !answered_now.contains(id));
+    if earlier.is_empty() {
+        return Ok(());
+    }
+    let ids: HashSet<String> = earlier.keys().cloned().collect();
+    let stale = mb.untouched_drafts(&ids).await?;
+    let uids: Vec<u32> = stale.iter().map(|(u, _)| *u).collect();
+    let removed = mb.remove_drafts(&uids).await?;
+    if removed > 0 {
+        for (uid, id) in &stale {
+            tracing::info!(
+                draft_uid = uid,
+                answered = %id,
+                follow_up = earlier.get(id).map_or("", String::as_str),
+                "superseded: removed our untouched draft for an earlier message of the thread"
+            );
+            crate::metrics::draft_removed("superseded");
+        }
+        stats.drafts_removed += removed as u64;
+    }
+    Ok(())
+}
+
+/// Our untouched drafts whose message got an answer another way (a reply in Sent, or
+/// `\Answered` set on it) are removed.
+async fn remove_answered<M: Mailbox>(mb: &mut M, stats: &mut Stats) -> Result<(), ImapError> {
+    let sources = mb.drafted_sources().await?;
+    if sources.is_empty() {
+        return Ok(());
+    }
+    let answered = mb.answered(&sources).await?;
+    if answered.is_empty() {
+        return Ok(());
+    }
+    let stale = mb.untouched_drafts(&answered).await?;
+    let uids: Vec<u32> = stale.iter().map(|(u, _)| *u).collect();
+    let removed = mb.remove_drafts(&uids).await?;
+    if removed > 0 {
+        for (uid, id) in &stale {
+            tracing::info!(draft_uid = uid, answered = %id, "answered elsewhere: removed our untouched draft");
+            crate::metrics::draft_removed("answered");
+        }
+        stats.drafts_removed += removed as u64;
     }
     Ok(())
 }
@@ -703,6 +797,27 @@ mod tests {
             }
             Ok(())
         }
+        // Removing drafts is tested against Dovecot (tests/integration/drafts_current.rs):
+        // the stub has no untouched earlier drafts and no answers.
+        async fn untouched_drafts(
+            &mut self,
+            _sources: &HashSet<String>,
+        ) -> Result<Vec<(u32, String)>, ImapError> {
+            Ok(Vec::new())
+        }
+
+        async fn drafted_sources(&mut self) -> Result<Vec<String>, ImapError> {
+            Ok(Vec::new())
+        }
+
+        async fn remove_drafts(&mut self, _uids: &[u32]) -> Result<usize, ImapError> {
+            Ok(0)
+        }
+
+        async fn answered(&mut self, _sources: &[String]) -> Result<HashSet<String>, ImapError> {
+            Ok(HashSet::new())
+        }
+
         async fn mark(
             &mut self,
             uids: &[u32],
@@ -769,6 +884,10 @@ mod tests {
             backoff_base: Duration::from_millis(1),
             backoff_cap: Duration::from_millis(10),
             dry_run: false,
+            drafts: crate::config::DraftsPolicy {
+                supersede: true,
+                remove_answered: true,
+            },
         }
     }
 

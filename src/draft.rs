@@ -10,7 +10,7 @@ mod templates;
 
 pub use context::{context, ContextInput};
 pub use message::{
-    build, clean_line, drafted_key, recipient, reply_subject, safe_msg_id, strip_prefixes, Draft,
-    DraftEnv, DraftError, DraftInput, Sender,
+    body_digest, body_of, build, clean_line, drafted_key, recipient, reply_subject, safe_msg_id,
+    strip_prefixes, Draft, DraftEnv, DraftError, DraftInput, Sender,
 };
 pub use templates::{describe_render_error, TemplateError, Templates};

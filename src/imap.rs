@@ -122,6 +122,27 @@ pub trait Mailbox: Send {
         &mut self,
         drafts: &[&[u8]],
     ) -> impl Future<Output = Result<(), ImapError>> + Send;
+    /// Our drafts answering these messages (Message-IDs without brackets) whose body still
+    /// matches their X-Mailtriage-Digest, i.e. no agent or client changed them: (UID in
+    /// Drafts, the Message-ID answered).
+    fn untouched_drafts(
+        &mut self,
+        sources: &HashSet<String>,
+    ) -> impl Future<Output = Result<Vec<(u32, String)>, ImapError>> + Send;
+    /// The Message-IDs our drafts in Drafts answer.
+    fn drafted_sources(&mut self) -> impl Future<Output = Result<Vec<String>, ImapError>> + Send;
+    /// Removes these drafts (`UID STORE +FLAGS (\Deleted)`, `UID EXPUNGE` of exactly them);
+    /// returns how many, 0 on a server without UIDPLUS (never a plain EXPUNGE).
+    fn remove_drafts(
+        &mut self,
+        uids: &[u32],
+    ) -> impl Future<Output = Result<usize, ImapError>> + Send;
+    /// Which of these messages got an answer another way: `\Answered` on the original, or a
+    /// reply in Sent naming it in In-Reply-To or References.
+    fn answered(
+        &mut self,
+        sources: &[String],
+    ) -> impl Future<Output = Result<HashSet<String>, ImapError>> + Send;
     /// Marks an original as handled with these keywords (and \Flagged when `flagged`).
     fn mark(
         &mut self,

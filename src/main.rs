@@ -384,8 +384,16 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
         .build()?;
     match rt.block_on(ImapMailbox::connect(&imap)) {
         Ok(mut mb) => {
+            let drafts = engine.config.drafts;
+            let removal = if !(drafts.supersede || drafts.remove_answered) {
+                "stale drafts are kept ([drafts] off)"
+            } else if mb.caps.uidplus {
+                "stale untouched drafts are removed (UIDPLUS)"
+            } else {
+                "stale drafts are kept: no UIDPLUS, and mailtriage never runs a plain EXPUNGE"
+            };
             println!(
-                "{}:{}: logged in as {}; drafts go to {:?}; keywords {}",
+                "{}:{}: logged in as {}; drafts go to {:?}; keywords {}; {removal}",
                 imap.host,
                 imap.port,
                 imap.username,
@@ -426,6 +434,7 @@ fn daemon(
     };
     let mut settings = Settings::from_config(&imap);
     settings.dry_run = dry_run;
+    settings.drafts = engine.config.drafts;
     let metrics_addr = engine.config.metrics;
     let engine = Arc::new(RwLock::new(engine));
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -61,6 +61,8 @@ pub struct Parsed {
     pub utc_offset: Option<String>,
     /// Message-IDs from References, without angle brackets.
     pub references: Vec<String>,
+    /// Message-IDs from In-Reply-To, without angle brackets.
+    pub in_reply_to: Vec<String>,
     pub screen: ScreenHeaders,
     /// The customer's own text: quoted history removed, signature kept (phone numbers live there).
     pub own_text: String,
@@ -158,6 +160,7 @@ pub fn parse(raw: &[u8], rules: &RuleSet) -> Result<Parsed, ParseError> {
                 format!("{sign}{:02}:{:02}", d.tz_hour, d.tz_minute)
             }),
         references: text_list(msg.references()),
+        in_reply_to: text_list(msg.in_reply_to()),
         screen,
         own_text: body.own,
         own_norm: body.own_norm,

@@ -313,6 +313,7 @@ impl Engine {
             facts: &outcome.facts,
             signals: &signals,
             urgent: class.priority == Priority::Urgent,
+            followup: !msg.in_reply_to.is_empty() || !msg.references.is_empty(),
         });
         let body = self.templates.render(&template, ctx).map_err(|e| {
             draft::DraftError::Render(template.clone(), draft::describe_render_error(&e))

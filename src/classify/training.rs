@@ -178,6 +178,12 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
             .collect()
     };
     let accuracy = |r: &[(bool, f32)]| r.iter().filter(|x| x.0).count() as f32 / r.len() as f32;
+    let brier = |r: &[(bool, f32)]| {
+        r.iter()
+            .map(|&(ok, p)| (f32::from(u8::from(ok)) - p).powi(2))
+            .sum::<f32>()
+            / r.len().max(1) as f32
+    };
     let cv_model = accuracy(&right(&oof(0.0)));
     let (rule_weight, predicted, results) = RULE_WEIGHTS
         .iter()
@@ -193,8 +199,10 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
         })
         .fold(
             None::<(f32, Vec<(usize, f32)>, Vec<(bool, f32)>)>,
+            // The most accurate weight; on a tie, the one whose confidences are closest to
+            // right and wrong (the lower Brier score), rather than whichever came first.
             |best, (w, p, r)| match best {
-                Some(b) if accuracy(&b.2) >= accuracy(&r) => Some(b),
+                Some(b) if (accuracy(&b.2), -brier(&b.2)) >= (accuracy(&r), -brier(&r)) => Some(b),
                 _ => Some((w, p, r)),
             },
         )

@@ -32,6 +32,9 @@ pub struct ContextInput<'a> {
     pub signals: &'a Signals,
     /// The message is urgent (its priority, or a deadline of today).
     pub urgent: bool,
+    /// The customer wrote again in a thread (the message names earlier ones in In-Reply-To
+    /// or References): the draft thanks them for the follow-up.
+    pub followup: bool,
 }
 
 /// A JSON object from its fields. Unlike `json!`, which serialises every value from a
@@ -289,6 +292,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         ),
         ("today", Value::Bool(today)),
         ("urgent", Value::Bool(c.urgent || today)),
+        ("followup", Value::Bool(c.followup)),
         ("login", string(login_kind(s))),
         (
             "promise",

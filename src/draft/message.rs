@@ -151,6 +151,10 @@ pub struct Draft {
     /// [`source_digest`] of the message answered, in X-Mailtriage-Source-Digest.
     #[serde(skip)]
     pub source_digest: String,
+    /// [`body_digest`] of the body as made, in X-Mailtriage-Digest: a draft whose body no
+    /// longer matches it was edited, and is never removed.
+    #[serde(skip)]
+    pub digest: String,
     #[serde(skip)]
     pub raw: Vec<u8>,
 }
@@ -433,6 +437,33 @@ pub fn source_digest(msg: &Parsed) -> String {
         .collect()
 }
 
+/// A SHA-256 (first 16 bytes, hex) of a message body as stored: line ends and trailing
+/// blank lines do not count, since servers and clients may change those without an edit.
+pub fn body_digest(body: &[u8]) -> String {
+    let text: Vec<u8> = body.iter().copied().filter(|&b| b != b'\r').collect();
+    let end = text
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    ring::digest::digest(&ring::digest::SHA256, &text[..end]).as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The body of a raw message: what follows the first blank line.
+pub fn body_of(raw: &[u8]) -> &[u8] {
+    raw.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| &raw[i + 4..])
+        .or_else(|| {
+            raw.windows(2)
+                .position(|w| w == b"\n\n")
+                .map(|i| &raw[i + 2..])
+        })
+        .unwrap_or_default()
+}
+
 /// How the daemon recognises a draft it already made for a message: its Message-ID and
 /// [`source_digest`].
 pub fn drafted_key(source: &str, digest: &str) -> String {
@@ -462,10 +493,17 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
     let source = d.msg.message_id.as_deref().and_then(safe_msg_id);
     let (in_reply_to, references) = match source {
         Some(id) => {
+            // References, then an In-Reply-To it lacks (some clients send only that).
             let mut refs: Vec<&str> = d
                 .msg
                 .references
                 .iter()
+                .chain(
+                    d.msg
+                        .in_reply_to
+                        .iter()
+                        .filter(|p| !d.msg.references.contains(p)),
+                )
                 .filter_map(|r| safe_msg_id(r))
                 .filter(|r| *r != id)
                 .collect();
@@ -527,11 +565,20 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
     let message = b
         .body(encoded_body(&d.body))
         .map_err(|e| DraftError::Build(e.to_string()))?;
+    // The digest covers the body as encoded, so it goes in after formatting, last among the
+    // headers (its value is hex: nothing to encode or fold).
+    let mut raw = message.formatted();
+    let digest_of_body = body_digest(body_of(&raw));
+    if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+        let line = format!("\r\nX-Mailtriage-Digest: {digest_of_body}");
+        raw.splice(end..end, line.into_bytes());
+    }
     Ok(Draft {
         from: d.sender.from.clone(),
         to: to_text,
         to_mailbox,
         source_digest: digest,
+        digest: digest_of_body,
         subject,
         in_reply_to,
         references,
@@ -539,7 +586,7 @@ pub fn build(d: DraftInput<'_>, env: &DraftEnv) -> Result<Draft, DraftError> {
         template: d.template.to_string(),
         body: d.body,
         message_id,
-        raw: message.formatted(),
+        raw,
     })
 }
 

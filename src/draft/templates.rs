@@ -373,6 +373,7 @@ mod tests {
                     facts: &facts,
                     signals: &signals,
                     urgent: false,
+                    followup: false,
                 });
                 let expected = tidy_body(&plain.render(name, &ctx).expect("renders"));
                 assert_eq!(t.render(name, ctx).expect("renders"), expected, "{name}");
@@ -400,6 +401,7 @@ mod tests {
             facts: &[],
             signals: &Signals::default(),
             urgent: false,
+            followup: false,
         });
         let body = t.render("en/general", ctx).expect("renders");
         assert!(body.contains("{{signature}}"), "{body}");

@@ -29,6 +29,8 @@ pub struct Caps {
     pub idle: bool,
     pub multiappend: bool,
     pub literal_plus: bool,
+    /// `UID EXPUNGE` (RFC 4315): without it no draft is ever removed.
+    pub uidplus: bool,
 }
 
 /// What a FETCH response may add to each body it carries (the FETCH line, flags, UID).
@@ -51,8 +53,12 @@ pub struct ImapMailbox {
     pub uid_validity: u32,
     state: Option<LocalState>,
     drafted: HashSet<String>,
+    /// Our drafts in Drafts by UID: the Message-ID they answer and X-Mailtriage-Digest.
+    ours: HashMap<u32, (String, Option<String>)>,
     drafts_validity: u32,
     drafts_last_uid: u32,
+    /// "No UIDPLUS: drafts are never removed" is said once per connection.
+    said_no_uidplus: bool,
     /// Who wrote when, per folder (inbox, archives: From; Sent: To and Cc), kept up to date by UID.
     indexes: HashMap<String, AddressIndex>,
 }
@@ -195,6 +201,7 @@ impl ImapMailbox {
             idle: caps.has_str("IDLE"),
             multiappend: caps.has_str("MULTIAPPEND"),
             literal_plus: caps.has_str("LITERAL+"),
+            uidplus: caps.has_str("UIDPLUS"),
         };
         let names: Vec<(String, bool, bool)> = timed(t, "LIST", async {
             let list = session.list(Some(""), Some("*")).await?;
@@ -255,8 +262,10 @@ impl ImapMailbox {
             uid_validity: 0,
             state: None,
             drafted: HashSet::new(),
+            ours: HashMap::new(),
             drafts_validity: 0,
             drafts_last_uid: 0,
+            said_no_uidplus: false,
             indexes: HashMap::new(),
         };
         mb.select_inbox().await?;
@@ -441,7 +450,31 @@ impl ImapMailbox {
     }
 }
 
+fn paren(q: &str) -> String {
+    format!("({q})")
+}
+
 impl ImapMailbox {
+    /// The named header fields of these messages in the selected folder.
+    async fn headers(
+        &mut self,
+        uids: &[u32],
+        fields: &str,
+    ) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+        let t = self.cfg.timeout * 4;
+        let s = self.session()?;
+        timed(
+            t,
+            "UID FETCH headers",
+            uid_fetch_checked(
+                s,
+                &uid_set(uids),
+                &format!("BODY.PEEK[HEADER.FIELDS ({fields})]"),
+            ),
+        )
+        .await
+    }
+
     /// UIDs in the inbox not yet handled: without `$Triaged`, or not in the local state.
     async fn pending_uids(&mut self) -> Result<Vec<u32>, ImapError> {
         self.select_inbox().await?;
@@ -658,6 +691,7 @@ impl Mailbox for ImapMailbox {
         let validity = self.examine(&drafts).await?;
         if validity != self.drafts_validity {
             self.drafted.clear();
+            self.ours.clear();
             self.drafts_last_uid = 0;
             self.drafts_validity = validity;
         }
@@ -677,6 +711,12 @@ impl Mailbox for ImapMailbox {
             self.drafts_last_uid = self.drafts_last_uid.max(*uid);
             if let Some(src) = source_of(header) {
                 self.drafted.insert(src);
+            }
+            let id = header_value(header, "x-mailtriage-source:").unwrap_or_default();
+            let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+            if !id.is_empty() {
+                let digest = header_value(header, "x-mailtriage-digest:");
+                self.ours.insert(*uid, (id.to_string(), digest));
             }
         }
         Ok(self.drafted.clone())
@@ -738,6 +778,149 @@ impl Mailbox for ImapMailbox {
             }
         }
         Ok(())
+    }
+
+    async fn untouched_drafts(
+        &mut self,
+        sources: &HashSet<String>,
+    ) -> Result<Vec<(u32, String)>, ImapError> {
+        self.drafted().await?;
+        let mut candidates: Vec<(u32, String, String)> = self
+            .ours
+            .iter()
+            .filter(|(_, (id, digest))| sources.contains(id) && digest.is_some())
+            .map(|(uid, (id, digest))| (*uid, id.clone(), digest.clone().unwrap_or_default()))
+            .collect();
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        candidates.sort();
+        let uids: Vec<u32> = candidates.iter().map(|c| c.0).collect();
+        let t = self.cfg.timeout * 4;
+        let s = self.session()?;
+        let bodies = timed(
+            t,
+            "UID FETCH draft bodies",
+            uid_fetch_checked(s, &uid_set(&uids), "BODY.PEEK[TEXT]"),
+        )
+        .await?;
+        Ok(candidates
+            .into_iter()
+            .filter(|(uid, _, digest)| {
+                bodies
+                    .iter()
+                    .any(|(u, body)| u == uid && crate::draft::body_digest(body) == *digest)
+            })
+            .map(|(uid, id, _)| (uid, id))
+            .collect())
+    }
+
+    async fn drafted_sources(&mut self) -> Result<Vec<String>, ImapError> {
+        self.drafted().await?;
+        let mut v: Vec<String> = self
+            .ours
+            .values()
+            .filter(|(_, digest)| digest.is_some())
+            .map(|(id, _)| id.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        Ok(v)
+    }
+
+    async fn remove_drafts(&mut self, uids: &[u32]) -> Result<usize, ImapError> {
+        if uids.is_empty() {
+            return Ok(0);
+        }
+        if !self.caps.uidplus {
+            if !self.said_no_uidplus {
+                self.said_no_uidplus = true;
+                tracing::warn!("the server has no UIDPLUS: stale drafts are left in Drafts (mailtriage never runs a plain EXPUNGE)");
+            }
+            return Ok(0);
+        }
+        let t = self.cfg.timeout;
+        let folder = self.drafts.clone();
+        self.inbox_selected = false;
+        let set = uid_set(uids);
+        let s = self.session()?;
+        timed(t, "SELECT Drafts", s.select(&folder)).await?;
+        timed(
+            t,
+            "UID STORE",
+            s.run_command_and_check_ok(&format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)")),
+        )
+        .await?;
+        timed(
+            t,
+            "UID EXPUNGE",
+            s.run_command_and_check_ok(&format!("UID EXPUNGE {set}")),
+        )
+        .await?;
+        for uid in uids {
+            self.ours.remove(uid);
+        }
+        // The keys of removed drafts stay in `drafted`: their messages were handled.
+        Ok(uids.len())
+    }
+
+    async fn answered(&mut self, sources: &[String]) -> Result<HashSet<String>, ImapError> {
+        let mut out = HashSet::new();
+        let wanted: HashSet<&str> = sources.iter().map(String::as_str).collect();
+        // `OR` trees of HEADER searches, a few sources per command.
+        let or_tree = |field: &str, ids: &[String]| {
+            let mut q = String::new();
+            for (i, id) in ids.iter().enumerate() {
+                if i + 1 < ids.len() {
+                    q.push_str("OR ");
+                }
+                q.push_str(&format!("HEADER {field} {} ", quote(&format!("<{id}>"))));
+            }
+            q.trim_end().to_string()
+        };
+        let safe: Vec<String> = sources
+            .iter()
+            .filter(|id| !id.contains(['"', '\\', '\r', '\n']))
+            .cloned()
+            .collect();
+        for chunk in safe.chunks(10) {
+            // \Answered on the original in the inbox.
+            self.select_inbox().await?;
+            let hits = self
+                .search(&format!("ANSWERED {}", or_tree("Message-ID", chunk)))
+                .await?;
+            if !hits.is_empty() {
+                for (_, header) in self.headers(&hits, "MESSAGE-ID").await? {
+                    let id = header_value(&header, "message-id:").unwrap_or_default();
+                    let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+                    if wanted.contains(id) {
+                        out.insert(id.to_string());
+                    }
+                }
+            }
+            // A reply in Sent that names it.
+            let Some(sent) = self.sent.clone() else {
+                continue;
+            };
+            self.examine(&sent).await?;
+            let query = format!(
+                "OR {} {}",
+                paren(&or_tree("In-Reply-To", chunk)),
+                paren(&or_tree("References", chunk))
+            );
+            let hits = self.search(&query).await?;
+            if !hits.is_empty() {
+                for (_, header) in self.headers(&hits, "IN-REPLY-TO REFERENCES").await? {
+                    let text = String::from_utf8_lossy(&header);
+                    for id in chunk {
+                        if text.contains(&format!("<{id}>")) {
+                            out.insert(id.clone());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     async fn mark(

@@ -153,7 +153,13 @@ fn implicit_tls_with_a_private_ca_works() {
     assert_eq!(dv.count("Drafts"), 6);
     let out = mailtriage(&["--config", &path_str(&cfg), "check"], b"");
     assert_ok(&out);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("logged in"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("logged in"), "{said}");
+    // Dovecot has UIDPLUS: check says that stale drafts can be removed.
+    assert!(
+        said.contains("stale untouched drafts are removed (UIDPLUS)"),
+        "{said}"
+    );
 }
 
 #[test]

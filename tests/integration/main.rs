@@ -4,6 +4,7 @@ mod blind;
 mod cli;
 mod docs;
 mod drafts;
+mod drafts_current;
 mod faults;
 mod fixtures;
 mod folders;
