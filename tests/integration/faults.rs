@@ -735,3 +735,121 @@ fn a_huge_literal_where_none_belongs_gives_a_short_error() {
     assert!(longest < 1000, "a {longest}-byte log line");
     assert!(log.len() < 20_000, "{} bytes of log", log.len());
 }
+
+/// #12: SIGKILL at every step of superseding a draft — after the new draft is appended, after
+/// the old one is flagged `\Deleted`, after the `UID EXPUNGE` — then a clean pass: exactly
+/// one draft answers the follow-up, none is lost, and an edited draft in another thread
+/// (whose follow-up comes in the same pass) is never removed.
+#[test]
+fn sigkill_while_superseding_leaves_one_current_draft_and_every_edited_one() {
+    let thread = |name: &str, n: u32| -> Vec<u8> {
+        let refs: Vec<String> = (1..n).map(|i| format!("<{name}{i}@example.org>")).collect();
+        let threading = if refs.is_empty() {
+            String::new()
+        } else {
+            format!("References: {}\r\n", refs.join(" "))
+        };
+        format!(
+            "From: Kim <{name}@example.org>\r\nTo: support@example.com\r\nSubject: Sync stopped\r\n\
+             Message-ID: <{name}{n}@example.org>\r\n{threading}\r\n\
+             The file sync stopped on our laptops (message {n}).\r\n"
+        )
+        .into_bytes()
+    };
+    for (i, at) in [
+        At::After("APPEND"),
+        At::After("(\\Deleted)"),
+        At::After("UID EXPUNGE"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dv = Dovecot::start();
+        let proxy = Proxy::start(dv.port);
+        let cfg = proxied_config(&dv, &proxy, "10s", "");
+        let log = cfg.with_file_name("supersede.log");
+        dv.deliver("INBOX", &thread("plain", 1));
+        dv.deliver("INBOX", &thread("edited", 1));
+        let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // An agent edits the draft of the second thread: same headers, a new body.
+        let drafts = dv.fetch("Drafts", "uid hdr.x-mailtriage-source text");
+        let edited = drafts
+            .iter()
+            .find(|d| d.contains("<edited1@example.org>"))
+            .expect("draft for edited1");
+        let uid = edited
+            .lines()
+            .find_map(|l| l.strip_prefix("uid:"))
+            .map(|u| u.trim().to_string())
+            .expect("uid");
+        let text = edited
+            .split_once("text:")
+            .map(|(_, t)| t.trim_start())
+            .expect("text");
+        let (head, _) = text.split_once("\n\n").expect("header and body");
+        dv.deliver(
+            "Drafts",
+            format!("{head}\n\nKim, I looked into it myself.\n").as_bytes(),
+        );
+        let rm = dv
+            .doveadm()
+            .args(["expunge", "-u", USER, "mailbox", "Drafts", "uid", &uid])
+            .output()
+            .expect("expunge");
+        assert!(rm.status.success());
+
+        dv.deliver("INBOX", &thread("plain", 2));
+        dv.deliver("INBOX", &thread("edited", 2));
+        proxy.arm(Fault {
+            at,
+            nth: 1,
+            action: Action::Freeze,
+        });
+        let daemon = Daemon::start_logging_to(&cfg, &log);
+        assert!(
+            proxy.fired(Duration::from_secs(30)).is_some(),
+            "step {i} never came: {}",
+            daemon.log()
+        );
+        daemon.kill();
+        proxy.cut();
+        proxy.disarm();
+        let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut sources: Vec<String> = dv
+            .fetch("Drafts", "hdr.x-mailtriage-source")
+            .iter()
+            .filter_map(|d| {
+                d.lines()
+                    .find_map(|l| l.strip_prefix("hdr.x-mailtriage-source:"))
+                    .map(|v| v.trim().to_string())
+            })
+            .collect();
+        sources.sort();
+        assert_eq!(
+            sources,
+            vec![
+                "<edited1@example.org>",
+                "<edited2@example.org>",
+                "<plain2@example.org>"
+            ],
+            "after a kill at step {i}"
+        );
+        assert!(
+            dv.fetch("Drafts", "body")
+                .iter()
+                .any(|b| b.contains("I looked into it myself")),
+            "the edited draft is gone after a kill at step {i}"
+        );
+        assert!(all_triaged(&dv));
+    }
+}
