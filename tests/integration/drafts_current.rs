@@ -5,6 +5,9 @@
 use crate::util::dovecot::{Dovecot, USER};
 use crate::util::{mailtriage, path_str};
 
+/// The body an agent gave the edited draft.
+const CHECKED: &str = "Dear Kim, I have checked your laptops' sync myself: details follow.";
+
 /// A customer message in the sync thread: `n` from 1, each naming the earlier ones.
 fn message(n: u32) -> Vec<u8> {
     let refs: Vec<String> = (1..n).map(|i| format!("<sync{i}@example.org>")).collect();
@@ -39,7 +42,7 @@ fn once(dv: &Dovecot, extra: &str) -> String {
 }
 
 /// The X-Mailtriage-Source of each draft in Drafts, in UID order.
-fn sources(dv: &Dovecot) -> Vec<String> {
+pub(crate) fn sources(dv: &Dovecot) -> Vec<String> {
     dv.fetch("Drafts", "hdr.x-mailtriage-source")
         .iter()
         .filter_map(|d| {
@@ -51,10 +54,14 @@ fn sources(dv: &Dovecot) -> Vec<String> {
 }
 
 /// What an agent's mail client does when a draft is edited and saved: the same headers, a
-/// changed body, saved as a new message in Drafts and the old one expunged.
-fn edit_first_draft(dv: &Dovecot) {
-    let raw = dv.fetch("Drafts", "uid text");
-    let first = &raw[0];
+/// changed body, saved as a new message in Drafts and the old one expunged. The draft is
+/// the first whose X-Mailtriage-Source is `source`.
+pub(crate) fn edit_draft(dv: &Dovecot, source: &str, body: &str) {
+    let raw = dv.fetch("Drafts", "uid hdr.x-mailtriage-source text");
+    let first = raw
+        .iter()
+        .find(|d| d.contains(source))
+        .unwrap_or_else(|| panic!("no draft for {source}"));
     let uid = first
         .lines()
         .find_map(|l| l.strip_prefix("uid:"))
@@ -65,8 +72,7 @@ fn edit_first_draft(dv: &Dovecot) {
         .map(|(_, t)| t.trim_start())
         .expect("text");
     let (head, _) = text.split_once("\n\n").expect("header and body");
-    let edited =
-        format!("{head}\n\nDear Kim, I have checked your laptops' sync myself: details follow.\n");
+    let edited = format!("{head}\n\n{body}\n");
     dv.deliver("Drafts", edited.as_bytes());
     let out = dv
         .doveadm()
@@ -102,7 +108,7 @@ fn an_edited_draft_stays_and_the_follow_up_gets_its_own() {
     let dv = Dovecot::start();
     dv.deliver("INBOX", &message(1));
     once(&dv, "");
-    edit_first_draft(&dv);
+    edit_draft(&dv, "<sync1@example.org>", CHECKED);
     dv.deliver("INBOX", &message(2));
     let log = once(&dv, "");
     assert!(!log.contains("superseded"), "{log}");
@@ -178,7 +184,7 @@ fn a_reply_in_sent_or_answered_removes_the_untouched_draft_never_an_edited_one()
     let dv = Dovecot::start();
     dv.deliver("INBOX", &message(1));
     once(&dv, "");
-    edit_first_draft(&dv);
+    edit_draft(&dv, "<sync1@example.org>", CHECKED);
     dv.deliver(
         "Sent",
         b"From: Support <support@example.com>\r\nTo: kim@example.org\r\nSubject: Re: Sync stopped\r\n\

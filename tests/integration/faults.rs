@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::drafts_current::{edit_draft, sources};
 use crate::util::daemon::Daemon;
 use crate::util::dovecot::{Dovecot, USER};
 use crate::util::proxy::{Action, At, Fault, Proxy};
@@ -777,31 +778,11 @@ fn sigkill_while_superseding_leaves_one_current_draft_and_every_edited_one() {
             String::from_utf8_lossy(&out.stderr)
         );
         // An agent edits the draft of the second thread: same headers, a new body.
-        let drafts = dv.fetch("Drafts", "uid hdr.x-mailtriage-source text");
-        let edited = drafts
-            .iter()
-            .find(|d| d.contains("<edited1@example.org>"))
-            .expect("draft for edited1");
-        let uid = edited
-            .lines()
-            .find_map(|l| l.strip_prefix("uid:"))
-            .map(|u| u.trim().to_string())
-            .expect("uid");
-        let text = edited
-            .split_once("text:")
-            .map(|(_, t)| t.trim_start())
-            .expect("text");
-        let (head, _) = text.split_once("\n\n").expect("header and body");
-        dv.deliver(
-            "Drafts",
-            format!("{head}\n\nKim, I looked into it myself.\n").as_bytes(),
+        edit_draft(
+            &dv,
+            "<edited1@example.org>",
+            "Kim, I looked into it myself.",
         );
-        let rm = dv
-            .doveadm()
-            .args(["expunge", "-u", USER, "mailbox", "Drafts", "uid", &uid])
-            .output()
-            .expect("expunge");
-        assert!(rm.status.success());
 
         dv.deliver("INBOX", &thread("plain", 2));
         dv.deliver("INBOX", &thread("edited", 2));
@@ -825,15 +806,7 @@ fn sigkill_while_superseding_leaves_one_current_draft_and_every_edited_one() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let mut sources: Vec<String> = dv
-            .fetch("Drafts", "hdr.x-mailtriage-source")
-            .iter()
-            .filter_map(|d| {
-                d.lines()
-                    .find_map(|l| l.strip_prefix("hdr.x-mailtriage-source:"))
-                    .map(|v| v.trim().to_string())
-            })
-            .collect();
+        let mut sources = sources(&dv);
         sources.sort();
         assert_eq!(
             sources,
