@@ -514,22 +514,35 @@ async fn supersede<M: Mailbox>(
         return Ok(());
     }
     let ids: HashSet<String> = earlier.keys().cloned().collect();
-    let stale = mb.untouched_drafts(&ids).await?;
-    let uids: Vec<u32> = stale.iter().map(|(u, _)| *u).collect();
-    let removed = mb.remove_drafts(&uids).await?;
-    if removed > 0 {
-        for (uid, id) in &stale {
-            tracing::info!(
-                draft_uid = uid,
-                answered = %id,
-                follow_up = earlier.get(id).map_or("", String::as_str),
-                "superseded: removed our untouched draft for an earlier message of the thread"
-            );
-            crate::metrics::draft_removed("superseded");
-        }
-        stats.drafts_removed += removed as u64;
+    for (uid, id) in remove_untouched(mb, &ids, "superseded", stats).await? {
+        tracing::info!(
+            draft_uid = uid,
+            answered = %id,
+            follow_up = earlier.get(&id).map_or("", String::as_str),
+            "superseded: removed our untouched draft for an earlier message of the thread"
+        );
     }
     Ok(())
+}
+
+/// Removes our untouched drafts answering `ids`, counting them as removed because of `why`;
+/// returns the (UID, Message-ID) of each draft removed (none without UIDPLUS).
+async fn remove_untouched<M: Mailbox>(
+    mb: &mut M,
+    ids: &HashSet<String>,
+    why: &str,
+    stats: &mut Stats,
+) -> Result<Vec<(u32, String)>, ImapError> {
+    let stale = mb.untouched_drafts(ids).await?;
+    let uids: Vec<u32> = stale.iter().map(|(u, _)| *u).collect();
+    if mb.remove_drafts(&uids).await? == 0 {
+        return Ok(Vec::new());
+    }
+    for _ in &stale {
+        crate::metrics::draft_removed(why);
+    }
+    stats.drafts_removed += stale.len() as u64;
+    Ok(stale)
 }
 
 /// Our untouched drafts whose message got an answer another way (a reply in Sent, or
@@ -543,15 +556,8 @@ async fn remove_answered<M: Mailbox>(mb: &mut M, stats: &mut Stats) -> Result<()
     if answered.is_empty() {
         return Ok(());
     }
-    let stale = mb.untouched_drafts(&answered).await?;
-    let uids: Vec<u32> = stale.iter().map(|(u, _)| *u).collect();
-    let removed = mb.remove_drafts(&uids).await?;
-    if removed > 0 {
-        for (uid, id) in &stale {
-            tracing::info!(draft_uid = uid, answered = %id, "answered elsewhere: removed our untouched draft");
-            crate::metrics::draft_removed("answered");
-        }
-        stats.drafts_removed += removed as u64;
+    for (uid, id) in remove_untouched(mb, &answered, "answered", stats).await? {
+        tracing::info!(draft_uid = uid, answered = %id, "answered elsewhere: removed our untouched draft");
     }
     Ok(())
 }
