@@ -4,7 +4,7 @@
 //!
 //! The pipeline stages, each a module, run in this order on the raw bytes of a message:
 //! [`parse`] → [`screen`] → [`classify`] → [`facts`] → [`draft`], tied together by
-//! [`pipeline::Engine`]. [`config`] and [`rules`] load what the stages need; [`report`] prints
+//! [`pipeline::Engine`]. [`config`] and [`rules`] load what the stages need; [`output`] prints
 //! outcomes; [`check`] validates an installation.
 //!
 //! Around the pipeline: [`imap`] is the only network code, [`daemon`] the loop that drives the
@@ -21,9 +21,9 @@ pub mod imap;
 pub mod logging;
 pub mod metrics;
 pub mod notify;
+pub mod output;
 pub mod parse;
 pub mod pipeline;
-pub mod report;
 pub mod rules;
 pub mod screen;
 pub mod service;

@@ -19,7 +19,7 @@ use mailtriage::imap::Mailbox as _;
 use mailtriage::logging;
 use mailtriage::notify::Notifier;
 use mailtriage::pipeline::{Action, Engine, Outcome};
-use mailtriage::report;
+use mailtriage::output;
 use mailtriage::service::{self, Service};
 
 /// mimalloc: the pipeline allocates many short-lived strings per message, and with glibc's
@@ -227,8 +227,8 @@ fn triage(
                 .map_err(|e| e.to_string())
             });
         match (result, json) {
-            (Ok(o), true) => report::json_line(&mut out, &o),
-            (Ok(o), false) => report::human(&mut out, &o, raw).and_then(|()| {
+            (Ok(o), true) => output::json_line(&mut out, &o),
+            (Ok(o), false) => output::human(&mut out, &o, raw).and_then(|()| {
                 if !explain {
                     return Ok(());
                 }
@@ -236,7 +236,7 @@ fn triage(
             }),
             (Err(e), true) => {
                 failed += 1;
-                report::json_error(&mut out, &source, &e)
+                output::json_error(&mut out, &source, &e)
             }
             (Err(e), false) => {
                 failed += 1;
