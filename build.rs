@@ -56,6 +56,15 @@ fn main() {
         "pub static MODEL: &[u8] = include_bytes!({:?});",
         model.display().to_string()
     );
+    // What that model was trained on, for `mailtriage learn` (written by the same command with
+    // `--samples models/builtin-samples.jsonl`; the same test checks it).
+    let samples = root.join("models/builtin-samples.jsonl");
+    println!("cargo:rerun-if-changed={}", samples.display());
+    let _ = writeln!(
+        code,
+        "pub static SAMPLES: &str = include_str!({:?});",
+        samples.display().to_string()
+    );
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("builtin.rs");
     std::fs::write(out, code).expect("write builtin.rs");
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::draft::DraftEnv;
 use crate::imap::{ImapError, Mailbox, Wake};
+use crate::journal::{Event, Journal};
 use crate::pipeline::{Action, Engine, Outcome, Read};
 use crate::rules::Priority;
 use crate::shutdown::Shutdown;
@@ -38,6 +39,9 @@ pub struct Settings {
     pub dry_run: bool,
     /// What happens to drafts already made.
     pub drafts: crate::config::DraftsPolicy,
+    /// Where the journal goes (tagged, drafted, removed, corrected); None: no journal and no
+    /// corrections (dry runs, tests).
+    pub journal: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -55,6 +59,7 @@ impl Settings {
                 supersede: true,
                 remove_answered: true,
             },
+            journal: Some(crate::journal::path_of(c)),
         }
     }
 }
@@ -167,6 +172,41 @@ pub struct Memory {
     pub oversized: HashSet<u32>,
     /// UIDs tagged `$Triaged` by the last pass: seen pending again, the server drops the keyword.
     pub marked: HashSet<u32>,
+    /// The journal, when one could be opened.
+    pub journal: Option<Journal>,
+    /// When the keywords were last read for corrections (without CONDSTORE this is paced).
+    pub last_scan: Option<Instant>,
+}
+
+impl Memory {
+    /// The memory of a fresh start: the journal of `settings` opened (a journal that cannot
+    /// be opened is logged and done without; drafting never depends on it).
+    pub fn new(settings: &Settings) -> Memory {
+        let journal = settings
+            .journal
+            .as_deref()
+            .filter(|_| !settings.dry_run)
+            .and_then(|p| match Journal::open(p) {
+                Ok(j) => Some(j),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot open the journal; drafting goes on, but reports and corrections miss this run");
+                    None
+                }
+            });
+        Memory {
+            journal,
+            ..Memory::default()
+        }
+    }
+
+    /// Appends to the journal; a failure is logged, never fatal.
+    fn record(&mut self, events: Vec<Event>) {
+        if let Some(j) = self.journal.as_mut() {
+            if let Err(e) = j.append(&events) {
+                tracing::error!(error = %e, "cannot write the journal; drafting goes on");
+            }
+        }
+    }
 }
 
 /// A FETCH of bodies that a server sending more than was asked for cannot turn into
@@ -401,10 +441,28 @@ pub async fn process_pending<M: Mailbox>(
         mb.append_drafts(&to_append).await?;
         crate::metrics::drafts(to_append.len() as u64);
         stats.timings.append += t0.elapsed();
+        let now = chrono::Utc::now();
+        let drafted_events = done
+            .iter()
+            .filter(|d| !already.contains(&d.uid))
+            .filter_map(|d| d.outcome.as_ref().ok())
+            .filter_map(|o| {
+                let draft = o.draft.as_ref()?;
+                Some(Event::Drafted {
+                    at: now,
+                    source: o.message_id.clone().unwrap_or_default(),
+                    template: draft.template.clone(),
+                    category: o.category.clone().unwrap_or_default(),
+                    language: draft.language.clone(),
+                    body: draft.body.clone(),
+                })
+            })
+            .collect();
+        memory.record(drafted_events);
         // After the new drafts are in, never before: a crash here leaves one draft too many
         // for a moment, never none.
         if settings.drafts.supersede {
-            supersede(mb, &done, stats).await?;
+            supersede(mb, &done, memory, stats).await?;
         }
         let t0 = Instant::now();
 
@@ -471,10 +529,118 @@ pub async fn process_pending<M: Mailbox>(
             memory.marked.extend(uids);
         }
         stats.timings.store += t0.elapsed();
+        if let Some(validity) = mb.keyword_validity().await? {
+            let now = chrono::Utc::now();
+            let tagged = done
+                .iter()
+                .filter_map(|d| Some((d.uid, d.outcome.as_ref().ok()?)))
+                .map(|(uid, o)| Event::Tagged {
+                    at: now,
+                    validity,
+                    uid,
+                    source: o.message_id.clone(),
+                    keyword: o.keyword(),
+                    language: o.language.clone(),
+                })
+                .collect();
+            memory.record(tagged);
+        }
     }
     if settings.drafts.remove_answered && !settings.dry_run {
-        remove_answered(mb, stats).await?;
+        remove_answered(mb, memory, stats).await?;
     }
+    if !settings.dry_run {
+        scan_corrections(mb, engine, memory).await?;
+    }
+    Ok(())
+}
+
+/// Without CONDSTORE, the keywords of the watched messages are read at most this often.
+const SCAN_EVERY: Duration = Duration::from_secs(300);
+
+/// Notices agents' category corrections: a watched message (tagged with a category in the
+/// last [`crate::journal::WATCH_DAYS`]) that no longer carries the category we know of and
+/// carries exactly one other category keyword of ours. Each is read again and recorded once in
+/// the journal with its text, for `mailtriage learn`.
+async fn scan_corrections<M: Mailbox>(
+    mb: &mut M,
+    engine: &SharedEngine,
+    memory: &mut Memory,
+) -> Result<(), ImapError> {
+    let Some(journal) = memory.journal.as_mut() else {
+        return Ok(());
+    };
+    let Some(validity) = mb.keyword_validity().await? else {
+        return Ok(());
+    };
+    let since = journal.modseq.get(&validity).copied();
+    if since.is_none() && memory.last_scan.is_some_and(|t| t.elapsed() < SCAN_EVERY) {
+        return Ok(());
+    }
+    let uids = journal.watched_uids(validity);
+    if uids.is_empty() {
+        return Ok(());
+    }
+    memory.last_scan = Some(Instant::now());
+    let scan = mb.keywords(&uids, since).await?;
+    let known: Vec<String> = engine
+        .read()
+        .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?
+        .rules
+        .categories
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let mut changed: Vec<(u32, String, String)> = Vec::new();
+    for (uid, keywords) in &scan.keywords {
+        let Some((ours, _)) = journal.watched.get(&(validity, *uid)) else {
+            continue;
+        };
+        let categories: Vec<&str> = keywords
+            .iter()
+            .filter_map(|k| crate::journal::category_of(k))
+            .filter(|c| known.iter().any(|k| k == c))
+            .collect();
+        if let [to] = categories[..] {
+            if to != ours {
+                changed.push((*uid, ours.clone(), to.to_string()));
+            }
+        }
+    }
+    let mut events = Vec::new();
+    if !changed.is_empty() {
+        let uids: Vec<u32> = changed.iter().map(|c| c.0).collect();
+        let bodies: HashMap<u32, Vec<u8>> = mb.fetch(&uids).await?.into_iter().collect();
+        let engine = engine
+            .read()
+            .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
+        for (uid, from, to) in changed {
+            let Some(read) = bodies
+                .get(&uid)
+                .and_then(|raw| read_one(&engine, raw, uid).ok())
+            else {
+                continue;
+            };
+            tracing::info!(uid, from = %from, to = %to, "an agent corrected the category; recorded for `mailtriage learn`");
+            events.push(Event::Corrected {
+                at: chrono::Utc::now(),
+                validity,
+                uid,
+                source: read.message_id().map(str::to_string),
+                sample: read.sample(&format!("uid:{uid}"), &to),
+                from,
+                to,
+            });
+        }
+    }
+    if let Some(modseq) = scan.modseq {
+        events.push(Event::Scanned {
+            at: chrono::Utc::now(),
+            validity,
+            modseq,
+        });
+    }
+    memory.record(events);
     Ok(())
 }
 
@@ -493,6 +659,7 @@ fn thread_ids(references: Option<&str>) -> impl Iterator<Item = &str> {
 async fn supersede<M: Mailbox>(
     mb: &mut M,
     done: &[Done],
+    memory: &mut Memory,
     stats: &mut Stats,
 ) -> Result<(), ImapError> {
     let mut answered_now = HashSet::new();
@@ -514,7 +681,7 @@ async fn supersede<M: Mailbox>(
         return Ok(());
     }
     let ids: HashSet<String> = earlier.keys().cloned().collect();
-    for (uid, id) in remove_untouched(mb, &ids, "superseded", stats).await? {
+    for (uid, id) in remove_untouched(mb, &ids, "superseded", memory, stats).await? {
         tracing::info!(
             draft_uid = uid,
             answered = %id,
@@ -531,6 +698,7 @@ async fn remove_untouched<M: Mailbox>(
     mb: &mut M,
     ids: &HashSet<String>,
     why: &str,
+    memory: &mut Memory,
     stats: &mut Stats,
 ) -> Result<Vec<(u32, String)>, ImapError> {
     let stale = mb.untouched_drafts(ids).await?;
@@ -542,12 +710,27 @@ async fn remove_untouched<M: Mailbox>(
         crate::metrics::draft_removed(why);
     }
     stats.drafts_removed += stale.len() as u64;
+    let now = chrono::Utc::now();
+    memory.record(
+        stale
+            .iter()
+            .map(|(_, source)| Event::Removed {
+                at: now,
+                source: source.clone(),
+                why: why.to_string(),
+            })
+            .collect(),
+    );
     Ok(stale)
 }
 
 /// Our untouched drafts whose message got an answer another way (a reply in Sent, or
 /// `\Answered` set on it) are removed.
-async fn remove_answered<M: Mailbox>(mb: &mut M, stats: &mut Stats) -> Result<(), ImapError> {
+async fn remove_answered<M: Mailbox>(
+    mb: &mut M,
+    memory: &mut Memory,
+    stats: &mut Stats,
+) -> Result<(), ImapError> {
     let sources = mb.drafted_sources().await?;
     if sources.is_empty() {
         return Ok(());
@@ -556,7 +739,7 @@ async fn remove_answered<M: Mailbox>(mb: &mut M, stats: &mut Stats) -> Result<()
     if answered.is_empty() {
         return Ok(());
     }
-    for (uid, id) in remove_untouched(mb, &answered, "answered", stats).await? {
+    for (uid, id) in remove_untouched(mb, &answered, "answered", memory, stats).await? {
         tracing::info!(draft_uid = uid, answered = %id, "answered elsewhere: removed our untouched draft");
     }
     Ok(())
@@ -577,7 +760,7 @@ where
 {
     let mut mb = connect().await?;
     let mut stats = Stats::default();
-    let mut memory = Memory::default();
+    let mut memory = Memory::new(settings);
     // A message failing with a panic is retried within the pass, up to MAX_TRIES; a batch a
     // server overran is fetched again on a new connection, one message at a time.
     let mut overruns = 0;
@@ -653,7 +836,7 @@ where
     F: Future<Output = Result<M, ImapError>>,
 {
     let mut stats = Stats::default();
-    let mut memory = Memory::default();
+    let mut memory = Memory::new(settings);
     let mut attempt = 0u32;
     let mut ever_connected = false;
     while !shutdown.is_shutdown() {
@@ -865,6 +1048,22 @@ mod tests {
                 })
                 .collect())
         }
+        async fn keyword_validity(&mut self) -> Result<Option<u32>, ImapError> {
+            Ok(Some(1))
+        }
+        async fn keywords(
+            &mut self,
+            uids: &[u32],
+            _changed_since: Option<u64>,
+        ) -> Result<crate::imap::KeywordScan, ImapError> {
+            Ok(crate::imap::KeywordScan {
+                keywords: uids
+                    .iter()
+                    .filter_map(|u| Some((*u, self.keywords.get(u)?.clone())))
+                    .collect(),
+                modseq: None,
+            })
+        }
         async fn wait(&mut self, _max: Duration, _s: &mut Shutdown) -> Result<Wake, ImapError> {
             Ok(Wake::Shutdown)
         }
@@ -894,6 +1093,7 @@ mod tests {
                 supersede: true,
                 remove_answered: true,
             },
+            journal: None,
         }
     }
 
@@ -994,6 +1194,81 @@ mod tests {
             .expect("pass");
         }
         stats
+    }
+
+    #[tokio::test]
+    async fn an_agents_keyword_change_is_recorded_once_with_the_text() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = dir.path().join("state/acct.journal");
+        let settings = Settings {
+            journal: Some(journal.clone()),
+            ..settings()
+        };
+        let mut stub = Stub {
+            messages: vec![
+                msg(1, "I cannot log in, my password does not work."),
+                msg(2, "The website is down!!"),
+            ],
+            ..Stub::default()
+        };
+        let (_t, shutdown) = crate::shutdown::channel();
+        let mut memory = Memory::new(&settings);
+        let mut stats = Stats::default();
+        let engine = engine();
+        let mut pass = async |stub: &mut Stub, memory: &mut Memory| {
+            process_pending(
+                stub,
+                &engine,
+                &settings,
+                memory,
+                &mut stats,
+                &shutdown,
+                &mut (),
+            )
+            .await
+            .expect("pass");
+        };
+        pass(&mut stub, &mut memory).await;
+        let ours = stub.keywords[&1]
+            .iter()
+            .find(|k| crate::journal::category_of(k).is_some())
+            .cloned()
+            .expect("a category keyword");
+        // The agent removes our category and adds another; a keyword that names no category
+        // (a client's own tag) is not a correction.
+        let kw = stub.keywords.get_mut(&1).expect("tagged");
+        kw.retain(|k| *k != ours);
+        kw.push("triage:billing".into());
+        stub.keywords
+            .get_mut(&2)
+            .expect("tagged")
+            .push("$label1".into());
+        for _ in 0..3 {
+            memory.last_scan = None;
+            pass(&mut stub, &mut memory).await;
+        }
+        let events = crate::journal::read(&journal).expect("journal");
+        let corrected: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Corrected {
+                    uid,
+                    from,
+                    to,
+                    sample,
+                    ..
+                } => Some((*uid, from.as_str(), to.as_str(), sample)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(corrected.len(), 1, "{events:?}");
+        let (uid, from, to, sample) = corrected[0];
+        assert_eq!((uid, from, to), (1, &ours["triage:".len()..], "billing"));
+        assert!(sample.text.contains("password"), "{sample:?}");
+        assert_eq!(sample.label, "billing");
+        assert!(events
+            .iter()
+            .any(|e| matches!(e, Event::Drafted { source, .. } if source == "m2@example.org")));
     }
 
     fn from(n: u32, sender: &str, id: &str, text: &str) -> (u32, Vec<u8>) {

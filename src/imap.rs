@@ -95,6 +95,16 @@ pub struct Pending {
     pub size: u64,
 }
 
+/// The keywords of some inbox messages, as [`Mailbox::keywords`] read them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct KeywordScan {
+    /// The keywords (not system flags) of each message answered; with `changed_since`, only
+    /// the messages changed since.
+    pub keywords: Vec<(u32, Vec<String>)>,
+    /// The highest MODSEQ answered (CONDSTORE servers only).
+    pub modseq: Option<u64>,
+}
+
 /// Why waiting for mail ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wake {
@@ -150,6 +160,16 @@ pub trait Mailbox: Send {
         keywords: &[String],
         flagged: bool,
     ) -> impl Future<Output = Result<(), ImapError>> + Send;
+    /// The inbox's UIDVALIDITY when the server stores our keywords, so agents can correct
+    /// them; None on a server without keywords (corrections are off there).
+    fn keyword_validity(&mut self) -> impl Future<Output = Result<Option<u32>, ImapError>> + Send;
+    /// The keywords of these inbox messages; with CONDSTORE and `changed_since`, only of
+    /// those changed since that MODSEQ (else all of them: the caller bounds the set).
+    fn keywords(
+        &mut self,
+        uids: &[u32],
+        changed_since: Option<u64>,
+    ) -> impl Future<Output = Result<KeywordScan, ImapError>> + Send;
     /// Each sender's contact history over the last `days` days, in one round of searches.
     fn history(
         &mut self,

@@ -18,6 +18,8 @@ pub mod daemon;
 pub mod draft;
 pub mod facts;
 pub mod imap;
+pub mod journal;
+pub mod learn;
 pub mod logging;
 pub mod metrics;
 pub mod notify;

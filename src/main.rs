@@ -18,8 +18,8 @@ use mailtriage::imap::session::ImapMailbox;
 use mailtriage::imap::Mailbox as _;
 use mailtriage::logging;
 use mailtriage::notify::Notifier;
-use mailtriage::pipeline::{Action, Engine, Outcome};
 use mailtriage::output;
+use mailtriage::pipeline::{Action, Engine, Outcome};
 use mailtriage::service::{self, Service};
 
 /// mimalloc: the pipeline allocates many short-lived strings per message, and with glibc's
@@ -75,6 +75,9 @@ enum Command {
         #[arg(required = true, value_name = "FILE.eml")]
         files: Vec<PathBuf>,
     },
+    /// Train the local model from the built-in corpus plus the agents' corrections (used
+    /// after a reload)
+    Learn,
     /// Train a classifier model from labelled corpora (*.eml and expected.json, or X.json beside each X.eml)
     Train {
         #[arg(required = true, value_name = "CORPUS_DIR")]
@@ -98,6 +101,10 @@ enum Command {
         /// tab-separated lines, for error analysis
         #[arg(long, value_name = "FILE")]
         oof: Option<PathBuf>,
+        /// Also write what was trained on (subject and new text of each message, with its
+        /// label) as JSON Lines: `learn` retrains from the built-in model's samples
+        #[arg(long, value_name = "FILE")]
+        samples: Option<PathBuf>,
     },
 }
 
@@ -150,6 +157,7 @@ fn main() -> ExitCode {
         rate,
         l2,
         oof,
+        samples,
     } = &cli.command
     {
         logging::init(cli.log_format, None);
@@ -159,7 +167,7 @@ fn main() -> ExitCode {
             rate: *rate,
             l2: *l2,
         };
-        return train(corpus, out, hyper, oof.as_deref()).unwrap_or_else(|e| {
+        return train(corpus, out, hyper, oof.as_deref(), samples.as_deref()).unwrap_or_else(|e| {
             eprintln!("mailtriage: {e:#}");
             ExitCode::from(2)
         });
@@ -183,6 +191,7 @@ fn main() -> ExitCode {
         Command::Check { offline } => check(&engine, offline),
         Command::Once { dry_run } => daemon(engine, config_path(&cli), false, dry_run),
         Command::Run => daemon(engine, config_path(&cli), true, false),
+        Command::Learn => learn(&engine),
         Command::Train { .. } => unreachable!("handled before the engine is loaded"),
     };
     match result {
@@ -302,6 +311,7 @@ fn train(
     out: &std::path::Path,
     hyper: Hyper,
     oof: Option<&std::path::Path>,
+    samples_out: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
     use mailtriage::classify::training;
     anyhow::ensure!(
@@ -309,10 +319,15 @@ fn train(
         "--bits must be between 8 and 24"
     );
     let rules = mailtriage::rules::RuleSet::load(None, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut examples = Vec::new();
+    let mut samples = Vec::new();
     for dir in corpus {
-        examples.extend(training::load_corpus(dir, &rules)?);
+        samples.extend(training::read_corpus(dir, &rules)?);
     }
+    if let Some(path) = samples_out {
+        std::fs::write(path, training::samples_to_jsonl(&samples))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let examples: Vec<_> = samples.iter().map(|s| s.example(&rules)).collect();
     let (model, r) = training::fit(&examples, &rules, hyper);
     std::fs::write(out, model.to_bytes()).with_context(|| format!("writing {}", out.display()))?;
     println!(
@@ -370,6 +385,7 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
         engine.facts.retired_addresses.len(),
         engine.facts.retired_instructions.len(),
     );
+    println!("{}", learning_status(engine));
     if offline {
         return Ok(ExitCode::SUCCESS);
     }
@@ -392,8 +408,15 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
             } else {
                 "stale drafts are kept: no UIDPLUS, and mailtriage never runs a plain EXPUNGE"
             };
+            let corrections = if !mb.keywords {
+                "agents' corrections are not noticed (they are keywords)"
+            } else if mb.caps.condstore {
+                "agents' corrections are noticed every pass (CONDSTORE)"
+            } else {
+                "agents' corrections are noticed every 5 minutes (no CONDSTORE)"
+            };
             println!(
-                "{}:{}: logged in as {}; drafts go to {:?}; keywords {}; {removal}",
+                "{}:{}: logged in as {}; drafts go to {:?}; keywords {}; {removal}; {corrections}",
                 imap.host,
                 imap.port,
                 imap.username,
@@ -415,6 +438,66 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// One line on the model in use and the agents' corrections, for `check`.
+fn learning_status(engine: &Engine) -> String {
+    let model = format!("model: {}", engine.model_origin);
+    match mailtriage::learn::status(&engine.config, &engine.rules) {
+        Ok(None) => model,
+        Ok(Some(s)) if s.corrections == 0 => {
+            format!("{model}; no corrections by agents recorded yet")
+        }
+        Ok(Some(s)) => {
+            let mut line = format!(
+                "{model}; {} corrections by agents recorded, {} of them learned",
+                s.corrections, s.trained_on
+            );
+            if s.trained_on > 0 {
+                line += &format!(
+                    " ({} of {} read as the agent did when left out of training)",
+                    s.trained_right_oof, s.trained_on
+                );
+            }
+            if s.unseen > 0 {
+                line += &format!(
+                    "; of the {} not learned yet, the {} model reads {} as the agent did (the built-in one {}): run `mailtriage learn`",
+                    s.unseen,
+                    if s.local_model.is_some() { "local" } else { "built-in" },
+                    if s.local_model.is_some() { s.unseen_right_local } else { s.unseen_right_builtin },
+                    s.unseen_right_builtin
+                );
+            }
+            line
+        }
+        Err(e) => format!("{model}; corrections cannot be read: {e}"),
+    }
+}
+
+/// `mailtriage learn`: the agents' corrections → the local model.
+fn learn(engine: &Engine) -> anyhow::Result<ExitCode> {
+    let Some(learned) = mailtriage::learn::learn(&engine.config, &engine.rules)? else {
+        println!(
+            "no corrections by agents recorded yet; nothing to learn (the {} model stays)",
+            engine.model_origin
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    let m = &learned.meta;
+    println!(
+        "{}: learned from {} built-in messages and {} corrections by agents; out-of-fold accuracy {:.1}%, corrections read as the agent did when left out of training: {} of {}",
+        learned.path.display(),
+        m.builtin_samples,
+        m.corrections.len(),
+        100.0 * m.accuracy_oof,
+        m.corrections_right_oof,
+        m.corrections.len()
+    );
+    for ((from, to), n) in &learned.kinds {
+        println!("  {from} → {to}: {n}");
+    }
+    println!("the daemon uses it after a reload (systemctl reload mailtriage)");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `once` and `run`: the IMAP side. Exit 0 when done (or stopped by a signal), 1 when the

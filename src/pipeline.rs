@@ -87,6 +87,25 @@ pub struct Read {
     skip: Option<SkipReason>,
 }
 
+impl Read {
+    /// The message's Message-ID, without brackets.
+    pub fn message_id(&self) -> Option<&str> {
+        self.msg.message_id.as_deref()
+    }
+
+    /// What training reads of this message, labelled `label` (an agent's correction).
+    pub fn sample(&self, name: &str, label: &str) -> crate::classify::training::Sample {
+        crate::classify::training::Sample {
+            name: name.to_string(),
+            label: label.to_string(),
+            language: self.class.language.clone(),
+            subject: self.subject.clone(),
+            text: self.msg.new_text.clone(),
+            norm: self.msg.new_norm.clone(),
+        }
+    }
+}
+
 /// A message the pipeline could not turn into an outcome.
 #[derive(Debug, thiserror::Error)]
 pub enum TriageError {
@@ -100,8 +119,11 @@ pub enum TriageError {
 pub struct Engine {
     pub config: Config,
     pub rules: RuleSet,
-    /// The learned classifier: the config's `model`, else the built-in one.
+    /// The learned classifier: the config's `model`, else the local model `learn` wrote from
+    /// the agents' corrections, else the built-in one.
     pub model: Option<Model>,
+    /// Which of those it is, for `check` and the log.
+    pub model_origin: String,
     pub facts: Facts,
     pub templates: Templates,
     /// The identity's headers, encoded once for every draft.
@@ -122,7 +144,7 @@ impl Engine {
             Some(p) => Facts::load(p).map_err(LoadError)?,
             None => Facts::default(),
         };
-        let model = load_model(&config)?;
+        let (model, model_origin) = load_model(&config)?;
         let templates =
             Templates::load(config.triage.templates.as_deref()).map_err(|e| LoadError(e.0))?;
         let sender = draft::Sender::new(&config.identity);
@@ -131,6 +153,7 @@ impl Engine {
             config,
             rules,
             model,
+            model_origin,
             facts,
             templates,
         })
@@ -356,8 +379,9 @@ impl Engine {
     }
 }
 
-/// The model file the config names, or the built-in model.
-fn load_model(config: &Config) -> Result<Option<Model>, LoadError> {
+/// The model file the config names, or the local model `mailtriage learn` wrote into the
+/// state directory, or the built-in model; with a word on which it is.
+fn load_model(config: &Config) -> Result<(Option<Model>, String), LoadError> {
     let error = |key: &str, reason: String| {
         LoadError(ConfigError {
             file: config.path.clone(),
@@ -367,8 +391,19 @@ fn load_model(config: &Config) -> Result<Option<Model>, LoadError> {
         })
     };
     let Some(path) = &config.triage.model else {
+        if let Some(imap) = &config.imap {
+            if let Some((path, model)) = crate::learn::local_model(imap)
+                .map_err(|e| error("imap.state_dir", format!("the local model: {e}")))?
+            {
+                let origin = format!(
+                    "local, learned from the agents' corrections ({})",
+                    path.display()
+                );
+                return Ok((Some(model), origin));
+            }
+        }
         return Model::from_bytes(crate::builtin::MODEL)
-            .map(Some)
+            .map(|m| (Some(m), "built-in".to_string()))
             .map_err(|e| error("", format!("the built-in model: {e}")));
     };
     let bytes = std::fs::read(path).map_err(|e| {
@@ -378,7 +413,7 @@ fn load_model(config: &Config) -> Result<Option<Model>, LoadError> {
         )
     })?;
     Model::from_bytes(&bytes)
-        .map(Some)
+        .map(|m| (Some(m), format!("triage.model ({})", path.display())))
         .map_err(|e| error("triage.model", format!("{}: {e}", path.display())))
 }
 

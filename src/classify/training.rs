@@ -60,9 +60,36 @@ fn labels(dir: &Path) -> Result<BTreeMap<String, Label>, CorpusError> {
     Ok(out)
 }
 
+/// One labelled message reduced to what training reads of it. The built-in corpus is shipped
+/// in this form beside the built-in model (`models/builtin-samples.jsonl`), so that `learn` can
+/// retrain on it plus the agents' corrections without the corpus itself.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Sample {
+    pub name: String,
+    pub label: String,
+    pub language: String,
+    /// The subject without reply and forward prefixes.
+    pub subject: String,
+    /// The customer's new text, and the same normalised (as [`crate::parse::Parsed`] has them).
+    pub text: String,
+    pub norm: String,
+}
+
+impl Sample {
+    /// What the rules find in the sample, as training needs it.
+    pub fn example(&self, rules: &RuleSet) -> Example {
+        Example {
+            name: self.name.clone(),
+            label: self.label.clone(),
+            language: self.language.clone(),
+            evidence: evidence(rules, &self.subject, &self.text, &self.norm, "en"),
+        }
+    }
+}
+
 /// Reads a corpus directory's labels (see [`labels`]) and every drafted message they name;
 /// skipped messages are not the model's business (screening decides them) and are left out.
-pub fn load_corpus(dir: &Path, rules: &RuleSet) -> Result<Vec<Example>, CorpusError> {
+pub fn read_corpus(dir: &Path, rules: &RuleSet) -> Result<Vec<Sample>, CorpusError> {
     let mut out = Vec::new();
     for (name, label) in labels(dir)? {
         let (true, Some(category)) = (label.action == "draft", label.category) else {
@@ -73,13 +100,13 @@ pub fn load_corpus(dir: &Path, rules: &RuleSet) -> Result<Vec<Example>, CorpusEr
             std::fs::read(&path).map_err(|e| CorpusError(format!("{}: {e}", path.display())))?;
         let msg = crate::parse::parse(&raw, rules)
             .map_err(|e| CorpusError(format!("{}: {e}", path.display())))?;
-        let subject = crate::draft::strip_prefixes(&msg.subject);
-        let ev = evidence(rules, &subject, &msg.new_text, &msg.new_norm, "en");
-        out.push(Example {
+        out.push(Sample {
             name,
             label: category,
             language: label.language.unwrap_or_default(),
-            evidence: ev,
+            subject: crate::draft::strip_prefixes(&msg.subject),
+            text: msg.new_text,
+            norm: msg.new_norm,
         });
     }
     if out.is_empty() {
@@ -89,6 +116,34 @@ pub fn load_corpus(dir: &Path, rules: &RuleSet) -> Result<Vec<Example>, CorpusEr
         )));
     }
     Ok(out)
+}
+
+/// [`read_corpus`], then [`Sample::example`] of each.
+pub fn load_corpus(dir: &Path, rules: &RuleSet) -> Result<Vec<Example>, CorpusError> {
+    Ok(read_corpus(dir, rules)?
+        .iter()
+        .map(|s| s.example(rules))
+        .collect())
+}
+
+/// Samples as JSON Lines, one per line, in order: the form of `models/builtin-samples.jsonl`.
+pub fn samples_to_jsonl(samples: &[Sample]) -> String {
+    samples
+        .iter()
+        .filter_map(|s| serde_json::to_string(s).ok())
+        .map(|l| l + "\n")
+        .collect()
+}
+
+/// The samples of [`samples_to_jsonl`] text.
+pub fn samples_from_jsonl(text: &str) -> Result<Vec<Sample>, CorpusError> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| CorpusError(format!("line {}: {e}", i + 1)))
+        })
+        .collect()
 }
 
 /// How a training run went, for the operator and the note.

@@ -14,7 +14,7 @@ use futures::TryStreamExt;
 
 use super::connect::{login, timed, ImapSession, ReadBudget};
 use super::state::LocalState;
-use super::{ImapError, Mailbox, Pending, Wake};
+use super::{ImapError, KeywordScan, Mailbox, Pending, Wake};
 use crate::config::{ImapConfig, Mode};
 use crate::facts::ContactHistory;
 use crate::shutdown::Shutdown;
@@ -31,6 +31,8 @@ pub struct Caps {
     pub literal_plus: bool,
     /// `UID EXPUNGE` (RFC 4315): without it no draft is ever removed.
     pub uidplus: bool,
+    /// CONDSTORE (RFC 7162): keyword changes are asked for by MODSEQ, not read in full.
+    pub condstore: bool,
 }
 
 /// What a FETCH response may add to each body it carries (the FETCH line, flags, UID).
@@ -202,6 +204,7 @@ impl ImapMailbox {
             multiappend: caps.has_str("MULTIAPPEND"),
             literal_plus: caps.has_str("LITERAL+"),
             uidplus: caps.has_str("UIDPLUS"),
+            condstore: caps.has_str("CONDSTORE"),
         };
         let names: Vec<(String, bool, bool)> = timed(t, "LIST", async {
             let list = session.list(Some(""), Some("*")).await?;
@@ -957,6 +960,55 @@ impl Mailbox for ImapMailbox {
             state.add(uids)?;
         }
         Ok(())
+    }
+
+    async fn keyword_validity(&mut self) -> Result<Option<u32>, ImapError> {
+        self.select_inbox().await?;
+        Ok(self.keywords.then_some(self.uid_validity))
+    }
+
+    async fn keywords(
+        &mut self,
+        uids: &[u32],
+        changed_since: Option<u64>,
+    ) -> Result<KeywordScan, ImapError> {
+        use async_imap::imap_proto::AttributeValue;
+        self.select_inbox().await?;
+        let mut scan = KeywordScan::default();
+        if uids.is_empty() {
+            return Ok(scan);
+        }
+        let items = match (self.caps.condstore, changed_since) {
+            (true, Some(m)) => format!("(UID FLAGS MODSEQ) (CHANGEDSINCE {m})"),
+            (true, None) => "(UID FLAGS MODSEQ)".to_string(),
+            (false, _) => "(UID FLAGS)".to_string(),
+        };
+        let t = self.cfg.timeout;
+        let s = self.session()?;
+        let set = uid_set(uids);
+        timed(
+            t,
+            "UID FETCH FLAGS",
+            uid_fetch_each(s, &set, &items, |uid, attrs| {
+                let mut keywords = Vec::new();
+                for a in attrs {
+                    match a {
+                        AttributeValue::Flags(f) => keywords.extend(
+                            f.iter()
+                                .filter(|k| !k.starts_with('\\'))
+                                .map(|k| k.to_string()),
+                        ),
+                        AttributeValue::ModSeq(m) => {
+                            scan.modseq = Some(scan.modseq.map_or(*m, |x: u64| x.max(*m)));
+                        }
+                        _ => {}
+                    }
+                }
+                scan.keywords.push((uid, keywords));
+            }),
+        )
+        .await?;
+        Ok(scan)
     }
 
     async fn history(

@@ -89,12 +89,15 @@ fn state_error(path: &Path, what: impl std::fmt::Display) -> ImapError {
 
 /// Creates the state directory 0700, or checks that the existing one is ours (and makes it
 /// 0700): another user's directory could be read or planted with links.
-fn private_dir(dir: &Path) -> Result<(), ImapError> {
+pub(crate) fn private_dir(dir: &Path) -> Result<(), ImapError> {
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
         .map_err(|e| state_error(dir, e))?;
+    // systemd's StateDirectory= with DynamicUser= is a link to /var/lib/private/…: the
+    // directory the operator named is judged by what it leads to.
+    let dir = &fs::canonicalize(dir).map_err(|e| state_error(dir, e))?;
     let meta = fs::symlink_metadata(dir).map_err(|e| state_error(dir, e))?;
     if !meta.is_dir() {
         return Err(state_error(dir, "is not a directory (a symbolic link?)"));
@@ -118,7 +121,7 @@ fn private_dir(dir: &Path) -> Result<(), ImapError> {
 }
 
 /// The file's text, `None` when there is none; a symbolic link in its place is an error.
-fn read_no_follow(path: &Path) -> Result<Option<String>, ImapError> {
+pub(crate) fn read_no_follow(path: &Path) -> Result<Option<String>, ImapError> {
     let mut f = match OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW)
@@ -136,7 +139,7 @@ fn read_no_follow(path: &Path) -> Result<Option<String>, ImapError> {
 
 /// Writes `bytes` to a fresh 0600 temporary file beside `path`, syncs it and renames it over
 /// `path`: whatever stood there (a link included) is replaced, never written through.
-fn replace(path: &Path, bytes: &[u8]) -> Result<(), ImapError> {
+pub(crate) fn replace(path: &Path, bytes: &[u8]) -> Result<(), ImapError> {
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
     let _ = fs::remove_file(&tmp);
     let mut f: File = OpenOptions::new()

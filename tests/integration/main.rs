@@ -10,6 +10,7 @@ mod fixtures;
 mod folders;
 mod hostile;
 mod imap;
+mod learning;
 mod model;
 mod never_panics;
 mod oauth2;

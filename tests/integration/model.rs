@@ -10,9 +10,21 @@ use crate::util::root;
 #[test]
 fn the_shipped_model_is_what_train_makes_from_the_corpus() {
     let rules = RuleSet::load(None, &[]).expect("built-in rules");
-    let mut examples = training::load_corpus(&root().join("corpus/train"), &rules).expect("corpus");
-    examples
-        .extend(training::load_corpus(&root().join("tests/fixtures"), &rules).expect("fixtures"));
+    let mut samples = training::read_corpus(&root().join("corpus/train"), &rules).expect("corpus");
+    samples
+        .extend(training::read_corpus(&root().join("tests/fixtures"), &rules).expect("fixtures"));
+    // `learn` retrains from the shipped samples: they must be exactly what the model was made of.
+    let shipped_samples = std::fs::read_to_string(root().join("models/builtin-samples.jsonl"))
+        .expect("models/builtin-samples.jsonl");
+    assert!(
+        training::samples_to_jsonl(&samples) == shipped_samples,
+        "models/builtin-samples.jsonl is not what `mailtriage train corpus/train tests/fixtures --out models/builtin.mtm --samples models/builtin-samples.jsonl` writes; run it and commit the result"
+    );
+    assert_eq!(
+        training::samples_from_jsonl(&shipped_samples).expect("reads back"),
+        samples
+    );
+    let examples: Vec<_> = samples.iter().map(|s| s.example(&rules)).collect();
     assert!(examples.len() >= 2500, "only {} examples", examples.len());
     let (model, report) = training::fit(&examples, &rules, Hyper::default());
     let shipped = std::fs::read(root().join("models/builtin.mtm")).expect("models/builtin.mtm");
