@@ -450,8 +450,10 @@ fn learning_status(engine: &Engine) -> String {
         }
         Ok(Some(s)) => {
             let mut line = format!(
-                "{model}; {} corrections by agents recorded, {} of them learned",
-                s.corrections, s.trained_on
+                "{model}; {} correction{} by agents recorded, {} of them learned",
+                s.corrections,
+                if s.corrections == 1 { "" } else { "s" },
+                s.trained_on
             );
             if s.trained_on > 0 {
                 line += &format!(

@@ -94,6 +94,38 @@ fn read_state(dir: &Path) -> (u32, BTreeSet<u32>) {
     (validity, uids)
 }
 
+/// The local state files (UIDs handled) in a state directory; the journal does not count.
+fn local_state_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "state"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The journal lines of one kind of event in a state directory.
+fn journal_events(dir: &Path, event: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "journal"))
+                .flat_map(|p| {
+                    std::fs::read_to_string(p)
+                        .unwrap_or_default()
+                        .lines()
+                        .filter(|l| l.contains(&format!("\"event\":\"{event}\"")))
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[test]
 fn courier_without_keywords_keeps_local_state_and_drafts_each_message_once() {
     let c = Courier::start(courier::Options { keywords: false });
@@ -113,6 +145,10 @@ fn courier_without_keywords_keeps_local_state_and_drafts_each_message_once() {
     assert!(validity > 0);
     assert_eq!(handled, uids);
 
+    // Drafts are journalled for the report; tags are not (no keywords, no corrections).
+    assert_eq!(journal_events(&c.state_dir(), "drafted").len(), drafts);
+    assert!(journal_events(&c.state_dir(), "tagged").is_empty());
+
     // A second pass finds nothing to do.
     assert_ok(&once(&cfg), || c.log());
     assert_eq!(c.count(courier::DRAFTS), drafts);
@@ -129,6 +165,15 @@ fn courier_without_keywords_keeps_local_state_and_drafts_each_message_once() {
     assert_eq!(c.count(courier::DRAFTS), drafts, "no second draft");
     assert_eq!(read_state(&c.state_dir()), (validity, uids));
     assert!(c.flags("INBOX").iter().all(|(_, f)| !f.contains("\\Seen")));
+
+    // Corrections need keywords, and `check` says so.
+    let out = mailtriage(&["--config", &path_str(&cfg), "check"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("agents' corrections are not noticed (they are keywords)"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Waits (generously: this is no latency assertion) until there are `n` drafts; returns how
@@ -309,7 +354,7 @@ fn courier_with_keywords_tags_the_originals_and_keeps_no_local_state() {
     let drafts = expected_drafts();
     assert_eq!(c.count(courier::DRAFTS), drafts);
     assert!(
-        !c.state_dir().exists(),
+        local_state_files(&c.state_dir()).is_empty(),
         "a server with keywords needs no state file"
     );
     assert_ok(&once(&cfg), || c.log());
@@ -329,7 +374,7 @@ fn cyrus_finds_drafts_by_special_use_and_drafts_each_message_exactly_once() {
     // MULTIAPPEND and LITERAL+, so they went in batches.
     let drafts = assert_expected_drafts(&c, cyrus::DRAFTS);
     assert!(
-        !c.state_dir().exists(),
+        local_state_files(&c.state_dir()).is_empty(),
         "a server with keywords needs no state file"
     );
 
@@ -351,6 +396,39 @@ fn cyrus_finds_drafts_by_special_use_and_drafts_each_message_exactly_once() {
     );
     assert_eq!(c.count(cyrus::DRAFTS), drafts, "no second draft");
     assert!(c.flags("INBOX").iter().all(|(_, f)| f.contains("$Triaged")));
+
+    // An agent corrects a category: Cyrus has CONDSTORE, and the change is recorded once.
+    let (uid, from) = c
+        .flags("INBOX")
+        .iter()
+        .find_map(|(u, f)| {
+            let cat = f
+                .split_whitespace()
+                .find_map(|k| k.strip_prefix("triage:"))
+                .filter(|c| !c.starts_with("skip-") && *c != "billing")?;
+            Some((*u, cat.to_string()))
+        })
+        .expect("a message with a category other than billing");
+    let mut imap = c.imap();
+    imap.cmd("SELECT INBOX");
+    imap.cmd(&format!("UID STORE {uid} -FLAGS.SILENT (triage:{from})"));
+    imap.cmd(&format!("UID STORE {uid} +FLAGS.SILENT (triage:billing)"));
+    imap.logout();
+    assert_ok(&once(&cfg), || c.log());
+    assert_ok(&once(&cfg), || c.log());
+    let corrected = journal_events(&c.state_dir(), "corrected");
+    assert_eq!(corrected.len(), 1, "{corrected:?}");
+    assert!(
+        corrected[0].contains(&format!("\"from\":\"{from}\",\"to\":\"billing\"")),
+        "{corrected:?}"
+    );
+    let out = mailtriage(&["--config", &path_str(&cfg), "check"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("corrections are noticed every pass (CONDSTORE)")
+            && text.contains("1 correction by agents recorded"),
+        "{text}"
+    );
 }
 
 #[test]
