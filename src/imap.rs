@@ -6,6 +6,7 @@
 pub mod connect;
 pub mod session;
 pub mod state;
+pub mod survey;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;

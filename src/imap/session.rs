@@ -40,13 +40,13 @@ const FETCH_OVERHEAD: u64 = 16 * 1024;
 
 /// A logged-in mailbox.
 pub struct ImapMailbox {
-    cfg: ImapConfig,
+    pub(super) cfg: ImapConfig,
     session: Option<ImapSession>,
     /// Bounds what a FETCH of bodies may read, whatever the server announced.
     budget: ReadBudget,
     pub caps: Caps,
     /// Encoded (modified UTF-7) names.
-    inbox: String,
+    pub(super) inbox: String,
     pub drafts: String,
     pub sent: Option<String>,
     inbox_selected: bool,
@@ -275,13 +275,13 @@ impl ImapMailbox {
         Ok(mb)
     }
 
-    fn session(&mut self) -> Result<&mut ImapSession, ImapError> {
+    pub(super) fn session(&mut self) -> Result<&mut ImapSession, ImapError> {
         self.session
             .as_mut()
             .ok_or_else(|| ImapError::Protocol("session lost".into()))
     }
 
-    async fn select_inbox(&mut self) -> Result<(), ImapError> {
+    pub(super) async fn select_inbox(&mut self) -> Result<(), ImapError> {
         if self.inbox_selected {
             return Ok(());
         }
@@ -310,7 +310,7 @@ impl ImapMailbox {
         Ok(())
     }
 
-    async fn examine(&mut self, folder: &str) -> Result<u32, ImapError> {
+    pub(super) async fn examine(&mut self, folder: &str) -> Result<u32, ImapError> {
         let t = self.cfg.timeout;
         self.inbox_selected = false;
         let m = timed(t, "EXAMINE", self.session()?.examine(folder)).await?;
@@ -320,7 +320,7 @@ impl ImapMailbox {
     /// `UID SEARCH` in ranges of `search_range` UIDs up to the highest UID: the IMAP library
     /// parses an answer line again from its start on every read, so one line holding a
     /// million UIDs took 14 s; ranges of 50,000 keep each line short.
-    async fn search_ranges(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
+    pub(super) async fn search_ranges(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
         // The highest UID in use; a server that answers this with nothing (Courier does) is
         // searched in one piece, never taken for an empty inbox.
         let Some(&last) = self.search("UID *").await?.last() else {
@@ -351,7 +351,7 @@ impl ImapMailbox {
         Ok(out)
     }
 
-    async fn search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
+    pub(super) async fn search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
         use async_imap::imap_proto::{MailboxDatum, Response};
         let t = self.cfg.timeout;
         let s = self.session()?;
@@ -459,7 +459,7 @@ fn paren(q: &str) -> String {
 
 impl ImapMailbox {
     /// The named header fields of these messages in the selected folder.
-    async fn headers(
+    pub(super) async fn headers(
         &mut self,
         uids: &[u32],
         fields: &str,
@@ -540,7 +540,7 @@ async fn until_tagged_ok(
 
 /// A UID FETCH checked by [`until_tagged_ok`]: `each` gets the UID and attributes of every
 /// message answered.
-async fn uid_fetch_each(
+pub(super) async fn uid_fetch_each(
     s: &mut ImapSession,
     set: &str,
     items: &str,
@@ -602,7 +602,7 @@ pub(crate) fn source_of(header: &[u8]) -> Option<String> {
 }
 
 /// The unfolded value of the first header called `name` (lower-case, with its colon).
-fn header_value(header: &[u8], name: &str) -> Option<String> {
+pub(super) fn header_value(header: &[u8], name: &str) -> Option<String> {
     let text = String::from_utf8_lossy(header);
     let mut lines = text.split("\r\n").flat_map(|l| l.split('\n')).peekable();
     while let Some(line) = lines.next() {
