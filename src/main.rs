@@ -18,8 +18,8 @@ use mailtriage::imap::session::ImapMailbox;
 use mailtriage::imap::Mailbox as _;
 use mailtriage::logging;
 use mailtriage::notify::Notifier;
-use mailtriage::pipeline::{Action, Engine, Outcome};
 use mailtriage::output;
+use mailtriage::pipeline::{Action, Engine, Outcome};
 use mailtriage::service::{self, Service};
 
 /// mimalloc: the pipeline allocates many short-lived strings per message, and with glibc's

@@ -13,6 +13,7 @@ mod imap;
 mod model;
 mod never_panics;
 mod oauth2;
+mod report_html;
 mod secrets;
 mod servers;
 mod systemd;
