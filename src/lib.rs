@@ -5,7 +5,8 @@
 //! The pipeline stages, each a module, run in this order on the raw bytes of a message:
 //! [`parse`] → [`screen`] → [`classify`] → [`facts`] → [`draft`], tied together by
 //! [`pipeline::Engine`]. [`config`] and [`rules`] load what the stages need; [`output`] prints
-//! outcomes; [`check`] validates an installation.
+//! outcomes; [`check`] validates an installation; [`report`] sums up for the mailbox owner what
+//! became of the messages and drafts.
 //!
 //! Around the pipeline: [`imap`] is the only network code, [`daemon`] the loop that drives the
 //! pipeline from a mailbox, [`shutdown`] the signal it stops on.
@@ -26,6 +27,7 @@ pub mod notify;
 pub mod output;
 pub mod parse;
 pub mod pipeline;
+pub mod report;
 pub mod rules;
 pub mod screen;
 pub mod service;

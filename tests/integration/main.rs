@@ -14,6 +14,7 @@ mod learning;
 mod model;
 mod never_panics;
 mod oauth2;
+mod report_html;
 mod secrets;
 mod servers;
 mod systemd;
