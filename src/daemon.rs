@@ -529,7 +529,9 @@ pub async fn process_pending<M: Mailbox>(
             memory.marked.extend(uids);
         }
         stats.timings.store += t0.elapsed();
-        if let Some(validity) = mb.keyword_validity().await? {
+        {
+            // Validity 0 on a server without keywords: recorded for the report, never watched.
+            let validity = mb.keyword_validity().await?.unwrap_or(0);
             let now = chrono::Utc::now();
             let tagged = done
                 .iter()

@@ -75,6 +75,19 @@ enum Command {
         #[arg(required = true, value_name = "FILE.eml")]
         files: Vec<PathBuf>,
     },
+    /// The mailbox owner's report: messages, drafts and what became of them, corrections,
+    /// latencies (reads INBOX, Drafts, Sent and the journal; writes nothing to the mailbox)
+    Report {
+        /// First day counted (YYYY-MM-DD, UTC); default: as far as the journal reaches
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+        /// One JSON object
+        #[arg(long, conflicts_with = "html")]
+        json: bool,
+        /// Write one self-contained HTML page (inline SVG charts) to FILE
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+    },
     /// Train the local model from the built-in corpus plus the agents' corrections (used
     /// after a reload)
     Learn,
@@ -192,6 +205,7 @@ fn main() -> ExitCode {
         Command::Once { dry_run } => daemon(engine, config_path(&cli), false, dry_run),
         Command::Run => daemon(engine, config_path(&cli), true, false),
         Command::Learn => learn(&engine),
+        Command::Report { since, json, html } => report(&engine, since, json, html.as_deref()),
         Command::Train { .. } => unreachable!("handled before the engine is loaded"),
     };
     match result {
@@ -474,6 +488,54 @@ fn learning_status(engine: &Engine) -> String {
         }
         Err(e) => format!("{model}; corrections cannot be read: {e}"),
     }
+}
+
+/// `mailtriage report`: gathers from the mailbox and the journal, prints or writes the report.
+fn report(
+    engine: &Engine,
+    since: Option<chrono::NaiveDate>,
+    json: bool,
+    html: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    use mailtriage::report;
+    let Some(imap) = engine.config.imap.clone() else {
+        anyhow::bail!(
+            "{}: `report` reads the mailbox: the config needs an [imap] section",
+            engine.config.path.display()
+        );
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let now = chrono::Utc::now();
+    let inputs = rt.block_on(async {
+        let mut mb = ImapMailbox::connect(&imap).await?;
+        let inputs =
+            report::gather(&mut mb, &mailtriage::journal::path_of(&imap), since, now).await;
+        mb.logout().await;
+        inputs
+    });
+    let inputs = match inputs {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!(
+                "mailtriage: cannot read the mailbox {}:{} as {}: {e}",
+                imap.host, imap.port, imap.username
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let r = report::compute(&inputs);
+    if let Some(path) = html {
+        std::fs::write(path, report::to_html(&r))
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("{}: written", path.display());
+    } else if json {
+        println!("{}", serde_json::to_string(&r)?);
+    } else {
+        print!("{}", report::to_text(&r));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `mailtriage learn`: the agents' corrections → the local model.

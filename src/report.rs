@@ -7,16 +7,20 @@
 //! ([`Report`] serialises to the `--json` contract) or [`to_html`]'s. How close a sent reply is
 //! to its draft is [`similarity`]'s.
 
+mod gather;
 mod html;
 mod similarity;
+mod text;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+pub use gather::{assemble, gather};
 pub use html::{to_html, MESSAGES_RGB, OUTCOME_RGB};
 pub use similarity::{similarity, strip_quotes};
+pub use text::to_text;
 
 /// A sent reply at least this similar to its draft counts as sent unchanged.
 pub const UNCHANGED_AT_LEAST: f64 = 0.95;
@@ -263,6 +267,10 @@ pub fn compute(inputs: &Inputs) -> Report {
     }
 }
 
+/// How far a sent reply's date may precede its draft's and still answer it: the server's
+/// INTERNALDATE has whole seconds and its clock is not ours.
+const CLOCK_SLACK: chrono::Duration = chrono::Duration::minutes(5);
+
 /// The fate of each of `inputs.drafts_made`, in its order.
 ///
 /// Per source, drafts in the order made: a removal record takes, for "superseded", the
@@ -321,7 +329,7 @@ fn fates(inputs: &Inputs) -> Vec<Fate> {
             .filter_map(|n| by_source.get(n))
             .flatten()
             .copied()
-            .filter(|&i| drafts[i].at <= s.at && fates[i] != Some(Fate::Removed))
+            .filter(|&i| drafts[i].at <= s.at + CLOCK_SLACK && fates[i] != Some(Fate::Removed))
             .max_by_key(|&i| (drafts[i].at, i));
         if let Some(i) = matched {
             if fates[i].is_none() {

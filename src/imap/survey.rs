@@ -83,8 +83,8 @@ impl ImapMailbox {
                                 }
                             }
                             AttributeValue::BodySection { data: Some(d), .. } => {
-                                entry.message_id = header_value(d, "message-id:")
-                                    .and_then(|v| ids(&v).next());
+                                entry.message_id =
+                                    header_value(d, "message-id:").and_then(|v| ids(&v).next());
                             }
                             _ => {}
                         }
@@ -134,22 +134,29 @@ impl ImapMailbox {
             timed(
                 t,
                 "UID FETCH (survey)",
-                uid_fetch_each(s, &uid_set(&set), "(UID INTERNALDATE BODY.PEEK[])", |uid, attrs| {
-                    let mut at = None;
-                    let mut raw = None;
-                    for a in attrs {
-                        match a {
-                            AttributeValue::InternalDate(d) => at = internal_date(d),
-                            AttributeValue::BodySection { data: Some(d), .. } if d.len() <= max => {
-                                raw = Some(d.to_vec());
+                uid_fetch_each(
+                    s,
+                    &uid_set(&set),
+                    "(UID INTERNALDATE BODY.PEEK[])",
+                    |uid, attrs| {
+                        let mut at = None;
+                        let mut raw = None;
+                        for a in attrs {
+                            match a {
+                                AttributeValue::InternalDate(d) => at = internal_date(d),
+                                AttributeValue::BodySection { data: Some(d), .. }
+                                    if d.len() <= max =>
+                                {
+                                    raw = Some(d.to_vec());
+                                }
+                                _ => {}
                             }
-                            _ => {}
                         }
-                    }
-                    if let (Some(at), Some(raw)) = (at, raw) {
-                        got.push((uid, at, raw));
-                    }
-                }),
+                        if let (Some(at), Some(raw)) = (at, raw) {
+                            got.push((uid, at, raw));
+                        }
+                    },
+                ),
             )
             .await?;
             for (uid, at, raw) in got {

@@ -15,6 +15,7 @@ mod model;
 mod never_panics;
 mod oauth2;
 mod report_html;
+mod report_mailbox;
 mod secrets;
 mod servers;
 mod systemd;
