@@ -367,6 +367,11 @@ pub async fn process_pending<M: Mailbox>(
             }
         }
         stats.timings.pipeline += t0.elapsed();
+        let same_thread = if settings.drafts.supersede {
+            same_thread(mb, &mut reads, settings.history_days).await?
+        } else {
+            HashMap::new()
+        };
         let histories = if senders.is_empty() {
             HashMap::new()
         } else {
@@ -462,7 +467,7 @@ pub async fn process_pending<M: Mailbox>(
         // After the new drafts are in, never before: a crash here leaves one draft too many
         // for a moment, never none.
         if settings.drafts.supersede {
-            supersede(mb, &done, memory, stats).await?;
+            supersede(mb, &done, &same_thread, memory, stats).await?;
         }
         let t0 = Instant::now();
 
@@ -655,12 +660,53 @@ fn thread_ids(references: Option<&str>) -> impl Iterator<Item = &str> {
         .filter(|r| !r.is_empty())
 }
 
+/// Reads whose sender already has a draft of ours on the same subject (within `days`): those
+/// drafts' Message-IDs by the read's UID, and the reads told they are follow-ups.
+async fn same_thread<M: Mailbox>(
+    mb: &mut M,
+    reads: &mut [(u32, Result<Read, String>, Option<String>)],
+    days: u32,
+) -> Result<HashMap<u32, Vec<String>>, ImapError> {
+    let keyed: Vec<(usize, (String, String))> = reads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, r, _))| Some((i, r.as_ref().ok()?.thread_key()?)))
+        .collect();
+    if keyed.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let keys: Vec<(String, String)> = keyed.iter().map(|(_, k)| k.clone()).collect();
+    let found = mb.drafts_to(&keys, days).await?;
+    let mut out = HashMap::new();
+    for ((i, _), ids) in keyed.into_iter().zip(found) {
+        let (uid, read, _) = &mut reads[i];
+        let own = read
+            .as_ref()
+            .ok()
+            .and_then(|r| r.message_id())
+            .map(str::to_string);
+        let ids: Vec<String> = ids
+            .into_iter()
+            .filter(|id| Some(id) != own.as_ref())
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        if let Ok(r) = read {
+            r.set_followup();
+        }
+        out.insert(*uid, ids);
+    }
+    Ok(out)
+}
+
 /// A follow-up replaces our untouched drafts for the earlier messages of its thread (those its
-/// References name); a draft an agent edited stays, and so does any draft answering a message
-/// of this batch.
+/// References name, or by the same sender on the same subject: `same_thread`); a draft an
+/// agent edited stays, and so does any draft answering a message of this batch.
 async fn supersede<M: Mailbox>(
     mb: &mut M,
     done: &[Done],
+    same_thread: &HashMap<u32, Vec<String>>,
     memory: &mut Memory,
     stats: &mut Stats,
 ) -> Result<(), ImapError> {
@@ -671,7 +717,8 @@ async fn supersede<M: Mailbox>(
         let own = o.message_id.as_deref().and_then(crate::draft::safe_msg_id);
         answered_now.extend(own.map(str::to_string));
         if let Some(draft) = &o.draft {
-            for id in thread_ids(draft.references.as_deref()) {
+            let same = same_thread.get(&d.uid).into_iter().flatten();
+            for id in thread_ids(draft.references.as_deref()).chain(same.map(String::as_str)) {
                 if Some(id) != own {
                     earlier.insert(id.to_string(), own.unwrap_or_default().to_string());
                 }
@@ -1052,6 +1099,13 @@ mod tests {
         }
         async fn keyword_validity(&mut self) -> Result<Option<u32>, ImapError> {
             Ok(Some(1))
+        }
+        async fn drafts_to(
+            &mut self,
+            keys: &[(String, String)],
+            _days: u32,
+        ) -> Result<Vec<Vec<String>>, ImapError> {
+            Ok(vec![Vec::new(); keys.len()])
         }
         async fn keywords(
             &mut self,

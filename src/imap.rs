@@ -142,6 +142,14 @@ pub trait Mailbox: Send {
     ) -> impl Future<Output = Result<Vec<(u32, String)>, ImapError>> + Send;
     /// The Message-IDs our drafts in Drafts answer.
     fn drafted_sources(&mut self) -> impl Future<Output = Result<Vec<String>, ImapError>> + Send;
+    /// For each (sender address, subject): the Message-IDs answered by our drafts to that
+    /// address on that subject (reply prefixes aside), dated within `days` — a follow-up that
+    /// does not name the earlier message.
+    fn drafts_to(
+        &mut self,
+        keys: &[(String, String)],
+        days: u32,
+    ) -> impl Future<Output = Result<Vec<Vec<String>>, ImapError>> + Send;
     /// Removes these drafts (`UID STORE +FLAGS (\Deleted)`, `UID EXPUNGE` of exactly them);
     /// returns how many, 0 on a server without UIDPLUS (never a plain EXPUNGE).
     fn remove_drafts(

@@ -85,12 +85,30 @@ pub struct Read {
     class: crate::classify::Classification,
     signals: Signals,
     skip: Option<SkipReason>,
+    /// An earlier message of this thread is known to the caller (same sender and subject).
+    followup: bool,
 }
 
 impl Read {
     /// The message's Message-ID, without brackets.
     pub fn message_id(&self) -> Option<&str> {
         self.msg.message_id.as_deref()
+    }
+
+    /// The sender's address (lower-case) and the subject, when the message will be drafted:
+    /// what a follow-up that does not name the earlier message is matched by.
+    pub fn thread_key(&self) -> Option<(String, String)> {
+        if self.skip.is_some() {
+            return None;
+        }
+        let from = self.msg.from.as_ref()?.address.to_lowercase();
+        Some((from, self.subject.clone()))
+    }
+
+    /// Tells the draft that the customer wrote before in this thread (the caller found our
+    /// draft for an earlier message from the same sender on the same subject).
+    pub fn set_followup(&mut self) {
+        self.followup = true;
     }
 
     /// What training reads of this message, labelled `label` (an agent's correction).
@@ -215,6 +233,7 @@ impl Engine {
             class,
             signals,
             skip,
+            followup: false,
         })
     }
 
@@ -241,6 +260,7 @@ impl Engine {
             class,
             signals,
             skip,
+            followup,
         } = read;
         let own = &self.config.identity.own_addresses;
         let t = &self.config.triage;
@@ -336,7 +356,7 @@ impl Engine {
             facts: &outcome.facts,
             signals: &signals,
             urgent: class.priority == Priority::Urgent,
-            followup: !msg.in_reply_to.is_empty() || !msg.references.is_empty(),
+            followup: followup || !msg.in_reply_to.is_empty() || !msg.references.is_empty(),
         });
         let body = self.templates.render(&template, ctx).map_err(|e| {
             draft::DraftError::Render(template.clone(), draft::describe_render_error(&e))

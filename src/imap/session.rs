@@ -56,13 +56,27 @@ pub struct ImapMailbox {
     state: Option<LocalState>,
     drafted: HashSet<String>,
     /// Our drafts in Drafts by UID: the Message-ID they answer and X-Mailtriage-Digest.
-    ours: HashMap<u32, (String, Option<String>)>,
+    ours: HashMap<u32, OurDraft>,
     drafts_validity: u32,
     drafts_last_uid: u32,
     /// "No UIDPLUS: drafts are never removed" is said once per connection.
     said_no_uidplus: bool,
     /// Who wrote when, per folder (inbox, archives: From; Sent: To and Cc), kept up to date by UID.
     indexes: HashMap<String, AddressIndex>,
+}
+
+/// One of our drafts in Drafts, as its headers say.
+#[derive(Debug, Clone)]
+struct OurDraft {
+    /// The Message-ID it answers (X-Mailtriage-Source, no brackets).
+    source: String,
+    /// X-Mailtriage-Digest: absent on a draft made before digests, never removed.
+    digest: Option<String>,
+    /// Lower-case address in To and the subject without reply prefixes, lower-case: a
+    /// follow-up from the same customer on the same subject replaces it.
+    to: String,
+    subject: String,
+    date: Option<chrono::DateTime<Utc>>,
 }
 
 /// The dates on which each address appears in one folder, built incrementally by UID, so
@@ -590,6 +604,16 @@ fn internal_date(s: &str) -> Option<chrono::NaiveDate> {
         .map(|d| d.date_naive())
 }
 
+/// A subject as threads are matched by it: without reply and forward prefixes, lower-case,
+/// spaces collapsed.
+pub fn thread_subject(subject: &str) -> String {
+    crate::draft::strip_prefixes(subject)
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The X-Mailtriage-Source of a header block, without angle brackets.
 pub(crate) fn source_of(header: &[u8]) -> Option<String> {
     let source = header_value(header, "x-mailtriage-source:").unwrap_or_default();
@@ -718,8 +742,30 @@ impl Mailbox for ImapMailbox {
             let id = header_value(header, "x-mailtriage-source:").unwrap_or_default();
             let id = id.trim().trim_start_matches('<').trim_end_matches('>');
             if !id.is_empty() {
-                let digest = header_value(header, "x-mailtriage-digest:");
-                self.ours.insert(*uid, (id.to_string(), digest));
+                let parsed = mail_parser::MessageParser::default().parse_headers(header.as_slice());
+                let to = parsed
+                    .as_ref()
+                    .and_then(|m| m.to()?.first()?.address().map(str::to_lowercase))
+                    .unwrap_or_default();
+                let subject = parsed
+                    .as_ref()
+                    .and_then(|m| m.subject())
+                    .map(thread_subject)
+                    .unwrap_or_default();
+                let date = parsed
+                    .as_ref()
+                    .and_then(|m| m.date())
+                    .and_then(|d| chrono::DateTime::from_timestamp(d.to_timestamp(), 0));
+                self.ours.insert(
+                    *uid,
+                    OurDraft {
+                        source: id.to_string(),
+                        digest: header_value(header, "x-mailtriage-digest:"),
+                        to,
+                        subject,
+                        date,
+                    },
+                );
             }
         }
         Ok(self.drafted.clone())
@@ -791,8 +837,8 @@ impl Mailbox for ImapMailbox {
         let mut candidates: Vec<(u32, String, String)> = self
             .ours
             .iter()
-            .filter(|(_, (id, digest))| sources.contains(id) && digest.is_some())
-            .map(|(uid, (id, digest))| (*uid, id.clone(), digest.clone().unwrap_or_default()))
+            .filter(|(_, d)| sources.contains(&d.source) && d.digest.is_some())
+            .map(|(uid, d)| (*uid, d.source.clone(), d.digest.clone().unwrap_or_default()))
             .collect();
         if candidates.is_empty() {
             return Ok(Vec::new());
@@ -823,12 +869,41 @@ impl Mailbox for ImapMailbox {
         let mut v: Vec<String> = self
             .ours
             .values()
-            .filter(|(_, digest)| digest.is_some())
-            .map(|(id, _)| id.clone())
+            .filter(|d| d.digest.is_some())
+            .map(|d| d.source.clone())
             .collect();
         v.sort();
         v.dedup();
         Ok(v)
+    }
+
+    async fn drafts_to(
+        &mut self,
+        keys: &[(String, String)],
+        days: u32,
+    ) -> Result<Vec<Vec<String>>, ImapError> {
+        self.drafted().await?;
+        let since = Utc::now() - chrono::Duration::days(i64::from(days));
+        Ok(keys
+            .iter()
+            .map(|(to, subject)| {
+                let (to, subject) = (to.to_lowercase(), thread_subject(subject));
+                let mut v: Vec<String> = self
+                    .ours
+                    .values()
+                    .filter(|d| {
+                        !subject.is_empty()
+                            && d.to == to
+                            && d.subject == subject
+                            && d.date.is_none_or(|t| t >= since)
+                    })
+                    .map(|d| d.source.clone())
+                    .collect();
+                v.sort();
+                v.dedup();
+                v
+            })
+            .collect())
     }
 
     async fn remove_drafts(&mut self, uids: &[u32]) -> Result<usize, ImapError> {

@@ -104,6 +104,52 @@ fn three_messages_in_a_thread_leave_one_draft_answering_the_third() {
 }
 
 #[test]
+fn a_new_message_from_the_same_sender_on_the_same_subject_is_a_follow_up() {
+    let dv = Dovecot::start();
+    // Three messages with no In-Reply-To or References, as a customer writing afresh sends
+    // them: the same sender and subject (once with a prefix and other capitals) make a thread.
+    for n in 1..=3u32 {
+        let raw = String::from_utf8_lossy(&message(1))
+            .replace("sync1@", &format!("fresh{n}@"))
+            .replace("(message 1)", &format!("(message {n})"))
+            .replace(
+                "Subject: Sync stopped",
+                if n == 2 {
+                    "Subject: AW: sync STOPPED"
+                } else {
+                    "Subject: Sync stopped"
+                },
+            );
+        dv.deliver("INBOX", raw.as_bytes());
+        once(&dv, "");
+        assert_eq!(
+            sources(&dv),
+            vec![format!("<fresh{n}@example.org>")],
+            "after message {n}"
+        );
+    }
+    let bodies = dv.fetch("Drafts", "body");
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("Thank you for following up.")),
+        "the draft does not know it is a follow-up: {bodies:?}"
+    );
+    // Another customer on the same subject, or the same customer on another, is no follow-up.
+    let other = String::from_utf8_lossy(&message(1))
+        .replace("sync1@", "other@")
+        .replace("kim@example.org", "lee@example.org");
+    dv.deliver("INBOX", other.as_bytes());
+    let changed = String::from_utf8_lossy(&message(1))
+        .replace("sync1@", "invoice@")
+        .replace("Subject: Sync stopped", "Subject: Invoice question");
+    dv.deliver("INBOX", changed.as_bytes());
+    let log = once(&dv, "");
+    assert!(!log.contains("superseded"), "{log}");
+    assert_eq!(sources(&dv).len(), 3);
+}
+
+#[test]
 fn an_edited_draft_stays_and_the_follow_up_gets_its_own() {
     let dv = Dovecot::start();
     dv.deliver("INBOX", &message(1));
