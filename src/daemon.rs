@@ -559,6 +559,9 @@ pub async fn process_pending<M: Mailbox>(
     if !settings.dry_run {
         scan_corrections(mb, engine, memory).await?;
     }
+    if let Some(Err(e)) = memory.journal.as_mut().map(Journal::maintain) {
+        tracing::error!(error = %e, "cannot trim the journal; drafting goes on");
+    }
     Ok(())
 }
 
