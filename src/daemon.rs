@@ -100,6 +100,10 @@ pub struct Timings {
     pub drafts_lookup: Duration,
     pub append: Duration,
     pub store: Duration,
+    /// Keeping Drafts current: follow-ups found, drafts superseded, answered drafts removed.
+    pub upkeep: Duration,
+    /// Reading keywords for agents' corrections.
+    pub corrections: Duration,
 }
 
 impl std::fmt::Display for Timings {
@@ -107,14 +111,16 @@ impl std::fmt::Display for Timings {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         write!(
             f,
-            "search {:.0} ms, fetch {:.0} ms, pipeline {:.0} ms, history {:.0} ms, drafts lookup {:.0} ms, append {:.0} ms, store {:.0} ms",
+            "search {:.0} ms, fetch {:.0} ms, pipeline {:.0} ms, history {:.0} ms, drafts lookup {:.0} ms, append {:.0} ms, store {:.0} ms, upkeep {:.0} ms, corrections {:.0} ms",
             ms(self.search),
             ms(self.fetch),
             ms(self.pipeline),
             ms(self.history),
             ms(self.drafts_lookup),
             ms(self.append),
-            ms(self.store)
+            ms(self.store),
+            ms(self.upkeep),
+            ms(self.corrections)
         )
     }
 }

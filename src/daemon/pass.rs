@@ -449,7 +449,9 @@ async fn store<M: Mailbox>(
     // After the new drafts are in, never before: a crash here leaves one draft too many for a
     // moment, never none.
     if settings.drafts.supersede {
+        let t0 = Instant::now();
         supersede(mb, &batch.done, &batch.same_thread, memory, stats).await?;
+        stats.timings.upkeep += t0.elapsed();
     }
     mark(mb, &batch.done, &already, settings, memory, stats).await
 }
@@ -513,11 +515,13 @@ pub async fn process_pending<M: Mailbox>(
         let messages = fetch(mb, batch, settings, memory, stats, observer).await?;
         let (mut reads, spent) = read(engine, messages, shutdown).await?;
         stats.timings.pipeline += spent;
+        let t0 = Instant::now();
         let same_thread = if settings.drafts.supersede {
             same_thread(mb, &mut reads, settings.history_days).await?
         } else {
             HashMap::new()
         };
+        stats.timings.upkeep += t0.elapsed();
         let histories = history(mb, &reads, settings, stats).await?;
         let (done, spent) = finish(engine, reads, histories).await?;
         stats.timings.pipeline += spent;
@@ -525,10 +529,14 @@ pub async fn process_pending<M: Mailbox>(
         store(mb, finished, settings, memory, stats, observer).await?;
     }
     if settings.drafts.remove_answered && !settings.dry_run {
+        let t0 = Instant::now();
         remove_answered(mb, memory, stats).await?;
+        stats.timings.upkeep += t0.elapsed();
     }
     if !settings.dry_run {
+        let t0 = Instant::now();
         scan_corrections(mb, engine, memory).await?;
+        stats.timings.corrections += t0.elapsed();
     }
     if let Some(Err(e)) = memory.journal.as_mut().map(Journal::maintain) {
         tracing::error!(error = %e, "cannot trim the journal; drafting goes on");

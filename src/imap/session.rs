@@ -61,6 +61,8 @@ pub struct ImapMailbox {
     drafts_last_uid: u32,
     /// "No UIDPLUS: drafts are never removed" is said once per connection.
     said_no_uidplus: bool,
+    /// Message-IDs of the inbox messages seen `\Answered`, by UID, for this UIDVALIDITY.
+    answered_ids: (u32, HashMap<u32, String>),
     /// Who wrote when, per folder (inbox, archives: From; Sent: To and Cc), kept up to date by UID.
     indexes: HashMap<String, AddressIndex>,
 }
@@ -86,7 +88,14 @@ struct AddressIndex {
     validity: u32,
     last_uid: u32,
     dates: HashMap<String, Vec<chrono::NaiveDate>>,
+    /// Message-IDs the folder's messages reply to (In-Reply-To, References), where those
+    /// headers were asked for: in Sent, what has been answered from there.
+    replied: HashSet<String>,
 }
+
+/// The header fields Sent is indexed by: its recipients (contact history) and what its
+/// messages answer (answered elsewhere).
+const SENT_FIELDS: &str = "TO CC IN-REPLY-TO REFERENCES";
 
 fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
@@ -283,6 +292,7 @@ impl ImapMailbox {
             drafts_validity: 0,
             drafts_last_uid: 0,
             said_no_uidplus: false,
+            answered_ids: (0, HashMap::new()),
             indexes: HashMap::new(),
         };
         mb.select_inbox().await?;
@@ -353,7 +363,7 @@ impl ImapMailbox {
             } else {
                 to.to_string()
             };
-            tracing::debug!(from, to = %upper, "UID SEARCH range");
+            tracing::debug!(from, to = %upper, query, "UID SEARCH range");
             out.extend(self.search(&format!("UID {from}:{upper} {query}")).await?);
             from = match to.checked_add(1) {
                 Some(next) => next,
@@ -444,6 +454,16 @@ impl ImapMailbox {
             else {
                 continue;
             };
+            for field in ["in-reply-to:", "references:"] {
+                if let Some(v) = header_value(header, field) {
+                    index.replied.extend(
+                        v.split(|c: char| c.is_whitespace() || c == '>')
+                            .map(|id| id.trim().trim_start_matches('<'))
+                            .filter(|id| !id.is_empty())
+                            .map(str::to_string),
+                    );
+                }
+            }
             let Some(msg) = mail_parser::MessageParser::default().parse_headers(header) else {
                 continue;
             };
@@ -465,10 +485,6 @@ impl ImapMailbox {
         }
         Ok(())
     }
-}
-
-fn paren(q: &str) -> String {
-    format!("({q})")
 }
 
 impl ImapMailbox {
@@ -943,59 +959,44 @@ impl Mailbox for ImapMailbox {
     }
 
     async fn answered(&mut self, sources: &[String]) -> Result<HashSet<String>, ImapError> {
-        let mut out = HashSet::new();
         let wanted: HashSet<&str> = sources.iter().map(String::as_str).collect();
-        // `OR` trees of HEADER searches, a few sources per command.
-        let or_tree = |field: &str, ids: &[String]| {
-            let mut q = String::new();
-            for (i, id) in ids.iter().enumerate() {
-                if i + 1 < ids.len() {
-                    q.push_str("OR ");
-                }
-                q.push_str(&format!("HEADER {field} {} ", quote(&format!("<{id}>"))));
-            }
-            q.trim_end().to_string()
-        };
-        let safe: Vec<String> = sources
+        let mut out = HashSet::new();
+        // \Answered on the original: one SEARCH, and the Message-IDs of answered UIDs not
+        // seen before (kept per UIDVALIDITY, so each is fetched once per connection).
+        self.select_inbox().await?;
+        let answered = self.search_ranges("ANSWERED").await?;
+        if self.answered_ids.0 != self.uid_validity {
+            self.answered_ids = (self.uid_validity, HashMap::new());
+        }
+        let unknown: Vec<u32> = answered
             .iter()
-            .filter(|id| !id.contains(['"', '\\', '\r', '\n']))
-            .cloned()
+            .copied()
+            .filter(|u| !self.answered_ids.1.contains_key(u))
             .collect();
-        for chunk in safe.chunks(10) {
-            // \Answered on the original in the inbox.
-            self.select_inbox().await?;
-            let hits = self
-                .search(&format!("ANSWERED {}", or_tree("Message-ID", chunk)))
-                .await?;
-            if !hits.is_empty() {
-                for (_, header) in self.headers(&hits, "MESSAGE-ID").await? {
-                    let id = header_value(&header, "message-id:").unwrap_or_default();
-                    let id = id.trim().trim_start_matches('<').trim_end_matches('>');
-                    if wanted.contains(id) {
-                        out.insert(id.to_string());
-                    }
-                }
+        for chunk in unknown.chunks(1000) {
+            for (uid, header) in self.headers(chunk, "MESSAGE-ID").await? {
+                let id = header_value(&header, "message-id:").unwrap_or_default();
+                let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+                self.answered_ids.1.insert(uid, id.to_string());
             }
-            // A reply in Sent that names it.
-            let Some(sent) = self.sent.clone() else {
-                continue;
-            };
-            self.examine(&sent).await?;
-            let query = format!(
-                "OR {} {}",
-                paren(&or_tree("In-Reply-To", chunk)),
-                paren(&or_tree("References", chunk))
-            );
-            let hits = self.search(&query).await?;
-            if !hits.is_empty() {
-                for (_, header) in self.headers(&hits, "IN-REPLY-TO REFERENCES").await? {
-                    let text = String::from_utf8_lossy(&header);
-                    for id in chunk {
-                        if text.contains(&format!("<{id}>")) {
-                            out.insert(id.clone());
-                        }
-                    }
-                }
+        }
+        out.extend(
+            answered
+                .iter()
+                .filter_map(|u| self.answered_ids.1.get(u))
+                .filter(|id| wanted.contains(id.as_str()))
+                .cloned(),
+        );
+        // A reply in Sent that names it: the Sent index, brought up to date by UID.
+        if let Some(sent) = self.sent.clone() {
+            self.refresh_index(&sent, SENT_FIELDS).await?;
+            if let Some(index) = self.indexes.get(&sent) {
+                out.extend(
+                    sources
+                        .iter()
+                        .filter(|id| index.replied.contains(id.as_str()))
+                        .cloned(),
+                );
             }
         }
         Ok(out)
@@ -1130,7 +1131,7 @@ impl Mailbox for ImapMailbox {
             }
         }
         if let Some(sent) = self.sent.clone() {
-            self.refresh_index(&sent, "TO CC").await?;
+            self.refresh_index(&sent, SENT_FIELDS).await?;
             let index = &self.indexes[&sent];
             for s in senders {
                 if let Some(h) = out.get_mut(s) {
