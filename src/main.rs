@@ -403,15 +403,10 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
     if offline {
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(imap) = engine.config.imap.clone() else {
-        anyhow::bail!(
-            "{}: no [imap] section, so there is nothing to log in to (use --offline)",
-            engine.config.path.display()
-        );
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let (imap, rt) = mailbox_access(
+        engine,
+        "no [imap] section, so there is nothing to log in to (use --offline)",
+    )?;
     match rt.block_on(ImapMailbox::connect(&imap)) {
         Ok(mut mb) => {
             let drafts = engine.config.drafts;
@@ -452,6 +447,21 @@ fn check(engine: &Engine, offline: bool) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// The `[imap]` settings and a runtime for a command that reads the mailbox once; without
+/// `[imap]`, the error names the config file and says `missing`.
+fn mailbox_access(
+    engine: &Engine,
+    missing: &str,
+) -> anyhow::Result<(mailtriage::config::ImapConfig, tokio::runtime::Runtime)> {
+    let Some(imap) = engine.config.imap.clone() else {
+        anyhow::bail!("{}: {missing}", engine.config.path.display());
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok((imap, rt))
 }
 
 /// One line on the model in use and the agents' corrections, for `check`.
@@ -498,15 +508,10 @@ fn report(
     html: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
     use mailtriage::report;
-    let Some(imap) = engine.config.imap.clone() else {
-        anyhow::bail!(
-            "{}: `report` reads the mailbox: the config needs an [imap] section",
-            engine.config.path.display()
-        );
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let (imap, rt) = mailbox_access(
+        engine,
+        "`report` reads the mailbox: the config needs an [imap] section",
+    )?;
     let now = chrono::Utc::now();
     let inputs = rt.block_on(async {
         let mut mb = ImapMailbox::connect(&imap).await?;
