@@ -1,8 +1,12 @@
 //! One pass over the pending messages, in named stages per batch:
 //! fetch → read → history → finish → reconcile drafts → append → mark.
-//! The Drafts lookup comes before APPEND and APPEND before STORE, which is what makes
-//! exactly-once hold through a crash at any point. The pipeline's CPU work (read, finish) runs
-//! on a blocking worker, off the runtime's threads.
+//!
+//! The pipeline's CPU work runs on a blocking worker while the connection does the network
+//! work of the neighbouring batch: a batch is read while the previous one is stored (drafts
+//! looked up, appended, superseded, tagged), and finished while the next one is fetched. Per
+//! batch the order that makes exactly-once hold through a crash is unchanged: the Drafts
+//! lookup before APPEND, APPEND before STORE. A batch's follow-ups are looked for after the
+//! previous batch is stored, so its drafts are in Drafts by then.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -494,7 +498,7 @@ async fn search<M: Mailbox>(
 }
 
 /// Processes everything pending once. Returns when no work is left, on shutdown (after the
-/// batch in flight is stored), or on the first connection error.
+/// batch finished is stored), or on the first connection error.
 pub async fn process_pending<M: Mailbox>(
     mb: &mut M,
     engine: &SharedEngine,
@@ -507,13 +511,28 @@ pub async fn process_pending<M: Mailbox>(
     let Some(pending) = search(mb, settings, memory, stats, shutdown).await? else {
         return Ok(());
     };
-    for batch in pending.chunks(settings.batch_size.max(1)) {
+    let mut batches = pending.chunks(settings.batch_size.max(1)).peekable();
+    let mut fetched: Option<Vec<(u32, Vec<u8>)>> = None;
+    let mut unstored: Option<Finished> = None;
+    while let Some(batch) = batches.next() {
         observer.alive();
         if shutdown.is_shutdown() {
             break;
         }
-        let messages = fetch(mb, batch, settings, memory, stats, observer).await?;
-        let (mut reads, spent) = read(engine, messages, shutdown).await?;
+        let messages = match fetched.take() {
+            Some(m) => m,
+            None => fetch(mb, batch, settings, memory, stats, observer).await?,
+        };
+        // This batch is read on the worker while the connection stores the previous one.
+        let storing = async {
+            match unstored.take() {
+                Some(previous) => store(mb, previous, settings, memory, stats, observer).await,
+                None => Ok(()),
+            }
+        };
+        let (reads, stored) = tokio::join!(read(engine, messages, shutdown), storing);
+        stored?;
+        let (mut reads, spent) = reads?;
         stats.timings.pipeline += spent;
         let t0 = Instant::now();
         let same_thread = if settings.drafts.supersede {
@@ -523,10 +542,25 @@ pub async fn process_pending<M: Mailbox>(
         };
         stats.timings.upkeep += t0.elapsed();
         let histories = history(mb, &reads, settings, stats).await?;
-        let (done, spent) = finish(engine, reads, histories).await?;
+        // Finished on the worker while the connection fetches the next batch.
+        let next = async {
+            match batches.peek() {
+                Some(next) if !shutdown.is_shutdown() => {
+                    fetch(mb, next, settings, memory, stats, observer)
+                        .await
+                        .map(Some)
+                }
+                _ => Ok(None),
+            }
+        };
+        let (done, next) = tokio::join!(finish(engine, reads, histories), next);
+        let (done, spent) = done?;
         stats.timings.pipeline += spent;
-        let finished = Finished { done, same_thread };
-        store(mb, finished, settings, memory, stats, observer).await?;
+        unstored = Some(Finished { done, same_thread });
+        fetched = next?;
+    }
+    if let Some(last) = unstored {
+        store(mb, last, settings, memory, stats, observer).await?;
     }
     if settings.drafts.remove_answered && !settings.dry_run {
         let t0 = Instant::now();
