@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::pass::read_one;
+use super::pass::{poisoned, read_one};
 use super::{Memory, SharedEngine};
 use crate::imap::{ImapError, Mailbox};
 use crate::journal::Event;
@@ -39,7 +39,7 @@ pub(super) async fn scan_corrections<M: Mailbox>(
     let scan = mb.keywords(&uids, since).await?;
     let known: Vec<String> = engine
         .read()
-        .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?
+        .map_err(|_| poisoned())?
         .rules
         .categories
         .iter()
@@ -65,9 +65,7 @@ pub(super) async fn scan_corrections<M: Mailbox>(
     if !changed.is_empty() {
         let uids: Vec<u32> = changed.iter().map(|c| c.0).collect();
         let bodies: HashMap<u32, Vec<u8>> = mb.fetch(&uids).await?.into_iter().collect();
-        let engine = engine
-            .read()
-            .map_err(|_| ImapError::Protocol("engine lock poisoned".into()))?;
+        let engine = engine.read().map_err(|_| poisoned())?;
         for (uid, from, to) in changed {
             let Some(read) = bodies
                 .get(&uid)

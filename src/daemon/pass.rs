@@ -55,7 +55,8 @@ fn finish_one(
     .map_err(|e| e.to_string())
 }
 
-fn poisoned() -> ImapError {
+/// The error when a reload panicked while holding the engine.
+pub(super) fn poisoned() -> ImapError {
     ImapError::Protocol("engine lock poisoned".into())
 }
 

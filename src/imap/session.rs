@@ -456,12 +456,7 @@ impl ImapMailbox {
             };
             for field in ["in-reply-to:", "references:"] {
                 if let Some(v) = header_value(header, field) {
-                    index.replied.extend(
-                        v.split(|c: char| c.is_whitespace() || c == '>')
-                            .map(|id| id.trim().trim_start_matches('<'))
-                            .filter(|id| !id.is_empty())
-                            .map(str::to_string),
-                    );
+                    index.replied.extend(message_ids(&v));
                 }
             }
             let Some(msg) = mail_parser::MessageParser::default().parse_headers(header) else {
@@ -615,9 +610,22 @@ async fn uid_fetch_checked(
 
 /// The day of an IMAP INTERNALDATE ("17-Jul-2026 02:44:25 -0700").
 fn internal_date(s: &str) -> Option<chrono::NaiveDate> {
-    chrono::DateTime::parse_from_str(s.trim(), "%d-%b-%Y %H:%M:%S %z")
-        .ok()
-        .map(|d| d.date_naive())
+    internal_datetime(s).map(|d| d.date_naive())
+}
+
+/// An IMAP INTERNALDATE ("17-Jul-2026 02:44:25 -0700") with its zone.
+pub(super) fn internal_datetime(s: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_str(s.trim(), "%d-%b-%Y %H:%M:%S %z").ok()
+}
+
+/// The Message-IDs in a header value (Message-ID, In-Reply-To, References), without
+/// brackets, whether or not spaces separate them.
+pub(super) fn message_ids(value: &str) -> impl Iterator<Item = String> + '_ {
+    value
+        .split(|c: char| c.is_whitespace() || c == '>')
+        .map(|id| id.trim_start_matches('<'))
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
 }
 
 /// A subject as threads are matched by it: without reply and forward prefixes, lower-case,
@@ -975,9 +983,10 @@ impl Mailbox for ImapMailbox {
             .collect();
         for chunk in unknown.chunks(1000) {
             for (uid, header) in self.headers(chunk, "MESSAGE-ID").await? {
-                let id = header_value(&header, "message-id:").unwrap_or_default();
-                let id = id.trim().trim_start_matches('<').trim_end_matches('>');
-                self.answered_ids.1.insert(uid, id.to_string());
+                let id = header_value(&header, "message-id:")
+                    .and_then(|v| message_ids(&v).next())
+                    .unwrap_or_default();
+                self.answered_ids.1.insert(uid, id);
             }
         }
         out.extend(

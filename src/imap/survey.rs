@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::connect::timed;
-use super::session::{header_value, uid_fetch_each, uid_set, ImapMailbox};
+use super::session::{
+    header_value, internal_datetime, message_ids, uid_fetch_each, uid_set, ImapMailbox,
+};
 use super::ImapError;
 
 /// Messages per FETCH while surveying.
@@ -36,18 +38,7 @@ fn since_query(since: NaiveDate) -> String {
 }
 
 fn internal_date(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_str(s.trim(), "%d-%b-%Y %H:%M:%S %z")
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
-}
-
-/// Message-IDs in a header value, without brackets.
-fn ids(value: &str) -> impl Iterator<Item = String> + '_ {
-    value
-        .split_whitespace()
-        .flat_map(|w| w.split('>'))
-        .map(|w| w.trim().trim_start_matches('<').to_string())
-        .filter(|w| !w.is_empty())
+    internal_datetime(s).map(|d| d.with_timezone(&Utc))
 }
 
 impl ImapMailbox {
@@ -83,8 +74,8 @@ impl ImapMailbox {
                                 }
                             }
                             AttributeValue::BodySection { data: Some(d), .. } => {
-                                entry.message_id =
-                                    header_value(d, "message-id:").and_then(|v| ids(&v).next());
+                                entry.message_id = header_value(d, "message-id:")
+                                    .and_then(|v| message_ids(&v).next());
                             }
                             _ => {}
                         }
@@ -116,7 +107,7 @@ impl ImapMailbox {
                 let mut named: Vec<String> = ["in-reply-to:", "references:"]
                     .iter()
                     .filter_map(|h| header_value(&header, h))
-                    .flat_map(|v| ids(&v).collect::<Vec<_>>())
+                    .flat_map(|v| message_ids(&v).collect::<Vec<_>>())
                     .collect();
                 named.dedup();
                 if named.iter().any(|id| wanted.contains(id)) {
@@ -177,9 +168,9 @@ impl ImapMailbox {
 mod tests {
     #[test]
     fn message_ids_of_a_header_value() {
-        let v: Vec<String> = super::ids("<a@x> <b@y>\t<c@z>").collect();
+        let v: Vec<String> = super::message_ids("<a@x> <b@y>\t<c@z>").collect();
         assert_eq!(v, ["a@x", "b@y", "c@z"]);
-        assert_eq!(super::ids("<a@x><b@y>").count(), 2);
+        assert_eq!(super::message_ids("<a@x><b@y>").count(), 2);
         assert!(super::internal_date("17-Jul-2026 02:44:25 -0700").is_some());
     }
 }
