@@ -74,16 +74,7 @@ pub(crate) fn edit_draft(dv: &Dovecot, source: &str, body: &str) {
     let (head, _) = text.split_once("\n\n").expect("header and body");
     let edited = format!("{head}\n\n{body}\n");
     dv.deliver("Drafts", edited.as_bytes());
-    let out = dv
-        .doveadm()
-        .args(["expunge", "-u", USER, "mailbox", "Drafts", "uid", &uid])
-        .output()
-        .expect("doveadm expunge");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    dv.admin(&["expunge", "-u", USER, "mailbox", "Drafts", "uid", &uid]);
 }
 
 #[test]
@@ -201,27 +192,18 @@ fn a_reply_in_sent_or_answered_removes_the_untouched_draft_never_an_edited_one()
           Message-ID: <reply1@example.com>\r\nIn-Reply-To: <other1@example.org>\r\n\
           References: <other1@example.org>\r\n\r\nFixed on our side.\r\n",
     );
-    let out = dv
-        .doveadm()
-        .args([
-            "flags",
-            "add",
-            "-u",
-            USER,
-            "\\Answered",
-            "mailbox",
-            "INBOX",
-            "header",
-            "Message-ID",
-            "<other2@example.org>",
-        ])
-        .output()
-        .expect("doveadm flags");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    dv.admin(&[
+        "flags",
+        "add",
+        "-u",
+        USER,
+        "\\Answered",
+        "mailbox",
+        "INBOX",
+        "header",
+        "Message-ID",
+        "<other2@example.org>",
+    ]);
     let log = once(&dv, "");
     assert_eq!(log.matches("answered elsewhere").count(), 2, "{log}");
     assert_eq!(sources(&dv), vec!["<other3@example.org>"]);

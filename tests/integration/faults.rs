@@ -133,24 +133,15 @@ fn a_uidvalidity_change_makes_no_duplicates() {
     );
     // The mailbox is rebuilt under the daemon: new UIDVALIDITY, keywords lost.
     dv.remove_flags("INBOX", "$Triaged");
-    let out = dv
-        .doveadm()
-        .args([
-            "mailbox",
-            "update",
-            "-u",
-            USER,
-            "--uid-validity",
-            "424242",
-            "INBOX",
-        ])
-        .output()
-        .expect("doveadm mailbox update");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    dv.admin(&[
+        "mailbox",
+        "update",
+        "-u",
+        USER,
+        "--uid-validity",
+        "424242",
+        "INBOX",
+    ]);
     let out = mailtriage(&["--config", &path_str(&cfg), "once"], b"");
     assert_eq!(
         out.status.code(),

@@ -10,16 +10,7 @@ const ARCHIVES: [&str; 2] = ["已归档", "Archivé & old"];
 
 /// Creates a folder as an administrator would (doveadm takes UTF-8 names).
 fn create_folder(dv: &Dovecot, name: &str) {
-    let out = dv
-        .doveadm()
-        .args(["mailbox", "create", "-u", USER, name])
-        .output()
-        .expect("doveadm mailbox create");
-    assert!(
-        out.status.success(),
-        "doveadm mailbox create {name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    dv.admin(&["mailbox", "create", "-u", USER, name]);
 }
 
 fn message(n: u32, subject: &str, body: &str) -> Vec<u8> {

@@ -2,7 +2,7 @@
 //! an original is recorded once in the journal with the text, `mailtriage learn` trains the
 //! local model on it, and the next similar message is classified as the agents corrected.
 
-use crate::util::dovecot::{Dovecot, USER};
+use crate::util::dovecot::Dovecot;
 use crate::util::{mailtriage, path_str};
 
 const OPENINGS: [&str; 5] = [
@@ -128,17 +128,7 @@ fn fifty_keyword_corrections_are_recorded_once_learned_and_move_the_next_similar
 
     // The team files these as requests: agents change the keyword in their mail client.
     let uids: Vec<String> = billing.iter().take(50).map(u32::to_string).collect();
-    let set = uids.join(",");
-    for (op, flag) in [("remove", "triage:billing"), ("add", "triage:request")] {
-        let out = dv
-            .doveadm()
-            .args([
-                "flags", op, "-u", USER, flag, "mailbox", "INBOX", "uid", &set,
-            ])
-            .output()
-            .expect("doveadm");
-        assert!(out.status.success(), "{out:?}");
-    }
+    dv.change_keyword(&uids.join(","), "triage:billing", "triage:request");
     run(&cfg, "once");
     assert_eq!(corrections_in_journal(&dv), 50);
     run(&cfg, "once");

@@ -80,21 +80,16 @@ fn drafted_bodies(dv: &Dovecot) -> HashMap<String, String> {
 
 /// What an agent's client does to a draft it sends or deletes: it leaves Drafts.
 fn delete_draft(dv: &Dovecot, source: &str) {
-    let out = dv
-        .doveadm()
-        .args([
-            "expunge",
-            "-u",
-            USER,
-            "mailbox",
-            "Drafts",
-            "header",
-            "X-Mailtriage-Source",
-            source,
-        ])
-        .output()
-        .expect("doveadm");
-    assert!(out.status.success(), "{out:?}");
+    dv.admin(&[
+        "expunge",
+        "-u",
+        USER,
+        "mailbox",
+        "Drafts",
+        "header",
+        "X-Mailtriage-Source",
+        source,
+    ]);
 }
 
 #[test]
@@ -175,27 +170,11 @@ fn report_json_counts_what_agents_did_with_the_drafts() {
     } else {
         "billing"
     };
-    for (op, flag) in [
-        ("remove", format!("triage:{from}")),
-        ("add", format!("triage:{to}")),
-    ] {
-        let out = dv
-            .doveadm()
-            .args([
-                "flags",
-                op,
-                "-u",
-                USER,
-                &flag,
-                "mailbox",
-                "INBOX",
-                "uid",
-                &uid5.to_string(),
-            ])
-            .output()
-            .expect("doveadm");
-        assert!(out.status.success(), "{out:?}");
-    }
+    dv.change_keyword(
+        &uid5.to_string(),
+        &format!("triage:{from}"),
+        &format!("triage:{to}"),
+    );
     run(&cfg, &["once"]);
 
     let json = run(&cfg, &["report", "--json"]);

@@ -469,6 +469,21 @@ impl Dovecot {
         c
     }
 
+    /// Runs `doveadm` with these arguments against this server; the test fails if it does.
+    pub fn admin(&self, args: &[&str]) -> std::process::Output {
+        run(self.doveadm().args(args))
+    }
+
+    /// What an agent's mail client does to correct a category: on the inbox messages `uids`
+    /// (a UID set), keyword `from` removed and `to` added.
+    pub fn change_keyword(&self, uids: &str, from: &str, to: &str) {
+        for (op, flag) in [("remove", from), ("add", to)] {
+            self.admin(&[
+                "flags", op, "-u", USER, flag, "mailbox", "INBOX", "uid", uids,
+            ]);
+        }
+    }
+
     /// Delivers a message into a folder, as the MTA would.
     pub fn deliver(&self, folder: &str, raw: &[u8]) {
         use std::io::Write;
