@@ -29,7 +29,7 @@ pub const UNCHANGED_AT_LEAST: f64 = 0.95;
 pub const EDITED_AT_LEAST: f64 = 0.6;
 
 /// Everything the report is computed from, gathered from the mailbox and the daemon's journal.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Inputs {
     /// First day counted (inclusive, UTC); None = everything gathered.
     pub since: Option<NaiveDate>,
@@ -809,14 +809,8 @@ mod tests {
     #[test]
     fn nothing_gathered_is_an_empty_report() {
         let i = Inputs {
-            since: None,
             now: at("2024-06-10T12:00:00Z"),
-            messages: vec![],
-            drafts_made: vec![],
-            in_drafts: vec![],
-            sent: vec![],
-            removed: vec![],
-            corrections: vec![],
+            ..Inputs::default()
         };
         let r = compute(&i);
         assert_eq!(r.messages.total, 0);

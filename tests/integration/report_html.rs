@@ -497,14 +497,8 @@ fn the_report_page_loads_cleanly_and_shows_its_charts() {
 fn an_empty_report_page_loads_cleanly() {
     require_chromium();
     let report = compute(&Inputs {
-        since: None,
         now: Utc::now(),
-        messages: vec![],
-        drafts_made: vec![],
-        in_drafts: vec![],
-        sent: vec![],
-        removed: vec![],
-        corrections: vec![],
+        ..Inputs::default()
     });
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("empty.html");
