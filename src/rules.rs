@@ -78,7 +78,10 @@ pub struct RuleSet {
     pub languages: Vec<String>,
     matcher: AhoCorasick,
     phrase_meta: Vec<Vec<PhraseMeta>>,
-    patterns: Vec<(Regex, Hit)>,
+    /// Each rule pattern as compiled (see [`rule_regex`]). Only `explain` needs one on its own,
+    /// for the text it matched, so they are compiled there: kept compiled beside the set they
+    /// would double its memory (a few hundred kilobytes of automata per pattern).
+    patterns: Vec<(String, Hit)>,
     /// All of `patterns` in one set, so a message is scanned once, not once per pattern.
     pattern_set: RegexSet,
     quote_headers: RegexSet,
@@ -248,7 +251,7 @@ struct Builder {
     phrases: Vec<String>,
     phrase_index: HashMap<String, usize>,
     phrase_meta: Vec<Vec<PhraseMeta>>,
-    patterns: Vec<(Regex, Hit)>,
+    patterns: Vec<(String, Hit)>,
     quote_headers: Vec<String>,
     signoffs: HashSet<String>,
     footers: Vec<String>,
@@ -342,9 +345,10 @@ impl Builder {
                 self.add_phrase(p, hit);
             }
             for p in &r.patterns {
+                // Compiled once here for an error that names the pattern, then dropped.
                 let re = rule_regex(p)
                     .map_err(|e| err("rule", Some(n), "patterns", bad_regex(p, &e)))?;
-                self.patterns.push((re, hit));
+                self.patterns.push((re.as_str().to_string(), hit));
             }
         }
         for (list, target) in [
@@ -618,7 +622,7 @@ impl RuleSet {
             .match_kind(MatchKind::LeftmostLongest)
             .build(b.words.iter().map(|(w, _)| w))
             .map_err(|e| build_err("detect.words", e.to_string()))?;
-        let pattern_set = regex::RegexSetBuilder::new(b.patterns.iter().map(|(re, _)| re.as_str()))
+        let pattern_set = regex::RegexSetBuilder::new(b.patterns.iter().map(|(re, _)| re))
             .dfa_size_limit(64 << 20)
             .build()
             .map_err(|e| build_err("rule.patterns", e.to_string()))?;
@@ -663,12 +667,15 @@ impl RuleSet {
 
     /// Every phrase and pattern hit in normalised text; each distinct phrase counts once.
     pub fn hits(&self, norm: &str) -> Vec<Hit> {
-        self.matches(norm).into_iter().map(|(_, h)| h).collect()
+        let phrases = self.phrase_matches(norm).into_iter().map(|(_, h)| h);
+        phrases
+            .chain(self.pattern_hits(norm).map(|i| self.patterns[i].1))
+            .collect()
     }
 
-    /// [`RuleSet::hits`] with where each hit is in `norm`: phrases whose word boundaries hold,
-    /// each distinct phrase once, then patterns.
-    fn matches(&self, norm: &str) -> Vec<(std::ops::Range<usize>, Hit)> {
+    /// The phrase hits with where each is in `norm`: phrases whose word boundaries hold, each
+    /// distinct phrase once.
+    fn phrase_matches(&self, norm: &str) -> Vec<(std::ops::Range<usize>, Hit)> {
         // One bit per phrase: cheaper than hashing, and bounded whatever the message holds.
         let mut seen = vec![0u64; self.phrase_meta.len().div_ceil(64)];
         let mut out = Vec::new();
@@ -693,18 +700,24 @@ impl RuleSet {
                 out.push((m.start()..m.end(), meta.hit));
             }
         }
-        for i in self.pattern_set.matches(norm).iter() {
-            let (re, hit) = &self.patterns[i];
-            let range = re.find(norm).map_or(0..0, |m| m.range());
-            out.push((range, *hit));
-        }
         out
+    }
+
+    /// The rule patterns that match normalised text, by index into `patterns`.
+    fn pattern_hits(&self, norm: &str) -> impl Iterator<Item = usize> + '_ {
+        self.pattern_set.matches(norm).into_iter()
     }
 
     /// The hits that counted, for `triage --explain`: (text, target, weight, language).
     pub fn explain(&self, norm: &str) -> Vec<(String, String, f32, String)> {
-        self.matches(norm)
+        let patterns = self.pattern_hits(norm).map(|i| {
+            let (source, hit) = &self.patterns[i];
+            let found = Regex::new(source).ok().and_then(|re| re.find(norm));
+            (found.map_or(0..0, |m| m.range()), *hit)
+        });
+        self.phrase_matches(norm)
             .into_iter()
+            .chain(patterns)
             .map(|(range, hit)| {
                 let target = match hit.target {
                     Target::Category(c) => self.categories[c].id.clone(),
@@ -859,12 +872,8 @@ mod tests {
         // One such pattern in the set sends every message through regex's slow PikeVM.
         let r = rules();
         for (re, _) in &r.patterns {
-            let rest = re.as_str().replace("(?-u:\\b)", "");
-            assert!(
-                !rest.contains("\\b"),
-                "Unicode \\b in rule pattern {:?}",
-                re.as_str()
-            );
+            let rest = re.replace("(?-u:\\b)", "");
+            assert!(!rest.contains("\\b"), "Unicode \\b in rule pattern {re:?}");
         }
     }
 

@@ -189,8 +189,14 @@ impl Builder {
         for (k, patterns) in &raw.refs {
             let kind = id(REFS, "refs", k)?;
             for p in patterns {
-                let re = Regex::new(&format!("(?i){p}"))
-                    .map_err(|e| (format!("signals.refs.{k}"), crate::rules::bad_regex(p, &e)))?;
+                let source = format!("(?i){p}");
+                // Languages share patterns (HTTP codes, "INV-…"): one compiled copy.
+                let re = match self.refs.iter().find(|(_, _, re)| re.as_str() == source) {
+                    Some((_, _, re)) => re.clone(),
+                    None => Regex::new(&source).map_err(|e| {
+                        (format!("signals.refs.{k}"), crate::rules::bad_regex(p, &e))
+                    })?,
+                };
                 if !re.capture_names().any(|n| n == Some("v")) {
                     return Err((
                         format!("signals.refs.{k}"),
