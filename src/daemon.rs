@@ -11,6 +11,7 @@
 mod cleanup;
 mod corrections;
 mod pass;
+mod worker;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;

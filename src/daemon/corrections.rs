@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::pass::{poisoned, read_one};
+use super::pass::{on_worker, poisoned, read_one};
 use super::{Memory, SharedEngine};
 use crate::imap::{ImapError, Mailbox};
 use crate::journal::Event;
@@ -65,21 +65,28 @@ pub(super) async fn scan_corrections<M: Mailbox>(
     if !changed.is_empty() {
         let uids: Vec<u32> = changed.iter().map(|c| c.0).collect();
         let bodies: HashMap<u32, Vec<u8>> = mb.fetch(&uids).await?.into_iter().collect();
-        let engine = engine.read().map_err(|_| poisoned())?;
-        for (uid, from, to) in changed {
-            let Some(read) = bodies
-                .get(&uid)
-                .and_then(|raw| read_one(&engine, raw, uid).ok())
-            else {
-                continue;
-            };
+        let engine = engine.clone();
+        let read = on_worker(move || {
+            let engine = engine.read().map_err(|_| poisoned())?;
+            Ok(changed
+                .into_iter()
+                .filter_map(|(uid, from, to)| {
+                    let read = read_one(&engine, bodies.get(&uid)?, uid).ok()?;
+                    let source = read.message_id().map(str::to_string);
+                    let sample = read.sample(&format!("uid:{uid}"), &to);
+                    Some((uid, from, to, source, sample))
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+        for (uid, from, to, source, sample) in read {
             tracing::info!(uid, from = %from, to = %to, "an agent corrected the category; recorded for `mailtriage learn`");
             events.push(Event::Corrected {
                 at: chrono::Utc::now(),
                 validity,
                 uid,
-                source: read.message_id().map(str::to_string),
-                sample: read.sample(&format!("uid:{uid}"), &to),
+                source,
+                sample,
                 from,
                 to,
             });

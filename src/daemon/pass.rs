@@ -60,11 +60,12 @@ pub(super) fn poisoned() -> ImapError {
     ImapError::Protocol("engine lock poisoned".into())
 }
 
-/// Runs CPU work on a blocking worker, so the connection can be used meanwhile.
-async fn on_worker<T: Send + 'static>(
+/// Runs CPU work on the pipeline thread ([`super::worker`]), so the connection can be used
+/// meanwhile.
+pub(super) async fn on_worker<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ImapError> + Send + 'static,
 ) -> Result<T, ImapError> {
-    tokio::task::spawn_blocking(work)
+    super::worker::run(work)
         .await
         .map_err(|e| ImapError::Protocol(format!("pipeline worker failed: {e}")))?
 }
