@@ -40,6 +40,7 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
     };
     let retired = |found_in, replacement: Option<&str>| Fact::RetiredAddress {
         address: "old@example.net".into(),
+        seen: "old@example.net".into(),
         found_in,
         replacement: replacement.map(str::to_string),
         note: Some("Moved in March.".into()),

@@ -312,7 +312,12 @@ pub struct ContactHistory {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fact {
     RetiredAddress {
+        /// The facts file's entry that matched: an address, or `@domain` for a whole domain,
+        /// so that a consumer can tell which entry it was (as `id` does for the other facts).
         address: String,
+        /// The address as the message has it (lower-case): the entry itself, or the
+        /// customer's own address on a retired domain. What a draft names.
+        seen: String,
         #[serde(rename = "where")]
         found_in: Where,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -360,7 +365,7 @@ impl Fact {
     pub fn summary(&self) -> String {
         match self {
             Fact::RetiredAddress {
-                address,
+                seen,
                 found_in,
                 replacement,
                 ..
@@ -371,8 +376,8 @@ impl Fact {
                     Where::Body => "body",
                 };
                 match replacement {
-                    Some(r) => format!("retired_address {address} ({w}) -> {r}"),
-                    None => format!("retired_address {address} ({w})"),
+                    Some(r) => format!("retired_address {seen} ({w}) -> {r}"),
+                    None => format!("retired_address {seen} ({w})"),
                 }
             }
             Fact::RetiredInstructions { id, .. } => format!("retired_instructions {id}"),
@@ -495,8 +500,10 @@ pub fn mentions(norm_text: &str, keyword: &str) -> bool {
     })
 }
 
+/// An address in running text. The local part starts with a letter or digit, so a prefix
+/// joined by a hyphen ("ל-helpdesk@…", "e-mail:-x@…") is not taken as part of it.
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}").expect("static regex")
+    Regex::new(r"(?i)[a-z0-9][a-z0-9._%+\-]*@[a-z0-9.\-]+\.[a-z]{2,}").expect("static regex")
 });
 
 fn retired_addresses(facts: &Facts, msg: &Parsed) -> Vec<Fact> {
@@ -520,11 +527,8 @@ fn retired_addresses(facts: &Facts, msg: &Parsed) -> Vec<Fact> {
             // One fact per retired entry, where it counts most: from, then to, then body.
             if hit && seen.insert(r.address.clone()) {
                 out.push(Fact::RetiredAddress {
-                    address: if r.address.starts_with('@') {
-                        addr.clone()
-                    } else {
-                        r.address.clone()
-                    },
+                    address: r.address.clone(),
+                    seen: addr.clone(),
                     found_in,
                     replacement: r.replacement.clone(),
                     note: r.note.clone(),
@@ -806,6 +810,29 @@ status_url = "https://status.example.com/INC-8"
             .collect();
         // helpdesk@ is in To and in the body: one fact, where it counts most.
         assert_eq!(wh, [Where::From, Where::To]);
+    }
+
+    #[test]
+    fn a_retired_domain_is_reported_by_its_entry_and_a_hyphenated_prefix_is_not_the_address() {
+        let f = facts();
+        let msg = Parsed {
+            new_text: "כתבתי ל-helpdesk@example.net. My old login was JO@old-example.com".into(),
+            ..Parsed::default()
+        };
+        let found: Vec<(String, String)> = retired_addresses(&f, &msg)
+            .into_iter()
+            .filter_map(|f| match f {
+                Fact::RetiredAddress { address, seen, .. } => Some((address, seen)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("helpdesk@example.net".into(), "helpdesk@example.net".into()),
+                ("@old-example.com".into(), "jo@old-example.com".into()),
+            ]
+        );
     }
 
     #[test]

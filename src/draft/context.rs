@@ -181,11 +181,12 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                 history = serde_json::to_value(h).unwrap_or_default();
             }
             Fact::RetiredAddress {
-                address,
+                seen,
                 found_in,
                 replacement,
                 note,
                 retired_on,
+                ..
             } => {
                 let ours = match found_in {
                     Where::From => false,
@@ -196,7 +197,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                 };
                 customer_address_retired |= !ours;
                 retired_address.push(object([
-                    ("address", string(address.as_str())),
+                    ("address", string(seen.as_str())),
                     (
                         "where",
                         string(match found_in {
