@@ -45,8 +45,6 @@ pub struct Settings {
     pub backoff_cap: Duration,
     /// Read and triage, but write nothing: no drafts, no keywords (`once --dry-run`).
     pub dry_run: bool,
-    /// What happens to drafts already made.
-    pub drafts: crate::config::DraftsPolicy,
     /// Where the journal goes (tagged, drafted, removed, corrected); None: no journal and no
     /// corrections (dry runs, tests).
     pub journal: Option<std::path::PathBuf>,
@@ -63,10 +61,6 @@ impl Settings {
             backoff_base: Duration::from_secs(1),
             backoff_cap: c.reconnect_max,
             dry_run: false,
-            drafts: crate::config::DraftsPolicy {
-                supersede: true,
-                remove_answered: true,
-            },
             journal: Some(crate::journal::path_of(c)),
         }
     }
@@ -395,6 +389,8 @@ mod tests {
         fetch_twice: bool,
         /// Accepts STORE, keeps no keyword.
         drop_keywords: bool,
+        /// How often the pass looked for answered drafts (`[drafts] remove_answered`).
+        answered_lookups: usize,
     }
 
     impl Mailbox for Stub {
@@ -446,6 +442,7 @@ mod tests {
         }
 
         async fn drafted_sources(&mut self) -> Result<Vec<String>, ImapError> {
+            self.answered_lookups += 1;
             Ok(Vec::new())
         }
 
@@ -528,12 +525,16 @@ mod tests {
     }
 
     fn engine() -> SharedEngine {
+        Arc::new(RwLock::new(engine_with("")))
+    }
+
+    fn engine_with(extra: &str) -> Engine {
         let cfg = crate::config::Config::parse(
             std::path::Path::new("/x/config.toml"),
-            "[identity]\nfrom = \"Support <support@example.com>\"\n",
+            &format!("[identity]\nfrom = \"Support <support@example.com>\"\n{extra}"),
         )
         .expect("config");
-        Arc::new(RwLock::new(Engine::load(cfg).expect("engine")))
+        Engine::load(cfg).expect("engine")
     }
 
     fn settings() -> Settings {
@@ -546,10 +547,6 @@ mod tests {
             backoff_base: Duration::from_millis(1),
             backoff_cap: Duration::from_millis(10),
             dry_run: false,
-            drafts: crate::config::DraftsPolicy {
-                supersede: true,
-                remove_answered: true,
-            },
             journal: None,
         }
     }
@@ -730,6 +727,35 @@ mod tests {
 
     fn from(n: u32, sender: &str, id: &str, text: &str) -> (u32, Vec<u8>) {
         (n, format!("From: {sender}\r\nTo: support@example.com\r\nMessage-ID: <{id}>\r\nSubject: help\r\n\r\n{text}\r\n").into_bytes())
+    }
+
+    #[tokio::test]
+    async fn drafts_policy_follows_a_reload() {
+        let engine = Arc::new(RwLock::new(engine_with(
+            "[drafts]\nremove_answered = false\n",
+        )));
+        let mut stub = Stub {
+            messages: vec![msg(1, "The website is down!!")],
+            ..Stub::default()
+        };
+        let (_t, shutdown) = crate::shutdown::channel();
+        let (mut memory, mut stats) = (Memory::default(), Stats::default());
+        for expected in [0, 1] {
+            process_pending(
+                &mut stub,
+                &engine,
+                &settings(),
+                &mut memory,
+                &mut stats,
+                &shutdown,
+                &mut (),
+            )
+            .await
+            .expect("pass");
+            assert_eq!(stub.answered_lookups, expected);
+            // A reload with `[drafts]` gone: remove_answered is on again (the default).
+            *engine.write().expect("lock") = engine_with("");
+        }
     }
 
     #[tokio::test]

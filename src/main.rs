@@ -599,7 +599,6 @@ fn daemon(
     };
     let mut settings = Settings::from_config(&imap);
     settings.dry_run = dry_run;
-    settings.drafts = engine.config.drafts;
     let metrics_addr = engine.config.metrics;
     let engine = Arc::new(RwLock::new(engine));
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -15,6 +15,7 @@ use std::time::Instant;
 use super::cleanup::{remove_answered, same_thread, supersede};
 use super::corrections::scan_corrections;
 use super::{Memory, Observer, Settings, SharedEngine, Stats, MAX_TRIES, TRIAGED};
+use crate::config::DraftsPolicy;
 use crate::draft::DraftEnv;
 use crate::facts::ContactHistory;
 use crate::imap::{ImapError, Mailbox, Pending};
@@ -431,6 +432,7 @@ async fn store<M: Mailbox>(
     mb: &mut M,
     batch: Finished,
     settings: &Settings,
+    policy: DraftsPolicy,
     memory: &mut Memory,
     stats: &mut Stats,
     observer: &mut dyn Observer,
@@ -454,7 +456,7 @@ async fn store<M: Mailbox>(
     append(mb, &batch.done, &to_append, memory, stats).await?;
     // After the new drafts are in, never before: a crash here leaves one draft too many for a
     // moment, never none.
-    if settings.drafts.supersede {
+    if policy.supersede {
         let t0 = Instant::now();
         supersede(mb, &batch.done, &batch.same_thread, memory, stats).await?;
         stats.timings.upkeep += t0.elapsed();
@@ -513,6 +515,8 @@ pub async fn process_pending<M: Mailbox>(
     let Some(pending) = search(mb, settings, memory, stats, shutdown).await? else {
         return Ok(());
     };
+    // Per pass, from the engine: `[drafts]` changes with a reload like the rest of the config.
+    let policy = engine.read().map_err(|_| poisoned())?.config.drafts;
     let mut batches = pending.chunks(settings.batch_size.max(1)).peekable();
     let mut fetched: Option<Vec<(u32, Vec<u8>)>> = None;
     let mut unstored: Option<Finished> = None;
@@ -528,7 +532,9 @@ pub async fn process_pending<M: Mailbox>(
         // This batch is read on the worker while the connection stores the previous one.
         let storing = async {
             match unstored.take() {
-                Some(previous) => store(mb, previous, settings, memory, stats, observer).await,
+                Some(previous) => {
+                    store(mb, previous, settings, policy, memory, stats, observer).await
+                }
                 None => Ok(()),
             }
         };
@@ -537,7 +543,7 @@ pub async fn process_pending<M: Mailbox>(
         let (mut reads, spent) = reads?;
         stats.timings.pipeline += spent;
         let t0 = Instant::now();
-        let same_thread = if settings.drafts.supersede {
+        let same_thread = if policy.supersede {
             same_thread(mb, &mut reads, settings.history_days).await?
         } else {
             HashMap::new()
@@ -562,9 +568,9 @@ pub async fn process_pending<M: Mailbox>(
         fetched = next?;
     }
     if let Some(last) = unstored {
-        store(mb, last, settings, memory, stats, observer).await?;
+        store(mb, last, settings, policy, memory, stats, observer).await?;
     }
-    if settings.drafts.remove_answered && !settings.dry_run {
+    if policy.remove_answered && !settings.dry_run {
         let t0 = Instant::now();
         remove_answered(mb, memory, stats).await?;
         stats.timings.upkeep += t0.elapsed();
