@@ -452,10 +452,26 @@ fn staff_complaints_promise_the_original_request_in_every_language() {
 #[test]
 fn unanswered_mail_to_an_old_address_of_ours_is_explained_in_a_slow_service_reply() {
     let cases = [
-        ("en", "Still no answer", "I emailed helpdesk@example.net two weeks ago and still have had no answer at all."),
-        ("zh", "一直没有回复", "两周前我给 helpdesk@example.net 发了邮件，到现在还没有任何回复。"),
-        ("ko", "답변이 없습니다", "2주 전에 helpdesk@example.net 으로 메일을 보냈는데 아직도 답장이 없습니다."),
-        ("he", "עדיין אין תשובה", "שלחתי מייל ל-helpdesk@example.net לפני שבועיים ועדיין לא קיבלתי שום תשובה."),
+        (
+            "en",
+            "Still no answer",
+            "I emailed helpdesk@example.net two weeks ago and still have had no answer at all.",
+        ),
+        (
+            "zh",
+            "一直没有回复",
+            "两周前我给 helpdesk@example.net 发了邮件，到现在还没有任何回复。",
+        ),
+        (
+            "ko",
+            "답변이 없습니다",
+            "2주 전에 helpdesk@example.net 으로 메일을 보냈는데 아직도 답장이 없습니다.",
+        ),
+        (
+            "he",
+            "עדיין אין תשובה",
+            "שלחתי מייל ל-helpdesk@example.net לפני שבועיים ועדיין לא קיבלתי שום תשובה.",
+        ),
     ];
     for (lang, subject, text) in cases {
         let (template, body) = reply("Alex <alex@customer.example>", subject, text);
