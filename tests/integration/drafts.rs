@@ -487,3 +487,48 @@ fn unanswered_mail_to_an_old_address_of_ours_is_explained_in_a_slow_service_repl
         );
     }
 }
+
+#[test]
+fn a_second_request_in_a_complaint_is_answered_too() {
+    let cases = [
+        (
+            "en",
+            "Dashboard down",
+            "The dashboard has been down since this morning, we get 502 errors. Also, could you please send me a copy of invoice INV-2211? Our accountant needs it.",
+            "We'll also send you the copy you asked for (invoice INV-2211)",
+        ),
+        (
+            "zh",
+            "控制台打不开",
+            "控制台从今天早上开始就打不开，一直报502错误。另外，麻烦把发票 INV-2211 的副本发给我，会计要用。",
+            "您需要的发票（INV-2211）副本，我们也会",
+        ),
+        (
+            "ko",
+            "대시보드 접속 불가",
+            "오늘 아침부터 대시보드가 열리지 않고 502 오류가 납니다. 그리고 INV-2211 청구서 사본도 보내 주시기 바랍니다.",
+            "요청하신 사본(청구서 INV-2211)도",
+        ),
+        (
+            "he",
+            "לוח הבקרה לא עובד",
+            "מהבוקר לוח הבקרה לא נטען ומקבלים שגיאה 502. בנוסף, אשמח לקבל עותק של חשבונית INV-2211.",
+            "נשלח לכם גם את העותק שביקשתם (חשבונית INV-2211)",
+        ),
+    ];
+    for (lang, subject, text, also) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/outage"), "{body}");
+        assert!(
+            body.contains(also),
+            "{lang}: the second request is answered: {body}"
+        );
+    }
+    // Without a second request, nothing is added.
+    let (_, body) = reply(
+        "Alex <alex@customer.example>",
+        "Dashboard down",
+        "The dashboard has been down since this morning, we get 502 errors.",
+    );
+    assert!(!body.contains("We'll also"), "{body}");
+}
