@@ -10,7 +10,7 @@ use super::locale::{parse_offset, Locale};
 use super::message::clean_line;
 use crate::classify::signals::{Signals, ABOUT, ASKS, REFS, TRIED};
 use crate::config::Promises;
-use crate::facts::{Fact, Text, Where};
+use crate::facts::{retired_is_ours, Fact, Text, Where};
 
 /// The template context: every key always present (strict mode), see docs/templates.md.
 pub struct ContextInput<'a> {
@@ -187,13 +187,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                 note,
                 retired_on,
             } => {
-                let ours = match found_in {
-                    Where::From => false,
-                    Where::To => true,
-                    Where::Body => replacement
-                        .as_ref()
-                        .is_some_and(|r| c.own_addresses.iter().any(|o| o.eq_ignore_ascii_case(r))),
-                };
+                let ours = retired_is_ours(*found_in, replacement.as_deref(), c.own_addresses);
                 customer_address_retired |= !ours;
                 retired_address.push(object([
                     ("address", string(address.as_str())),
