@@ -444,9 +444,11 @@ pub fn check(
         out.extend(retired_instructions(facts, s.norm_text, &s.msg.own_norm));
     }
     // A call back is in question when they ask for one, or complain (a category that checks
-    // `callback`) that their calls went unanswered; never for someone who wants an email.
-    let call_wanted =
-        s.signals.asks.iter().any(|a| a == "callback") || (wants("callback") && s.signals.called);
+    // `callback`) that their calls went unanswered; never for someone who wants an email, be it
+    // a plain complaint by email or an explicit "answer by email, don't call".
+    let call_wanted = !s.signals.email_only()
+        && (s.signals.asks.iter().any(|a| a == "callback")
+            || (wants("callback") && s.signals.called));
     if call_wanted
         && s.signals.phone.is_none()
         && !has_phone_number(&s.msg.own_text)
@@ -809,6 +811,13 @@ status_url = "https://status.example.com/INC-8"
         assert!(run(&["callback"], Signals::default(), "").is_empty());
         // They gave a number.
         assert!(run(&["callback"], called, "Tel. +49 30 1234567").is_empty());
+        // They phoned us, or even asked for a call, but want the answer by email after all.
+        let email_only = Signals {
+            asks: vec!["callback".into(), "email_only".into()],
+            called: true,
+            ..Signals::default()
+        };
+        assert!(run(&["callback"], email_only, "").is_empty());
         let with_phone = Signals {
             phone: Some("030 1234567".into()),
             ..asks
