@@ -77,21 +77,45 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
 }
 
 /// Signal sets that reach every branch templates take on signals: none, everything at once,
-/// and each kind of sign-in problem alone.
+/// an answer wanted by email only (with a number and a call asked for all the same), and each
+/// kind of sign-in problem alone, without and with an account address they gave.
 pub(crate) fn sample_signals() -> Vec<Signals> {
-    let alone = |tried: &[&str], about: &[&str]| Signals {
+    let alone = |tried: &[&str], about: &[&str], accounts: usize| Signals {
         tried: tried.iter().map(|s| s.to_string()).collect(),
         about: about.iter().map(|s| s.to_string()).collect(),
+        refs: account_refs().into_iter().take(accounts).collect(),
         ..Signals::default()
+    };
+    let email_only = Signals {
+        asks: vec!["callback".into(), "email_only".into()],
+        phone: Some("+44 20 7946 0321".into()),
+        called: true,
+        ..alone(&["reset_mail_missing"], &[], 1)
     };
     vec![
         Signals::default(),
         all_signals(),
-        alone(&["password_reset"], &[]),
-        alone(&["reset_mail_missing"], &[]),
-        alone(&[], &["locked"]),
-        alone(&[], &["sso"]),
+        email_only,
+        alone(&[], &[], 1),
+        alone(&["password_reset"], &[], 0),
+        alone(&["password_reset"], &[], 1),
+        alone(&["reset_mail_missing"], &[], 0),
+        alone(&["reset_mail_missing"], &[], 2),
+        alone(&[], &["locked"], 0),
+        alone(&[], &["locked"], 1),
+        alone(&[], &["sso"], 0),
     ]
+}
+
+/// Two account addresses the customer gave.
+fn account_refs() -> Vec<Ref> {
+    ["anna.berg@firma.example", "a.berg@old.example"]
+        .into_iter()
+        .map(|a| Ref {
+            kind: "account".into(),
+            value: a.into(),
+        })
+        .collect()
 }
 
 /// Signals with every field set.
@@ -102,7 +126,7 @@ fn all_signals() -> Signals {
             "reset_mail_missing".into(),
             "two_factor".into(),
         ],
-        refs: vec![
+        refs: [
             Ref {
                 kind: "invoice".into(),
                 value: "INV-4471".into(),
@@ -111,7 +135,10 @@ fn all_signals() -> Signals {
                 kind: "step".into(),
                 value: "3".into(),
             },
-        ],
+        ]
+        .into_iter()
+        .chain(account_refs())
+        .collect(),
         asks: vec!["callback".into(), "copy".into()],
         about: vec!["two_factor".into()],
         deadline: Some("today".into()),

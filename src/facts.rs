@@ -26,6 +26,17 @@ pub struct RetiredAddress {
     pub note: Option<Text>,
 }
 
+impl RetiredAddress {
+    /// Whether the entry covers `address` (lower-case): the address itself, or any address at
+    /// the entry's domain (`@example.net`, not its subdomains).
+    pub fn covers(&self, address: &str) -> bool {
+        match self.address.strip_prefix('@') {
+            Some(domain) => address.rsplit_once('@').is_some_and(|(_, d)| d == domain),
+            None => address == self.address,
+        }
+    }
+}
+
 /// Instructions we replaced, recognised by markers that only the old version contains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetiredInstructions {
@@ -438,9 +449,11 @@ pub fn check(
         out.extend(retired_instructions(facts, s.norm_text, &s.msg.own_norm));
     }
     // A call back is in question when they ask for one, or complain (a category that checks
-    // `callback`) that their calls went unanswered; never for someone who wants an email.
-    let call_wanted =
-        s.signals.asks.iter().any(|a| a == "callback") || (wants("callback") && s.signals.called);
+    // `callback`) that their calls went unanswered; never for someone who wants an email, be it
+    // a plain complaint by email or an explicit "answer by email, don't call".
+    let call_wanted = !s.signals.email_only()
+        && (s.signals.asks.iter().any(|a| a == "callback")
+            || (wants("callback") && s.signals.called));
     if call_wanted
         && s.signals.phone.is_none()
         && !has_phone_number(&s.msg.own_text)
@@ -506,6 +519,36 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)[a-z0-9][a-z0-9._%+\-]*@[a-z0-9.\-]+\.[a-z]{2,}").expect("static regex")
 });
 
+/// Every address written in `text`, with where it starts: punctuation the address pattern
+/// allows but no address starts with ("ל-new@example.com", "-anna@…") is left off the front.
+pub fn addresses(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    EMAIL.find_iter(text).filter_map(|m| {
+        let a = m.as_str().trim_start_matches(['-', '.', '_', '%', '+']);
+        (!a.starts_with('@')).then(|| (m.end() - a.len(), a))
+    })
+}
+
+/// Whether a retired address seen `found_in` a message was ours rather than the customer's:
+/// one they wrote to was ours; one in the text was ours when its replacement is one of our
+/// addresses; the sender's own was theirs.
+pub fn retired_is_ours(found_in: Where, replacement: Option<&str>, own: &[String]) -> bool {
+    match found_in {
+        Where::From => false,
+        Where::To => true,
+        Where::Body => replacement.is_some_and(|r| own.iter().any(|o| o.eq_ignore_ascii_case(r))),
+    }
+}
+
+/// Whether an address written in a message is ours: one of `own`, or a retired address of
+/// ours (as [`retired_is_ours`] decides for an address in the text).
+pub fn is_ours(facts: &Facts, own: &[String], address: &str) -> bool {
+    let address = address.to_lowercase();
+    own.iter().any(|o| o.eq_ignore_ascii_case(&address))
+        || facts.retired_addresses.iter().any(|r| {
+            r.covers(&address) && retired_is_ours(Where::Body, r.replacement.as_deref(), own)
+        })
+}
+
 fn retired_addresses(facts: &Facts, msg: &Parsed) -> Vec<Fact> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -515,17 +558,11 @@ fn retired_addresses(facts: &Facts, msg: &Parsed) -> Vec<Fact> {
         .iter()
         .chain(&msg.cc)
         .map(|p| (p.address.clone(), Where::To));
-    let body = EMAIL
-        .find_iter(&msg.new_text)
-        .map(|m| (m.as_str().to_lowercase(), Where::Body));
+    let body = addresses(&msg.new_text).map(|(_, a)| (a.to_lowercase(), Where::Body));
     for (addr, found_in) in from.chain(to).chain(body) {
         for r in &facts.retired_addresses {
-            let hit = match r.address.strip_prefix('@') {
-                Some(domain) => addr.rsplit_once('@').is_some_and(|(_, d)| d == domain),
-                None => addr == r.address,
-            };
             // One fact per retired entry, where it counts most: from, then to, then body.
-            if hit && seen.insert(r.address.clone()) {
+            if r.covers(&addr) && seen.insert(r.address.clone()) {
                 out.push(Fact::RetiredAddress {
                     address: r.address.clone(),
                     seen: addr.clone(),
@@ -778,6 +815,13 @@ status_url = "https://status.example.com/INC-8"
         assert!(run(&["callback"], Signals::default(), "").is_empty());
         // They gave a number.
         assert!(run(&["callback"], called, "Tel. +49 30 1234567").is_empty());
+        // They phoned us, or even asked for a call, but want the answer by email after all.
+        let email_only = Signals {
+            asks: vec!["callback".into(), "email_only".into()],
+            called: true,
+            ..Signals::default()
+        };
+        assert!(run(&["callback"], email_only, "").is_empty());
         let with_phone = Signals {
             phone: Some("030 1234567".into()),
             ..asks
@@ -833,6 +877,38 @@ status_url = "https://status.example.com/INC-8"
                 ("@old-example.com".into(), "jo@old-example.com".into()),
             ]
         );
+    }
+
+    #[test]
+    fn ours_are_our_addresses_and_retired_ones_we_replaced() {
+        let f = facts();
+        let own = ["support@example.com".to_string()];
+        assert!(is_ours(&f, &own, "Support@Example.com"));
+        assert!(
+            is_ours(&f, &own, "helpdesk@example.net"),
+            "replaced by ours"
+        );
+        assert!(
+            !is_ours(&f, &own, "jo@old-example.com"),
+            "a retired domain of theirs"
+        );
+        assert!(!is_ours(&f, &own, "anna@firma.example"));
+        assert!(retired_is_ours(Where::To, None, &own));
+        assert!(!retired_is_ours(
+            Where::From,
+            Some("support@example.com"),
+            &own
+        ));
+        assert!(retired_is_ours(
+            Where::Body,
+            Some("SUPPORT@example.com"),
+            &own
+        ));
+        assert!(!retired_is_ours(Where::Body, None, &own));
+        let found: Vec<&str> = addresses("ל-new@x.example, (anna@firma.example).")
+            .map(|(_, a)| a)
+            .collect();
+        assert_eq!(found, ["new@x.example", "anna@firma.example"]);
     }
 
     #[test]

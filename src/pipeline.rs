@@ -213,14 +213,27 @@ impl Engine {
             &t.default_language,
             t.min_confidence,
         );
-        let signals = self.rules.signals.read(
+        let text = format!("{subject}\n{}", msg.new_text);
+        let mut signals = self.rules.signals.read(
             &self.rules.reference_languages(&class.language),
             &class.norm,
-            &format!("{subject}\n{}", msg.new_text),
+            &text,
             &msg.own_text,
             msg.attachments,
             msg.utc_offset.as_deref(),
         );
+        // An address is theirs to give unless it is the one they write from (the draft already
+        // looks that one up), one the message was sent to, the mailbox's, or ours.
+        let own = &self.config.identity.own_addresses;
+        let sender = msg.from.as_ref().map(|f| f.address.to_lowercase());
+        let mailbox = self.config.imap.as_ref().map(|i| i.username.to_lowercase());
+        let accounts = self.rules.signals.accounts(&text, |a| {
+            sender.as_deref() == Some(a)
+                || mailbox.as_deref() == Some(a)
+                || msg.to.iter().any(|t| t.address.eq_ignore_ascii_case(a))
+                || facts::is_ours(&self.facts, own, a)
+        });
+        signals.refs.extend(accounts);
         let skip = screen(
             &msg,
             &self.config.identity.own_addresses,
@@ -441,4 +454,60 @@ fn load_model(config: &Config) -> Result<(Option<Model>, String), LoadError> {
 pub fn load_engine(path: &Path) -> Result<Engine, LoadError> {
     let config = Config::load(path).map_err(LoadError)?;
     Engine::load(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An engine whose own addresses are support@ and help@example.com, and whose facts retire
+    /// our old helpdesk@example.net (replaced by support@) and a customer domain.
+    fn engine() -> Engine {
+        let config = Config::parse(
+            Path::new("/x/config.toml"),
+            "[identity]\nfrom = \"Support <support@example.com>\"\nown_addresses = [\"help@example.com\"]\n",
+        )
+        .expect("config");
+        let mut engine = Engine::load(config).expect("engine");
+        engine.facts = Facts::parse(
+            Path::new("/x/facts.toml"),
+            "[[retired_address]]\naddress = \"helpdesk@example.net\"\nreplacement = \"support@example.com\"\n\n[[retired_address]]\naddress = \"@oldmail.example\"\n",
+        )
+        .expect("facts");
+        engine
+    }
+
+    /// The account addresses read from a message from alex@customer.example with `body`.
+    fn accounts(body: &str) -> Vec<String> {
+        let raw = format!("From: Alex <alex@customer.example>\r\nTo: support@example.com, team@example.org\r\nSubject: Cannot log in\r\nMessage-ID: <a@customer.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n");
+        let read = engine().read(raw.as_bytes(), "test").expect("reads");
+        read.signals.accounts().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn account_addresses_are_the_customers_own_new_text_and_not_ours() {
+        assert_eq!(
+            accounts("I can't log in. My account is anna.berg@firma.example."),
+            ["anna.berg@firma.example"]
+        );
+        // Their old address at a retired domain of theirs is theirs to give.
+        assert_eq!(
+            accounts("I log in with my old address j.doe@oldmail.example."),
+            ["j.doe@oldmail.example"]
+        );
+        for body in [
+            // The address they write from: the draft looks that one up already.
+            "I can't log in. My account is alex@customer.example.",
+            // Ours, one the message went to, and our retired address (replaced by ours).
+            "I can't log in. My account is support@example.com.",
+            "I can't log in. My account is help@example.com.",
+            "I can't log in. My account is team@example.org.",
+            "I can't log in. My account is helpdesk@example.net.",
+            // Quoted history and the signature are not what they wrote now.
+            "I still can't log in.\r\n\r\nOn Mon, 23 Nov 2026, Support <support@example.com> wrote:\r\n> My account is quoted@firma.example\r\n> Kind regards",
+            "I still can't log in.\r\n\r\nBest regards,\r\nAlex\r\n-- \r\nMy account is sig@firma.example",
+        ] {
+            assert!(accounts(body).is_empty(), "{body}: {:?}", accounts(body));
+        }
+    }
 }

@@ -1,8 +1,9 @@
 //! What the customer already told us, read from their own text so that a draft never advises
-//! what they did nor asks for what they gave: what they tried, the references they quoted,
-//! what they ask for, a deadline of today, their phone number, attachments and their UTC
-//! offset. The phrases are data (`[signals]` in `rules/<lang>.toml`); precision comes first,
-//! so a phrase preceded by one of its language's negations does not count.
+//! what they did nor asks for what they gave: what they tried, the references they quoted
+//! (their account's address among them), what they ask for, a deadline of today, their phone
+//! number, attachments and their UTC offset. The phrases are data (`[signals]` in
+//! `rules/<lang>.toml`); precision comes first, so a phrase preceded by one of its language's
+//! negations does not count.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::phone_numbers;
+use crate::facts::{addresses, phone_numbers};
 use crate::rules::{normalize, parse_phrase};
 
 /// The ids `tried` may hold (PRODUCT.md); a rule file naming another is refused.
@@ -24,13 +25,26 @@ pub const TRIED: &[&str] = &[
     "other_device",
     "followed_guide",
 ];
-/// The ids `asks` may hold.
-pub const ASKS: &[&str] = &["callback", "refund", "cancel", "copy", "escalation"];
+/// The ids `asks` may hold. `email_only`: answer by email, do not call ("please don't call",
+/// "I can't take calls", "in writing please"); it outweighs `callback` in the drafts.
+pub const ASKS: &[&str] = &[
+    "callback",
+    "refund",
+    "cancel",
+    "copy",
+    "escalation",
+    "email_only",
+];
 /// What a sign-in problem is about, beyond a wrong password: the login draft answers each
 /// differently (a reset link does nothing for a lost authenticator or a locked account).
 pub const ABOUT: &[&str] = &["two_factor", "locked", "sso"];
-/// The kinds of reference.
-pub const REFS: &[&str] = &["invoice", "order", "ticket", "error", "step"];
+/// The kinds of reference. `account` is an address the customer ties to their account, their
+/// sign-in or their new address; it is read by [`SignalRules::accounts`], not by a pattern.
+pub const REFS: &[&str] = &["invoice", "order", "ticket", "error", "step", ACCOUNT];
+/// The reference kind of an account's address.
+pub const ACCOUNT: &str = "account";
+/// At most this many account addresses are kept: a draft names each once.
+const MAX_ACCOUNTS: usize = 2;
 
 /// A reference the customer gave, verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,6 +76,19 @@ impl Signals {
     pub fn today(&self) -> bool {
         self.deadline.as_deref() == Some("today")
     }
+
+    /// They want an answer by email and no call.
+    pub fn email_only(&self) -> bool {
+        self.asks.iter().any(|a| a == "email_only")
+    }
+
+    /// The account addresses they gave, as written.
+    pub fn accounts(&self) -> impl Iterator<Item = &str> {
+        self.refs
+            .iter()
+            .filter(|r| r.kind == ACCOUNT)
+            .map(|r| r.value.as_str())
+    }
 }
 
 /// `[signals]` of one rule file.
@@ -85,7 +112,21 @@ pub struct RawSignals {
     /// Phrases saying they phoned us ("I called", "angerufen").
     #[serde(default)]
     calls: Vec<String>,
+    /// Phrases that tie the address right after them to the customer's account, sign-in or
+    /// new address ("my login is", "log in with", "change my address to").
+    #[serde(default)]
+    account: Vec<String>,
+    /// The same, written after the address ("… is my login", "…でログイン", "…로 로그인").
+    #[serde(default)]
+    account_after: Vec<String>,
+    /// Words that may stand between such a phrase and the address ("log in with my old work
+    /// address anna@…"): at most [`MAX_FILLERS`] of them, nothing else.
+    #[serde(default)]
+    account_fillers: Vec<String>,
 }
+
+/// How many filler words may stand between an account phrase and the address.
+const MAX_FILLERS: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
@@ -95,6 +136,8 @@ enum Target {
     Today,
     PhoneWord,
     Called,
+    AccountBefore,
+    AccountAfter,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -113,6 +156,8 @@ pub struct SignalRules {
     negations: Vec<Vec<String>>,
     /// (kind, language index, pattern).
     refs: Vec<(usize, usize, Regex)>,
+    /// Per language index, normalised account fillers, longest first.
+    fillers: Vec<Vec<String>>,
 }
 
 /// Collects the `[signals]` sections while rule files load.
@@ -123,6 +168,7 @@ pub struct Builder {
     meta: Vec<Vec<Meta>>,
     negations: Vec<Vec<String>>,
     refs: Vec<(usize, usize, Regex)>,
+    fillers: Vec<Vec<String>>,
 }
 
 impl Builder {
@@ -186,8 +232,20 @@ impl Builder {
         for p in &raw.calls {
             self.phrase(p, Target::Called, language);
         }
+        for p in &raw.account {
+            self.phrase(p, Target::AccountBefore, language);
+        }
+        for p in &raw.account_after {
+            self.phrase(p, Target::AccountAfter, language);
+        }
         for (k, patterns) in &raw.refs {
             let kind = id(REFS, "refs", k)?;
+            if REFS[kind] == ACCOUNT {
+                return Err((
+                    format!("signals.refs.{k}"),
+                    "an account's address is read by `account` and `account_after` phrases, not by a pattern".into(),
+                ));
+            }
             for p in patterns {
                 let source = format!("(?i){p}");
                 // Languages share patterns (HTTP codes, "INV-…"): one compiled copy.
@@ -210,6 +268,18 @@ impl Builder {
             self.negations.resize(language + 1, Vec::new());
         }
         self.negations[language].extend(raw.negations.iter().map(|n| normalize(n.trim())));
+        if self.fillers.len() <= language {
+            self.fillers.resize(language + 1, Vec::new());
+        }
+        let fillers = &mut self.fillers[language];
+        fillers.extend(
+            raw.account_fillers
+                .iter()
+                .map(|f| normalize(f.trim()))
+                .filter(|f| !f.is_empty()),
+        );
+        // Longest first, so "e-mail" is taken whole before "e".
+        fillers.sort_by_key(|f| std::cmp::Reverse(f.len()));
         Ok(())
     }
 
@@ -227,6 +297,7 @@ impl Builder {
             meta: self.meta,
             negations: self.negations,
             refs: self.refs,
+            fillers: self.fillers,
         }
     }
 }
@@ -349,7 +420,7 @@ impl SignalRules {
             ..Signals::default()
         };
         let mut tried = [false; 8];
-        let mut asks = [false; 5];
+        let mut asks = [false; ASKS.len()];
         let mut about = [false; 3];
         let unwrapped = unwrap_lines(norm);
         let norm = unwrapped.as_str();
@@ -372,7 +443,7 @@ impl SignalRules {
                     Target::About(i) => about[i] = true,
                     Target::Today => s.deadline = Some("today".into()),
                     Target::Called => s.called = true,
-                    Target::PhoneWord => {}
+                    Target::PhoneWord | Target::AccountBefore | Target::AccountAfter => {}
                 }
             }
         }
@@ -438,6 +509,144 @@ impl SignalRules {
             }
         }
         None
+    }
+}
+
+/// How far before and after an address an account phrase is looked for, in characters.
+const WINDOW: usize = 80;
+
+/// What may stand between an account phrase and the address besides fillers and spaces.
+const GAP_PUNCTUATION: &[char] = &[
+    '(', ')', '[', ']', '<', '>', '"', '\'', '`', '*', '=', '-', '–', '—', '“', '”', '„', '‘', '’',
+    '«', '»', '‹', '›', '（', '）', '「', '」', '『', '』', '【', '】', '〈', '〉', '《', '》',
+];
+
+/// The last `n` characters of `s`.
+fn tail(s: &str, n: usize) -> &str {
+    s.char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(s, |(i, _)| &s[i..])
+}
+
+/// The first `n` characters of `s`.
+fn head(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}
+
+impl SignalRules {
+    /// The addresses the customer ties to their account, their sign-in or their new address,
+    /// as written, each once, at most [`MAX_ACCOUNTS`]. `text` is their new text (quoted
+    /// history and signature are not theirs to give); an address counts right after one of
+    /// any language's `account` phrases or right before an `account_after` phrase, with
+    /// nothing between but spaces, punctuation and up to [`MAX_FILLERS`] of that language's
+    /// `account_fillers`. A phrase ties only the nearest address. `excluded` (given the
+    /// lower-case address) leaves out the sender's own address and ours. Negations do not
+    /// cancel these phrases: "I can't log in with anna@…" names the account all the same.
+    pub fn accounts(&self, text: &str, excluded: impl Fn(&str) -> bool) -> Vec<Ref> {
+        let found: Vec<(usize, &str)> = addresses(text).collect();
+        let mut out: Vec<Ref> = Vec::new();
+        for (i, &(start, address)) in found.iter().enumerate() {
+            if out.len() == MAX_ACCOUNTS {
+                break;
+            }
+            if excluded(&address.to_lowercase())
+                || out.iter().any(|r| r.value.eq_ignore_ascii_case(address))
+            {
+                continue;
+            }
+            let previous_end = i
+                .checked_sub(1)
+                .and_then(|p| found.get(p))
+                .map_or(0, |(s, a)| s + a.len());
+            let next_start = found.get(i + 1).map_or(text.len(), |(s, _)| *s);
+            let before = tail(text.get(previous_end..start).unwrap_or_default(), WINDOW);
+            let after = head(
+                text.get(start + address.len()..next_start)
+                    .unwrap_or_default(),
+                WINDOW,
+            );
+            if self.tied(&normalize(before), &normalize(after)) {
+                out.push(Ref {
+                    kind: ACCOUNT.to_string(),
+                    value: address.to_string(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Whether an account phrase ends `before` or starts `after` (the normalised text on
+    /// either side of an address), bridged to the address by [`SignalRules::bridged`]. The
+    /// address itself counts as a word boundary: "…로 로그인", "…でログイン" attach to it.
+    fn tied(&self, before: &str, after: &str) -> bool {
+        let found = |text: &str, target: Target| {
+            self.matcher
+                .find_overlapping_iter(text)
+                .flat_map(move |m| {
+                    self.meta[m.pattern().as_usize()]
+                        .iter()
+                        .filter(move |meta| {
+                            meta.target == target
+                                && !(meta.start_boundary
+                                    && text[..m.start()].chars().next_back().is_some_and(wordish))
+                                && !(meta.end_boundary
+                                    && text[m.end()..].chars().next().is_some_and(wordish))
+                        })
+                        .map(move |meta| (m.start(), m.end(), meta.language))
+                })
+                .collect::<Vec<_>>()
+        };
+        found(before, Target::AccountBefore)
+            .into_iter()
+            .any(|(_, end, language)| self.bridged(&before[end..], language))
+            || found(after, Target::AccountAfter)
+                .into_iter()
+                .any(|(start, _, language)| self.bridged(&after[..start], language))
+    }
+
+    /// Whether `gap`, the normalised text between an account phrase and an address, holds
+    /// only spaces, punctuation (a comma only before any filler: "my login, anna@…") and up to
+    /// [`MAX_FILLERS`] of the language's fillers. A line break counts only after a colon
+    /// ("Login:" above the address); a full stop ends the tie.
+    fn bridged(&self, gap: &str, language: usize) -> bool {
+        let fillers = self.fillers.get(language).map_or(&[][..], Vec::as_slice);
+        let mut rest = gap;
+        let mut words = 0;
+        loop {
+            let mut colon = false;
+            let mut cut = rest.len();
+            for (i, c) in rest.char_indices() {
+                match c {
+                    ':' | '：' => colon = true,
+                    '\n' if !colon => return false,
+                    ',' | '，' | '、' if words > 0 => return false,
+                    ',' | '，' | '、' => {}
+                    c if c.is_whitespace() || GAP_PUNCTUATION.contains(&c) => {}
+                    _ => {
+                        cut = i;
+                        break;
+                    }
+                }
+            }
+            rest = &rest[cut..];
+            if rest.is_empty() {
+                return true;
+            }
+            if words == MAX_FILLERS {
+                return false;
+            }
+            let filler = fillers.iter().find(|f| {
+                rest.starts_with(f.as_str())
+                    && !(f.chars().next_back().is_some_and(wordish)
+                        && rest[f.len()..].chars().next().is_some_and(wordish))
+            });
+            match filler {
+                Some(f) => rest = &rest[f.len()..],
+                None => return false,
+            }
+            words += 1;
+        }
     }
 }
 
@@ -547,6 +756,212 @@ calls = ["i called"]
         assert_eq!(words_before(text, text.len() - 4, 3), vec!["i", "did"]);
     }
 
+    fn account_rules() -> SignalRules {
+        let raw: RawSignals = toml::from_str(
+            r#"
+negations = ["not", "can't"]
+account = ["my account", "log in with", "change my address to", "login"]
+account_after = ["is my login"]
+account_fillers = ["my", "old", "work", "address", "is"]
+"#,
+        )
+        .expect("toml");
+        let mut b = Builder::default();
+        b.add(&raw, 0).expect("adds");
+        b.build()
+    }
+
+    fn accounts(text: &str) -> Vec<String> {
+        account_rules()
+            .accounts(text, |a| a == "alex@customer.example")
+            .into_iter()
+            .map(|r| {
+                assert_eq!(r.kind, ACCOUNT);
+                r.value
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_address_tied_to_the_account_is_an_account_ref() {
+        let cases = [
+            (
+                "My account is Anna.Berg@firma.example.",
+                "Anna.Berg@firma.example",
+            ),
+            (
+                "I log in with my old work address j.doe@old.example",
+                "j.doe@old.example",
+            ),
+            (
+                "Please change my address to new@x.example, thanks",
+                "new@x.example",
+            ),
+            ("new@x.example is my login", "new@x.example"),
+            ("Login:\nanna@firma.example", "anna@firma.example"),
+            (
+                "My account (anna@firma.example) is locked",
+                "anna@firma.example",
+            ),
+            // A negation does not untie it: they name the account they cannot get into.
+            (
+                "I can't log in with anna@firma.example",
+                "anna@firma.example",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(accounts(text), [want], "{text}");
+        }
+    }
+
+    #[test]
+    fn an_address_not_tied_to_the_account_is_not_one() {
+        for text in [
+            // No phrase: an address they write to, or a colleague.
+            "Please send the invoice to billing@firma.example.",
+            "Our admin bob@firma.example has the same problem.",
+            // A phrase, but a sentence ends or other words stand between.
+            "I can't log in.\nbob@firma.example told me to write.",
+            "My account is locked, bob@firma.example can confirm.",
+            "I log in with my work address, bob@firma.example is my colleague.",
+            "I log in with the same password as bob@firma.example",
+            // The phrase ties the nearest address only.
+            "I log in with anna@firma.example, not with bob@firma.example",
+            // The sender's own address: the draft already looks that one up.
+            "My account is alex@customer.example.",
+        ] {
+            let found = accounts(text);
+            assert!(
+                found.iter().all(|a| a == "anna@firma.example"),
+                "{text}: {found:?}"
+            );
+        }
+        assert_eq!(
+            accounts("I log in with anna@firma.example, not with bob@firma.example"),
+            ["anna@firma.example"]
+        );
+    }
+
+    #[test]
+    fn each_account_address_once_and_at_most_two() {
+        let text = "My account is A@x.example. My login is a@x.example. \
+                    I log in with b@y.example. Login: c@z.example";
+        assert_eq!(accounts(text), ["A@x.example", "b@y.example"]);
+    }
+
+    #[test]
+    fn gaps_hold_only_punctuation_and_a_few_fillers() {
+        let r = account_rules();
+        assert!(r.bridged(" ", 0));
+        assert!(r.bridged(" is: ", 0));
+        assert!(r.bridged(", ", 0));
+        assert!(r.bridged(" my old work address ", 0));
+        assert!(!r.bridged(" my old old work address ", 0), "five fillers");
+        assert!(!r.bridged(" mystery ", 0), "a filler is a whole word");
+        assert!(!r.bridged(". ", 0));
+        assert!(!r.bridged("\n", 0));
+        assert!(r.bridged(":\n", 0));
+        assert!(!r.bridged(" my, ", 0));
+    }
+
+    /// The built-in rule files: an account address and an email-only wish in several
+    /// languages, and the look-alikes that are neither.
+    #[test]
+    fn built_in_rules_read_accounts_and_email_only_in_every_script() {
+        let rules = crate::rules::RuleSet::load(None, &[]).expect("built-in rules load");
+        let s = &rules.signals;
+        for (text, want) in [
+            (
+                "I can't sign in. My login is anna@firma.example.",
+                "anna@firma.example",
+            ),
+            (
+                "Ich melde mich mit anna@firma.example an.",
+                "anna@firma.example",
+            ),
+            (
+                "Je me connecte avec anna@firma.example depuis toujours.",
+                "anna@firma.example",
+            ),
+            (
+                "Mi cuenta es anna@firma.example y está bloqueada.",
+                "anna@firma.example",
+            ),
+            (
+                "Logisin sisse aadressiga anna@firma.example.",
+                "anna@firma.example",
+            ),
+            (
+                "אני מתחבר עם anna@firma.example ולא מצליח.",
+                "anna@firma.example",
+            ),
+            (
+                "我的账号是 anna@firma.example，一直登录不了。",
+                "anna@firma.example",
+            ),
+            ("我用 anna@firma.example 登录不了。", "anna@firma.example"),
+            (
+                "アカウントは anna@firma.example です。",
+                "anna@firma.example",
+            ),
+            (
+                "anna@firma.example でログインできません。",
+                "anna@firma.example",
+            ),
+            (
+                "anna@firma.example로 로그인이 안 됩니다.",
+                "anna@firma.example",
+            ),
+            (
+                "새 이메일 주소는 anna@firma.example 입니다.",
+                "anna@firma.example",
+            ),
+        ] {
+            let found = s.accounts(text, |_| false);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].value, want, "{text}");
+        }
+        for text in [
+            "Please send the invoice to billing@firma.example.",
+            "Bitte schicken Sie die Rechnung an buchhaltung@firma.example.",
+            "请把发票发到 caiwu@firma.example。",
+            "請求書は keiri@firma.example に送ってください。",
+            "청구서는 billing@firma.example 으로 보내 주세요.",
+            "את החשבונית שלחו בבקשה ל-billing@firma.example.",
+            "My account manager bob@firma.example said to write to you.",
+        ] {
+            assert!(s.accounts(text, |_| false).is_empty(), "{text}");
+        }
+        let read = |text: &str| {
+            let langs: Vec<usize> = (0..rules.languages.len()).collect();
+            s.read(&langs, &normalize(text), text, text, 0, None)
+        };
+        for text in [
+            "Please don't call me, I can't take calls at work.",
+            "Bitte nicht anrufen, antworten Sie bitte per E-Mail.",
+            "Merci de ne pas m'appeler, répondez-moi par e-mail.",
+            "Por favor, no me llamen; respóndanme por correo.",
+            "Palun ärge helistage, vastake e-posti teel.",
+            "נא לא להתקשר, רק במייל.",
+            "请不要给我打电话，邮件回复即可。",
+            "電話には出られませんので、メールでご回答ください。",
+            "전화는 받기 어려우니 이메일로 답변 부탁드립니다.",
+        ] {
+            assert!(read(text).email_only(), "{text}");
+        }
+        for text in [
+            "If you don't call me today I will cancel.",
+            "I got no calls and no answer by email.",
+            "Nobody called me back. Please call me on +44 20 7946 0321.",
+            "Ich habe bisher nur per E-Mail Antworten bekommen.",
+            "Toujours pas d'appel de votre part.",
+            "고객센터와 통화가 어렵습니다.",
+            "請求書はメールでお願いします。",
+        ] {
+            assert!(!read(text).email_only(), "{text}");
+        }
+    }
+
     #[test]
     fn unknown_ids_and_bad_patterns_are_refused_with_their_key() {
         let raw: RawSignals = toml::from_str("tried.teleport = [\"x\"]").expect("toml");
@@ -555,5 +970,10 @@ calls = ["i called"]
         let raw: RawSignals = toml::from_str("refs.invoice = ['invoice (\\d+)']").expect("toml");
         let err = Builder::default().add(&raw, 0).expect_err("refused");
         assert_eq!(err.0, "signals.refs.invoice");
+        // An account's address is read by phrases, never by a pattern of its own.
+        let raw: RawSignals =
+            toml::from_str("refs.account = ['login (?P<v>\\S+@\\S+)']").expect("toml");
+        let err = Builder::default().add(&raw, 0).expect_err("refused");
+        assert_eq!(err.0, "signals.refs.account");
     }
 }

@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use super::locale::{parse_offset, Locale};
 use super::message::clean_line;
-use crate::classify::signals::{Signals, ABOUT, ASKS, REFS, TRIED};
+use crate::classify::signals::{Signals, ABOUT, ACCOUNT, ASKS, REFS, TRIED};
 use crate::config::Promises;
-use crate::facts::{Fact, Text, Where};
+use crate::facts::{retired_is_ours, Fact, Text, Where};
 
 /// The template context: every key always present (strict mode), see docs/templates.md.
 pub struct ContextInput<'a> {
@@ -124,6 +124,16 @@ fn login_kind(s: &Signals) -> &'static str {
     }
 }
 
+/// The account address they gave that is not `retired` (nor at its domain): the address a
+/// draft about a retired address of theirs can use instead of asking for one.
+fn other_account<'a>(accounts: &[&'a str], retired: &str) -> Option<&'a str> {
+    let domain = |a: &str| a.rsplit_once('@').map(|(_, d)| d.to_lowercase());
+    accounts
+        .iter()
+        .find(|a| !a.eq_ignore_ascii_case(retired) && domain(a) != domain(retired))
+        .copied()
+}
+
 /// Builds the JSON context templates see.
 pub fn context(c: &ContextInput<'_>) -> Value {
     let l = c.locale;
@@ -147,6 +157,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
     let mut customer_address_retired = false;
     let mut retired_address = Vec::new();
     let mut retired_instructions = Vec::new();
+    let accounts: Vec<&str> = c.signals.accounts().collect();
     for f in c.facts {
         match f {
             Fact::IncidentConfirmed { incident: i, .. } if incident.is_null() => {
@@ -188,13 +199,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                 retired_on,
                 ..
             } => {
-                let ours = match found_in {
-                    Where::From => false,
-                    Where::To => true,
-                    Where::Body => replacement
-                        .as_ref()
-                        .is_some_and(|r| c.own_addresses.iter().any(|o| o.eq_ignore_ascii_case(r))),
-                };
+                let ours = retired_is_ours(*found_in, replacement.as_deref(), c.own_addresses);
                 customer_address_retired |= !ours;
                 retired_address.push(object([
                     ("address", string(seen.as_str())),
@@ -219,6 +224,15 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                     ),
                     ("note", local_opt(note)),
                     ("retired_on", date(retired_on)),
+                    (
+                        "account",
+                        string(
+                            other_account(&accounts, seen)
+                                .filter(|_| !ours)
+                                .map(|a| clean_line(a, 80))
+                                .unwrap_or_default(),
+                        ),
+                    ),
                 ]))
             }
             Fact::RetiredInstructions {
@@ -249,6 +263,15 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             })
             .collect(),
     );
+    // Someone who asked not to be called is never offered a call nor asked for a number, in
+    // any template: the draft's view of them has no call asked for and no number to call.
+    let email_only = s.email_only();
+    let asks: Vec<String> = s
+        .asks
+        .iter()
+        .filter(|a| !(email_only && *a == "callback"))
+        .cloned()
+        .collect();
     let p = c.promises;
     let today = s.today();
     // A customer who needs it today is promised today, not "within one business day".
@@ -274,12 +297,17 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         // Cannot fail (strings, numbers and lists of them).
         ("signals", serde_json::to_value(s).unwrap_or_default()),
         ("tried", flags(TRIED, &s.tried)),
-        ("asks", flags(ASKS, &s.asks)),
+        ("asks", flags(ASKS, &asks)),
         ("about", flags(ABOUT, &s.about)),
         ("ref", refs),
         (
+            "accounts",
+            Value::Array(accounts.iter().map(|a| string(clean_line(a, 80))).collect()),
+        ),
+        // An account's address is not a detail of the problem (an error, a screenshot).
+        (
             "gave_details",
-            Value::Bool(!s.refs.is_empty() || s.attachments > 0),
+            Value::Bool(s.refs.iter().any(|r| r.kind != ACCOUNT) || s.attachments > 0),
         ),
         ("attachments", Value::from(s.attachments)),
         (
@@ -287,6 +315,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             string(
                 s.phone
                     .as_deref()
+                    .filter(|_| !email_only)
                     .map(|p| clean_line(p, 40))
                     .unwrap_or_default(),
             ),
@@ -329,6 +358,98 @@ pub fn context(c: &ContextInput<'_>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::classify::signals::Ref;
+
+    fn ctx(signals: &Signals, facts: &[Fact]) -> Value {
+        let (_, text) = crate::builtin::LOCALES
+            .iter()
+            .find(|(rel, _)| *rel == "en/locale.toml")
+            .expect("the English locale is built in");
+        let locale = Locale::parse(std::path::Path::new("en/locale.toml"), text).expect("locale");
+        context(&ContextInput {
+            customer_name: "",
+            subject: "s",
+            new_text: "t",
+            value: "v",
+            category: "login",
+            signature: "Support",
+            language: "en",
+            default_language: "en",
+            locale: &locale,
+            promises: &Promises::default(),
+            own_addresses: &["support@example.com".to_string()],
+            facts,
+            signals,
+            urgent: false,
+            followup: false,
+        })
+    }
+
+    fn account(a: &str) -> Ref {
+        Ref {
+            kind: ACCOUNT.into(),
+            value: a.into(),
+        }
+    }
+
+    #[test]
+    fn someone_who_wants_email_only_is_never_offered_a_call() {
+        let mut s = Signals {
+            asks: vec!["callback".into(), "email_only".into()],
+            phone: Some("+44 20 7946 0321".into()),
+            ..Signals::default()
+        };
+        let c = ctx(&s, &[]);
+        assert_eq!(c["phone"], "");
+        assert_eq!(c["asks"]["callback"], false);
+        assert_eq!(c["asks"]["email_only"], true);
+        // The raw signals keep what they wrote, for the agent.
+        assert_eq!(c["signals"]["phone"], "+44 20 7946 0321");
+        s.asks.retain(|a| a != "email_only");
+        let c = ctx(&s, &[]);
+        assert_eq!(c["phone"], "+44 20 7946 0321");
+        assert_eq!(c["asks"]["callback"], true);
+    }
+
+    #[test]
+    fn account_addresses_are_listed_and_offered_for_a_retired_address_of_theirs() {
+        let s = Signals {
+            refs: vec![
+                account("a.berg@oldmail.example"),
+                account("anna@firma.example"),
+            ],
+            ..Signals::default()
+        };
+        let retired = |address: &str, found_in| Fact::RetiredAddress {
+            address: address.into(),
+            seen: address.into(),
+            found_in,
+            replacement: None,
+            note: None,
+            retired_on: None,
+        };
+        let c = ctx(
+            &s,
+            &[
+                retired("alex@oldmail.example", Where::From),
+                retired("helpdesk@example.net", Where::To),
+            ],
+        );
+        assert_eq!(
+            c["accounts"],
+            serde_json::json!(["a.berg@oldmail.example", "anna@firma.example"])
+        );
+        assert_eq!(c["ref"]["account"], "a.berg@oldmail.example");
+        // Not the retired domain itself; nothing for an address of ours.
+        assert_eq!(
+            c["facts"]["retired_address"][0]["account"],
+            "anna@firma.example"
+        );
+        assert_eq!(c["facts"]["retired_address"][1]["account"], "");
+        // An account address is not a detail of the problem.
+        assert_eq!(c["gave_details"], false);
+    }
 
     #[test]
     fn first_names_only_where_the_name_is_plainly_given_then_family() {

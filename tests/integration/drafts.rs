@@ -532,3 +532,125 @@ fn a_second_request_in_a_complaint_is_answered_too() {
     );
     assert!(!body.contains("We'll also"), "{body}");
 }
+
+/// The sentence a login draft uses when it has no account address but the sender's, per
+/// language: "we'll look it up by the address you wrote from; if you sign in with another one,
+/// tell us". It must not go to someone who named their account's address.
+fn wrote_from(lang: &str) -> &'static str {
+    match lang {
+        "en" => "the address you wrote from",
+        "de" => "Absenderadresse",
+        "fr" => "l'adresse depuis laquelle vous nous écrivez",
+        "es" => "la dirección desde la que nos escribe",
+        "et" => "millelt meile kirjutasite",
+        "ja" => "送信元アドレス",
+        "ko" => "메일을 보내신 주소와 다른",
+        "zh" => "发信所用的邮箱地址",
+        "he" => "הכתובת שממנה כתבתם",
+        _ => unreachable!("no marker for {lang}"),
+    }
+}
+
+#[test]
+fn login_drafts_name_the_account_address_they_gave_instead_of_asking_for_it() {
+    const ADDRESS: &str = "anna.berg@firma.example";
+    let cases = [
+        ("en", "Account locked", "My account is locked after too many attempts. My login is anna.berg@firma.example, not the address I'm writing from."),
+        ("de", "Konto gesperrt", "Mein Konto ist gesperrt. Ich melde mich immer mit anna.berg@firma.example an, nicht mit dieser Adresse."),
+        ("fr", "Compte bloqué", "Mon compte est bloqué et je ne peux plus me connecter. Mon identifiant est anna.berg@firma.example."),
+        ("es", "Cuenta bloqueada", "Mi cuenta está bloqueada y no puedo iniciar sesión. Entro con mi correo del trabajo anna.berg@firma.example."),
+        ("et", "Konto on lukus", "Mu konto on lukus ja ma ei saa sisse logida. Logisin alati sisse aadressiga anna.berg@firma.example."),
+        ("ja", "ログインできません", "アカウントがロックされてしまい、ログインできません。アカウントは anna.berg@firma.example です。"),
+        ("ko", "로그인 불가", "계정이 잠겨서 로그인이 안 됩니다. 저는 anna.berg@firma.example로 로그인합니다."),
+        ("zh", "无法登录", "我无法登录账户。我重置了密码，但系统仍然提示密码错误。我的账号是 anna.berg@firma.example。"),
+        ("he", "אין גישה", "החשבון שלי ננעל ואני לא מצליח להתחבר. אני מתחבר עם anna.berg@firma.example."),
+    ];
+    for (lang, subject, text) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/login"), "{body}");
+        assert_eq!(body.matches(ADDRESS).count(), 1, "{lang}: {body}");
+        assert!(!body.contains(wrote_from(lang)), "{lang}: {body}");
+        // The same message naming the address they write from: the draft looks that one up.
+        let own = text.replace(ADDRESS, "alex@customer.example");
+        let (_, own_body) = reply("Alex <alex@customer.example>", subject, &own);
+        assert!(own_body.contains(wrote_from(lang)), "{lang}: {own_body}");
+    }
+}
+
+#[test]
+fn a_retired_address_of_theirs_takes_the_new_address_they_gave() {
+    // Written from a closed customer domain, with the new address in the body.
+    let cases = [
+        ("en", "Please update my email address", "My old address no longer works. Please change my address to alex.new@newmail.example.", "Just tell us the email address you use now"),
+        ("ja", "メールアドレス変更のお願い", "以前のアドレスは使えなくなりました。新しいメールアドレスは alex.new@newmail.example です。登録の変更をお願いします。", "お使いになりたいメールアドレスをお知らせいただければ"),
+        ("zh", "请更新我的邮箱", "我以前的邮箱已经不能用了。我的新邮箱是 alex.new@newmail.example，请帮我更新。", "请回复告诉我们另一个您正在使用的邮箱地址"),
+        ("ko", "이메일 주소 변경 요청", "예전 주소는 더 이상 사용하지 않습니다. 새 이메일 주소는 alex.new@newmail.example 입니다. 변경 부탁드립니다.", "지금 사용하시는 다른 이메일 주소를 알려 주시면"),
+    ];
+    for (lang, subject, text, ask) in cases {
+        let (template, body) = reply("Alex <alex@oldmail.example>", subject, text);
+        assert!(template.starts_with(&format!("{lang}/")), "{template}");
+        assert!(body.contains("alex@oldmail.example"), "{lang}: {body}");
+        assert_eq!(
+            body.matches("alex.new@newmail.example").count(),
+            1,
+            "{lang}: {body}"
+        );
+        assert!(!body.contains(ask), "{lang}: {body}");
+    }
+}
+
+/// What a draft says when it offers to call, per language.
+fn call_offer(lang: &str) -> &'static [&'static str] {
+    match lang {
+        "en" => &["call you"],
+        "de" => &["ruft Sie", "rufen wir Sie an"],
+        "ja" => &["お電話いたします", "お電話を差し上げ"],
+        "ko" => &["전화드리겠습니다", "전화로 연락드릴"],
+        "zh" => &["打电话", "拨打", "回电"],
+        "he" => &["יתקשר", "בטלפון"],
+        _ => unreachable!("no marker for {lang}"),
+    }
+}
+
+/// The first line of one of the language's partials, as the draft shows it.
+fn partial_line(lang: &str, name: &str) -> String {
+    let text =
+        std::fs::read_to_string(root().join(format!("templates/{lang}/partials/{name}.hbs")))
+            .expect("partial");
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("{{"))
+        .expect("a line of text")
+        .to_string()
+}
+
+#[test]
+fn email_only_customers_are_neither_offered_a_call_nor_asked_for_a_number() {
+    // Repeat contacts who phoned before (a call back would be in question) and slow-service
+    // complaints with a phone number in the signature, all asking for an answer by email.
+    let cases = [
+        ("en", "repeat_contact", "Third time writing", "This is the third time I'm contacting you about the same export problem. I called twice and nobody called back. Please don't call me, I can't take calls at work: answer by email only.", None),
+        ("de", "repeat_contact", "Dritte Anfrage", "Ich schreibe Ihnen jetzt zum dritten Mal wegen desselben Problems und habe zweimal angerufen. Bitte rufen Sie mich nicht an, ich kann während der Arbeit nicht telefonieren – bitte nur per E-Mail.", None),
+        ("ja", "repeat_contact", "三度目の問い合わせです", "同じ件で三度目のご連絡です。二回電話しましたが、折り返しの電話がありません。仕事中は電話に出られませんので、メールでご回答ください。", None),
+        ("zh", "repeat_contact", "第三次联系", "这是我第三次为同一个问题联系你们了，打了两次电话也没人回电。我上班时不方便接电话，请邮件回复。", None),
+        ("he", "repeat_contact", "פנייה שלישית", "זו הפעם השלישית שאני פונה אליכם באותו עניין. התקשרתי פעמיים ואף אחד לא חזר אליי. אני לא יכול לדבר בטלפון בעבודה, אז נא להשיב במייל.", None),
+        ("en", "slow_service", "Still waiting", "I have been waiting twelve days for an answer to my email about the export. Please reply by email, I can't take calls.\n\nAlex Meyer\nTel. +44 20 7946 0321", Some("7946 0321")),
+        ("ko", "slow_service", "답변이 없습니다", "메일을 보낸 지 열흘이 지났는데 아직도 답변이 없습니다. 전화 말고 이메일로 답변 부탁드립니다.\n\n김민준\n휴대폰 010-1234-5678", Some("1234-5678")),
+        ("zh", "slow_service", "一直没有回复", "我发邮件已经十天了，到现在还没有任何回复。请不要给我打电话，邮件回复即可。\n\n王磊\n手机 138 0013 8000", Some("0013 8000")),
+    ];
+    for (lang, category, subject, text, phone) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/{category}"), "{body}");
+        let ask = partial_line(lang, "fact_callback_missing");
+        assert!(!body.contains(&ask), "{lang}: {body}");
+        for offer in call_offer(lang) {
+            assert!(!body.contains(offer), "{lang}: {offer:?} in {body}");
+        }
+        if let Some(phone) = phone {
+            assert!(!body.contains(phone), "{lang}: {body}");
+        }
+        // Their wish is acknowledged, once.
+        let ack = partial_line(lang, "by_email");
+        assert_eq!(body.matches(&ack).count(), 1, "{lang}: {ack:?} in {body}");
+    }
+}
