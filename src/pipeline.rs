@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::classify::model::Model;
-use crate::classify::signals::Signals;
+use crate::classify::signals::{self, Signals};
 use crate::classify::{classify, Tone};
 use crate::config::{Config, ConfigError};
 use crate::draft::{self, context, ContextInput, Draft, DraftEnv, DraftInput, Templates};
@@ -213,14 +213,22 @@ impl Engine {
             &t.default_language,
             t.min_confidence,
         );
-        let signals = self.rules.signals.read(
-            &self.rules.reference_languages(&class.language),
-            &class.norm,
-            &format!("{subject}\n{}", msg.new_text),
-            &msg.own_text,
-            msg.attachments,
-            msg.utc_offset.as_deref(),
-        );
+        // A name of the customer's or ours is never a colleague's.
+        let identity = &self.config.identity;
+        let not_colleagues: Vec<&str> = (msg.from.iter().chain(&msg.reply_to))
+            .filter_map(|p| p.name.as_deref())
+            .chain([identity.from.name.as_deref().unwrap_or_default()])
+            .chain([identity.signature.as_str()])
+            .collect();
+        let signals = self.rules.signals.read(&signals::Input {
+            languages: &self.rules.reference_languages(&class.language),
+            norm: &class.norm,
+            text: &format!("{subject}\n{}", msg.new_text),
+            own_text: &msg.own_text,
+            attachments: msg.attachments,
+            utc_offset: msg.utc_offset.as_deref(),
+            not_colleagues: &not_colleagues,
+        });
         let skip = screen(
             &msg,
             &self.config.identity.own_addresses,

@@ -1,8 +1,11 @@
 //! What the customer already told us, read from their own text so that a draft never advises
 //! what they did nor asks for what they gave: what they tried, the references they quoted,
 //! what they ask for, a deadline of today, their phone number, attachments and their UTC
-//! offset. The phrases are data (`[signals]` in `rules/<lang>.toml`); precision comes first,
-//! so a phrase preceded by one of its language's negations does not count.
+//! offset; and a colleague they thank by name, so that a thank-you is answered personally
+//! ([`colleague`]). The phrases are data (`[signals]` in `rules/<lang>.toml`); precision comes
+//! first, so a phrase preceded by one of its language's negations does not count.
+
+pub mod colleague;
 
 use std::collections::BTreeMap;
 
@@ -29,8 +32,11 @@ pub const ASKS: &[&str] = &["callback", "refund", "cancel", "copy", "escalation"
 /// What a sign-in problem is about, beyond a wrong password: the login draft answers each
 /// differently (a reset link does nothing for a lost authenticator or a locked account).
 pub const ABOUT: &[&str] = &["two_factor", "locked", "sso"];
-/// The kinds of reference.
-pub const REFS: &[&str] = &["invoice", "order", "ticket", "error", "step"];
+/// The kinds of reference. `colleague` is a name, not a detail of their case: it is read by
+/// `[signals] colleague` ([`colleague`]), not by `refs.*` patterns.
+pub const REFS: &[&str] = &["invoice", "order", "ticket", "error", "step", COLLEAGUE];
+/// The kind of reference that names a colleague they thank or praise.
+pub const COLLEAGUE: &str = "colleague";
 
 /// A reference the customer gave, verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,6 +68,36 @@ impl Signals {
     pub fn today(&self) -> bool {
         self.deadline.as_deref() == Some("today")
     }
+
+    /// The colleagues they thanked or praised by name, in the order written.
+    pub fn colleagues(&self) -> impl Iterator<Item = &str> {
+        self.refs
+            .iter()
+            .filter(|r| r.kind == COLLEAGUE)
+            .map(|r| r.value.as_str())
+    }
+
+    /// They gave a detail of their case: a reference other than a colleague's name.
+    pub fn gave_references(&self) -> bool {
+        self.refs.iter().any(|r| r.kind != COLLEAGUE)
+    }
+}
+
+/// What [`SignalRules::read`] reads of one message.
+pub struct Input<'a> {
+    /// The rule-file indexes whose reference and colleague patterns apply.
+    pub languages: &'a [usize],
+    /// The normalised subject and new text.
+    pub norm: &'a str,
+    /// The same, unnormalised (for verbatim references and names).
+    pub text: &'a str,
+    /// The customer's own text with its signature (where phone numbers live).
+    pub own_text: &'a str,
+    pub attachments: usize,
+    pub utc_offset: Option<&'a str>,
+    /// Names that are never a colleague's besides their signature's: the customer's display
+    /// names, our identity's name and signature.
+    pub not_colleagues: &'a [&'a str],
 }
 
 /// `[signals]` of one rule file.
@@ -85,6 +121,9 @@ pub struct RawSignals {
     /// Phrases saying they phoned us ("I called", "angerufen").
     #[serde(default)]
     calls: Vec<String>,
+    /// A colleague thanked or praised by name.
+    #[serde(default)]
+    colleague: colleague::RawColleague,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +152,7 @@ pub struct SignalRules {
     negations: Vec<Vec<String>>,
     /// (kind, language index, pattern).
     refs: Vec<(usize, usize, Regex)>,
+    colleagues: colleague::Colleagues,
 }
 
 /// Collects the `[signals]` sections while rule files load.
@@ -123,6 +163,7 @@ pub struct Builder {
     meta: Vec<Vec<Meta>>,
     negations: Vec<Vec<String>>,
     refs: Vec<(usize, usize, Regex)>,
+    colleagues: colleague::Colleagues,
 }
 
 impl Builder {
@@ -188,6 +229,12 @@ impl Builder {
         }
         for (k, patterns) in &raw.refs {
             let kind = id(REFS, "refs", k)?;
+            if REFS[kind] == COLLEAGUE {
+                return Err((
+                    format!("signals.refs.{k}"),
+                    "a colleague's name is read by `signals.colleague.patterns`".into(),
+                ));
+            }
             for p in patterns {
                 let re = Regex::new(&format!("(?i){p}"))
                     .map_err(|e| (format!("signals.refs.{k}"), crate::rules::bad_regex(p, &e)))?;
@@ -204,7 +251,7 @@ impl Builder {
             self.negations.resize(language + 1, Vec::new());
         }
         self.negations[language].extend(raw.negations.iter().map(|n| normalize(n.trim())));
-        Ok(())
+        self.colleagues.add(&raw.colleague, language)
     }
 
     pub fn build(self) -> SignalRules {
@@ -221,6 +268,7 @@ impl Builder {
             meta: self.meta,
             negations: self.negations,
             refs: self.refs,
+            colleagues: self.colleagues,
         }
     }
 }
@@ -324,19 +372,17 @@ impl SignalRules {
         negs.iter().any(|n| padded.contains(&format!(" {n} ")))
     }
 
-    /// Reads the signals of a message: `norm` is the normalised subject and new text, `text`
-    /// the same unnormalised (for verbatim references), `own_text` the customer's own text
-    /// with its signature (where phone numbers live), `languages` the rule-file indexes whose
-    /// reference patterns apply.
-    pub fn read(
-        &self,
-        languages: &[usize],
-        norm: &str,
-        text: &str,
-        own_text: &str,
-        attachments: usize,
-        utc_offset: Option<&str>,
-    ) -> Signals {
+    /// Reads the signals of a message.
+    pub fn read(&self, input: &Input<'_>) -> Signals {
+        let &Input {
+            languages,
+            norm,
+            text,
+            own_text,
+            attachments,
+            utc_offset,
+            not_colleagues,
+        } = input;
         let mut s = Signals {
             attachments,
             utc_offset: utc_offset.map(str::to_string),
@@ -396,8 +442,34 @@ impl SignalRules {
                 }
             }
         }
+        s.refs.extend(
+            self.colleagues(languages, text, own_text, not_colleagues)
+                .into_iter()
+                .map(|value| Ref {
+                    kind: COLLEAGUE.into(),
+                    value,
+                }),
+        );
         s.phone = self.phone(own_text, asks[0]);
         s
+    }
+
+    /// The colleagues named in thanks or praise; never a name of the customer's signature
+    /// (the lines of `own_text` that `text` lacks) or of `not_colleagues`.
+    fn colleagues(
+        &self,
+        languages: &[usize],
+        text: &str,
+        own_text: &str,
+        not_colleagues: &[&str],
+    ) -> Vec<String> {
+        let new: std::collections::HashSet<&str> = text.lines().map(str::trim).collect();
+        let signature = own_text.lines().filter(|l| !new.contains(l.trim()));
+        let theirs = colleague::NotTheirs::new(signature.chain(not_colleagues.iter().copied()));
+        self.colleagues
+            .read(languages, text, &theirs, |before, language| {
+                self.negated(before, before.len(), language)
+            })
     }
 
     /// The customer's phone number: a number of phone shape next to one of the phone words on
@@ -491,7 +563,15 @@ calls = ["i called"]
     }
 
     fn read(text: &str, own: &str) -> Signals {
-        rules().read(&[0], &normalize(text), text, own, 0, None)
+        rules().read(&Input {
+            languages: &[0],
+            norm: &normalize(text),
+            text,
+            own_text: own,
+            attachments: 0,
+            utc_offset: None,
+            not_colleagues: &[],
+        })
     }
 
     #[test]
@@ -535,10 +615,158 @@ calls = ["i called"]
     fn sentence_ends_in_any_script_are_safe() {
         let r = rules();
         // A negation check that starts after a multi-byte full stop.
-        let s = r.read(&[0], "前两次打电话。reset my password", "", "", 0, None);
+        let s = r.read(&Input {
+            languages: &[0],
+            norm: "前两次打电话。reset my password",
+            text: "",
+            own_text: "",
+            attachments: 0,
+            utc_offset: None,
+            not_colleagues: &[],
+        });
         assert_eq!(s.tried, vec!["password_reset"]);
         let text = "こんにちは。 i did not";
         assert_eq!(words_before(text, text.len() - 4, 3), vec!["i", "did"]);
+    }
+
+    /// The colleagues the built-in rules read in `text` (subject line first) from a customer
+    /// called `customer`, who signs with `signature`.
+    fn colleagues(lang: &str, text: &str, customer: &str, signature: &str) -> Vec<String> {
+        static RULES: std::sync::LazyLock<crate::rules::RuleSet> = std::sync::LazyLock::new(|| {
+            crate::rules::RuleSet::load(None, &[]).expect("built-in rules load")
+        });
+        let own = format!("{text}\n\n{signature}");
+        let s = RULES.signals.read(&Input {
+            languages: &RULES.reference_languages(lang),
+            norm: &normalize(text),
+            text,
+            own_text: &own,
+            attachments: 0,
+            utc_offset: None,
+            not_colleagues: &[customer, "Example Cloud Support"],
+        });
+        assert!(!s.gave_references(), "a name is not a detail of the case");
+        s.colleagues().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn colleagues_thanked_by_name_in_every_language() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("en", "Thanks\nMany thanks to Maria from your support team, she sorted it in ten minutes.", &["Maria"]),
+            ("en", "Thanks\nA big thank you to Jonas and Priya! Please thank Mr. Okafor for his patience.", &["Jonas", "Priya"]),
+            ("de", "Danke\nHerr Schulz hat mir super geholfen. Vielen Dank!", &["Herr Schulz"]),
+            ("de", "Danke\nIch möchte mich bei Herrn Yilmaz für die schnelle Hilfe bedanken.", &["Herr Yilmaz"]),
+            ("fr", "Merci\nUn grand merci à Sophie du support, qui a tout réglé.", &["Sophie"]),
+            ("es", "Gracias\nMuchas gracias a Laura del soporte, fue muy amable.", &["Laura"]),
+            ("et", "Aitäh\nMari klienditoest aitas mind väga kiiresti.", &["Mari"]),
+            ("he", "תודה\nתודה רבה לדנה מהתמיכה, היא פתרה לי את הבעיה.", &["דנה"]),
+            ("ja", "お礼\n田中さんのご対応に感謝します。", &["田中"]),
+            ("ko", "감사\n김지은 매니저님 덕분에 빨리 해결했습니다.", &["김지은 매니저"]),
+            ("zh", "感谢\n客服小王非常耐心，帮我解决了问题。", &["小王"]),
+        ];
+        for (lang, text, want) in cases {
+            assert_eq!(
+                colleagues(lang, text, "Alex Kim", "Alex Kim"),
+                *want,
+                "{lang}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_colleague_without_an_explicit_thanks_to_a_name() {
+        let cases = [
+            // A capitalised word that is not a name, after a trigger.
+            ("en", "Thanks\nThanks to Support for the quick fix!"),
+            (
+                "en",
+                "Thanks\nThanks to the update everything works. Restarting was very helpful.",
+            ),
+            (
+                "de",
+                "Danke\nDanke an Ihr Team für die schnelle Hilfe! Das Update hat mir geholfen.",
+            ),
+            (
+                "de",
+                "Danke\nDer Techniker vom Support hat mir super geholfen.",
+            ),
+            (
+                "es",
+                "Gracias\nGracias a Dios ya funciona. Gracias a Google encontré la solución.",
+            ),
+            ("fr", "Merci\nMerci à vous et à toute l'équipe."),
+            // Praise denied, or thanks for nothing.
+            (
+                "en",
+                "Complaint\nMaria from your support team was not helpful at all.",
+            ),
+            (
+                "en",
+                "Complaint\nNo thanks to Maria from your support team.",
+            ),
+            (
+                "de",
+                "Beschwerde\nHerr Schulz war unfreundlich und hat mir nicht geholfen.",
+            ),
+            ("he", "תלונה\nדנה מהתמיכה לא עזרה לי בכלל."),
+            ("zh", "投诉\n客服小王态度很差，一点都不耐心，谢谢。"),
+            ("ko", "불만\n김지은 매니저님이 불친절하게 응대했습니다."),
+            // Words that look like names there and are not.
+            ("he", "תודה\nתודה רבה לכם על העזרה, הנציג היה סבלני מאוד."),
+            (
+                "ja",
+                "お礼\n皆さんのおかげで解決しました。担当者様に感謝します。",
+            ),
+            ("ko", "감사\n고객센터 선생님들 덕분에 해결했습니다."),
+            ("zh", "感谢\n感谢客服高效的处理，谢谢！"),
+        ];
+        for (lang, text) in cases {
+            assert!(
+                colleagues(lang, text, "Alex Kim", "").is_empty(),
+                "{lang}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_customers_own_name_is_never_a_colleague() {
+        // From their display name, and from their signature (not part of the new text).
+        let cases = [
+            (
+                "en",
+                "Thanks\nThanks to Maria from your support team!",
+                "Maria Lopez",
+                "",
+            ),
+            (
+                "en",
+                "Thanks\nThanks to Maria from your support team!",
+                "",
+                "Best,\nMaria Lopez\nAcme Ltd",
+            ),
+            (
+                "ja",
+                "お礼\n田中さんのご対応に感謝します。",
+                "田中 太郎",
+                "",
+            ),
+            ("ko", "감사\n김지은 님께 감사드립니다.", "김지은", ""),
+            ("he", "תודה\nתודה רבה לדנה מהתמיכה!", "דנה כהן", ""),
+        ];
+        for (lang, text, customer, signature) in cases {
+            assert!(
+                colleagues(lang, text, customer, signature).is_empty(),
+                "{lang}: {text} from {customer} / {signature}"
+            );
+        }
+        // Our own company's name is not a colleague's either.
+        let ours = colleagues(
+            "en",
+            "Thanks\nThanks to Cloud from your support team!",
+            "",
+            "",
+        );
+        assert!(ours.is_empty(), "{ours:?}");
     }
 
     #[test]
@@ -549,5 +777,10 @@ calls = ["i called"]
         let raw: RawSignals = toml::from_str("refs.invoice = ['invoice (\\d+)']").expect("toml");
         let err = Builder::default().add(&raw, 0).expect_err("refused");
         assert_eq!(err.0, "signals.refs.invoice");
+        // A colleague's name is not a reference pattern's.
+        let raw: RawSignals =
+            toml::from_str("refs.colleague = ['thanks to (?P<v>\\w+)']").expect("toml");
+        let err = Builder::default().add(&raw, 0).expect_err("refused");
+        assert_eq!(err.0, "signals.refs.colleague");
     }
 }

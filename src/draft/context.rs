@@ -277,8 +277,12 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         ("about", flags(ABOUT, &s.about)),
         ("ref", refs),
         (
+            "colleagues",
+            Value::Array(s.colleagues().map(|c| string(clean_line(c, 80))).collect()),
+        ),
+        (
             "gave_details",
-            Value::Bool(!s.refs.is_empty() || s.attachments > 0),
+            Value::Bool(s.gave_references() || s.attachments > 0),
         ),
         ("attachments", Value::from(s.attachments)),
         (
