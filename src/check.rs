@@ -2,7 +2,7 @@
 //! templates load; every category has a template in the default language; every template renders
 //! against sample contexts covering each fact kind. (Logging in is the daemon's part.)
 
-use crate::classify::signals::{Ref, Signals};
+use crate::classify::signals::{Ref, Signals, COLLEAGUE};
 use chrono::{TimeZone, Utc};
 
 use crate::draft::{context, ContextInput};
@@ -76,9 +76,10 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
     ]
 }
 
-/// Signal sets that reach every branch templates take on signals: none, everything at once,
-/// an answer wanted by email only (with a number and a call asked for all the same), and each
-/// kind of sign-in problem alone, without and with an account address they gave.
+/// Signal sets that reach every branch templates take on signals: none, everything at once
+/// (two colleagues named), an answer wanted by email only (with a number and a call asked for
+/// all the same), each kind of sign-in problem alone, without and with an account address they
+/// gave, and one colleague named.
 pub(crate) fn sample_signals() -> Vec<Signals> {
     let alone = |tried: &[&str], about: &[&str], accounts: usize| Signals {
         tried: tried.iter().map(|s| s.to_string()).collect(),
@@ -104,6 +105,10 @@ pub(crate) fn sample_signals() -> Vec<Signals> {
         alone(&[], &["locked"], 0),
         alone(&[], &["locked"], 1),
         alone(&[], &["sso"], 0),
+        Signals {
+            refs: vec![colleague("Maria")],
+            ..Signals::default()
+        },
     ]
 }
 
@@ -116,6 +121,13 @@ fn account_refs() -> Vec<Ref> {
             value: a.into(),
         })
         .collect()
+}
+
+fn colleague(name: &str) -> Ref {
+    Ref {
+        kind: COLLEAGUE.into(),
+        value: name.into(),
+    }
 }
 
 /// Signals with every field set.
@@ -135,6 +147,8 @@ fn all_signals() -> Signals {
                 kind: "step".into(),
                 value: "3".into(),
             },
+            colleague("Maria"),
+            colleague("Jonas"),
         ]
         .into_iter()
         .chain(account_refs())
@@ -254,4 +268,59 @@ fn permission_warnings(config: &crate::config::Config) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::draft::Templates;
+
+    /// Only the thank-you names the colleagues the customer named: a complaint about one is
+    /// answered with discretion, and no other draft turns a name into a detail of the case.
+    #[test]
+    fn only_the_thank_you_names_a_colleague_in_any_language() {
+        let templates = Templates::load(None).expect("built-in templates load");
+        let promises = crate::config::Promises::default();
+        let names: Vec<String> = templates.names().map(str::to_string).collect();
+        let mut thanks = 0;
+        for name in &names {
+            let (lang, cat) = name.split_once('/').expect("lang/category");
+            for facts in samples() {
+                let signals = all_signals();
+                let ctx = context(&ContextInput {
+                    customer_name: "",
+                    subject: "Sample subject",
+                    new_text: "Sample text",
+                    value: "helpful_answer",
+                    category: cat,
+                    signature: "Example Support",
+                    language: lang,
+                    default_language: "en",
+                    locale: templates.locale(lang),
+                    promises: &promises,
+                    own_addresses: &[],
+                    facts: &facts,
+                    signals: &signals,
+                    urgent: false,
+                    followup: false,
+                });
+                let body = templates.render(name, ctx).expect("renders");
+                let named = body.contains("Maria") && body.contains("Jonas");
+                if cat == "thanks" {
+                    assert!(named, "{name}: {body}");
+                    thanks += 1;
+                } else {
+                    assert!(
+                        !body.contains("Maria") && !body.contains("Jonas"),
+                        "{name}: {body}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            thanks,
+            9 * samples().len(),
+            "a thanks template in each language"
+        );
+    }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::classify::model::Model;
-use crate::classify::signals::Signals;
+use crate::classify::signals::{self, Signals};
 use crate::classify::{classify, Tone};
 use crate::config::{Config, ConfigError};
 use crate::draft::{self, context, ContextInput, Draft, DraftEnv, DraftInput, Templates};
@@ -213,15 +213,23 @@ impl Engine {
             &t.default_language,
             t.min_confidence,
         );
+        // A name of the customer's or ours is never a colleague's.
+        let identity = &self.config.identity;
+        let not_colleagues: Vec<&str> = (msg.from.iter().chain(&msg.reply_to))
+            .filter_map(|p| p.name.as_deref())
+            .chain([identity.from.name.as_deref().unwrap_or_default()])
+            .chain([identity.signature.as_str()])
+            .collect();
         let text = format!("{subject}\n{}", msg.new_text);
-        let mut signals = self.rules.signals.read(
-            &self.rules.reference_languages(&class.language),
-            &class.norm,
-            &text,
-            &msg.own_text,
-            msg.attachments,
-            msg.utc_offset.as_deref(),
-        );
+        let mut signals = self.rules.signals.read(&signals::Input {
+            languages: &self.rules.reference_languages(&class.language),
+            norm: &class.norm,
+            text: &text,
+            own_text: &msg.own_text,
+            attachments: msg.attachments,
+            utc_offset: msg.utc_offset.as_deref(),
+            not_colleagues: &not_colleagues,
+        });
         // An address is theirs to give unless it is the one they write from (the draft already
         // looks that one up), one the message was sent to, the mailbox's, or ours.
         let own = &self.config.identity.own_addresses;

@@ -1,9 +1,12 @@
 //! What the customer already told us, read from their own text so that a draft never advises
 //! what they did nor asks for what they gave: what they tried, the references they quoted
 //! (their account's address among them), what they ask for, a deadline of today, their phone
-//! number, attachments and their UTC offset. The phrases are data (`[signals]` in
+//! number, attachments and their UTC offset; and a colleague they thank by name, so that a
+//! thank-you is answered personally ([`colleague`]). The phrases are data (`[signals]` in
 //! `rules/<lang>.toml`); precision comes first, so a phrase preceded by one of its language's
 //! negations does not count.
+
+pub mod colleague;
 
 use std::collections::BTreeMap;
 
@@ -40,11 +43,17 @@ pub const ASKS: &[&str] = &[
 pub const ABOUT: &[&str] = &["two_factor", "locked", "sso"];
 /// The kinds of reference. `account` is an address the customer ties to their account, their
 /// sign-in or their new address; it is read by [`SignalRules::accounts`], not by a pattern.
-pub const REFS: &[&str] = &["invoice", "order", "ticket", "error", "step", ACCOUNT];
+/// `colleague` is a name, not a detail of their case: it is read by `[signals] colleague`
+/// ([`colleague`]), not by `refs.*` patterns either.
+pub const REFS: &[&str] = &[
+    "invoice", "order", "ticket", "error", "step", ACCOUNT, COLLEAGUE,
+];
 /// The reference kind of an account's address.
 pub const ACCOUNT: &str = "account";
 /// At most this many account addresses are kept: a draft names each once.
 const MAX_ACCOUNTS: usize = 2;
+/// The kind of reference that names a colleague they thank or praise.
+pub const COLLEAGUE: &str = "colleague";
 
 /// A reference the customer gave, verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -89,6 +98,39 @@ impl Signals {
             .filter(|r| r.kind == ACCOUNT)
             .map(|r| r.value.as_str())
     }
+
+    /// The colleagues they thanked or praised by name, in the order written.
+    pub fn colleagues(&self) -> impl Iterator<Item = &str> {
+        self.refs
+            .iter()
+            .filter(|r| r.kind == COLLEAGUE)
+            .map(|r| r.value.as_str())
+    }
+
+    /// They gave a detail of their case: a reference other than a colleague's name or their
+    /// account's address.
+    pub fn gave_references(&self) -> bool {
+        self.refs
+            .iter()
+            .any(|r| r.kind != COLLEAGUE && r.kind != ACCOUNT)
+    }
+}
+
+/// What [`SignalRules::read`] reads of one message.
+pub struct Input<'a> {
+    /// The rule-file indexes whose reference and colleague patterns apply.
+    pub languages: &'a [usize],
+    /// The normalised subject and new text.
+    pub norm: &'a str,
+    /// The same, unnormalised (for verbatim references and names).
+    pub text: &'a str,
+    /// The customer's own text with its signature (where phone numbers live).
+    pub own_text: &'a str,
+    pub attachments: usize,
+    pub utc_offset: Option<&'a str>,
+    /// Names that are never a colleague's besides their signature's: the customer's display
+    /// names, our identity's name and signature.
+    pub not_colleagues: &'a [&'a str],
 }
 
 /// `[signals]` of one rule file.
@@ -123,6 +165,9 @@ pub struct RawSignals {
     /// address anna@…"): at most [`MAX_FILLERS`] of them, nothing else.
     #[serde(default)]
     account_fillers: Vec<String>,
+    /// A colleague thanked or praised by name.
+    #[serde(default)]
+    colleague: colleague::RawColleague,
 }
 
 /// How many filler words may stand between an account phrase and the address.
@@ -158,6 +203,7 @@ pub struct SignalRules {
     refs: Vec<(usize, usize, Regex)>,
     /// Per language index, normalised account fillers, longest first.
     fillers: Vec<Vec<String>>,
+    colleagues: colleague::Colleagues,
 }
 
 /// Collects the `[signals]` sections while rule files load.
@@ -169,6 +215,7 @@ pub struct Builder {
     negations: Vec<Vec<String>>,
     refs: Vec<(usize, usize, Regex)>,
     fillers: Vec<Vec<String>>,
+    colleagues: colleague::Colleagues,
 }
 
 impl Builder {
@@ -246,6 +293,12 @@ impl Builder {
                     "an account's address is read by `account` and `account_after` phrases, not by a pattern".into(),
                 ));
             }
+            if REFS[kind] == COLLEAGUE {
+                return Err((
+                    format!("signals.refs.{k}"),
+                    "a colleague's name is read by `signals.colleague.patterns`".into(),
+                ));
+            }
             for p in patterns {
                 let source = format!("(?i){p}");
                 // Languages share patterns (HTTP codes, "INV-…"): one compiled copy.
@@ -280,7 +333,7 @@ impl Builder {
         );
         // Longest first, so "e-mail" is taken whole before "e".
         fillers.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        Ok(())
+        self.colleagues.add(&raw.colleague, language)
     }
 
     pub fn build(self) -> SignalRules {
@@ -298,6 +351,7 @@ impl Builder {
             negations: self.negations,
             refs: self.refs,
             fillers: self.fillers,
+            colleagues: self.colleagues,
         }
     }
 }
@@ -401,19 +455,17 @@ impl SignalRules {
         negs.iter().any(|n| padded.contains(&format!(" {n} ")))
     }
 
-    /// Reads the signals of a message: `norm` is the normalised subject and new text, `text`
-    /// the same unnormalised (for verbatim references), `own_text` the customer's own text
-    /// with its signature (where phone numbers live), `languages` the rule-file indexes whose
-    /// reference patterns apply.
-    pub fn read(
-        &self,
-        languages: &[usize],
-        norm: &str,
-        text: &str,
-        own_text: &str,
-        attachments: usize,
-        utc_offset: Option<&str>,
-    ) -> Signals {
+    /// Reads the signals of a message.
+    pub fn read(&self, input: &Input<'_>) -> Signals {
+        let &Input {
+            languages,
+            norm,
+            text,
+            own_text,
+            attachments,
+            utc_offset,
+            not_colleagues,
+        } = input;
         let mut s = Signals {
             attachments,
             utc_offset: utc_offset.map(str::to_string),
@@ -473,8 +525,34 @@ impl SignalRules {
                 }
             }
         }
+        s.refs.extend(
+            self.colleagues(languages, text, own_text, not_colleagues)
+                .into_iter()
+                .map(|value| Ref {
+                    kind: COLLEAGUE.into(),
+                    value,
+                }),
+        );
         s.phone = self.phone(own_text, asks[0]);
         s
+    }
+
+    /// The colleagues named in thanks or praise; never a name of the customer's signature
+    /// (the lines of `own_text` that `text` lacks) or of `not_colleagues`.
+    fn colleagues(
+        &self,
+        languages: &[usize],
+        text: &str,
+        own_text: &str,
+        not_colleagues: &[&str],
+    ) -> Vec<String> {
+        let new: std::collections::HashSet<&str> = text.lines().map(str::trim).collect();
+        let signature = own_text.lines().filter(|l| !new.contains(l.trim()));
+        let theirs = colleague::NotTheirs::new(signature.chain(not_colleagues.iter().copied()));
+        self.colleagues
+            .read(languages, text, &theirs, |before, language| {
+                self.negated(before, before.len(), language)
+            })
     }
 
     /// The customer's phone number: a number of phone shape next to one of the phone words on
@@ -706,7 +784,15 @@ calls = ["i called"]
     }
 
     fn read(text: &str, own: &str) -> Signals {
-        rules().read(&[0], &normalize(text), text, own, 0, None)
+        rules().read(&Input {
+            languages: &[0],
+            norm: &normalize(text),
+            text,
+            own_text: own,
+            attachments: 0,
+            utc_offset: None,
+            not_colleagues: &[],
+        })
     }
 
     #[test]
@@ -750,7 +836,15 @@ calls = ["i called"]
     fn sentence_ends_in_any_script_are_safe() {
         let r = rules();
         // A negation check that starts after a multi-byte full stop.
-        let s = r.read(&[0], "前两次打电话。reset my password", "", "", 0, None);
+        let s = r.read(&Input {
+            languages: &[0],
+            norm: "前两次打电话。reset my password",
+            text: "",
+            own_text: "",
+            attachments: 0,
+            utc_offset: None,
+            not_colleagues: &[],
+        });
         assert_eq!(s.tried, vec!["password_reset"]);
         let text = "こんにちは。 i did not";
         assert_eq!(words_before(text, text.len() - 4, 3), vec!["i", "did"]);
@@ -934,7 +1028,15 @@ account_fillers = ["my", "old", "work", "address", "is"]
         }
         let read = |text: &str| {
             let langs: Vec<usize> = (0..rules.languages.len()).collect();
-            s.read(&langs, &normalize(text), text, text, 0, None)
+            s.read(&Input {
+                languages: &langs,
+                norm: &normalize(text),
+                text,
+                own_text: text,
+                attachments: 0,
+                utc_offset: None,
+                not_colleagues: &[],
+            })
         };
         for text in [
             "Please don't call me, I can't take calls at work.",
@@ -962,6 +1064,146 @@ account_fillers = ["my", "old", "work", "address", "is"]
         }
     }
 
+    /// The colleagues the built-in rules read in `text` (subject line first) from a customer
+    /// called `customer`, who signs with `signature`.
+    fn colleagues(lang: &str, text: &str, customer: &str, signature: &str) -> Vec<String> {
+        static RULES: std::sync::LazyLock<crate::rules::RuleSet> = std::sync::LazyLock::new(|| {
+            crate::rules::RuleSet::load(None, &[]).expect("built-in rules load")
+        });
+        let own = format!("{text}\n\n{signature}");
+        let s = RULES.signals.read(&Input {
+            languages: &RULES.reference_languages(lang),
+            norm: &normalize(text),
+            text,
+            own_text: &own,
+            attachments: 0,
+            utc_offset: None,
+            not_colleagues: &[customer, "Example Cloud Support"],
+        });
+        assert!(!s.gave_references(), "a name is not a detail of the case");
+        s.colleagues().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn colleagues_thanked_by_name_in_every_language() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("en", "Thanks\nMany thanks to Maria from your support team, she sorted it in ten minutes.", &["Maria"]),
+            ("en", "Thanks\nA big thank you to Jonas and Priya! Please thank Mr. Okafor for his patience.", &["Jonas", "Priya"]),
+            ("de", "Danke\nHerr Schulz hat mir super geholfen. Vielen Dank!", &["Herr Schulz"]),
+            ("de", "Danke\nIch möchte mich bei Herrn Yilmaz für die schnelle Hilfe bedanken.", &["Herr Yilmaz"]),
+            ("fr", "Merci\nUn grand merci à Sophie du support, qui a tout réglé.", &["Sophie"]),
+            ("es", "Gracias\nMuchas gracias a Laura del soporte, fue muy amable.", &["Laura"]),
+            ("et", "Aitäh\nMari klienditoest aitas mind väga kiiresti.", &["Mari"]),
+            ("he", "תודה\nתודה רבה לדנה מהתמיכה, היא פתרה לי את הבעיה.", &["דנה"]),
+            ("ja", "お礼\n田中さんのご対応に感謝します。", &["田中"]),
+            ("ko", "감사\n김지은 매니저님 덕분에 빨리 해결했습니다.", &["김지은 매니저"]),
+            ("zh", "感谢\n客服小王非常耐心，帮我解决了问题。", &["小王"]),
+        ];
+        for (lang, text, want) in cases {
+            assert_eq!(
+                colleagues(lang, text, "Alex Kim", "Alex Kim"),
+                *want,
+                "{lang}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_colleague_without_an_explicit_thanks_to_a_name() {
+        let cases = [
+            // A capitalised word that is not a name, after a trigger.
+            ("en", "Thanks\nThanks to Support for the quick fix!"),
+            (
+                "en",
+                "Thanks\nThanks to the update everything works. Restarting was very helpful.",
+            ),
+            (
+                "de",
+                "Danke\nDanke an Ihr Team für die schnelle Hilfe! Das Update hat mir geholfen.",
+            ),
+            (
+                "de",
+                "Danke\nDer Techniker vom Support hat mir super geholfen.",
+            ),
+            (
+                "es",
+                "Gracias\nGracias a Dios ya funciona. Gracias a Google encontré la solución.",
+            ),
+            ("fr", "Merci\nMerci à vous et à toute l'équipe."),
+            // Praise denied, or thanks for nothing.
+            (
+                "en",
+                "Complaint\nMaria from your support team was not helpful at all.",
+            ),
+            (
+                "en",
+                "Complaint\nNo thanks to Maria from your support team.",
+            ),
+            (
+                "de",
+                "Beschwerde\nHerr Schulz war unfreundlich und hat mir nicht geholfen.",
+            ),
+            ("he", "תלונה\nדנה מהתמיכה לא עזרה לי בכלל."),
+            ("zh", "投诉\n客服小王态度很差，一点都不耐心，谢谢。"),
+            ("ko", "불만\n김지은 매니저님이 불친절하게 응대했습니다."),
+            // Words that look like names there and are not.
+            ("he", "תודה\nתודה רבה לכם על העזרה, הנציג היה סבלני מאוד."),
+            (
+                "ja",
+                "お礼\n皆さんのおかげで解決しました。担当者様に感謝します。",
+            ),
+            ("ko", "감사\n고객센터 선생님들 덕분에 해결했습니다."),
+            ("zh", "感谢\n感谢客服高效的处理，谢谢！"),
+        ];
+        for (lang, text) in cases {
+            assert!(
+                colleagues(lang, text, "Alex Kim", "").is_empty(),
+                "{lang}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_customers_own_name_is_never_a_colleague() {
+        // From their display name, and from their signature (not part of the new text).
+        let cases = [
+            (
+                "en",
+                "Thanks\nThanks to Maria from your support team!",
+                "Maria Lopez",
+                "",
+            ),
+            (
+                "en",
+                "Thanks\nThanks to Maria from your support team!",
+                "",
+                "Best,\nMaria Lopez\nAcme Ltd",
+            ),
+            (
+                "ja",
+                "お礼\n田中さんのご対応に感謝します。",
+                "田中 太郎",
+                "",
+            ),
+            ("ko", "감사\n김지은 님께 감사드립니다.", "김지은", ""),
+            ("he", "תודה\nתודה רבה לדנה מהתמיכה!", "דנה כהן", ""),
+        ];
+        for (lang, text, customer, signature) in cases {
+            assert!(
+                colleagues(lang, text, customer, signature).is_empty(),
+                "{lang}: {text} from {customer} / {signature}"
+            );
+        }
+        // Our own company's name is not a colleague's either.
+        let ours = colleagues(
+            "en",
+            "Thanks\nThanks to Cloud from your support team!",
+            "",
+            "",
+        );
+        assert!(ours.is_empty(), "{ours:?}");
+    }
+
     #[test]
     fn unknown_ids_and_bad_patterns_are_refused_with_their_key() {
         let raw: RawSignals = toml::from_str("tried.teleport = [\"x\"]").expect("toml");
@@ -975,5 +1217,10 @@ account_fillers = ["my", "old", "work", "address", "is"]
             toml::from_str("refs.account = ['login (?P<v>\\S+@\\S+)']").expect("toml");
         let err = Builder::default().add(&raw, 0).expect_err("refused");
         assert_eq!(err.0, "signals.refs.account");
+        // A colleague's name is not a reference pattern's.
+        let raw: RawSignals =
+            toml::from_str("refs.colleague = ['thanks to (?P<v>\\w+)']").expect("toml");
+        let err = Builder::default().add(&raw, 0).expect_err("refused");
+        assert_eq!(err.0, "signals.refs.colleague");
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::locale::{parse_offset, Locale};
 use super::message::clean_line;
-use crate::classify::signals::{Signals, ABOUT, ACCOUNT, ASKS, REFS, TRIED};
+use crate::classify::signals::{Signals, ABOUT, ASKS, REFS, TRIED};
 use crate::config::Promises;
 use crate::facts::{retired_is_ours, Fact, Text, Where};
 
@@ -304,10 +304,14 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             "accounts",
             Value::Array(accounts.iter().map(|a| string(clean_line(a, 80))).collect()),
         ),
-        // An account's address is not a detail of the problem (an error, a screenshot).
+        (
+            "colleagues",
+            Value::Array(s.colleagues().map(|c| string(clean_line(c, 80))).collect()),
+        ),
+        // An account's address or a colleague's name is not a detail of the problem.
         (
             "gave_details",
-            Value::Bool(s.refs.iter().any(|r| r.kind != ACCOUNT) || s.attachments > 0),
+            Value::Bool(s.gave_references() || s.attachments > 0),
         ),
         ("attachments", Value::from(s.attachments)),
         (
@@ -388,7 +392,7 @@ mod tests {
 
     fn account(a: &str) -> Ref {
         Ref {
-            kind: ACCOUNT.into(),
+            kind: crate::classify::signals::ACCOUNT.into(),
             value: a.into(),
         }
     }

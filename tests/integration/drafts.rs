@@ -654,3 +654,111 @@ fn email_only_customers_are_neither_offered_a_call_nor_asked_for_a_number() {
         assert_eq!(body.matches(&ack).count(), 1, "{lang}: {ack:?} in {body}");
     }
 }
+
+#[test]
+fn thanks_pass_the_praise_on_to_the_colleague_they_named() {
+    let cases = [
+        ("en", "Thank you!", "Many thanks to Maria from your support team, she sorted it in ten minutes.", "pass them on to Maria,"),
+        ("en", "Thanks a lot", "I just wanted to say a big thank you to Jonas and Priya! Our migration went perfectly.", "pass them on to Jonas and Priya,"),
+        ("de", "Dankeschön", "Herr Schulz hat mir gestern super geholfen, das Problem ist gelöst. Vielen Dank!", "Herr Schulz wird sich sehr darüber freuen"),
+        ("fr", "Merci !", "Un grand merci à Sophie du support, qui a résolu mon problème en quelques minutes. Service au top !", "vos remerciements à Sophie,"),
+        ("es", "Gracias", "Muchas gracias a Laura del servicio de atención al cliente, fue muy amable y me lo solucionó todo enseguida.", "lleguen a Laura,"),
+        ("et", "Aitäh", "Tere! Mari klienditoest aitas mind eile väga kiiresti. Suur aitäh!", "Mari rõõmustab"),
+        ("he", "תודה", "תודה רבה לדנה מהתמיכה, היא פתרה לי את הבעיה תוך כמה דקות!", "יגיעו לדנה,"),
+        // Our own colleague, told to a customer, without an honorific.
+        ("ja", "お礼", "先日は田中さんに大変丁寧にご対応いただき、誠にありがとうございました。おかげさまで問題が解決しました。", "担当の田中の対応"),
+        ("ko", "감사합니다", "김지은 매니저님 덕분에 문제를 빨리 해결했습니다. 정말 감사합니다!", "김지은 매니저에게 꼭 전하고"),
+        ("zh", "感谢", "客服小王非常耐心，帮我解决了登录的问题，非常感谢！", "转达给小王，"),
+    ];
+    for (lang, subject, text, named) in cases {
+        let (template, body) = reply("Alex Kim <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/thanks"), "{body}");
+        assert!(
+            body.contains(named),
+            "{lang}: {named:?} missing from {body}"
+        );
+    }
+}
+
+/// What the thanks draft says when it has no colleague's name: the praise goes to whoever
+/// helped.
+fn unnamed_thanks(lang: &str) -> &'static str {
+    match lang {
+        "en" => "the colleague who helped you",
+        "de" => "selbstverständlich auch an die Teamleitung",
+        _ => unreachable!("no marker for {lang}"),
+    }
+}
+
+#[test]
+fn a_capitalised_word_after_a_thanks_that_is_no_name_is_not_thanked_as_a_colleague() {
+    // (no name, a name, how the draft names it): the same sentence with a real name names it;
+    // with the team, or with the customer's own name, the draft names no one.
+    let cases = [
+        (
+            "en",
+            "Thanks to Support for the quick fix, everything works now. Thank you!",
+            "Thanks to Maria for the quick fix, everything works now. Thank you!",
+            "Maria",
+            "pass them on to Maria,",
+        ),
+        (
+            "de",
+            "Danke an Ihr Team für die schnelle Hilfe! Alles funktioniert wieder.",
+            "Danke an Frau Weber für die schnelle Hilfe! Alles funktioniert wieder.",
+            "Weber",
+            "Frau Weber wird sich",
+        ),
+        (
+            "de",
+            "Danke an Alle, besonders an Ihre Hotline! Alles funktioniert wieder.",
+            "Danke an Jonas, besonders an Ihre Hotline! Alles funktioniert wieder.",
+            "Jonas",
+            "Jonas wird sich",
+        ),
+    ];
+    for (lang, no_name, with_name, name, named) in cases {
+        let (template, body) = reply("Alex Kim <alex@customer.example>", "Thank you", no_name);
+        assert_eq!(template, format!("{lang}/thanks"), "{body}");
+        assert!(body.contains(unnamed_thanks(lang)), "{lang}: {body}");
+        let (_, body) = reply("Alex Kim <alex@customer.example>", "Thank you", with_name);
+        assert!(
+            body.contains(named),
+            "{lang}: {named:?} missing from {body}"
+        );
+        let own = format!("{name} Smith <customer@customer.example>");
+        let (_, body) = reply(&own, "Thank you", with_name);
+        assert!(body.contains(unnamed_thanks(lang)), "{lang}: {body}");
+    }
+}
+
+#[test]
+fn a_complaint_does_not_name_the_colleague_back_even_one_they_thanked() {
+    let e = engine();
+    let cases = [
+        ("en", "Complaint about an agent", "Thanks to Maria from your support team for trying, but Tom from billing was very rude and hung up on me.", "Maria"),
+        ("zh", "投诉客服", "感谢客服小王的耐心，但是昨天接电话的客服态度非常恶劣，直接挂了我的电话。", "小王"),
+        ("he", "תלונה על נציג", "תודה רבה לדנה מהתמיכה על הסבלנות, אבל הנציג שדיבר איתי אתמול היה גס רוח וניתק לי באמצע השיחה.", "דנה"),
+    ];
+    for (lang, subject, text, thanked) in cases {
+        let raw = mail("Alex Kim <alex@customer.example>", TO, subject, DATE, text);
+        let o = e
+            .triage(&raw, "test", &fixed_env(), None)
+            .expect("triage runs");
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert_eq!(
+            o.category.as_deref(),
+            Some("staff_complaint"),
+            "{lang}: {body}"
+        );
+        // The name was read (an agent sees it in the signals), and the draft keeps it to itself.
+        let refs = o.signals.map(|s| s.refs).unwrap_or_default();
+        assert!(
+            refs.iter()
+                .any(|r| r.kind == "colleague" && r.value == thanked),
+            "{lang}: {refs:?}"
+        );
+        assert!(!body.contains(thanked), "{lang}: {body}");
+        assert!(!body.contains("Tom"), "{lang}: {body}");
+    }
+}
