@@ -75,21 +75,36 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
     ]
 }
 
-/// Signal sets that reach every branch templates take on signals: none, everything at once,
-/// and each kind of sign-in problem alone.
-pub(crate) fn sample_signals() -> Vec<Signals> {
+/// Signal sets that reach every branch templates take on signals, each with whether the
+/// message is urgent by its priority: none, everything at once, each kind of sign-in problem
+/// alone, and a deadline that is a date, alone and with everything else on an urgent message.
+pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
     let alone = |tried: &[&str], about: &[&str]| Signals {
         tried: tried.iter().map(|s| s.to_string()).collect(),
         about: about.iter().map(|s| s.to_string()).collect(),
         ..Signals::default()
     };
+    let dated = Signals {
+        deadline: Some("2026-12-11".into()),
+        since: Some("2026-12-08".into()),
+        utc_offset: Some("+02:00".into()),
+        ..Signals::default()
+    };
     vec![
-        Signals::default(),
-        all_signals(),
-        alone(&["password_reset"], &[]),
-        alone(&["reset_mail_missing"], &[]),
-        alone(&[], &["locked"]),
-        alone(&[], &["sso"]),
+        (Signals::default(), false),
+        (all_signals(), false),
+        (alone(&["password_reset"], &[]), false),
+        (alone(&["reset_mail_missing"], &[]), false),
+        (alone(&[], &["locked"]), false),
+        (alone(&[], &["sso"]), false),
+        (dated, false),
+        (
+            Signals {
+                deadline: Some("2026-12-11".into()),
+                ..all_signals()
+            },
+            true,
+        ),
     ]
 }
 
@@ -114,6 +129,7 @@ fn all_signals() -> Signals {
         asks: vec!["callback".into(), "copy".into()],
         about: vec!["two_factor".into()],
         deadline: Some("today".into()),
+        since: Some("2026-11-21".into()),
         phone: Some("+44 20 7946 0321".into()),
         attachments: 1,
         utc_offset: Some("+09:00".into()),
@@ -158,7 +174,7 @@ pub fn check(engine: &Engine) -> Report {
             .find(|c| c.id == cat)
             .map_or("helpful_answer", |c| c.value.as_str());
         for facts in samples() {
-            for (i, signals) in sample_signals().into_iter().enumerate() {
+            for (i, (signals, urgent)) in sample_signals().into_iter().enumerate() {
                 let customer_name = if i % 2 == 0 { "" } else { "Kim Min-jun" };
                 let ctx = context(&ContextInput {
                     customer_name,
@@ -174,7 +190,7 @@ pub fn check(engine: &Engine) -> Report {
                     own_addresses: &engine.config.identity.own_addresses,
                     facts: &facts,
                     signals: &signals,
-                    urgent: false,
+                    urgent,
                     followup: i % 3 == 1,
                 });
                 r.renders += 1;

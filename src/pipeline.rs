@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::classify::model::Model;
-use crate::classify::signals::Signals;
+use crate::classify::signals::{Sent, Signals};
 use crate::classify::{classify, Tone};
 use crate::config::{Config, ConfigError};
 use crate::draft::{self, context, ContextInput, Draft, DraftEnv, DraftInput, Templates};
@@ -219,7 +219,10 @@ impl Engine {
             &format!("{subject}\n{}", msg.new_text),
             &msg.own_text,
             msg.attachments,
-            msg.utc_offset.as_deref(),
+            Sent {
+                date: msg.date,
+                utc_offset: msg.utc_offset.as_deref(),
+            },
         );
         let skip = screen(
             &msg,

@@ -1,17 +1,23 @@
 //! What the customer already told us, read from their own text so that a draft never advises
 //! what they did nor asks for what they gave: what they tried, the references they quoted,
-//! what they ask for, a deadline of today, their phone number, attachments and their UTC
-//! offset. The phrases are data (`[signals]` in `rules/<lang>.toml`); precision comes first,
-//! so a phrase preceded by one of its language's negations does not count.
+//! what they ask for, when they need an answer and since when their problem has lasted
+//! ([`when`]), their phone number, attachments and their UTC offset. The phrases are data
+//! (`[signals]` in `rules/<lang>.toml`); precision comes first, so a phrase preceded by one of
+//! its language's negations does not count.
+
+mod when;
 
 use std::collections::BTreeMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::draft::locale::parse_offset;
 use crate::facts::phone_numbers;
 use crate::rules::{normalize, parse_phrase};
+pub use when::{Day, Deadline, Week};
 
 /// The ids `tried` may hold (PRODUCT.md); a rule file naming another is refused.
 pub const TRIED: &[&str] = &[
@@ -47,8 +53,10 @@ pub struct Signals {
     pub asks: Vec<String>,
     /// What their sign-in problem is about ([`ABOUT`]).
     pub about: Vec<String>,
-    /// "today", or null.
+    /// "today", the date they need it by ("2026-12-11", in their offset), or null.
     pub deadline: Option<String>,
+    /// The day they say their problem started ("2026-12-08", in their offset), or null.
+    pub since: Option<String>,
     pub phone: Option<String>,
     pub attachments: usize,
     pub utc_offset: Option<String>,
@@ -61,6 +69,51 @@ impl Signals {
     /// They need an answer today.
     pub fn today(&self) -> bool {
         self.deadline.as_deref() == Some("today")
+    }
+
+    /// The date they need it by, when it is a date (not today).
+    pub fn deadline_date(&self) -> Option<NaiveDate> {
+        iso_date(self.deadline.as_deref()?)
+    }
+
+    /// When the day they say their problem started began, in their offset (UTC when unknown).
+    pub fn since_start(&self) -> Option<DateTime<Utc>> {
+        let day = iso_date(self.since.as_deref()?)?;
+        let offset = self
+            .utc_offset
+            .as_deref()
+            .and_then(parse_offset)
+            .or_else(|| chrono::FixedOffset::east_opt(0))?;
+        let midnight = day.and_hms_opt(0, 0, 0)?;
+        Some(
+            offset
+                .from_local_datetime(&midnight)
+                .single()?
+                .with_timezone(&Utc),
+        )
+    }
+}
+
+fn iso_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// When the message was written: its Date header and the sender's own offset ("+09:00"),
+/// against which "tomorrow", "Friday" and "since yesterday" are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sent<'a> {
+    pub date: Option<DateTime<Utc>>,
+    pub utc_offset: Option<&'a str>,
+}
+
+impl Sent<'_> {
+    /// The day it was written on, where the sender was (UTC when the offset is unknown).
+    pub fn local_date(&self) -> Option<NaiveDate> {
+        let offset = self
+            .utc_offset
+            .and_then(parse_offset)
+            .or_else(|| chrono::FixedOffset::east_opt(0))?;
+        Some(self.date?.with_timezone(&offset).date_naive())
     }
 }
 
@@ -77,7 +130,13 @@ pub struct RawSignals {
     #[serde(default)]
     about: BTreeMap<String, Vec<String>>,
     #[serde(default)]
-    deadline: BTreeMap<String, Vec<String>>,
+    deadline: when::RawDeadline,
+    /// How the language names days, for `deadline` and `since`.
+    #[serde(default)]
+    days: when::RawDays,
+    /// Regexes with one `{day}`: the day their problem started ("since {day}").
+    #[serde(default)]
+    since: Vec<String>,
     #[serde(default)]
     refs: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -113,6 +172,8 @@ pub struct SignalRules {
     negations: Vec<Vec<String>>,
     /// (kind, language index, pattern).
     refs: Vec<(usize, usize, Regex)>,
+    /// Deadlines and starts.
+    when: when::When,
 }
 
 /// Collects the `[signals]` sections while rule files load.
@@ -123,6 +184,7 @@ pub struct Builder {
     meta: Vec<Vec<Meta>>,
     negations: Vec<Vec<String>>,
     refs: Vec<(usize, usize, Regex)>,
+    when: when::Builder,
 }
 
 impl Builder {
@@ -169,17 +231,11 @@ impl Builder {
             let t = Target::About(id(ABOUT, "about", k)?);
             phrases.iter().for_each(|p| self.phrase(p, t, language));
         }
-        for (k, phrases) in &raw.deadline {
-            if k != "today" {
-                return Err((
-                    format!("signals.deadline.{k}"),
-                    format!("`{k}` is not known: only `today` is"),
-                ));
-            }
-            phrases
-                .iter()
-                .for_each(|p| self.phrase(p, Target::Today, language));
+        for p in &raw.deadline.today {
+            self.phrase(p, Target::Today, language);
         }
+        self.when
+            .add(&raw.days, &raw.deadline, &raw.since, language)?;
         for p in &raw.phone {
             self.phrase(p, Target::PhoneWord, language);
         }
@@ -221,6 +277,7 @@ impl Builder {
             meta: self.meta,
             negations: self.negations,
             refs: self.refs,
+            when: self.when.build(),
         }
     }
 }
@@ -335,11 +392,11 @@ impl SignalRules {
         text: &str,
         own_text: &str,
         attachments: usize,
-        utc_offset: Option<&str>,
+        sent: Sent<'_>,
     ) -> Signals {
         let mut s = Signals {
             attachments,
-            utc_offset: utc_offset.map(str::to_string),
+            utc_offset: sent.utc_offset.map(str::to_string),
             ..Signals::default()
         };
         let mut tried = [false; 8];
@@ -370,6 +427,9 @@ impl SignalRules {
                 }
             }
         }
+        if let Some(base) = sent.local_date() {
+            self.read_when(languages, norm, base, &mut s);
+        }
         s.tried = present(TRIED, &tried);
         s.asks = present(ASKS, &asks);
         s.about = present(ABOUT, &about);
@@ -398,6 +458,34 @@ impl SignalRules {
         }
         s.phone = self.phone(own_text, asks[0]);
         s
+    }
+
+    /// The deadline (the earliest named, "today" before any date) and the start of their
+    /// problem (the earliest named), from the patterns of `languages`, for a message written
+    /// on `base`. An expression after a negation ("not by Friday") does not count.
+    fn read_when(&self, languages: &[usize], norm: &str, base: NaiveDate, s: &mut Signals) {
+        let mut deadline = s.today().then_some(Deadline::Today);
+        let mut since: Option<NaiveDate> = None;
+        for &l in languages {
+            for f in self.when.deadlines(l, norm) {
+                if self.negated(norm, f.start, l) {
+                    continue;
+                }
+                if let Some(d) = when::deadline(f.day, base) {
+                    deadline = Some(deadline.map_or(d, |e| e.min(d)));
+                }
+            }
+            for f in self.when.starts(l, norm) {
+                if self.negated(norm, f.start, l) {
+                    continue;
+                }
+                if let Some(d) = when::since(f.day, base, self.when.weekend_starts(l)) {
+                    since = Some(since.map_or(d, |e| e.min(d)));
+                }
+            }
+        }
+        s.deadline = deadline.map(Deadline::text);
+        s.since = since.map(|d| d.format("%Y-%m-%d").to_string());
     }
 
     /// The customer's phone number: a number of phone shape next to one of the phone words on
@@ -491,7 +579,7 @@ calls = ["i called"]
     }
 
     fn read(text: &str, own: &str) -> Signals {
-        rules().read(&[0], &normalize(text), text, own, 0, None)
+        rules().read(&[0], &normalize(text), text, own, 0, Sent::default())
     }
 
     #[test]
@@ -535,10 +623,138 @@ calls = ["i called"]
     fn sentence_ends_in_any_script_are_safe() {
         let r = rules();
         // A negation check that starts after a multi-byte full stop.
-        let s = r.read(&[0], "前两次打电话。reset my password", "", "", 0, None);
+        let s = r.read(
+            &[0],
+            "前两次打电话。reset my password",
+            "",
+            "",
+            0,
+            Sent::default(),
+        );
         assert_eq!(s.tried, vec!["password_reset"]);
         let text = "こんにちは。 i did not";
         assert_eq!(words_before(text, text.len() - 4, 3), vec!["i", "did"]);
+    }
+
+    /// English days and patterns, as a rule file writes them.
+    const WHEN: &str = r#"
+negations = ["not", "no"]
+deadline.today = ["need it today"]
+deadline.by = ['\bby {day}\b']
+deadline.until = ['\bbefore {day}\b']
+deadline.need = ["need"]
+since = ['\bsince {day}\b']
+days.today = ['today']
+days.tomorrow = ['tomorrow']
+days.yesterday = ['yesterday']
+days.weekdays = [['monday'], ['tuesday'], ['wednesday'], ['thursday'], ['friday'], ['saturday'], ['sunday']]
+days.months = [['january'], ['february'], ['march'], ['april'], ['may'], ['june'], ['july'], ['august'], ['september'], ['october'], ['november'], ['december']]
+days.dates = ['{d} {month}']
+days.other_week = ['next week']
+"#;
+
+    fn when(text: &str, date: &str, offset: &str) -> (Option<String>, Option<String>) {
+        let raw: RawSignals = toml::from_str(WHEN).expect("toml");
+        let mut b = Builder::default();
+        b.add(&raw, 0).expect("adds");
+        let sent = Sent {
+            date: Some(
+                DateTime::parse_from_rfc3339(date)
+                    .expect("date")
+                    .with_timezone(&Utc),
+            ),
+            utc_offset: Some(offset),
+        };
+        let s = b.build().read(&[0], &normalize(text), text, "", 0, sent);
+        (s.deadline, s.since)
+    }
+
+    #[test]
+    fn deadlines_and_starts_are_read_in_the_senders_own_day() {
+        let deadline = |text: &str, date: &str, offset: &str| when(text, date, offset).0;
+        // Thursday 10 December 23:30 UTC is already Friday in Tokyo.
+        let late = "2026-12-10T23:30:00Z";
+        assert_eq!(
+            deadline("s\nI need it by Friday", late, "+00:00").as_deref(),
+            Some("2026-12-11")
+        );
+        assert_eq!(
+            deadline("s\nI need it by Friday", late, "+09:00"),
+            None,
+            "Friday on a Friday"
+        );
+        assert_eq!(
+            deadline("s\nby tomorrow please", late, "+09:00").as_deref(),
+            Some("2026-12-12")
+        );
+        assert_eq!(
+            deadline("s\nby tomorrow please", late, "+00:00").as_deref(),
+            Some("2026-12-11")
+        );
+        // A date without a year, the earliest of several, and "today" before any date.
+        assert_eq!(
+            deadline("s\nby 20 december, or by 14 december", late, "+00:00").as_deref(),
+            Some("2026-12-14")
+        );
+        assert_eq!(
+            deadline("s\nby friday. i need it today", late, "+00:00").as_deref(),
+            Some("today")
+        );
+        // Negated, past, beside a week it cannot place, or "before" without a need: nothing.
+        assert_eq!(deadline("s\nnot by friday", late, "+00:00"), None);
+        assert_eq!(deadline("s\nby 1 december", late, "+00:00"), None);
+        assert_eq!(deadline("s\nby friday next week", late, "+00:00"), None);
+        assert_eq!(deadline("s\nit worked before monday", late, "+00:00"), None);
+        assert_eq!(
+            deadline("s\nwe need it before monday", late, "+00:00").as_deref(),
+            Some("2026-12-14")
+        );
+        // No Date header: only "today" phrases count.
+        let raw: RawSignals = toml::from_str(WHEN).expect("toml");
+        let mut b = Builder::default();
+        b.add(&raw, 0).expect("adds");
+        let s = b
+            .build()
+            .read(&[0], "s\nby friday", "", "", 0, Sent::default());
+        assert_eq!(s.deadline, None);
+        // Since: the day before the sender's date.
+        let since = |text: &str, offset: &str| when(text, late, offset).1;
+        assert_eq!(
+            since("s\nsince yesterday it fails", "+00:00").as_deref(),
+            Some("2026-12-09")
+        );
+        assert_eq!(
+            since("s\nsince yesterday it fails", "+09:00").as_deref(),
+            Some("2026-12-10")
+        );
+        assert_eq!(
+            since("s\nsince monday it fails", "+00:00").as_deref(),
+            Some("2026-12-07")
+        );
+        assert_eq!(
+            since("s\nsince 3 december", "+00:00").as_deref(),
+            Some("2026-12-03")
+        );
+        assert_eq!(since("s\nsince 20 december", "+00:00"), None, "a year ago");
+    }
+
+    #[test]
+    fn day_data_errors_name_their_key() {
+        let key = |toml_text: &str| {
+            let raw: RawSignals = toml::from_str(toml_text).expect("toml");
+            Builder::default().add(&raw, 0).expect_err("refused").0
+        };
+        assert_eq!(key("days.weekdays = [['monday']]"), "signals.days.weekdays");
+        assert_eq!(key("days.dates = ['{d}']"), "signals.days.dates");
+        assert_eq!(key("deadline.by = ['by']"), "signals.deadline.by");
+        assert_eq!(
+            key("days.today = ['(']\ndeadline.by = ['by {day}']"),
+            "signals.days.today"
+        );
+        assert_eq!(
+            key("days.today = ['x']\nsince = ['(since {day}']"),
+            "signals.since"
+        );
     }
 
     #[test]
