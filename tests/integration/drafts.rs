@@ -584,7 +584,7 @@ fn an_incident_since_the_day_the_customer_names_is_confirmed_and_one_before_it_i
             "ja",
             "ダッシュボードが開きません",
             "昨日からダッシュボードが全く表示されません。",
-            "Thu, 19 Nov 2026 20:00:00 +0900",
+            "Fri, 20 Nov 2026 09:00:00 +0900",
         ),
         (
             "ko",
