@@ -76,11 +76,12 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
     ]
 }
 
-/// Signal sets that reach every branch templates take on signals: none, everything at once
-/// (two colleagues named), an answer wanted by email only (with a number and a call asked for
-/// all the same), each kind of sign-in problem alone, without and with an account address they
-/// gave, and one colleague named.
-pub(crate) fn sample_signals() -> Vec<Signals> {
+/// Signal sets that reach every branch templates take on signals, each with whether the
+/// message is urgent by its priority: none, everything at once (two colleagues named), an
+/// answer wanted by email only (with a number and a call asked for all the same), each kind of
+/// sign-in problem alone, without and with an account address they gave, one colleague named,
+/// and a deadline that is a date, alone and with everything else on an urgent message.
+pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
     let alone = |tried: &[&str], about: &[&str], accounts: usize| Signals {
         tried: tried.iter().map(|s| s.to_string()).collect(),
         about: about.iter().map(|s| s.to_string()).collect(),
@@ -93,22 +94,39 @@ pub(crate) fn sample_signals() -> Vec<Signals> {
         called: true,
         ..alone(&["reset_mail_missing"], &[], 1)
     };
+    let dated = Signals {
+        deadline: Some("2026-12-11".into()),
+        since: Some("2026-12-08".into()),
+        utc_offset: Some("+02:00".into()),
+        ..Signals::default()
+    };
     vec![
-        Signals::default(),
-        all_signals(),
-        email_only,
-        alone(&[], &[], 1),
-        alone(&["password_reset"], &[], 0),
-        alone(&["password_reset"], &[], 1),
-        alone(&["reset_mail_missing"], &[], 0),
-        alone(&["reset_mail_missing"], &[], 2),
-        alone(&[], &["locked"], 0),
-        alone(&[], &["locked"], 1),
-        alone(&[], &["sso"], 0),
-        Signals {
-            refs: vec![colleague("Maria")],
-            ..Signals::default()
-        },
+        (Signals::default(), false),
+        (all_signals(), false),
+        (email_only, false),
+        (alone(&[], &[], 1), false),
+        (alone(&["password_reset"], &[], 0), false),
+        (alone(&["password_reset"], &[], 1), false),
+        (alone(&["reset_mail_missing"], &[], 0), false),
+        (alone(&["reset_mail_missing"], &[], 2), false),
+        (alone(&[], &["locked"], 0), false),
+        (alone(&[], &["locked"], 1), false),
+        (alone(&[], &["sso"], 0), false),
+        (
+            Signals {
+                refs: vec![colleague("Maria")],
+                ..Signals::default()
+            },
+            false,
+        ),
+        (dated, false),
+        (
+            Signals {
+                deadline: Some("2026-12-11".into()),
+                ..all_signals()
+            },
+            true,
+        ),
     ]
 }
 
@@ -156,6 +174,7 @@ fn all_signals() -> Signals {
         asks: vec!["callback".into(), "copy".into()],
         about: vec!["two_factor".into()],
         deadline: Some("today".into()),
+        since: Some("2026-11-21".into()),
         phone: Some("+44 20 7946 0321".into()),
         attachments: 1,
         utc_offset: Some("+09:00".into()),
@@ -200,7 +219,7 @@ pub fn check(engine: &Engine) -> Report {
             .find(|c| c.id == cat)
             .map_or("helpful_answer", |c| c.value.as_str());
         for facts in samples() {
-            for (i, signals) in sample_signals().into_iter().enumerate() {
+            for (i, (signals, urgent)) in sample_signals().into_iter().enumerate() {
                 let customer_name = if i % 2 == 0 { "" } else { "Kim Min-jun" };
                 let ctx = context(&ContextInput {
                     customer_name,
@@ -216,7 +235,7 @@ pub fn check(engine: &Engine) -> Report {
                     own_addresses: &engine.config.identity.own_addresses,
                     facts: &facts,
                     signals: &signals,
-                    urgent: false,
+                    urgent,
                     followup: i % 3 == 1,
                 });
                 r.renders += 1;

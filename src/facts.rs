@@ -478,11 +478,26 @@ pub const CONFIRM_INCIDENT: &str = "confirm_incident";
 /// next morning about last night's outage, and "it has since been fixed" answers them.
 const REPORTED_LATE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
+/// True when incident `i` can be what the customer reports in a message written at `when`.
+/// When they say when the problem started (`since`, the start of that day in their offset),
+/// an incident active at any time between then and `when` is; otherwise one active at
+/// `when`, or resolved at most [`REPORTED_LATE`] before it.
+fn in_window(i: &Incident, when: DateTime<Utc>, since: Option<DateTime<Utc>>) -> bool {
+    if i.started > when {
+        return false;
+    }
+    match since {
+        Some(start) => i.resolved.is_none_or(|r| r >= start),
+        None => i.resolved.is_none_or(|r| when <= r + REPORTED_LATE),
+    }
+}
+
 fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
+    let since = s.signals.since_start();
     let found: Vec<Fact> = facts
         .incidents
         .iter()
-        .filter(|i| s.when >= i.started && i.resolved.is_none_or(|r| s.when <= r + REPORTED_LATE))
+        .filter(|i| in_window(i, s.when, since))
         .filter(|i| i.keywords.is_empty() || i.keywords.iter().any(|k| mentions(s.norm_text, k)))
         .map(|i| Fact::IncidentConfirmed {
             id: i.id.clone(),
@@ -765,6 +780,59 @@ status_url = "https://status.example.com/INC-8"
             run("the webmail page is down", "2026-11-21T23:00:00Z"),
             ["no_incident"]
         );
+    }
+
+    #[test]
+    fn a_stated_start_widens_the_window_back_to_it_and_no_further() {
+        let f = facts();
+        let msg = Parsed::default();
+        let checks = vec!["incident".to_string()];
+        // INC-8 ran from 2026-11-21 22:00 to 2026-11-22 03:00 UTC.
+        let run = |since: Option<&str>, offset: &str, when: &str| {
+            let signals = Signals {
+                since: since.map(str::to_string),
+                utc_offset: Some(offset.to_string()),
+                ..Signals::default()
+            };
+            check(
+                &f,
+                &checks,
+                &Subject {
+                    msg: &msg,
+                    norm_text: "email is down",
+                    when: at(when),
+                    signals: &signals,
+                },
+                None,
+            )
+            .iter()
+            .map(Fact::kind)
+            .collect::<Vec<_>>()
+        };
+        // Two days later: only a start they state on or before the 22nd reaches it.
+        let later = "2026-11-24T09:00:00Z";
+        assert_eq!(run(None, "+00:00", later), ["no_incident"]);
+        assert_eq!(
+            run(Some("2026-11-21"), "+00:00", later),
+            ["incident_confirmed"]
+        );
+        assert_eq!(
+            run(Some("2026-11-22"), "+00:00", later),
+            ["incident_confirmed"]
+        );
+        assert_eq!(run(Some("2026-11-23"), "+00:00", later), ["no_incident"]);
+        // The start of the 22nd is 15:00 UTC on the 21st in +09:00, inside the incident, and
+        // 05:00 UTC on the 22nd in -05:00, after it.
+        assert_eq!(
+            run(Some("2026-11-22"), "+09:00", later),
+            ["incident_confirmed"]
+        );
+        assert_eq!(run(Some("2026-11-22"), "-05:00", later), ["no_incident"]);
+        // The same morning: without a start the 24-hour grace confirms last night's incident;
+        // "since this morning" (in -05:00, after it ended) does not.
+        let morning = "2026-11-22T14:00:00Z";
+        assert_eq!(run(None, "-05:00", morning), ["incident_confirmed"]);
+        assert_eq!(run(Some("2026-11-22"), "-05:00", morning), ["no_incident"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::classify::model::Model;
-use crate::classify::signals::{self, Signals};
+use crate::classify::signals::{self, Sent, Signals};
 use crate::classify::{classify, Tone};
 use crate::config::{Config, ConfigError};
 use crate::draft::{self, context, ContextInput, Draft, DraftEnv, DraftInput, Templates};
@@ -227,7 +227,10 @@ impl Engine {
             text: &text,
             own_text: &msg.own_text,
             attachments: msg.attachments,
-            utc_offset: msg.utc_offset.as_deref(),
+            sent: Sent {
+                date: msg.date,
+                utc_offset: msg.utc_offset.as_deref(),
+            },
             not_colleagues: &not_colleagues,
         });
         // An address is theirs to give unless it is the one they write from (the draft already

@@ -1,21 +1,25 @@
 //! What the customer already told us, read from their own text so that a draft never advises
 //! what they did nor asks for what they gave: what they tried, the references they quoted
-//! (their account's address among them), what they ask for, a deadline of today, their phone
-//! number, attachments and their UTC offset; and a colleague they thank by name, so that a
-//! thank-you is answered personally ([`colleague`]). The phrases are data (`[signals]` in
-//! `rules/<lang>.toml`); precision comes first, so a phrase preceded by one of its language's
-//! negations does not count.
+//! (their account's address among them), what they ask for, when they need an answer and
+//! since when their problem has lasted ([`when`]), their phone number, attachments and their
+//! UTC offset; and a colleague they thank by name, so that a thank-you is answered personally
+//! ([`colleague`]). The phrases are data (`[signals]` in `rules/<lang>.toml`); precision comes
+//! first, so a phrase preceded by one of its language's negations does not count.
 
 pub mod colleague;
+mod when;
 
 use std::collections::BTreeMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::draft::locale::parse_offset;
 use crate::facts::{addresses, phone_numbers};
 use crate::rules::{normalize, parse_phrase};
+pub use when::{Day, Deadline, Week};
 
 /// The ids `tried` may hold (PRODUCT.md); a rule file naming another is refused.
 pub const TRIED: &[&str] = &[
@@ -70,8 +74,10 @@ pub struct Signals {
     pub asks: Vec<String>,
     /// What their sign-in problem is about ([`ABOUT`]).
     pub about: Vec<String>,
-    /// "today", or null.
+    /// "today", the date they need it by ("2026-12-11", in their offset), or null.
     pub deadline: Option<String>,
+    /// The day they say their problem started ("2026-12-08", in their offset), or null.
+    pub since: Option<String>,
     pub phone: Option<String>,
     pub attachments: usize,
     pub utc_offset: Option<String>,
@@ -114,6 +120,28 @@ impl Signals {
             .iter()
             .any(|r| r.kind != COLLEAGUE && r.kind != ACCOUNT)
     }
+
+    /// The date they need it by, when it is a date (not today).
+    pub fn deadline_date(&self) -> Option<NaiveDate> {
+        iso_date(self.deadline.as_deref()?)
+    }
+
+    /// When the day they say their problem started began, in their offset (UTC when unknown).
+    pub fn since_start(&self) -> Option<DateTime<Utc>> {
+        let day = iso_date(self.since.as_deref()?)?;
+        let offset = self
+            .utc_offset
+            .as_deref()
+            .and_then(parse_offset)
+            .or_else(|| chrono::FixedOffset::east_opt(0))?;
+        let midnight = day.and_hms_opt(0, 0, 0)?;
+        Some(
+            offset
+                .from_local_datetime(&midnight)
+                .single()?
+                .with_timezone(&Utc),
+        )
+    }
 }
 
 /// What [`SignalRules::read`] reads of one message.
@@ -127,10 +155,34 @@ pub struct Input<'a> {
     /// The customer's own text with its signature (where phone numbers live).
     pub own_text: &'a str,
     pub attachments: usize,
-    pub utc_offset: Option<&'a str>,
+    /// When it was written (for deadlines and starts) and the sender's offset.
+    pub sent: Sent<'a>,
     /// Names that are never a colleague's besides their signature's: the customer's display
     /// names, our identity's name and signature.
     pub not_colleagues: &'a [&'a str],
+}
+
+fn iso_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// When the message was written: its Date header and the sender's own offset ("+09:00"),
+/// against which "tomorrow", "Friday" and "since yesterday" are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sent<'a> {
+    pub date: Option<DateTime<Utc>>,
+    pub utc_offset: Option<&'a str>,
+}
+
+impl Sent<'_> {
+    /// The day it was written on, where the sender was (UTC when the offset is unknown).
+    pub fn local_date(&self) -> Option<NaiveDate> {
+        let offset = self
+            .utc_offset
+            .and_then(parse_offset)
+            .or_else(|| chrono::FixedOffset::east_opt(0))?;
+        Some(self.date?.with_timezone(&offset).date_naive())
+    }
 }
 
 /// `[signals]` of one rule file.
@@ -146,7 +198,13 @@ pub struct RawSignals {
     #[serde(default)]
     about: BTreeMap<String, Vec<String>>,
     #[serde(default)]
-    deadline: BTreeMap<String, Vec<String>>,
+    deadline: when::RawDeadline,
+    /// How the language names days, for `deadline` and `since`.
+    #[serde(default)]
+    days: when::RawDays,
+    /// Regexes with one `{day}`: the day their problem started ("since {day}").
+    #[serde(default)]
+    since: Vec<String>,
     #[serde(default)]
     refs: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -204,6 +262,8 @@ pub struct SignalRules {
     /// Per language index, normalised account fillers, longest first.
     fillers: Vec<Vec<String>>,
     colleagues: colleague::Colleagues,
+    /// Deadlines and starts.
+    when: when::When,
 }
 
 /// Collects the `[signals]` sections while rule files load.
@@ -216,6 +276,7 @@ pub struct Builder {
     refs: Vec<(usize, usize, Regex)>,
     fillers: Vec<Vec<String>>,
     colleagues: colleague::Colleagues,
+    when: when::Builder,
 }
 
 impl Builder {
@@ -262,17 +323,11 @@ impl Builder {
             let t = Target::About(id(ABOUT, "about", k)?);
             phrases.iter().for_each(|p| self.phrase(p, t, language));
         }
-        for (k, phrases) in &raw.deadline {
-            if k != "today" {
-                return Err((
-                    format!("signals.deadline.{k}"),
-                    format!("`{k}` is not known: only `today` is"),
-                ));
-            }
-            phrases
-                .iter()
-                .for_each(|p| self.phrase(p, Target::Today, language));
+        for p in &raw.deadline.today {
+            self.phrase(p, Target::Today, language);
         }
+        self.when
+            .add(&raw.days, &raw.deadline, &raw.since, language)?;
         for p in &raw.phone {
             self.phrase(p, Target::PhoneWord, language);
         }
@@ -352,6 +407,7 @@ impl Builder {
             refs: self.refs,
             fillers: self.fillers,
             colleagues: self.colleagues,
+            when: self.when.build(),
         }
     }
 }
@@ -463,12 +519,12 @@ impl SignalRules {
             text,
             own_text,
             attachments,
-            utc_offset,
+            sent,
             not_colleagues,
         } = input;
         let mut s = Signals {
             attachments,
-            utc_offset: utc_offset.map(str::to_string),
+            utc_offset: sent.utc_offset.map(str::to_string),
             ..Signals::default()
         };
         let mut tried = [false; 8];
@@ -498,6 +554,9 @@ impl SignalRules {
                     Target::PhoneWord | Target::AccountBefore | Target::AccountAfter => {}
                 }
             }
+        }
+        if let Some(base) = sent.local_date() {
+            self.read_when(languages, norm, base, &mut s);
         }
         s.tried = present(TRIED, &tried);
         s.asks = present(ASKS, &asks);
@@ -553,6 +612,34 @@ impl SignalRules {
             .read(languages, text, &theirs, |before, language| {
                 self.negated(before, before.len(), language)
             })
+    }
+
+    /// The deadline (the earliest named, "today" before any date) and the start of their
+    /// problem (the earliest named), from the patterns of `languages`, for a message written
+    /// on `base`. An expression after a negation ("not by Friday") does not count.
+    fn read_when(&self, languages: &[usize], norm: &str, base: NaiveDate, s: &mut Signals) {
+        let mut deadline = s.today().then_some(Deadline::Today);
+        let mut since: Option<NaiveDate> = None;
+        for &l in languages {
+            for f in self.when.deadlines(l, norm) {
+                if self.negated(norm, f.start, l) {
+                    continue;
+                }
+                if let Some(d) = when::deadline(f.day, base) {
+                    deadline = Some(deadline.map_or(d, |e| e.min(d)));
+                }
+            }
+            for f in self.when.starts(l, norm) {
+                if self.negated(norm, f.start, l) {
+                    continue;
+                }
+                if let Some(d) = when::since(f.day, base, self.when.weekend_starts(l)) {
+                    since = Some(since.map_or(d, |e| e.min(d)));
+                }
+            }
+        }
+        s.deadline = deadline.map(Deadline::text);
+        s.since = since.map(|d| d.format("%Y-%m-%d").to_string());
     }
 
     /// The customer's phone number: a number of phone shape next to one of the phone words on
@@ -790,7 +877,7 @@ calls = ["i called"]
             text,
             own_text: own,
             attachments: 0,
-            utc_offset: None,
+            sent: Sent::default(),
             not_colleagues: &[],
         })
     }
@@ -842,7 +929,7 @@ calls = ["i called"]
             text: "",
             own_text: "",
             attachments: 0,
-            utc_offset: None,
+            sent: Sent::default(),
             not_colleagues: &[],
         });
         assert_eq!(s.tried, vec!["password_reset"]);
@@ -1034,7 +1121,7 @@ account_fillers = ["my", "old", "work", "address", "is"]
                 text,
                 own_text: text,
                 attachments: 0,
-                utc_offset: None,
+                sent: Sent::default(),
                 not_colleagues: &[],
             })
         };
@@ -1077,7 +1164,7 @@ account_fillers = ["my", "old", "work", "address", "is"]
             text,
             own_text: &own,
             attachments: 0,
-            utc_offset: None,
+            sent: Sent::default(),
             not_colleagues: &[customer, "Example Cloud Support"],
         });
         assert!(!s.gave_references(), "a name is not a detail of the case");
@@ -1202,6 +1289,141 @@ account_fillers = ["my", "old", "work", "address", "is"]
             "",
         );
         assert!(ours.is_empty(), "{ours:?}");
+    }
+
+    /// English days and patterns, as a rule file writes them.
+    const WHEN: &str = r#"
+negations = ["not", "no"]
+deadline.today = ["need it today"]
+deadline.by = ['\bby {day}\b']
+deadline.until = ['\bbefore {day}\b']
+deadline.need = ["need"]
+since = ['\bsince {day}\b']
+days.today = ['today']
+days.tomorrow = ['tomorrow']
+days.yesterday = ['yesterday']
+days.weekdays = [['monday'], ['tuesday'], ['wednesday'], ['thursday'], ['friday'], ['saturday'], ['sunday']]
+days.months = [['january'], ['february'], ['march'], ['april'], ['may'], ['june'], ['july'], ['august'], ['september'], ['october'], ['november'], ['december']]
+days.dates = ['{d} {month}']
+days.other_week = ['next week']
+"#;
+
+    fn when(text: &str, date: &str, offset: &str) -> (Option<String>, Option<String>) {
+        let raw: RawSignals = toml::from_str(WHEN).expect("toml");
+        let mut b = Builder::default();
+        b.add(&raw, 0).expect("adds");
+        let sent = Sent {
+            date: Some(
+                DateTime::parse_from_rfc3339(date)
+                    .expect("date")
+                    .with_timezone(&Utc),
+            ),
+            utc_offset: Some(offset),
+        };
+        let s = b.build().read(&Input {
+            languages: &[0],
+            norm: &normalize(text),
+            text,
+            own_text: "",
+            attachments: 0,
+            sent,
+            not_colleagues: &[],
+        });
+        (s.deadline, s.since)
+    }
+
+    #[test]
+    fn deadlines_and_starts_are_read_in_the_senders_own_day() {
+        let deadline = |text: &str, date: &str, offset: &str| when(text, date, offset).0;
+        // Thursday 10 December 23:30 UTC is already Friday in Tokyo.
+        let late = "2026-12-10T23:30:00Z";
+        assert_eq!(
+            deadline("s\nI need it by Friday", late, "+00:00").as_deref(),
+            Some("2026-12-11")
+        );
+        assert_eq!(
+            deadline("s\nI need it by Friday", late, "+09:00"),
+            None,
+            "Friday on a Friday"
+        );
+        assert_eq!(
+            deadline("s\nby tomorrow please", late, "+09:00").as_deref(),
+            Some("2026-12-12")
+        );
+        assert_eq!(
+            deadline("s\nby tomorrow please", late, "+00:00").as_deref(),
+            Some("2026-12-11")
+        );
+        // A date without a year, the earliest of several, and "today" before any date.
+        assert_eq!(
+            deadline("s\nby 20 december, or by 14 december", late, "+00:00").as_deref(),
+            Some("2026-12-14")
+        );
+        assert_eq!(
+            deadline("s\nby friday. i need it today", late, "+00:00").as_deref(),
+            Some("today")
+        );
+        // Negated, past, beside a week it cannot place, or "before" without a need: nothing.
+        assert_eq!(deadline("s\nnot by friday", late, "+00:00"), None);
+        assert_eq!(deadline("s\nby 1 december", late, "+00:00"), None);
+        assert_eq!(deadline("s\nby friday next week", late, "+00:00"), None);
+        assert_eq!(deadline("s\nit worked before monday", late, "+00:00"), None);
+        assert_eq!(
+            deadline("s\nwe need it before monday", late, "+00:00").as_deref(),
+            Some("2026-12-14")
+        );
+        // No Date header: only "today" phrases count.
+        let raw: RawSignals = toml::from_str(WHEN).expect("toml");
+        let mut b = Builder::default();
+        b.add(&raw, 0).expect("adds");
+        let s = b.build().read(&Input {
+            languages: &[0],
+            norm: "s\nby friday",
+            text: "",
+            own_text: "",
+            attachments: 0,
+            sent: Sent::default(),
+            not_colleagues: &[],
+        });
+        assert_eq!(s.deadline, None);
+        // Since: the day before the sender's date.
+        let since = |text: &str, offset: &str| when(text, late, offset).1;
+        assert_eq!(
+            since("s\nsince yesterday it fails", "+00:00").as_deref(),
+            Some("2026-12-09")
+        );
+        assert_eq!(
+            since("s\nsince yesterday it fails", "+09:00").as_deref(),
+            Some("2026-12-10")
+        );
+        assert_eq!(
+            since("s\nsince monday it fails", "+00:00").as_deref(),
+            Some("2026-12-07")
+        );
+        assert_eq!(
+            since("s\nsince 3 december", "+00:00").as_deref(),
+            Some("2026-12-03")
+        );
+        assert_eq!(since("s\nsince 20 december", "+00:00"), None, "a year ago");
+    }
+
+    #[test]
+    fn day_data_errors_name_their_key() {
+        let key = |toml_text: &str| {
+            let raw: RawSignals = toml::from_str(toml_text).expect("toml");
+            Builder::default().add(&raw, 0).expect_err("refused").0
+        };
+        assert_eq!(key("days.weekdays = [['monday']]"), "signals.days.weekdays");
+        assert_eq!(key("days.dates = ['{d}']"), "signals.days.dates");
+        assert_eq!(key("deadline.by = ['by']"), "signals.deadline.by");
+        assert_eq!(
+            key("days.today = ['(']\ndeadline.by = ['by {day}']"),
+            "signals.days.today"
+        );
+        assert_eq!(
+            key("days.today = ['x']\nsince = ['(since {day}']"),
+            "signals.since"
+        );
     }
 
     #[test]

@@ -325,6 +325,11 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             ),
         ),
         ("today", Value::Bool(today)),
+        // The day they need it by, in the draft's language; empty for none and for today.
+        (
+            "deadline",
+            string(s.deadline_date().map(|d| l.day(d)).unwrap_or_default()),
+        ),
         ("urgent", Value::Bool(c.urgent || today)),
         ("followup", Value::Bool(c.followup)),
         ("login", string(login_kind(s))),

@@ -18,6 +18,9 @@ use crate::config::{toml_error, ConfigError};
 struct RawLocale {
     chrono_locale: String,
     date: String,
+    /// A day in the coming weeks, with its weekday and without the year; `date` when absent.
+    #[serde(default)]
+    day: Option<String>,
     time: String,
     your_time: String,
     today: String,
@@ -31,6 +34,8 @@ struct RawLocale {
 pub struct Locale {
     chrono: chrono::Locale,
     date: String,
+    /// A deadline's day: "Friday 11 December", "12月11日（金）".
+    day: String,
     time: String,
     your_time: String,
     /// What replaces a promised delay for a customer who needs an answer today ("noch heute").
@@ -60,7 +65,8 @@ impl Locale {
                 ),
             )
         })?;
-        for (key, pattern) in [("date", &raw.date), ("time", &raw.time)] {
+        let day = raw.day.unwrap_or_else(|| raw.date.clone());
+        for (key, pattern) in [("date", &raw.date), ("day", &day), ("time", &raw.time)] {
             if StrftimeItems::new(pattern).any(|i| matches!(i, Item::Error)) {
                 return Err(err(
                     key,
@@ -98,6 +104,7 @@ impl Locale {
         Ok(Locale {
             chrono,
             date: raw.date,
+            day,
             time: raw.time,
             your_time: raw.your_time,
             today: raw.today,
@@ -109,6 +116,11 @@ impl Locale {
     /// A calendar date, as the language writes it in a sentence.
     pub fn date(&self, d: NaiveDate) -> String {
         d.format_localized(&self.date, self.chrono).to_string()
+    }
+
+    /// A day in the coming weeks, as the language names a deadline: its weekday, no year.
+    pub fn day(&self, d: NaiveDate) -> String {
+        d.format_localized(&self.day, self.chrono).to_string()
     }
 
     /// The date of an instant in the customer's offset.
@@ -191,6 +203,7 @@ mod tests {
             r#"
 chrono_locale = "de_DE"
 date = "%-d. %B %Y"
+day = "%A, %-d. %B"
 time = "%H:%M Uhr"
 your_time = "Ihre Ortszeit"
 today = "noch heute"
@@ -215,6 +228,8 @@ business_days = { 1 = "innerhalb eines Werktags", other = "innerhalb von {n} Wer
         assert_eq!(l.zone(parse_offset("-05:00")), "Ihre Ortszeit");
         assert_eq!(l.zone(None), "UTC");
         assert_eq!(l.date_at(t, None), "18. November 2026");
+        let friday = NaiveDate::from_ymd_opt(2026, 12, 11).expect("date");
+        assert_eq!(l.day(friday), "Freitag, 11. Dezember");
     }
 
     #[test]

@@ -354,7 +354,7 @@ mod tests {
         let mut renders = 0;
         for name in t.names() {
             let (lang, category) = name.split_once('/').expect("lang/category");
-            for (facts, signals) in crate::check::samples()
+            for (facts, (signals, urgent)) in crate::check::samples()
                 .into_iter()
                 .zip(crate::check::sample_signals().into_iter().cycle())
             {
@@ -372,7 +372,7 @@ mod tests {
                     own_addresses: &[],
                     facts: &facts,
                     signals: &signals,
-                    urgent: false,
+                    urgent,
                     followup: false,
                 });
                 let expected = tidy_body(&plain.render(name, &ctx).expect("renders"));

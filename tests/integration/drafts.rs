@@ -762,3 +762,209 @@ fn a_complaint_does_not_name_the_colleague_back_even_one_they_thanked() {
         assert!(!body.contains("Tom"), "{lang}: {body}");
     }
 }
+
+/// The outcome (signals, facts, draft) of a message.
+fn outcome(subject: &str, date: &str, text: &str) -> mailtriage::pipeline::Outcome {
+    engine()
+        .triage(
+            &mail("Alex <alex@customer.example>", TO, subject, date, text),
+            "test",
+            &fixed_env(),
+            None,
+        )
+        .expect("triage runs")
+}
+
+/// (signals.deadline, draft body).
+fn deadline_and_body(subject: &str, date: &str, text: &str) -> (Option<String>, String) {
+    let o = outcome(subject, date, text);
+    let body = o.draft.map(|d| d.body).unwrap_or_default();
+    (o.signals.and_then(|s| s.deadline), body)
+}
+
+// Wednesday 9 December 2026, in the sender's own offset.
+const WEDNESDAY: &str = "Wed, 09 Dec 2026 10:00:00";
+
+#[test]
+fn a_dated_deadline_is_read_in_the_senders_day_and_written_the_languages_way() {
+    let cases = [
+        ("de", "Export des Prüfprotokolls", "Wie exportiere ich das Prüfprotokoll? Wir benötigen es bis zum 14. Dezember für die Prüfer.", "+0100", "2026-12-14", "Montag, 14. Dezember"),
+        ("ja", "監査ログの出力について", "監査ログの出力方法を教えてください。12月14日までに監査法人へ提出する必要があります。", "+0900", "2026-12-14", "12月14日（月）"),
+        ("ko", "사용 기록 내보내기 문의", "사용 기록을 내보내는 방법을 알려 주세요. 검토 자료를 12월 14일까지 꼭 제출해야 합니다.", "+0900", "2026-12-14", "12월 14일(월)"),
+        ("he", "ייצוא יומן הביקורת", "איך אפשר לייצא את יומן הביקורת? אנחנו צריכים את הדוח עד ה-14 בדצמבר בשביל רואי החשבון.", "+0200", "2026-12-14", "יום שני, 14 בדצמבר"),
+        ("es", "Exportar el registro de auditoría", "¿Cómo puedo exportar el registro de auditoría? Lo necesitamos antes del 14 de diciembre para los auditores.", "+0100", "2026-12-14", "lunes 14 de diciembre"),
+    ];
+    for (lang, subject, text, offset, iso, written) in cases {
+        let (deadline, body) = deadline_and_body(subject, &format!("{WEDNESDAY} {offset}"), text);
+        assert_eq!(deadline.as_deref(), Some(iso), "{lang}: {body}");
+        assert!(
+            body.contains(written),
+            "{lang}: {written:?} missing from {body}"
+        );
+        assert!(!body.contains(iso), "{lang}: ISO date in {body}");
+    }
+    // "Tomorrow" is the sender's: 01:00 on Thursday in Beijing is still Wednesday in UTC.
+    let (deadline, body) = deadline_and_body(
+        "审计日志导出",
+        "Thu, 10 Dec 2026 01:00:00 +0800",
+        "请问怎么导出审计日志？我们明天之前必须交给审计师。",
+    );
+    assert_eq!(deadline.as_deref(), Some("2026-12-11"), "{body}");
+    assert!(body.contains("12月11日（星期五）"), "{body}");
+}
+
+#[test]
+fn a_weekday_deadline_is_the_next_such_day_and_an_until_that_is_no_deadline_is_not_one() {
+    let cases = [
+        ("en", "Audit log export", "How do I export the audit log? I need it by Friday for our auditors.", "+0000", "Friday 11 December"),
+        ("ko", "사용 기록 내보내기", "사용 기록을 내보내는 방법을 알려 주세요. 금요일까지 검토팀에 보내야 합니다.", "+0900", "12월 11일(금)"),
+        ("zh", "审计日志导出", "请问怎么导出审计日志？请在周五之前回复我，审计要用。", "+0800", "12月11日（星期五）"),
+        ("he", "ייצוא יומן הביקורת", "איך מייצאים את יומן הביקורת? אני צריכה את זה עד יום שישי בשביל הביקורת.", "+0200", "יום שישי, 11 בדצמבר"),
+        ("fr", "Export du journal d'audit", "Comment exporter le journal d'audit ? Nous en avons besoin d'ici vendredi pour nos auditeurs.", "+0100", "vendredi 11 décembre"),
+    ];
+    for (lang, subject, text, offset, written) in cases {
+        let (deadline, body) = deadline_and_body(subject, &format!("{WEDNESDAY} {offset}"), text);
+        assert_eq!(deadline.as_deref(), Some("2026-12-11"), "{lang}: {body}");
+        assert!(
+            body.contains(written),
+            "{lang}: {written:?} missing from {body}"
+        );
+    }
+    // "until Monday it worked", "I am away until Friday": how long, not by when.
+    let cases = [
+        (
+            "de",
+            "Export geht nicht mehr",
+            "Bis Montag lief der Export problemlos, jetzt bricht er ab. Bitte prüfen Sie das.",
+        ),
+        (
+            "ko",
+            "내보내기 오류",
+            "월요일까지는 내보내기가 잘 됐는데 지금은 오류가 납니다. 확인 부탁드립니다.",
+        ),
+        (
+            "ja",
+            "エクスポートできません",
+            "月曜日までは正常にエクスポートできていましたが、今はエラーになります。",
+        ),
+        (
+            "he",
+            "הייצוא לא עובד",
+            "עד יום שני הייצוא עבד בלי בעיה, ועכשיו הוא נכשל. תבדקו בבקשה.",
+        ),
+    ];
+    for (lang, subject, text) in cases {
+        let (deadline, body) = deadline_and_body(subject, &format!("{WEDNESDAY} +0100"), text);
+        assert_eq!(deadline, None, "{lang}: {body}");
+    }
+}
+
+#[test]
+fn today_is_read_in_the_word_orders_and_forms_natives_use() {
+    let e = engine();
+    let cases = [
+        ("et", "Eksport ei tööta", "Auditilogi eksport ei tööta. Meil on täna tähtaeg, palun aidake."),
+        ("et", "Auditilogi", "Palun saatke mulle auditilogi tänaseks, audiitorid ootavad."),
+        ("ko", "보고서 제출", "오늘 오전 중에 고객사 보고 자료를 받아야 해서 급합니다. 그런데 사용 기록 내보내기가 되지 않습니다."),
+        ("ja", "エクスポートについて", "監査ログをエクスポートする方法を、今日の17時までに教えていただけますか。"),
+    ];
+    for (lang, subject, text) in cases {
+        let (deadline, body) = deadline_and_body(subject, &format!("{WEDNESDAY} +0200"), text);
+        assert_eq!(deadline.as_deref(), Some("today"), "{lang}: {body}");
+        let today = e.templates.locale(lang).today();
+        assert!(
+            body.contains(today),
+            "{lang}: {today:?} missing from {body}"
+        );
+    }
+}
+
+/// The fact kinds of a message.
+fn fact_kinds(subject: &str, date: &str, text: &str) -> Vec<&'static str> {
+    outcome(subject, date, text)
+        .facts
+        .iter()
+        .map(|f| f.kind())
+        .collect()
+}
+
+#[test]
+fn an_incident_since_the_day_the_customer_names_is_confirmed_and_one_before_it_is_not() {
+    // INC-77 (the dashboard) ran on 18 November 2026, 12:55–16:30 UTC. Each message is written
+    // more than a day after it ended, and says the trouble began the day before: the incident
+    // lies in that window, in the sender's offset.
+    let cases = [
+        (
+            "ja",
+            "ダッシュボードが開きません",
+            "昨日からダッシュボードが全く表示されません。",
+            "Fri, 20 Nov 2026 09:00:00 +0900",
+        ),
+        (
+            "ko",
+            "대시보드 오류",
+            "어제부터 대시보드가 전혀 열리지 않습니다.",
+            "Fri, 20 Nov 2026 09:00:00 +0900",
+        ),
+        (
+            "he",
+            "לוח הבקרה לא עובד",
+            "מאתמול לוח הבקרה לא נטען בכלל, נראה שיש תקלה.",
+            "Thu, 19 Nov 2026 20:00:00 +0200",
+        ),
+        (
+            "de",
+            "Dashboard lädt nicht",
+            "Seit gestern lädt das Dashboard überhaupt nicht mehr.",
+            "Thu, 19 Nov 2026 19:00:00 +0100",
+        ),
+        // 08:00 on the 20th in Beijing: "yesterday" began at 16:00 UTC on the 18th, while the
+        // incident still ran.
+        (
+            "zh",
+            "控制台打不开",
+            "从昨天开始控制台就完全打不开了。",
+            "Fri, 20 Nov 2026 08:00:00 +0800",
+        ),
+    ];
+    for (lang, subject, text, date) in cases {
+        let kinds = fact_kinds(subject, date, text);
+        assert!(kinds.contains(&"incident_confirmed"), "{lang}: {kinds:?}");
+        let o = outcome(subject, date, text);
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(body.contains("INC-77"), "{lang}: {body}");
+    }
+    // The trouble began this morning, after the incident ended: not that incident, though a
+    // report that names no start is still matched to one that ended less than a day before.
+    let cases = [
+        (
+            "en",
+            "Dashboard not loading",
+            "Since this morning the dashboard does not load at all.",
+            "Thu, 19 Nov 2026 09:00:00 +0000",
+        ),
+        (
+            "de",
+            "Dashboard lädt nicht",
+            "Seit heute Morgen lädt das Dashboard überhaupt nicht mehr.",
+            "Thu, 19 Nov 2026 10:00:00 +0100",
+        ),
+        (
+            "he",
+            "לוח הבקרה לא עובד",
+            "מהבוקר לוח הבקרה לא נטען בכלל, נראה שיש תקלה.",
+            "Thu, 19 Nov 2026 10:00:00 +0200",
+        ),
+        // 01:00 on the 20th in Seoul: the 20th began after the incident ended.
+        (
+            "ko",
+            "대시보드 오류",
+            "오늘 새벽부터 대시보드가 전혀 열리지 않습니다.",
+            "Fri, 20 Nov 2026 01:00:00 +0900",
+        ),
+    ];
+    for (lang, subject, text, date) in cases {
+        let kinds = fact_kinds(subject, date, text);
+        assert!(!kinds.contains(&"incident_confirmed"), "{lang}: {kinds:?}");
+    }
+}

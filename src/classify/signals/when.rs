@@ -1,0 +1,924 @@
+//! When: the day a customer needs an answer by (`deadline`) and the day they say their problem
+//! started (`since`). Each language writes its days and the words around them as data in
+//! `[signals]` of its rule file (`days.*`, `deadline.by`, `deadline.until`, `deadline.need`,
+//! `since`); this module compiles them into a few regexes per language and resolves what a
+//! match names against the message's date in the sender's own offset.
+//!
+//! Precision first: a day that can be read two ways resolves to nothing — a weekday written
+//! on that same weekday (today, or a week later?), a weekday next to a week the data does not
+//! resolve ("Friday next week" in a language without `next_week`), a date that does not
+//! exist or lies in the past, or further than [`HORIZON_DAYS`] away.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use regex::{Captures, Regex};
+use serde::Deserialize;
+
+use super::wordish;
+use crate::rules::parse_phrase;
+
+/// How far ahead a deadline, and how far back a start, may lie: further is more likely a
+/// date from something else (an order, a contract, a plan) than the time of this request.
+pub const HORIZON_DAYS: u64 = 60;
+
+/// `days` in `[signals]`: how a language names days, as regex alternatives on the normalised
+/// (NFKC, lower-case) text.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDays {
+    #[serde(default)]
+    today: Vec<String>,
+    /// Only for `since`: "this morning".
+    #[serde(default)]
+    this_morning: Vec<String>,
+    #[serde(default)]
+    tomorrow: Vec<String>,
+    #[serde(default)]
+    day_after_tomorrow: Vec<String>,
+    #[serde(default)]
+    yesterday: Vec<String>,
+    #[serde(default)]
+    day_before_yesterday: Vec<String>,
+    /// Only for `since`: the weekend that last began.
+    #[serde(default)]
+    weekend: Vec<String>,
+    /// Only for deadlines: the last day of the message's month.
+    #[serde(default)]
+    month_end: Vec<String>,
+    /// Seven lists, Monday first.
+    #[serde(default)]
+    weekdays: Vec<Vec<String>>,
+    /// Twelve lists, January first.
+    #[serde(default)]
+    months: Vec<Vec<String>>,
+    /// Date shapes with `{d}` (day), `{month}` (a month name) or `{m}` (its number), and
+    /// optionally `{y}` (a four-digit year) and `{wd}` (a weekday, checked against the date).
+    #[serde(default)]
+    dates: Vec<String>,
+    /// Written just before a weekday: that weekday of the week after the message's (deadlines).
+    #[serde(default)]
+    next_week: Vec<String>,
+    /// Written just before a weekday: that weekday of the week before the message's (since).
+    #[serde(default)]
+    last_week: Vec<String>,
+    /// Phrases that, next to a weekday, name a week the data does not resolve: no day is read.
+    #[serde(default)]
+    other_week: Vec<String>,
+    /// Times of day that may follow a day before the words of a pattern (`{time}`: "の午後",
+    /// "오전 중", "晚上九点"); any number of them, each after optional white space.
+    #[serde(default)]
+    times: Vec<String>,
+    /// The first day of the weekend, 1 (Monday) to 7 (Sunday); Saturday when not given.
+    weekend_starts: Option<u32>,
+}
+
+/// `deadline` in `[signals]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeadline {
+    /// Phrases meaning "today" (read by the phrase matcher, not here).
+    #[serde(default)]
+    pub today: Vec<String>,
+    /// Regexes with one `{day}` that are a deadline by themselves ("by {day}").
+    #[serde(default)]
+    by: Vec<String>,
+    /// Regexes with one `{day}` that are a deadline only when their clause also holds one
+    /// of `need` ("until", "bis", "까지" also say how long something lasted).
+    #[serde(default)]
+    until: Vec<String>,
+    /// Phrases of needing or asking ("need", "please", "brauche").
+    #[serde(default)]
+    need: Vec<String>,
+}
+
+/// What a day expression names, before it is set against the message's date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Day {
+    Today,
+    ThisMorning,
+    /// Days from the message's date: 1 tomorrow, -1 yesterday.
+    Relative(i64),
+    Weekday(Weekday, Week),
+    Weekend,
+    MonthEnd,
+    Date {
+        day: u32,
+        month: u32,
+        year: Option<i32>,
+        weekday: Option<Weekday>,
+    },
+}
+
+/// Which week a weekday is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Week {
+    /// The nearest one in the direction of the expression (the coming Friday for a deadline,
+    /// the last Monday for a start).
+    Nearest,
+    /// The week after the message's; weeks start on Monday.
+    Next,
+    /// The week before the message's.
+    Last,
+}
+
+/// A deadline: the string `today`, or a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Deadline {
+    Today,
+    On(NaiveDate),
+}
+
+impl Deadline {
+    /// As `signals.deadline` holds it: "today" or "2026-12-11".
+    pub fn text(self) -> String {
+        match self {
+            Deadline::Today => "today".into(),
+            Deadline::On(d) => d.format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+/// The deadline a day names, for a message written on `base` (its local date); `None` when
+/// it is past, too far, or could be read two ways.
+pub fn deadline(day: Day, base: NaiveDate) -> Option<Deadline> {
+    let date = match day {
+        Day::Today => return Some(Deadline::Today),
+        Day::Relative(n) if n > 0 => base.checked_add_days(Days::new(n.unsigned_abs()))?,
+        Day::Weekday(w, Week::Nearest) => {
+            let ahead = days_until(base.weekday(), w);
+            if ahead == 0 {
+                return None;
+            }
+            base.checked_add_days(Days::new(ahead))?
+        }
+        Day::Weekday(w, Week::Next) => {
+            monday(base).checked_add_days(Days::new(7 + u64::from(w.num_days_from_monday())))?
+        }
+        Day::MonthEnd => {
+            let first = NaiveDate::from_ymd_opt(base.year(), base.month(), 1)?;
+            first
+                .checked_add_months(chrono::Months::new(1))?
+                .pred_opt()?
+        }
+        Day::Date {
+            day,
+            month,
+            year,
+            weekday,
+        } => {
+            let date = match year {
+                Some(y) => NaiveDate::from_ymd_opt(y, month, day)?,
+                None => match NaiveDate::from_ymd_opt(base.year(), month, day) {
+                    Some(d) if d >= base => d,
+                    _ => NaiveDate::from_ymd_opt(base.year() + 1, month, day)?,
+                },
+            };
+            if weekday.is_some_and(|w| w != date.weekday()) {
+                return None;
+            }
+            date
+        }
+        Day::Relative(_) | Day::ThisMorning | Day::Weekend | Day::Weekday(_, Week::Last) => {
+            return None
+        }
+    };
+    if date == base {
+        return Some(Deadline::Today);
+    }
+    let ahead = (date - base).num_days();
+    (ahead > 0 && ahead.unsigned_abs() <= HORIZON_DAYS).then_some(Deadline::On(date))
+}
+
+/// The day a problem started, for a message written on `base`; `None` when it is in the
+/// future, too long ago, or could be read two ways.
+pub fn since(day: Day, base: NaiveDate, weekend_starts: Weekday) -> Option<NaiveDate> {
+    let date = match day {
+        Day::Today | Day::ThisMorning => base,
+        Day::Relative(n) if n < 0 => base.checked_sub_days(Days::new(n.unsigned_abs()))?,
+        Day::Weekday(w, Week::Nearest) => {
+            let back = days_until(w, base.weekday());
+            if back == 0 {
+                return None;
+            }
+            base.checked_sub_days(Days::new(back))?
+        }
+        Day::Weekday(w, Week::Last) => monday(base)
+            .checked_sub_days(Days::new(7))?
+            .checked_add_days(Days::new(u64::from(w.num_days_from_monday())))?,
+        Day::Weekend => {
+            base.checked_sub_days(Days::new(days_until(weekend_starts, base.weekday())))?
+        }
+        Day::Date {
+            day,
+            month,
+            year,
+            weekday,
+        } => {
+            let date = match year {
+                Some(y) => NaiveDate::from_ymd_opt(y, month, day)?,
+                None => match NaiveDate::from_ymd_opt(base.year(), month, day) {
+                    Some(d) if d <= base => d,
+                    _ => NaiveDate::from_ymd_opt(base.year() - 1, month, day)?,
+                },
+            };
+            if weekday.is_some_and(|w| w != date.weekday()) {
+                return None;
+            }
+            date
+        }
+        Day::Relative(_) | Day::MonthEnd | Day::Weekday(_, Week::Next) => return None,
+    };
+    let back = (base - date).num_days();
+    (back >= 0 && back.unsigned_abs() <= HORIZON_DAYS).then_some(date)
+}
+
+/// Days from weekday `from` forward to weekday `to` (0 when the same).
+fn days_until(from: Weekday, to: Weekday) -> u64 {
+    u64::from((7 + to.num_days_from_monday() - from.num_days_from_monday()) % 7)
+}
+
+fn monday(d: NaiveDate) -> NaiveDate {
+    d.checked_sub_days(Days::new(u64::from(d.weekday().num_days_from_monday())))
+        .unwrap_or(d)
+}
+
+/// What a capture group of a compiled tier stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Role {
+    Today,
+    ThisMorning,
+    Relative(i64),
+    Weekend,
+    MonthEnd,
+    Weekday,
+    NextWeek,
+    LastWeek,
+    Day,
+    MonthName,
+    MonthNumber,
+    Year,
+    DateWeekday,
+}
+
+/// Which expressions a tier reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    Deadline,
+    Since,
+}
+
+/// One language's data, merged over its rule files.
+#[derive(Debug, Default, Clone)]
+struct Data {
+    days: RawDays,
+    by: Vec<String>,
+    until: Vec<String>,
+    since: Vec<String>,
+    need: Vec<String>,
+}
+
+/// A regex of one tier with what its groups stand for.
+#[derive(Debug)]
+struct Compiled {
+    re: Regex,
+    roles: Vec<(usize, Role)>,
+}
+
+/// One language's compiled data.
+#[derive(Debug)]
+struct Lang {
+    by: Option<Compiled>,
+    until: Option<Compiled>,
+    since: Option<Compiled>,
+    /// (phrase, start boundary, end boundary).
+    need: Vec<(String, bool, bool)>,
+    weekdays: Vec<Regex>,
+    months: Vec<Regex>,
+    other_week: Vec<String>,
+    weekend_starts: Weekday,
+}
+
+/// A day expression found in a text, with where its whole match starts (for the negation
+/// check) and what it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub start: usize,
+    pub day: Day,
+}
+
+/// Collects the `days`, `deadline` and `since` data of every rule file.
+#[derive(Default)]
+pub struct Builder {
+    langs: Vec<Data>,
+}
+
+/// Names every `{placeholder}` of a tier's regex with a unique group, and remembers its role.
+struct Namer {
+    roles: HashMap<String, Role>,
+}
+
+impl Namer {
+    fn group(&mut self, role: Role, body: &str) -> String {
+        let name = format!("w{}", self.roles.len());
+        let g = format!("(?P<{name}>{body})");
+        self.roles.insert(name, role);
+        g
+    }
+}
+
+fn alternatives(list: &[String]) -> String {
+    list.iter()
+        .map(|a| format!("(?:{a})"))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// `{day}` of a tier: every kind of day the tier reads, each in groups of its own. Dates come
+/// first, so that "Friday 11 December" is read as the date (with its weekday checked), not as
+/// the bare weekday.
+fn day_alternation(days: &RawDays, tier: Tier, n: &mut Namer) -> String {
+    let mut parts = Vec::new();
+    let weekday_names: Vec<String> = days.weekdays.iter().flatten().cloned().collect();
+    let month_names: Vec<String> = days.months.iter().flatten().cloned().collect();
+    for shape in &days.dates {
+        if month_names.is_empty() && shape.contains("{month}")
+            || weekday_names.is_empty() && shape.contains("{wd}")
+        {
+            continue;
+        }
+        let mut s = shape.clone();
+        for (ph, role, body) in [
+            ("{d}", Role::Day, r"\d{1,2}".to_string()),
+            ("{m}", Role::MonthNumber, r"\d{1,2}".to_string()),
+            ("{y}", Role::Year, r"\d{4}".to_string()),
+            ("{month}", Role::MonthName, alternatives(&month_names)),
+            ("{wd}", Role::DateWeekday, alternatives(&weekday_names)),
+        ] {
+            if s.contains(ph) {
+                let g = n.group(role, &body);
+                s = s.replacen(ph, &g, 1);
+            }
+        }
+        parts.push(s);
+    }
+    let simple: &[(&[String], Role)] = match tier {
+        Tier::Deadline => &[
+            (&days.month_end, Role::MonthEnd),
+            (&days.day_after_tomorrow, Role::Relative(2)),
+            (&days.tomorrow, Role::Relative(1)),
+            (&days.today, Role::Today),
+        ],
+        Tier::Since => &[
+            (&days.weekend, Role::Weekend),
+            (&days.day_before_yesterday, Role::Relative(-2)),
+            (&days.yesterday, Role::Relative(-1)),
+            (&days.this_morning, Role::ThisMorning),
+            (&days.today, Role::Today),
+        ],
+    };
+    for (list, role) in simple {
+        if !list.is_empty() {
+            parts.push(n.group(*role, &alternatives(list)));
+        }
+    }
+    if !weekday_names.is_empty() {
+        let (week, role) = match tier {
+            Tier::Deadline => (&days.next_week, Role::NextWeek),
+            Tier::Since => (&days.last_week, Role::LastWeek),
+        };
+        let prefix = if week.is_empty() {
+            String::new()
+        } else {
+            format!("(?:{})?", n.group(role, &alternatives(week)))
+        };
+        let wd = n.group(Role::Weekday, &alternatives(&weekday_names));
+        parts.push(format!("{prefix}{wd}"));
+    }
+    parts
+        .into_iter()
+        .map(|p| format!("(?:{p})"))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// One regex for a tier's patterns (`None` when there are none, or no days to put in them).
+fn compile(days: &RawDays, tier: Tier, patterns: &[String]) -> Result<Option<Compiled>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut n = Namer {
+        roles: HashMap::new(),
+    };
+    let times = if days.times.is_empty() {
+        String::new()
+    } else {
+        format!(r"(?:\s*(?:{}))*", alternatives(&days.times))
+    };
+    let mut whole = Vec::new();
+    for p in patterns {
+        let day = day_alternation(days, tier, &mut n);
+        if day.is_empty() {
+            return Ok(None);
+        }
+        let p = p.replace("{time}", &times);
+        whole.push(format!(
+            "(?:{})",
+            p.replacen("{day}", &format!("(?:{day})"), 1)
+        ));
+    }
+    let source = whole.join("|");
+    let re = regex::RegexBuilder::new(&source)
+        .size_limit(64 << 20)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let roles = re
+        .capture_names()
+        .enumerate()
+        .filter_map(|(i, name)| Some((i, *n.roles.get(name?)?)))
+        .collect();
+    Ok(Some(Compiled { re, roles }))
+}
+
+/// `^(?:a|b)$` for looking up which weekday or month a captured name is.
+fn anchored(list: &[String]) -> Result<Regex, String> {
+    Regex::new(&format!("^(?:{})$", alternatives(list))).map_err(|e| e.to_string())
+}
+
+/// Regex data is written as the text it runs on is normalised: NFKC (full-width digits and
+/// brackets become ASCII); lower-casing is left to the writer, as it would change escapes.
+fn nfkc(list: &[String]) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    list.iter().map(|s| s.nfkc().collect()).collect()
+}
+
+impl Builder {
+    /// Adds one rule file's data for `language`; errors name the key.
+    pub fn add(
+        &mut self,
+        days: &RawDays,
+        deadline: &RawDeadline,
+        since: &[String],
+        language: usize,
+    ) -> Result<(), (String, String)> {
+        let err = |key: &str, reason: String| (format!("signals.{key}"), reason);
+        if !matches!(days.weekdays.len(), 0 | 7) {
+            return Err(err(
+                "days.weekdays",
+                format!(
+                    "has {} lists: it needs seven, Monday first",
+                    days.weekdays.len()
+                ),
+            ));
+        }
+        if !matches!(days.months.len(), 0 | 12) {
+            return Err(err(
+                "days.months",
+                format!(
+                    "has {} lists: it needs twelve, January first",
+                    days.months.len()
+                ),
+            ));
+        }
+        if days.weekend_starts.is_some_and(|d| !(1..=7).contains(&d)) {
+            return Err(err(
+                "days.weekend_starts",
+                "is a weekday from 1 (Monday) to 7 (Sunday)".into(),
+            ));
+        }
+        for shape in &days.dates {
+            if !shape.contains("{d}") || !(shape.contains("{month}") || shape.contains("{m}")) {
+                return Err(err(
+                    "days.dates",
+                    format!("{shape:?} needs {{d}} and {{month}} or {{m}}"),
+                ));
+            }
+        }
+        let lists: [(&str, &[String]); 3] = [
+            ("deadline.by", &deadline.by),
+            ("deadline.until", &deadline.until),
+            ("since", since),
+        ];
+        for (key, patterns) in lists {
+            if let Some(p) = patterns.iter().find(|p| p.matches("{day}").count() != 1) {
+                return Err(err(key, format!("{p:?} needs {{day}} exactly once")));
+            }
+        }
+        if self.langs.len() <= language {
+            self.langs.resize(language + 1, Data::default());
+        }
+        let data = &mut self.langs[language];
+        let d = &mut data.days;
+        for (to, from) in [
+            (&mut d.today, &days.today),
+            (&mut d.this_morning, &days.this_morning),
+            (&mut d.tomorrow, &days.tomorrow),
+            (&mut d.day_after_tomorrow, &days.day_after_tomorrow),
+            (&mut d.yesterday, &days.yesterday),
+            (&mut d.day_before_yesterday, &days.day_before_yesterday),
+            (&mut d.weekend, &days.weekend),
+            (&mut d.month_end, &days.month_end),
+            (&mut d.dates, &days.dates),
+            (&mut d.next_week, &days.next_week),
+            (&mut d.last_week, &days.last_week),
+            (&mut d.other_week, &days.other_week),
+            (&mut d.times, &days.times),
+        ] {
+            to.extend(nfkc(from));
+        }
+        for (to, from, n) in [
+            (&mut d.weekdays, &days.weekdays, 7),
+            (&mut d.months, &days.months, 12),
+        ] {
+            if !from.is_empty() {
+                to.resize(n, Vec::new());
+                to.iter_mut().zip(from).for_each(|(t, f)| t.extend(nfkc(f)));
+            }
+        }
+        d.weekend_starts = days.weekend_starts.or(d.weekend_starts);
+        data.by.extend(nfkc(&deadline.by));
+        data.until.extend(nfkc(&deadline.until));
+        data.since.extend(nfkc(since));
+        data.need.extend(deadline.need.iter().cloned());
+        // Each list on its own first, so a mistake is reported against its own key.
+        let days_now = data.days.clone();
+        for (key, list) in [
+            ("days.weekdays", days_now.weekdays.concat()),
+            ("days.months", days_now.months.concat()),
+            ("days.today", days_now.today.clone()),
+            ("days.this_morning", days_now.this_morning.clone()),
+            ("days.tomorrow", days_now.tomorrow.clone()),
+            (
+                "days.day_after_tomorrow",
+                days_now.day_after_tomorrow.clone(),
+            ),
+            ("days.yesterday", days_now.yesterday.clone()),
+            (
+                "days.day_before_yesterday",
+                days_now.day_before_yesterday.clone(),
+            ),
+            ("days.weekend", days_now.weekend.clone()),
+            ("days.month_end", days_now.month_end.clone()),
+            ("days.next_week", days_now.next_week.clone()),
+            ("days.last_week", days_now.last_week.clone()),
+            ("days.times", days_now.times.clone()),
+        ] {
+            if !list.is_empty() {
+                anchored(&list).map_err(|e| err(key, e))?;
+            }
+        }
+        for shape in &days_now.dates {
+            let only = RawDays {
+                dates: vec![shape.clone()],
+                ..days_now.clone()
+            };
+            compile(&only, Tier::Deadline, &["{day}".to_string()])
+                .map_err(|e| err("days.dates", e))?;
+        }
+        for (key, tier, patterns) in [
+            ("deadline.by", Tier::Deadline, &data.by),
+            ("deadline.until", Tier::Deadline, &data.until),
+            ("since", Tier::Since, &data.since),
+        ] {
+            compile(&days_now, tier, patterns).map_err(|e| err(key, e))?;
+        }
+        Ok(())
+    }
+
+    /// Compiles every language's data (each already checked by [`Builder::add`]).
+    pub fn build(self) -> When {
+        let langs = self
+            .langs
+            .into_iter()
+            .map(|d| {
+                let weekend_starts = d
+                    .days
+                    .weekend_starts
+                    .and_then(|n| Weekday::try_from(u8::try_from(n.checked_sub(1)?).ok()?).ok())
+                    .unwrap_or(Weekday::Sat);
+                let lookup = |lists: &[Vec<String>]| -> Vec<Regex> {
+                    lists.iter().filter_map(|l| anchored(l).ok()).collect()
+                };
+                Lang {
+                    by: compile(&d.days, Tier::Deadline, &d.by).ok().flatten(),
+                    until: compile(&d.days, Tier::Deadline, &d.until).ok().flatten(),
+                    since: compile(&d.days, Tier::Since, &d.since).ok().flatten(),
+                    need: d.need.iter().filter_map(|p| parse_phrase(p)).collect(),
+                    weekdays: lookup(&d.days.weekdays),
+                    months: lookup(&d.days.months),
+                    other_week: d
+                        .days
+                        .other_week
+                        .iter()
+                        .map(|p| crate::rules::normalize(p.trim()))
+                        .filter(|p| !p.is_empty())
+                        .collect(),
+                    weekend_starts,
+                }
+            })
+            .collect();
+        When { langs }
+    }
+}
+
+/// The compiled day data of every language.
+#[derive(Debug, Default)]
+pub struct When {
+    langs: Vec<Lang>,
+}
+
+/// The clause around `start..end`: from after the last sentence end or comma before it to
+/// the next one after it ("周一之前都正常，请帮忙看看" asks for help, not by Monday). A full
+/// stop after a digit ("10. Dezember", "10.12.") ends nothing.
+fn clause(text: &str, start: usize, end: usize) -> &str {
+    let ends = |i: usize, c: char| match c {
+        '!' | '?' | '\n' | '。' | '！' | '？' | ',' | '，' | '、' | ';' | '；' => true,
+        '.' => !text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|p| p.is_ascii_digit()),
+        _ => false,
+    };
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| ends(i, c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let to = text[end..]
+        .char_indices()
+        .find(|&(i, c)| ends(end + i, c))
+        .map_or(text.len(), |(i, _)| end + i);
+    &text[from..to]
+}
+
+/// True when `phrase` occurs in `text` with the word boundaries it asks for.
+fn holds(text: &str, (p, start_boundary, end_boundary): &(String, bool, bool)) -> bool {
+    text.match_indices(p.as_str()).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + p.len()..].chars().next();
+        !(*start_boundary && before.is_some_and(wordish)
+            || *end_boundary && after.is_some_and(wordish))
+    })
+}
+
+impl When {
+    /// The language's first day of the weekend.
+    pub fn weekend_starts(&self, language: usize) -> Weekday {
+        self.langs
+            .get(language)
+            .map_or(Weekday::Sat, |l| l.weekend_starts)
+    }
+
+    /// Every deadline expression of `language` in the normalised `text`.
+    pub fn deadlines(&self, language: usize, text: &str) -> Vec<Found> {
+        let Some(l) = self.langs.get(language) else {
+            return Vec::new();
+        };
+        let mut out = l.find(l.by.as_ref(), text, false);
+        out.extend(l.find(l.until.as_ref(), text, true));
+        out
+    }
+
+    /// Every "since" expression of `language` in the normalised `text`.
+    pub fn starts(&self, language: usize, text: &str) -> Vec<Found> {
+        self.langs
+            .get(language)
+            .map(|l| l.find(l.since.as_ref(), text, false))
+            .unwrap_or_default()
+    }
+}
+
+impl Lang {
+    fn find(&self, c: Option<&Compiled>, text: &str, needs_cue: bool) -> Vec<Found> {
+        let Some(c) = c else { return Vec::new() };
+        let mut out = Vec::new();
+        for caps in c.re.captures_iter(text) {
+            let Some(whole) = caps.get(0) else { continue };
+            if needs_cue {
+                let s = clause(text, whole.start(), whole.end());
+                if !self.need.iter().any(|p| holds(s, p)) {
+                    continue;
+                }
+            }
+            if let Some(day) = self.day(c, &caps, text) {
+                out.push(Found {
+                    start: whole.start(),
+                    day,
+                });
+            }
+        }
+        out
+    }
+
+    /// What the groups of one match name; `None` when a week next to a weekday is not one
+    /// the data resolves.
+    fn day(&self, c: &Compiled, caps: &Captures<'_>, text: &str) -> Option<Day> {
+        let mut got: HashMap<Role, &str> = HashMap::new();
+        let (mut from, mut to) = (usize::MAX, 0);
+        for &(i, role) in &c.roles {
+            if let Some(m) = caps.get(i) {
+                got.insert(role, m.as_str());
+                from = from.min(m.start());
+                to = to.max(m.end());
+            }
+        }
+        let which = |lists: &[Regex], s: &str| lists.iter().position(|r| r.is_match(s));
+        let weekday = |s: &str| {
+            which(&self.weekdays, s)
+                .and_then(|i| u8::try_from(i).ok())
+                .and_then(|i| Weekday::try_from(i).ok())
+        };
+        let number = |r: Role| got.get(&r).and_then(|s| s.parse::<u32>().ok());
+        let simple = [
+            Role::Today,
+            Role::ThisMorning,
+            Role::Weekend,
+            Role::MonthEnd,
+            Role::Relative(2),
+            Role::Relative(1),
+            Role::Relative(-1),
+            Role::Relative(-2),
+        ];
+        if let Some(role) = simple.into_iter().find(|r| got.contains_key(r)) {
+            return Some(match role {
+                Role::Today => Day::Today,
+                Role::ThisMorning => Day::ThisMorning,
+                Role::Weekend => Day::Weekend,
+                Role::MonthEnd => Day::MonthEnd,
+                Role::Relative(n) => Day::Relative(n),
+                _ => return None,
+            });
+        }
+        if let Some(day) = number(Role::Day) {
+            let month = match got.get(&Role::MonthName) {
+                Some(name) => u32::try_from(which(&self.months, name)? + 1).ok()?,
+                None => number(Role::MonthNumber)?,
+            };
+            let weekday = match got.get(&Role::DateWeekday) {
+                Some(w) => Some(weekday(w)?),
+                None => None,
+            };
+            let year = got.get(&Role::Year).and_then(|y| y.parse().ok());
+            return Some(Day::Date {
+                day,
+                month,
+                year,
+                weekday,
+            });
+        }
+        let w = weekday(got.get(&Role::Weekday)?)?;
+        let week = if got.contains_key(&Role::NextWeek) {
+            Week::Next
+        } else if got.contains_key(&Role::LastWeek) {
+            Week::Last
+        } else {
+            Week::Nearest
+        };
+        if week == Week::Nearest && self.other_week_near(text, from, to) {
+            return None;
+        }
+        Some(Day::Weekday(w, week))
+    }
+
+    /// True when one of `other_week` stands within a few words of `from..to`, in its clause.
+    fn other_week_near(&self, text: &str, from: usize, to: usize) -> bool {
+        const NEAR: usize = 24;
+        let s = clause(text, from, to);
+        let offset = s.as_ptr() as usize - text.as_ptr() as usize;
+        let (local_from, local_to) = (from - offset, to - offset);
+        let before: String = {
+            let b: Vec<char> = s[..local_from].chars().collect();
+            b[b.len().saturating_sub(NEAR)..].iter().collect()
+        };
+        let after: String = s[local_to..].chars().take(NEAR).collect();
+        self.other_week
+            .iter()
+            .any(|w| before.contains(w.as_str()) || after.contains(w.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    fn on(s: &str) -> Option<Deadline> {
+        Some(Deadline::On(date(s)))
+    }
+
+    // 2026-12-09 is a Wednesday.
+    const WED: &str = "2026-12-09";
+
+    #[test]
+    fn a_weekday_deadline_is_the_next_such_day_after_the_message() {
+        let base = date(WED);
+        let fri = Day::Weekday(Weekday::Fri, Week::Nearest);
+        assert_eq!(deadline(fri, base), on("2026-12-11"));
+        let mon = Day::Weekday(Weekday::Mon, Week::Nearest);
+        assert_eq!(deadline(mon, base), on("2026-12-14"));
+        // Written on a Wednesday, "by Wednesday" is today or a week later: neither is sure.
+        let wed = Day::Weekday(Weekday::Wed, Week::Nearest);
+        assert_eq!(deadline(wed, base), None);
+        // "Next week's Friday": the Friday of the week starting on the 14th.
+        let next = Day::Weekday(Weekday::Fri, Week::Next);
+        assert_eq!(deadline(next, base), on("2026-12-18"));
+        assert_eq!(deadline(Day::Relative(1), base), on("2026-12-10"));
+        assert_eq!(deadline(Day::Relative(2), base), on("2026-12-11"));
+        assert_eq!(deadline(Day::Today, base), Some(Deadline::Today));
+        assert_eq!(deadline(Day::MonthEnd, base), on("2026-12-31"));
+        assert_eq!(
+            deadline(Day::MonthEnd, date("2026-12-31")),
+            Some(Deadline::Today)
+        );
+        // Only a start reads these.
+        for d in [Day::Relative(-1), Day::Weekend, Day::ThisMorning] {
+            assert_eq!(deadline(d, base), None, "{d:?}");
+        }
+    }
+
+    #[test]
+    fn a_date_without_a_year_is_the_next_one_and_past_or_far_dates_are_none() {
+        let base = date(WED);
+        let d = |day, month, year| Day::Date {
+            day,
+            month,
+            year,
+            weekday: None,
+        };
+        assert_eq!(deadline(d(10, 12, None), base), on("2026-12-10"));
+        assert_eq!(deadline(d(9, 12, None), base), Some(Deadline::Today));
+        // Past this year, and next year's is too far: not a deadline.
+        assert_eq!(deadline(d(8, 12, None), base), None);
+        assert_eq!(deadline(d(8, 12, Some(2026)), base), None);
+        // Across the new year.
+        assert_eq!(deadline(d(5, 1, None), base), on("2027-01-05"));
+        assert_eq!(deadline(d(5, 3, None), base), None);
+        assert_eq!(deadline(d(31, 2, None), base), None);
+        // The weekday written with the date must be the date's.
+        let fri = |day| Day::Date {
+            day,
+            month: 12,
+            year: None,
+            weekday: Some(Weekday::Fri),
+        };
+        assert_eq!(deadline(fri(11), base), on("2026-12-11"));
+        assert_eq!(deadline(fri(12), base), None);
+    }
+
+    #[test]
+    fn a_start_is_the_last_such_day_before_the_message() {
+        let base = date(WED);
+        let sat = Weekday::Sat;
+        assert_eq!(
+            since(Day::Relative(-1), base, sat),
+            Some(date("2026-12-08"))
+        );
+        assert_eq!(
+            since(Day::Relative(-2), base, sat),
+            Some(date("2026-12-07"))
+        );
+        assert_eq!(since(Day::ThisMorning, base, sat), Some(base));
+        let mon = Day::Weekday(Weekday::Mon, Week::Nearest);
+        assert_eq!(since(mon, base, sat), Some(date("2026-12-07")));
+        let fri = Day::Weekday(Weekday::Fri, Week::Nearest);
+        assert_eq!(since(fri, base, sat), Some(date("2026-12-04")));
+        let wed = Day::Weekday(Weekday::Wed, Week::Nearest);
+        assert_eq!(since(wed, base, sat), None);
+        let last_thu = Day::Weekday(Weekday::Thu, Week::Last);
+        assert_eq!(since(last_thu, base, sat), Some(date("2026-12-03")));
+        assert_eq!(since(Day::Weekend, base, sat), Some(date("2026-12-05")));
+        assert_eq!(
+            since(Day::Weekend, base, Weekday::Fri),
+            Some(date("2026-12-04"))
+        );
+        let d = |day, month| Day::Date {
+            day,
+            month,
+            year: None,
+            weekday: None,
+        };
+        assert_eq!(since(d(3, 12), base, sat), Some(date("2026-12-03")));
+        assert_eq!(
+            since(d(20, 12), base, sat),
+            None,
+            "last year's is too long ago"
+        );
+        assert_eq!(since(d(20, 11), base, sat), Some(date("2026-11-20")));
+        assert_eq!(since(Day::Relative(1), base, sat), None);
+    }
+
+    #[test]
+    fn clauses_do_not_end_at_a_full_stop_after_a_digit() {
+        let t = "erstens. bis zum 10. dezember brauche ich das, danke";
+        let start = t.find("bis").expect("bis");
+        assert_eq!(
+            clause(t, start, start + 20),
+            " bis zum 10. dezember brauche ich das"
+        );
+        let t = "周一之前都正常，请帮忙看看";
+        assert_eq!(clause(t, 0, "周一之前".len()), "周一之前都正常");
+    }
+}
