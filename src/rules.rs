@@ -405,7 +405,7 @@ impl Builder {
 /// `\b(?:é|e)tape`, it becomes "start/end of text or a non-word character" — which consumes
 /// that character, harmless since rules only ask whether and what number matched. Any other
 /// `\b` stays Unicode.
-fn ascii_boundaries(pattern: &str) -> String {
+pub(crate) fn ascii_boundaries(pattern: &str) -> String {
     const NON_WORD_BEFORE: &str = r"(?:^|[^\p{L}\p{N}_])";
     const NON_WORD_AFTER: &str = r"(?:$|[^\p{L}\p{N}_])";
     let chars: Vec<char> = pattern.chars().collect();

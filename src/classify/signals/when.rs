@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
-use regex::{Captures, Regex};
+use regex::{Match, Regex};
 use serde::Deserialize;
 
 use super::wordish;
@@ -278,10 +278,18 @@ struct Data {
     need: Vec<String>,
 }
 
-/// A regex of one tier with what its groups stand for.
+/// A tier's patterns, read in two steps so that the day alternation, with its many groups, is
+/// compiled once rather than once per pattern (it made each tier's regex, and the caches the
+/// regex engine keeps per group and state, many megabytes): `re` finds a pattern with the day
+/// as one plain group, `day` then reads that group's text.
 #[derive(Debug)]
 struct Compiled {
     re: Regex,
+    /// The group of each pattern's `{day}` in `re`.
+    day_groups: Vec<usize>,
+    /// `^(?:{day})$` with a group for each part of a day.
+    day: Regex,
+    /// What each group of `day` stands for.
     roles: Vec<(usize, Role)>,
 }
 
@@ -315,11 +323,16 @@ pub struct Builder {
 
 /// Names every `{placeholder}` of a tier's regex with a unique group, and remembers its role.
 struct Namer {
+    keep: bool,
     roles: HashMap<String, Role>,
 }
 
 impl Namer {
+    /// A named group for `role`, or a plain one when no names are kept.
     fn group(&mut self, role: Role, body: &str) -> String {
+        if !self.keep {
+            return format!("(?:{body})");
+        }
         let name = format!("w{}", self.roles.len());
         let g = format!("(?P<{name}>{body})");
         self.roles.insert(name, role);
@@ -349,9 +362,9 @@ fn day_alternation(days: &RawDays, tier: Tier, n: &mut Namer) -> String {
         }
         let mut s = shape.clone();
         for (ph, role, body) in [
-            ("{d}", Role::Day, r"\d{1,2}".to_string()),
-            ("{m}", Role::MonthNumber, r"\d{1,2}".to_string()),
-            ("{y}", Role::Year, r"\d{4}".to_string()),
+            ("{d}", Role::Day, "[0-9]{1,2}".to_string()),
+            ("{m}", Role::MonthNumber, "[0-9]{1,2}".to_string()),
+            ("{y}", Role::Year, "[0-9]{4}".to_string()),
             ("{month}", Role::MonthName, alternatives(&month_names)),
             ("{wd}", Role::DateWeekday, alternatives(&weekday_names)),
         ] {
@@ -402,42 +415,61 @@ fn day_alternation(days: &RawDays, tier: Tier, n: &mut Namer) -> String {
         .join("|")
 }
 
-/// One regex for a tier's patterns (`None` when there are none, or no days to put in them).
+/// The regexes of a tier's patterns (`None` when there are none, or no days to put in them).
 fn compile(days: &RawDays, tier: Tier, patterns: &[String]) -> Result<Option<Compiled>, String> {
     if patterns.is_empty() {
         return Ok(None);
     }
-    let mut n = Namer {
+    let mut plain = Namer {
+        keep: false,
         roles: HashMap::new(),
     };
+    let day = day_alternation(days, tier, &mut plain);
+    if day.is_empty() {
+        return Ok(None);
+    }
     let times = if days.times.is_empty() {
         String::new()
     } else {
         format!(r"(?:\s*(?:{}))*", alternatives(&days.times))
     };
-    let mut whole = Vec::new();
-    for p in patterns {
-        let day = day_alternation(days, tier, &mut n);
-        if day.is_empty() {
-            return Ok(None);
-        }
-        let p = p.replace("{time}", &times);
-        whole.push(format!(
-            "(?:{})",
-            p.replacen("{day}", &format!("(?:{day})"), 1)
-        ));
-    }
-    let source = whole.join("|");
-    let re = regex::RegexBuilder::new(&source)
-        .size_limit(64 << 20)
+    let whole: Vec<String> = patterns
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let p = crate::rules::ascii_boundaries(p).replace("{time}", &times);
+            format!(
+                "(?:{})",
+                p.replacen("{day}", &format!("(?P<d{i}>{day})"), 1)
+            )
+        })
+        .collect();
+    let re = regex::RegexBuilder::new(&whole.join("|"))
+        .size_limit(32 << 20)
         .build()
         .map_err(|e| e.to_string())?;
-    let roles = re
+    let day_groups = re
+        .capture_names()
+        .enumerate()
+        .filter_map(|(i, name)| name?.strip_prefix('d')?.parse::<usize>().ok().map(|_| i))
+        .collect();
+    let mut n = Namer {
+        keep: true,
+        roles: HashMap::new(),
+    };
+    let source = format!("^(?:{})$", day_alternation(days, tier, &mut n));
+    let day = Regex::new(&source).map_err(|e| e.to_string())?;
+    let roles = day
         .capture_names()
         .enumerate()
         .filter_map(|(i, name)| Some((i, *n.roles.get(name?)?)))
         .collect();
-    Ok(Some(Compiled { re, roles }))
+    Ok(Some(Compiled {
+        re,
+        day_groups,
+        day,
+        roles,
+    }))
 }
 
 /// `^(?:a|b)$` for looking up which weekday or month a captured name is.
@@ -694,17 +726,25 @@ impl Lang {
         let mut out = Vec::new();
         for caps in c.re.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
+            // A boundary at either end may have matched the character next to the words.
+            let words = whole.as_str().trim_matches(|c: char| !wordish(c));
+            let start = whole.start() + whole.as_str().len()
+                - whole
+                    .as_str()
+                    .trim_start_matches(|c: char| !wordish(c))
+                    .len();
+            let end = start + words.len();
             if needs_cue {
-                let s = clause(text, whole.start(), whole.end());
+                let s = clause(text, start, end);
                 if !self.need.iter().any(|p| holds(s, p)) {
                     continue;
                 }
             }
-            if let Some(day) = self.day(c, &caps, text) {
-                out.push(Found {
-                    start: whole.start(),
-                    day,
-                });
+            let Some(m) = c.day_groups.iter().find_map(|&i| caps.get(i)) else {
+                continue;
+            };
+            if let Some(day) = self.day(c, m, text) {
+                out.push(Found { start, day });
             }
         }
         out
@@ -712,14 +752,15 @@ impl Lang {
 
     /// What the groups of one match name; `None` when a week next to a weekday is not one
     /// the data resolves.
-    fn day(&self, c: &Compiled, caps: &Captures<'_>, text: &str) -> Option<Day> {
+    fn day(&self, c: &Compiled, found: Match<'_>, text: &str) -> Option<Day> {
+        let caps = c.day.captures(found.as_str())?;
         let mut got: HashMap<Role, &str> = HashMap::new();
         let (mut from, mut to) = (usize::MAX, 0);
         for &(i, role) in &c.roles {
             if let Some(m) = caps.get(i) {
                 got.insert(role, m.as_str());
-                from = from.min(m.start());
-                to = to.max(m.end());
+                from = from.min(found.start() + m.start());
+                to = to.max(found.start() + m.end());
             }
         }
         let which = |lists: &[Regex], s: &str| lists.iter().position(|r| r.is_match(s));
@@ -811,6 +852,73 @@ mod tests {
 
     // 2026-12-09 is a Wednesday.
     const WED: &str = "2026-12-09";
+
+    /// German-like data in one rule file's shape.
+    fn german() -> When {
+        #[derive(Deserialize)]
+        struct File {
+            days: RawDays,
+            deadline: RawDeadline,
+            since: Vec<String>,
+        }
+        let f: File = toml::from_str(
+            r#"
+            days.today = ['heute']
+            days.yesterday = ['gestern']
+            days.weekdays = [['montag'], ['dienstag'], ['mittwoch'], ['donnerstag'], ['freitag'], ['samstag'], ['sonntag']]
+            days.months = [['januar'], ['februar'], ['märz'], ['april'], ['mai'], ['juni'], ['juli'], ['august'], ['september'], ['oktober'], ['november'], ['dezember']]
+            days.dates = ['{d}\.\s?{month}', '{d}\.{m}\.']
+            deadline.by = ['\bspätestens (?:am )?{day}\b']
+            deadline.until = ['\bbis (?:zum )?{day}\b']
+            deadline.need = ['brauchen']
+            since = ['\bseit {day}\b']
+            "#,
+        )
+        .expect("toml");
+        let mut b = Builder::default();
+        b.add(&f.days, &f.deadline, &f.since, 0).expect("valid");
+        b.build()
+    }
+
+    #[test]
+    fn patterns_read_the_day_they_name_and_where_the_words_start() {
+        let w = german();
+        let text = "wir brauchen es spätestens am 11. dezember.";
+        let found = w.deadlines(0, text);
+        let at = text.find("spätestens").expect("in text");
+        assert_eq!(
+            found,
+            vec![Found {
+                start: at,
+                day: Day::Date {
+                    day: 11,
+                    month: 12,
+                    year: None,
+                    weekday: None
+                }
+            }]
+        );
+        let text = "so geht es nicht. seit gestern, seit freitag";
+        let found: Vec<Day> = w.starts(0, text).into_iter().map(|f| f.day).collect();
+        assert_eq!(
+            found,
+            vec![Day::Relative(-1), Day::Weekday(Weekday::Fri, Week::Nearest)]
+        );
+        // A word boundary is no boundary inside a word ("gesternabend" is not "gestern").
+        assert!(w.starts(0, "seit gesternabend").is_empty());
+        assert!(w.starts(0, "seit übermorgen").is_empty());
+    }
+
+    #[test]
+    fn an_until_needs_its_cue_in_its_own_clause_not_past_the_comma_after_the_day() {
+        let w = german();
+        assert!(w
+            .deadlines(0, "es lief alles bis freitag, wir brauchen dringend hilfe")
+            .is_empty());
+        let found = w.deadlines(0, "wir brauchen es bis freitag, danke");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].day, Day::Weekday(Weekday::Fri, Week::Nearest));
+    }
 
     #[test]
     fn a_weekday_deadline_is_the_next_such_day_after_the_message() {
