@@ -453,6 +453,135 @@ pub(crate) fn ascii_boundaries(pattern: &str) -> String {
     out
 }
 
+/// A regex that matches wherever `pattern` can, but small and fast: Unicode classes (`\p{Lu}`,
+/// `\w`, `\s`…) become "their ASCII members or any non-ASCII character", a class that negates
+/// or subtracts one becomes any character, and word boundaries are dropped. Unicode letter
+/// classes are most of a pattern's size (a name pattern with four `\p{Lu}…\p{Ll}` words is
+/// 0.4 MB compiled, its loosened form a tenth of that), so a loosened regex can stand guard
+/// in front of the exact one: no match of it, no match of the exact one, which then is only
+/// compiled and run for the few texts that pass.
+pub(crate) fn loosen(pattern: &str) -> String {
+    const LETTERS: &str = r"0-9A-Za-z_\x{80}-\x{10FFFF}";
+    const DIGITS: &str = r"0-9\x{80}-\x{10FFFF}";
+    const SPACES: &str = r"\t-\r \x{80}-\x{10FFFF}";
+    const ANY: &str = r"\x{0}-\x{10FFFF}";
+    let chars: Vec<char> = pattern.chars().collect();
+    // The members an escape at `i` stands for, and how many characters it takes; `None` for
+    // an escape kept as written.
+    let class_of = |i: usize| -> Option<(&'static str, usize)> {
+        let n = *chars.get(i + 1)?;
+        match n {
+            'w' => Some((LETTERS, 2)),
+            'd' => Some((DIGITS, 2)),
+            's' => Some((SPACES, 2)),
+            'W' | 'D' | 'S' => Some((ANY, 2)),
+            'p' | 'P' => {
+                let (name, len) = if chars.get(i + 2) == Some(&'{') {
+                    let close = chars[i + 2..].iter().position(|&c| c == '}')?;
+                    (
+                        chars[i + 3..i + 2 + close].iter().collect::<String>(),
+                        close + 3,
+                    )
+                } else {
+                    (chars.get(i + 2)?.to_string(), 3)
+                };
+                let members = match (n, name.as_str()) {
+                    ('p', "L" | "Lu" | "Ll" | "Lt" | "Lm" | "Lo" | "Letter" | "Alphabetic") => {
+                        LETTERS
+                    }
+                    ('p', "N" | "Nd") => DIGITS,
+                    _ => ANY,
+                };
+                Some((members, len))
+            }
+            _ => None,
+        }
+    };
+    let mut out = String::with_capacity(pattern.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '[' {
+            // A class, to its closing bracket (a `]` first in it is a member).
+            let mut j = i + 1;
+            let negated = chars.get(j) == Some(&'^');
+            if negated {
+                j += 1;
+            }
+            if chars.get(j) == Some(&']') {
+                j += 1;
+            }
+            let mut body = String::new();
+            let (mut loosened, mut nested, mut depth) = (false, false, 0);
+            while j < chars.len() && (chars[j] != ']' || depth > 0) {
+                if chars[j] == ']' {
+                    depth -= 1;
+                }
+                if chars[j] == '\\' {
+                    if let Some((members, len)) = class_of(j) {
+                        body.push_str(members);
+                        loosened = true;
+                        j += len;
+                        continue;
+                    }
+                    body.extend(chars[j..(j + 2).min(chars.len())].iter());
+                    j += 2;
+                    continue;
+                }
+                if chars[j] == '[' {
+                    depth += 1;
+                }
+                if chars[j] == '['
+                    || chars[j..].starts_with(&['-', '-'])
+                    || chars[j..].starts_with(&['~', '~'])
+                {
+                    nested = true;
+                }
+                body.push(chars[j]);
+                j += 1;
+            }
+            if nested || (negated && loosened) {
+                out.push_str(&format!("[{ANY}]"));
+            } else {
+                out.push('[');
+                if negated {
+                    out.push('^');
+                }
+                out.push_str(&body);
+                out.push(']');
+            }
+            i = j + 1;
+            continue;
+        }
+        if c == '\\' {
+            if let Some((members, len)) = class_of(i) {
+                out.push_str(&format!("[{members}]"));
+                i += len;
+                continue;
+            }
+            match chars.get(i + 1) {
+                Some('b' | 'B') if chars.get(i + 2) == Some(&'{') => {
+                    // `\b{start}` and its kin.
+                    let close = chars[i..].iter().position(|&c| c == '}').unwrap_or(1);
+                    i += close + 1;
+                    continue;
+                }
+                Some('b' | 'B' | '<' | '>') => {}
+                Some(&n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            }
+            i += 2;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
 /// Compiles a rule regex with room for its lazy DFA.
 /// A regex error in one line: the regex crate's own message draws the pattern over several.
 pub(crate) fn bad_regex(pattern: &str, e: &regex::Error) -> String {
@@ -812,6 +941,55 @@ mod tests {
 
     fn rules() -> RuleSet {
         RuleSet::load(None, &[]).expect("built-in rules load")
+    }
+
+    #[test]
+    fn a_loosened_regex_matches_wherever_the_exact_one_does_and_is_smaller() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                r"(?i:thanks)\s+to\s+(?P<v>\p{Lu}[\p{L}\x27’-]*\p{Ll})\b",
+                &[
+                    "Thanks to Maria!",
+                    "thanks to Ærøskøbing.",
+                    "THANKS  to Łukasz",
+                ],
+            ),
+            (
+                r"\bseit\s+\d+\s+tagen\b",
+                &["seit 12 tagen", "seit ١٢ tagen"],
+            ),
+            (r"[^\p{L}\s]{2}x", &["12x", "..x"]),
+            (r"[\w&&[^\d]]+y\b{end}", &["abcy", "äy"]),
+            (r"(?P<v>[\p{Han}]{2,4})さん", &["田中さん"]),
+            (r"\PL\pL", &["1a", " é"]),
+        ];
+        for (pattern, texts) in cases {
+            let exact = Regex::new(pattern).expect("exact");
+            let loose = Regex::new(&loosen(pattern)).expect("loosened compiles");
+            for t in *texts {
+                assert!(exact.is_match(t), "{pattern} on {t}");
+                assert!(loose.is_match(t), "{} on {t}", loosen(pattern));
+            }
+        }
+        assert_eq!(loosen(r"\bab\b"), "ab");
+        assert_eq!(loosen(r"[^\p{L}]"), r"[\x{0}-\x{10FFFF}]");
+        assert_eq!(loosen(r"[a-z\x27]\."), r"[a-z\x27]\.");
+        let name = r"\p{Lu}[\p{L}\x27’-]*\p{Ll}(?: \p{Lu}[\p{L}\x27’-]*\p{Ll})?";
+        let size = |p: &str| {
+            regex::RegexBuilder::new(p)
+                .size_limit(1 << 30)
+                .build()
+                .map(|_| ())
+                .and_then(|()| {
+                    regex::RegexBuilder::new(p)
+                        .size_limit(1 << 16)
+                        .build()
+                        .map(|_| 0)
+                })
+                .unwrap_or(1)
+        };
+        assert_eq!(size(name), 1, "the exact name pattern is over 64 KB");
+        assert_eq!(size(&loosen(name)), 0, "the loosened one is not");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! as never a name (pronouns, "Team", "Support"), and is not the customer's own name nor ours.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use regex::Regex;
 use serde::Deserialize;
@@ -47,11 +48,33 @@ pub struct RawColleague {
     not_endings: Vec<String>,
 }
 
+/// One pattern: a loosened regex that stands guard (see [`crate::rules::loosen`]), and the
+/// exact one, compiled the first time a text passes the guard. Exact name patterns are large
+/// (Unicode letter classes, 0.4 MB each, and as much again in the caches of each thread
+/// that runs them), and most messages praise no one.
+struct Pattern {
+    language: usize,
+    source: String,
+    guard: Option<Regex>,
+    exact: OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    /// The exact regex, when `text` may match it.
+    fn exact_for(&self, text: &str) -> Option<&Regex> {
+        if self.guard.as_ref().is_some_and(|g| !g.is_match(text)) {
+            return None;
+        }
+        self.exact
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()
+    }
+}
+
 /// The compiled colleague rules of every language.
 #[derive(Default)]
 pub struct Colleagues {
-    /// (language index, pattern).
-    patterns: Vec<(usize, Regex)>,
+    patterns: Vec<Pattern>,
     /// Per language index: lower-cased words that are never a name.
     not_names: Vec<HashSet<String>>,
     /// Per language index: title (without a final '.') → the form the value writes, if not
@@ -155,7 +178,12 @@ impl Colleagues {
                     format!("{p:?} has no group (?P<v>…) for the name"),
                 ));
             }
-            self.patterns.push((language, re));
+            self.patterns.push(Pattern {
+                language,
+                source: p.clone(),
+                guard: Regex::new(&crate::rules::loosen(p)).ok(),
+                exact: OnceLock::new(),
+            });
         }
         if self.not_names.len() <= language {
             self.not_names.resize(language + 1, HashSet::new());
@@ -186,8 +214,11 @@ impl Colleagues {
         negated: impl Fn(&str, usize) -> bool,
     ) -> Vec<String> {
         let mut found: Vec<(usize, String)> = Vec::new();
-        let patterns = self.patterns.iter().filter(|(l, _)| languages.contains(l));
-        for (language, re) in patterns {
+        let patterns = self
+            .patterns
+            .iter()
+            .filter(|p| languages.contains(&p.language));
+        for (language, re) in patterns.filter_map(|p| Some((&p.language, p.exact_for(text)?))) {
             for c in re.captures_iter(text) {
                 let (Some(whole), Some(v)) = (c.get(0), c.name("v")) else {
                     continue;
@@ -338,6 +369,25 @@ not_endings = ["ing"]
         let mut c = Colleagues::default();
         c.add(&raw, 0).expect("adds");
         c
+    }
+
+    #[test]
+    fn an_exact_pattern_is_compiled_only_for_a_text_its_guard_lets_through() {
+        let c = rules();
+        let none = NotTheirs::new(std::iter::empty());
+        assert!(c
+            .read(&[0], "The export fails since Monday.", &none, negated)
+            .is_empty());
+        assert!(c.patterns.iter().all(|p| p.exact.get().is_none()));
+        let names = c.read(
+            &[0],
+            "Thanks to Maria from your support team.",
+            &none,
+            negated,
+        );
+        assert_eq!(names, vec!["Maria".to_string()]);
+        assert!(c.patterns[0].exact.get().is_some_and(Option::is_some));
+        assert!(c.patterns[2].exact.get().is_none(), "no さん in the text");
     }
 
     fn negated(before: &str, _: usize) -> bool {
