@@ -46,8 +46,10 @@ pub struct Model {
     /// (combined probability, share of such predictions that were right), increasing in both:
     /// the calibration that makes a confidence mean what it says. Empty = uncalibrated.
     pub calibration: Vec<(f32, f32)>,
-    /// `weights[bucket * classes + class]`, each a multiple of its class's `scales` entry.
-    weights: Vec<f32>,
+    /// `weights[bucket * classes + class]` times its class's `scales` entry is the weight: kept
+    /// as the file stores it, a quarter of the memory of `f32`s (2^18 buckets × 13 classes is
+    /// 3.4 MB, not 13.6 MB) for the same products.
+    weights: Vec<i8>,
     /// Per class, the step of the 8-bit grid the weights are stored on.
     scales: Vec<f32>,
     bias: Vec<f32>,
@@ -186,8 +188,8 @@ impl Model {
         let mut out = self.bias.clone();
         for &(bucket, v) in f {
             let row = &self.weights[bucket as usize * k..][..k];
-            for (o, w) in out.iter_mut().zip(row) {
-                *o += w * v;
+            for ((o, &q), scale) in out.iter_mut().zip(row).zip(&self.scales) {
+                *o += f32::from(q) * scale * v;
             }
         }
         out
@@ -236,12 +238,7 @@ impl Model {
         for b in &self.bias {
             out.extend_from_slice(&b.to_le_bytes());
         }
-        let k = self.classes.len();
-        for (i, w) in self.weights.iter().enumerate() {
-            let step = self.scales[i % k];
-            let q = if step > 0.0 { (w / step).round() } else { 0.0 };
-            out.push(q.clamp(-127.0, 127.0) as i8 as u8);
-        }
+        out.extend(self.weights.iter().map(|&q| q as u8));
         out
     }
 
@@ -275,11 +272,7 @@ impl Model {
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        let weights = weights
-            .iter()
-            .enumerate()
-            .map(|(i, &q)| f32::from(q as i8) * header.scales[i % k])
-            .collect();
+        let weights = weights.iter().map(|&q| q as i8).collect();
         Ok(Model {
             classes: header.classes,
             hyper: Hyper {
@@ -309,9 +302,9 @@ struct Header {
     scales: Vec<f32>,
 }
 
-/// Puts the weights on the 8-bit grid the file stores, so a model in memory predicts exactly
-/// as it will after a round trip through its file.
-fn quantize(weights: &mut [f32], k: usize) -> Vec<f32> {
+/// Puts the weights on the 8-bit grid the file stores (one step per class), so a model in
+/// memory is the one its file holds.
+fn quantize(weights: &[f32], k: usize) -> (Vec<i8>, Vec<f32>) {
     let mut scales = vec![0.0f32; k];
     for (i, w) in weights.iter().enumerate() {
         scales[i % k] = scales[i % k].max(w.abs());
@@ -319,15 +312,19 @@ fn quantize(weights: &mut [f32], k: usize) -> Vec<f32> {
     for s in &mut scales {
         *s /= 127.0;
     }
-    for (i, w) in weights.iter_mut().enumerate() {
-        let step = scales[i % k];
-        *w = if step > 0.0 {
-            (*w / step).round().clamp(-127.0, 127.0) * step
-        } else {
-            0.0
-        };
-    }
-    scales
+    let q = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let step = scales[i % k];
+            if step > 0.0 {
+                (w / step).round().clamp(-127.0, 127.0) as i8
+            } else {
+                0
+            }
+        })
+        .collect();
+    (q, scales)
 }
 
 /// Fits a model to `examples` (features made with `hyper.bits`, class index into `classes`).
@@ -338,10 +335,11 @@ pub fn train(classes: &[String], examples: &[(Features, usize)], hyper: Hyper) -
         hyper,
         rule_weight: 0.0,
         calibration: Vec::new(),
-        weights: vec![0.0; k << hyper.bits],
+        weights: Vec::new(),
         scales: Vec::new(),
         bias: vec![0.0; k],
     };
+    let mut weights = vec![0.0f32; k << hyper.bits];
     // L2 by a global scale: the stored weights times `scale` are the real ones.
     let mut scale = 1.0f32;
     let mut order: Vec<usize> = (0..examples.len()).collect();
@@ -357,7 +355,7 @@ pub fn train(classes: &[String], examples: &[(Features, usize)], hyper: Hyper) -
             let (f, y) = &examples[e];
             probs.copy_from_slice(&model.bias);
             for &(bucket, v) in f {
-                let row = &model.weights[bucket as usize * k..][..k];
+                let row = &weights[bucket as usize * k..][..k];
                 for (p, w) in probs.iter_mut().zip(row) {
                     *p += w * v * scale;
                 }
@@ -369,21 +367,21 @@ pub fn train(classes: &[String], examples: &[(Features, usize)], hyper: Hyper) -
                 model.bias[c] -= rate * g;
                 let step = rate * g / scale;
                 for &(bucket, v) in f {
-                    model.weights[bucket as usize * k + c] -= step * v;
+                    weights[bucket as usize * k + c] -= step * v;
                 }
             }
             if scale < 1e-3 {
-                for w in &mut model.weights {
+                for w in &mut weights {
                     *w *= scale;
                 }
                 scale = 1.0;
             }
         }
     }
-    for w in &mut model.weights {
+    for w in &mut weights {
         *w *= scale;
     }
-    model.scales = quantize(&mut model.weights, k);
+    (model.weights, model.scales) = quantize(&weights, k);
     model
 }
 
