@@ -433,4 +433,102 @@ mod tests {
             Some("Do you host data in the EU? Can we pay yearly?")
         );
     }
+
+    /// The question and request of `body` in `lang`, read with the built-in rule files.
+    fn read(lang: &str, subject: &str, body: &str) -> Found {
+        let rules = crate::rules::RuleSet::load(None, &[]).expect("built-in rules load");
+        rules
+            .signals
+            .asked
+            .read(&rules.reference_languages(lang), subject, body)
+    }
+
+    fn question(lang: &str, body: &str) -> Option<String> {
+        read(lang, "", body).question
+    }
+
+    fn request(lang: &str, body: &str) -> Option<String> {
+        read(lang, "", body).request
+    }
+
+    #[test]
+    fn questions_are_their_own_sentences_in_every_script() {
+        let cases = [
+            ("en", "Hi,\n\nWe run a small accounting firm. Can we pay annually by bank\ntransfer instead of card?\n\nThanks", "Can we pay annually by bank transfer instead of card?"),
+            ("en", "1. Do you host data in the EU?\n2. Is there a discount for charities?", "Do you host data in the EU? Is there a discount for charities?"),
+            ("de", "Guten Tag,\nwir möchten ab Dezember per SEPA-Lastschrift zahlen. Was brauchen Sie dafür von uns?", "Was brauchen Sie dafür von uns?"),
+            ("de", "Wie lange werden gelöschte Dateien im Papierkorb aufbewahrt", "Wie lange werden gelöschte Dateien im Papierkorb aufbewahrt"),
+            ("zh", "您好！我们公司有二十名员工。请问专业版是否支持单点登录？谢谢。", "请问专业版是否支持单点登录？"),
+            ("ja", "お世話になっております。\n年間契約の場合、割引はございますでしょうか。\nよろしくお願いいたします。", "年間契約の場合、割引はございますでしょうか。"),
+            ("ko", "안녕하세요.\n연간 결제로 변경하면 할인을 받을 수 있나요?\n감사합니다.", "연간 결제로 변경하면 할인을 받을 수 있나요?"),
+            ("he", "שלום,\nהאם אפשר לשלם על המנוי בהעברה בנקאית פעם בשנה?\nתודה", "האם אפשר לשלם על המנוי בהעברה בנקאית פעם בשנה?"),
+            ("fr", "Bonjour,\nPourriez-vous nous dire si vos serveurs sont situés en France ?\nCordialement", "Pourriez-vous nous dire si vos serveurs sont situés en France ?"),
+            ("et", "Tere!\nKas teie teenus toetab ühekordset sisselogimist Microsofti kontoga?\nParimate soovidega", "Kas teie teenus toetab ühekordset sisselogimist Microsofti kontoga?"),
+        ];
+        for (lang, body, want) in cases {
+            assert_eq!(
+                question(lang, body).as_deref(),
+                Some(want),
+                "{lang}: {body}"
+            );
+        }
+    }
+
+    #[test]
+    fn requests_are_the_sentences_with_the_request() {
+        let cases = [
+            ("en", "Hello,\nEmma Walsh starts on Monday. Please add her as a new user to our account.\nKind regards", "Please add her as a new user to our account."),
+            ("de", "Guten Tag,\nunser Kollege ist ausgeschieden. Bitte löschen Sie sein Benutzerkonto zum Monatsende.\nDanke!", "Bitte löschen Sie sein Benutzerkonto zum Monatsende."),
+            ("ja", "いつもお世話になっております。\n10月分の請求書を再発行していただけますでしょうか。\nよろしくお願いいたします。", "10月分の請求書を再発行していただけますでしょうか。"),
+            ("ko", "안녕하세요.\n두 번째 라이선스를 이번 달 말에 해지해 주시기 바랍니다.\n감사합니다.", "두 번째 라이선스를 이번 달 말에 해지해 주시기 바랍니다."),
+            ("zh", "你好，\n麻烦您把我们的套餐改为年付。谢谢！", "麻烦您把我们的套餐改为年付。"),
+            ("he", "שלום,\nבבקשה לבטל את הרישיון השני שלנו עד סוף החודש.\nתודה", "בבקשה לבטל את הרישיון השני שלנו עד סוף החודש."),
+        ];
+        for (lang, body, want) in cases {
+            assert_eq!(request(lang, body).as_deref(), Some(want), "{lang}: {body}");
+        }
+    }
+
+    #[test]
+    fn pleasantries_stock_lines_and_generic_asks_are_never_quoted() {
+        let cases = [
+            ("en", "Hi, how are you? Hope you are well? Please find attached our logo."),
+            ("en", "Can you help me? Any update?"),
+            ("en", "Our sync stopped after the update. The error is E-4012."),
+            ("de", "Wie geht es Ihnen? Im Anhang finden Sie bitte die Rechnung."),
+            ("ja", "お世話になっております。\n添付ファイルをご確認ください。\nよろしくお願いいたします。"),
+            ("ko", "안녕하세요. 잘 부탁드립니다."),
+            ("he", "מה שלומכם? מצורף צילום מסך. תודה מראש"),
+            ("zh", "附件是截图，请查收。谢谢！"),
+        ];
+        for (lang, body) in cases {
+            assert_eq!(read(lang, "", body), Found::default(), "{lang}: {body}");
+        }
+    }
+
+    #[test]
+    fn the_subject_counts_only_when_the_body_asks_nothing() {
+        let f = read(
+            "en",
+            "Do you support SAML single sign-on?",
+            "Hi,\nsee subject.\nThanks",
+        );
+        assert_eq!(
+            f.question.as_deref(),
+            Some("Do you support SAML single sign-on?")
+        );
+        let f = read(
+            "en",
+            "Do you support SAML single sign-on?",
+            "Is there an annual plan for teams?",
+        );
+        assert_eq!(
+            f.question.as_deref(),
+            Some("Is there an annual plan for teams?")
+        );
+        assert_eq!(
+            read("en", "Pricing question", "Hi,\nsee subject.").question,
+            None
+        );
+    }
 }
