@@ -178,6 +178,9 @@ fn all_signals() -> Signals {
         phone: Some("+44 20 7946 0321".into()),
         attachments: 1,
         utc_offset: Some("+09:00".into()),
+        // Customer text with what a template must pass through as data.
+        question: Some("Can we pay {{annually}} by bank transfer?".into()),
+        request: Some("Please add Emma Walsh <emma@example.org> as a user.".into()),
         called: true,
     }
 }

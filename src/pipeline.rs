@@ -495,6 +495,31 @@ mod tests {
         read.signals.accounts().map(str::to_string).collect()
     }
 
+    /// What the message with `body` asked, read as the pipeline reads it: (question, request).
+    fn asked(body: &str) -> (Option<String>, Option<String>) {
+        let raw = format!("From: Alex <alex@customer.example>\r\nTo: support@example.com\r\nSubject: Re: Export\r\nMessage-ID: <q@customer.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n");
+        let read = engine().read(raw.as_bytes(), "test").expect("reads");
+        (read.signals.question, read.signals.request)
+    }
+
+    #[test]
+    fn a_question_only_in_quoted_history_or_the_signature_is_not_theirs_to_quote() {
+        for body in [
+            "Thanks, I will try the export again tomorrow.\r\n\r\nOn Sun, 22 Nov 2026 at 09:00, Support <support@example.com> wrote:\r\n> Which export format would you like us to enable for your account?\r\n> Could you please send us a screenshot of the error?",
+            "Danke, ich versuche den Export morgen noch einmal.\r\n\r\nAm 22.11.2026 um 09:00 schrieb Support <support@example.com>:\r\n> Welches Exportformat sollen wir für Ihr Konto freischalten?",
+            "The export works again, all good now.\r\n\r\nBest regards,\r\nAlex Berg\r\nHave you tried our new mobile app? Download it today!",
+            "导出功能已经恢复正常了。\r\n\r\n> 请问您希望我们为您的账户开通哪种导出格式？",
+        ] {
+            assert_eq!(asked(body), (None, None), "{body}");
+        }
+        // The same message with a question of their own above the history gets that one.
+        let (question, _) = asked("Can you also enable the XLSX export for our account?\r\n\r\nOn Sun, 22 Nov 2026 at 09:00, Support <support@example.com> wrote:\r\n> Which export format would you like us to enable for your account?");
+        assert_eq!(
+            question.as_deref(),
+            Some("Can you also enable the XLSX export for our account?")
+        );
+    }
+
     #[test]
     fn account_addresses_are_the_customers_own_new_text_and_not_ours() {
         assert_eq!(

@@ -3,9 +3,11 @@
 //! (their account's address among them), what they ask for, when they need an answer and
 //! since when their problem has lasted ([`when`]), their phone number, attachments and their
 //! UTC offset; and a colleague they thank by name, so that a thank-you is answered personally
-//! ([`colleague`]). The phrases are data (`[signals]` in `rules/<lang>.toml`); precision comes
+//! ([`colleague`]); and their question or request in their own words, for the draft to
+//! restate ([`asked`]). The phrases are data (`[signals]` in `rules/<lang>.toml`); precision comes
 //! first, so a phrase preceded by one of its language's negations does not count.
 
+pub mod asked;
 pub mod colleague;
 mod when;
 
@@ -81,6 +83,11 @@ pub struct Signals {
     pub phone: Option<String>,
     pub attachments: usize,
     pub utc_offset: Option<String>,
+    /// Their question in their own words: up to two whole sentences of their new text
+    /// ([`asked`]), for the question draft to restate; null when unsure.
+    pub question: Option<String>,
+    /// The sentence or two of their new text that carry their request, as written.
+    pub request: Option<String>,
     /// They say they phoned us (for `callback_missing` on a repeat contact).
     #[serde(skip)]
     pub called: bool,
@@ -226,6 +233,9 @@ pub struct RawSignals {
     /// A colleague thanked or praised by name.
     #[serde(default)]
     colleague: colleague::RawColleague,
+    /// What makes a sentence their question or their request.
+    #[serde(default)]
+    asked: asked::RawAsked,
 }
 
 /// How many filler words may stand between an account phrase and the address.
@@ -264,6 +274,8 @@ pub struct SignalRules {
     colleagues: colleague::Colleagues,
     /// Deadlines and starts.
     when: when::When,
+    /// Their question and request, in their words.
+    asked: asked::Asked,
 }
 
 /// Collects the `[signals]` sections while rule files load.
@@ -277,6 +289,7 @@ pub struct Builder {
     fillers: Vec<Vec<String>>,
     colleagues: colleague::Colleagues,
     when: when::Builder,
+    asked: asked::Asked,
 }
 
 impl Builder {
@@ -388,6 +401,7 @@ impl Builder {
         );
         // Longest first, so "e-mail" is taken whole before "e".
         fillers.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        self.asked.add(&raw.asked, language);
         self.colleagues.add(&raw.colleague, language)
     }
 
@@ -408,6 +422,7 @@ impl Builder {
             fillers: self.fillers,
             colleagues: self.colleagues,
             when: self.when.build(),
+            asked: self.asked,
         }
     }
 }
@@ -593,6 +608,11 @@ impl SignalRules {
                 }),
         );
         s.phone = self.phone(own_text, asks[0]);
+        // `text` is the subject, then the new text: neither quoted history nor signature.
+        let (subject, body) = text.split_once('\n').unwrap_or(("", text));
+        let found = self.asked.read(languages, subject, body);
+        s.question = found.question;
+        s.request = found.request;
         s
     }
 

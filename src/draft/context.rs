@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::locale::{parse_offset, Locale};
 use super::message::clean_line;
-use crate::classify::signals::{Signals, ABOUT, ASKS, REFS, TRIED};
+use crate::classify::signals::{asked, Signals, ABOUT, ASKS, REFS, TRIED};
 use crate::config::Promises;
 use crate::facts::{retired_is_ours, Fact, Text, Where};
 
@@ -132,6 +132,24 @@ fn other_account<'a>(accounts: &[&'a str], retired: &str) -> Option<&'a str> {
         .iter()
         .find(|a| !a.eq_ignore_ascii_case(retired) && domain(a) != domain(retired))
         .copied()
+}
+
+/// What they asked, in their words, for the draft of `category` to restate: a request draft
+/// restates their request first, any other draft their question first (a question asked as
+/// a request, "Could you tell me whether …", still counts). One line, cleaned of control and
+/// direction characters like every customer value; the signal is never longer than
+/// [`asked::MAX_CHARS`], so nothing is cut.
+fn asked(s: &Signals, category: &str) -> String {
+    let (first, second) = if category == "request" {
+        (&s.request, &s.question)
+    } else {
+        (&s.question, &s.request)
+    };
+    first
+        .as_deref()
+        .or(second.as_deref())
+        .map(|a| clean_line(a, asked::MAX_CHARS))
+        .unwrap_or_default()
 }
 
 /// Builds the JSON context templates see.
@@ -314,6 +332,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             Value::Bool(s.gave_references() || s.attachments > 0),
         ),
         ("attachments", Value::from(s.attachments)),
+        ("asked", string(asked(s, c.category))),
         (
             "phone",
             string(

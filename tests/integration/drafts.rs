@@ -968,3 +968,58 @@ fn an_incident_since_the_day_the_customer_names_is_confirmed_and_one_before_it_i
         assert!(!kinds.contains(&"incident_confirmed"), "{lang}: {kinds:?}");
     }
 }
+
+/// The question and request drafts restate what the customer asked, in their words, as a
+/// quoted line; a question only in quoted history or in the signature is not theirs to quote.
+#[test]
+fn question_and_request_drafts_quote_what_the_customer_asked() {
+    let cases = [
+        (
+            "en",
+            "question",
+            "Hosting and payment",
+            "Hello,\n\nWe are evaluating your product for our practice. Do you keep customer data in an EU data centre?\n\nThanks,\nAlex",
+            "> Do you keep customer data in an EU data centre?",
+        ),
+        (
+            "de",
+            "question",
+            "Datenstandort",
+            "Guten Tag,\n\nwir überlegen, unsere Praxis auf Ihren Dienst umzustellen. Werden die Daten unserer Patienten ausschließlich in der EU gespeichert?\n\nMit freundlichen Grüßen\nAlex Berg",
+            "> Werden die Daten unserer Patienten ausschließlich in der EU gespeichert?",
+        ),
+        (
+            "ja",
+            "question",
+            "シングルサインオンについて",
+            "お世話になっております。\n貴社サービスの導入を検討しております。\nMicrosoft Entra IDとのSAML連携によるシングルサインオンには対応していますか。\nよろしくお願いいたします。",
+            "> Microsoft Entra IDとのSAML連携によるシングルサインオンには対応していますか。",
+        ),
+        (
+            "zh",
+            "question",
+            "咨询",
+            "您好，\n\n请问你们的专业版支持单点登录吗？我们正在评估是否购买。\n\n谢谢",
+            "> 请问你们的专业版支持单点登录吗？",
+        ),
+        (
+            "en",
+            "request",
+            "New user",
+            "Hello,\n\nEmma Walsh joins our team on Monday. Please add Emma Walsh as a new user to our account.\n\nKind regards,\nAlex",
+            "> Please add Emma Walsh as a new user to our account.",
+        ),
+    ];
+    for (lang, category, subject, text, quoted) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/{category}"), "{body}");
+        assert!(body.contains(quoted), "{lang}: {quoted:?} not in\n{body}");
+    }
+    // Their only question is in the history they quote: nothing to restate.
+    let (_, body) = reply(
+        "Alex <alex@customer.example>",
+        "Re: Export",
+        "Hello,\n\nplease enable the export for our account.\n\nOn Sun, 22 Nov 2026 at 09:00, Support <support@example.com> wrote:\n> Which export format would you like us to enable for your account?\n",
+    );
+    assert!(!body.contains("> Which export"), "{body}");
+}

@@ -1,0 +1,534 @@
+//! What the customer asked, in their own words: the sentence or two of their new text that is
+//! their question, and the one or two that carry their request, so that the `question` and
+//! `request` drafts can restate it ("You asked: > Can we pay annually by bank transfer?")
+//! rather than say "your question". Only whole sentences are taken, never cut, and only from
+//! the new text (quoted history and the signature are not theirs to ask). A wrong quote reads
+//! worse than none, so a sentence counts only when its shape says so: a question ends with a
+//! question mark, with its language's question ending (か, 吗, 까요), or opens with one of its
+//! question words and ends without a full stop; a request holds one of its language's request
+//! phrases. Pleasantries, stock lines and questions too short or too generic to be worth
+//! quoting ("Can you help?") are never taken. Every phrase is data: `[signals.asked]` of
+//! `rules/<lang>.toml`.
+
+use serde::Deserialize;
+
+use super::wordish;
+use crate::rules::{is_cjk, normalize, parse_phrase};
+
+/// At most this many characters are quoted back: a longer sentence is left out, not cut.
+pub const MAX_CHARS: usize = 300;
+/// At most this many sentences are quoted back.
+const MAX_SENTENCES: usize = 2;
+/// Only this much of the new text is read: the ask comes early, and a pasted log does not
+/// need to be split into sentences.
+const MAX_SCAN: usize = 8_000;
+/// A line at least this wide (ideographs count twice) and not ending in punctuation was
+/// wrapped by a mail client: the next line goes on with the same sentence.
+const WRAPPED: usize = 40;
+
+/// `[signals.asked]` of one rule file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAsked {
+    /// Words a question opens with ("how", "can you", "wie", "kas", "איך"): a sentence that
+    /// opens with one and ends without a full stop is a question even without '?'.
+    #[serde(default)]
+    question_words: Vec<String>,
+    /// Endings that make a sentence a question where the language marks it with a particle
+    /// ("ますか", "吗", "습니까"), before any final punctuation.
+    #[serde(default)]
+    question_endings: Vec<String>,
+    /// Phrases that make a sentence a request ("please", "could you", "bitte", "お願い").
+    #[serde(default)]
+    request: Vec<String>,
+    /// Phrases that make a sentence one never quoted: pleasantries ("how are you"), stock
+    /// lines ("please find attached", "よろしくお願い"), thanks.
+    #[serde(default)]
+    not: Vec<String>,
+    /// Whole sentences (without final punctuation) too generic to restate ("can you help
+    /// me", "is that possible").
+    #[serde(default)]
+    generic: Vec<String>,
+}
+
+/// A phrase and whether each end must sit at a word boundary.
+#[derive(Debug, Clone)]
+struct Phrase {
+    text: String,
+    start: bool,
+    end: bool,
+}
+
+impl Phrase {
+    fn parse(s: &str) -> Option<Phrase> {
+        let (text, start, end) = parse_phrase(s)?;
+        // A boundary only binds an end that is itself part of a word ("qu'" binds nothing).
+        let start = start && text.chars().next().is_some_and(wordish);
+        let end = end && text.chars().next_back().is_some_and(wordish);
+        Some(Phrase { text, start, end })
+    }
+
+    /// Where the phrase occurs in `norm` at word boundaries.
+    fn positions<'a>(&'a self, norm: &'a str) -> impl Iterator<Item = usize> + 'a {
+        norm.match_indices(self.text.as_str())
+            .map(|(i, _)| i)
+            .filter(move |&i| {
+                let before = norm[..i].chars().next_back();
+                let after = norm[i + self.text.len()..].chars().next();
+                !(self.start && before.is_some_and(wordish))
+                    && !(self.end && after.is_some_and(wordish))
+            })
+    }
+
+    fn found_in(&self, norm: &str) -> bool {
+        self.positions(norm).next().is_some()
+    }
+
+    fn opens(&self, norm: &str) -> bool {
+        self.positions(norm).any(|i| i == 0)
+    }
+}
+
+/// One language's compiled lists.
+#[derive(Debug, Default)]
+struct Lists {
+    question_words: Vec<Phrase>,
+    question_endings: Vec<String>,
+    request: Vec<Phrase>,
+    not: Vec<Phrase>,
+    generic: Vec<String>,
+}
+
+/// The compiled `[signals.asked]` of every language.
+#[derive(Debug, Default)]
+pub struct Asked {
+    languages: Vec<Lists>,
+}
+
+/// What the customer asked, as written: up to two whole sentences each, whitespace collapsed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub question: Option<String>,
+    pub request: Option<String>,
+}
+
+impl Asked {
+    /// Adds one rule file's lists; `language` is its index.
+    pub fn add(&mut self, raw: &RawAsked, language: usize) {
+        if self.languages.len() <= language {
+            self.languages.resize_with(language + 1, Lists::default);
+        }
+        let phrases = |list: &[String]| -> Vec<Phrase> {
+            list.iter().filter_map(|p| Phrase::parse(p)).collect()
+        };
+        let plain = |list: &[String]| -> Vec<String> {
+            list.iter()
+                .map(|p| normalize(p.trim()))
+                .filter(|p| !p.is_empty())
+                .collect()
+        };
+        let l = &mut self.languages[language];
+        l.question_words.extend(phrases(&raw.question_words));
+        l.question_endings.extend(plain(&raw.question_endings));
+        l.request.extend(phrases(&raw.request));
+        l.not.extend(phrases(&raw.not));
+        l.generic.extend(plain(&raw.generic));
+    }
+
+    /// The question and the request of a message: `body` is the customer's new text (no
+    /// quoted history, no signature), `subject` its subject without "Re:", read for a
+    /// question only when the body has none. `languages` are the rule-file indexes whose
+    /// lists apply (the message's language and English).
+    pub fn read(&self, languages: &[usize], subject: &str, body: &str) -> Found {
+        let lists: Vec<&Lists> = languages
+            .iter()
+            .filter_map(|&l| self.languages.get(l))
+            .collect();
+        if lists.is_empty() {
+            return Found::default();
+        }
+        let mut questions = Vec::new();
+        let mut requests = Vec::new();
+        for sentence in sentences(scanned(body)) {
+            let Some(kind) = judge(&lists, &sentence) else {
+                continue;
+            };
+            if kind.question {
+                questions.push(sentence.clone());
+            }
+            if kind.request {
+                requests.push(sentence);
+            }
+        }
+        let mut question = quote(&questions);
+        if question.is_none() {
+            let subject = collapse(subject);
+            if judge(&lists, &subject).is_some_and(|k| k.question)
+                && normalize(&subject).ends_with('?')
+            {
+                question = quote(&[subject]);
+            }
+        }
+        Found {
+            question,
+            request: quote(&requests),
+        }
+    }
+}
+
+/// What a sentence is.
+#[derive(Debug, Clone, Copy)]
+struct Kind {
+    question: bool,
+    request: bool,
+}
+
+/// Whether a sentence is a question, a request, both, or not worth quoting (`None`).
+fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
+    let chars = sentence.chars().count();
+    if chars > MAX_CHARS {
+        return None;
+    }
+    let norm = normalize(sentence);
+    // Too short to be worth restating: "Any news?", "可以吗？".
+    let cjk = norm.chars().any(is_cjk);
+    let letters = norm.chars().filter(|c| c.is_alphanumeric()).count();
+    let words = norm.split_whitespace().count();
+    if (cjk && letters < 6) || (!cjk && (words < 3 || letters < 10)) {
+        return None;
+    }
+    let bare = norm
+        .trim_end_matches(|c: char| !c.is_alphanumeric())
+        .trim_start_matches(|c: char| !c.is_alphanumeric());
+    if lists
+        .iter()
+        .any(|l| l.not.iter().any(|p| p.found_in(&norm)) || l.generic.iter().any(|g| g == bare))
+    {
+        return None;
+    }
+    let last = norm
+        .trim_end_matches(|c: char| CLOSERS.contains(&c) || c.is_whitespace())
+        .chars()
+        .next_back();
+    let marked = last == Some('?');
+    let open_end = last.is_some_and(|c| c.is_alphanumeric());
+    let question = marked
+        || norm.starts_with('¿')
+        || lists.iter().any(|l| {
+            (open_end && l.question_words.iter().any(|p| p.opens(bare)))
+                || l.question_endings
+                    .iter()
+                    .any(|e| bare.ends_with(e.as_str()))
+        });
+    let request = lists
+        .iter()
+        .any(|l| l.request.iter().any(|p| p.found_in(&norm)));
+    (question || request).then_some(Kind { question, request })
+}
+
+/// Closing quotes and brackets that may follow a sentence's final punctuation.
+const CLOSERS: &[char] = &[
+    ')', ']', '"', '\'', '»', '”', '’', '」', '』', '）', '】', '›',
+];
+
+/// The first sentences of `found` that fit in [`MAX_CHARS`] together, at most
+/// [`MAX_SENTENCES`], joined by a space; `None` when the first alone does not fit.
+fn quote(found: &[String]) -> Option<String> {
+    let mut out = String::new();
+    for s in found.iter().take(MAX_SENTENCES) {
+        let len = out.chars().count() + usize::from(!out.is_empty()) + s.chars().count();
+        if len > MAX_CHARS {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(s);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The part of `body` read: all of it, or up to the last line break within [`MAX_SCAN`]
+/// bytes, so that no sentence is read half.
+fn scanned(body: &str) -> &str {
+    if body.len() <= MAX_SCAN {
+        return body;
+    }
+    let mut end = MAX_SCAN;
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    body[..end].rfind('\n').map_or("", |i| &body[..i])
+}
+
+/// Whitespace runs as one space, trimmed.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Display width: ideographs, kana and Hangul count twice.
+fn width(s: &str) -> usize {
+    s.chars().map(|c| if is_cjk(c) { 2 } else { 1 }).sum()
+}
+
+/// A line without its list marker ("- ", "• ", "1. ", "2) ", "(3) "), and whether it had one.
+fn unlisted(line: &str) -> (&str, bool) {
+    for bullet in ["- ", "* ", "• ", "· ", "– ", "・"] {
+        if let Some(rest) = line.strip_prefix(bullet) {
+            return (rest.trim_start(), true);
+        }
+    }
+    let inner = line.strip_prefix('(').unwrap_or(line);
+    let digits = inner.len() - inner.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if (1..=2).contains(&digits) {
+        let rest = &inner[digits..];
+        for mark in [". ", ") ", "、", "．", "）"] {
+            if let Some(rest) = rest.strip_prefix(mark) {
+                return (rest.trim_start(), true);
+            }
+        }
+    }
+    (line, false)
+}
+
+/// The sentences of the new text, each whole and with its whitespace collapsed: lines a mail
+/// client wrapped are joined again; a blank line, a list item, a short line (a greeting, a
+/// sign-off) and a line ending in punctuation end a sentence.
+fn sentences(body: &str) -> Vec<String> {
+    let mut units: Vec<String> = Vec::new();
+    let mut open = false;
+    for raw in body.lines() {
+        let line = raw.trim();
+        if line.is_empty() {
+            open = false;
+            continue;
+        }
+        let (line, listed) = unlisted(line);
+        match units.last_mut() {
+            Some(unit) if open && !listed => {
+                let joins_ideographs = unit.chars().next_back().is_some_and(is_cjk)
+                    && line.chars().next().is_some_and(is_cjk);
+                if !joins_ideographs {
+                    unit.push(' ');
+                }
+                unit.push_str(line);
+            }
+            _ => units.push(line.to_string()),
+        }
+        let last = line.chars().next_back();
+        open = width(line) >= WRAPPED
+            && last.is_some_and(|c| {
+                !matches!(
+                    c,
+                    '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？' | '：' | '；'
+                )
+            });
+    }
+    units.iter().flat_map(|u| split(u)).collect()
+}
+
+/// One unit of text cut after each sentence's final punctuation (and the quotes or brackets
+/// closing it). A full stop ends a sentence only before a space and a character that is not
+/// lower case, and not after a number ("am 1. Dezember") or an abbreviation with a dot
+/// inside ("e.g.", "z.B.").
+fn split(unit: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = unit.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        let ends = match c {
+            '?' | '!' | '？' | '！' | '。' => true,
+            '.' => {
+                let word = unit[start..at]
+                    .rsplit(char::is_whitespace)
+                    .next()
+                    .unwrap_or_default();
+                let next = chars.get(i + 1).map(|&(_, c)| c);
+                let after = chars.get(i + 2).map(|&(_, c)| c);
+                let abbreviation = word.contains('.')
+                    || word.chars().count() == 1
+                    || (!word.is_empty() && word.chars().all(|c| c.is_ascii_digit()));
+                next.is_none_or(char::is_whitespace)
+                    && after.is_none_or(|c| !c.is_lowercase())
+                    && !abbreviation
+            }
+            _ => false,
+        };
+        if !ends {
+            i += 1;
+            continue;
+        }
+        // Take the run of final punctuation and closers: "?!", "?)", "。」".
+        let mut j = i + 1;
+        while let Some(&(_, c)) = chars.get(j) {
+            if matches!(c, '?' | '!' | '？' | '！' | '。' | '.') || CLOSERS.contains(&c) {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        // Latin punctuation ends a sentence only before a space (or the end): "v2.1", "?foo".
+        let end = chars.get(j).map_or(unit.len(), |&(a, _)| a);
+        let fullwidth = matches!(c, '？' | '！' | '。');
+        if fullwidth || chars.get(j).is_none_or(|&(_, c)| c.is_whitespace()) {
+            let s = collapse(&unit[start..end]);
+            if !s.is_empty() {
+                out.push(s);
+            }
+            start = end;
+        }
+        i = j;
+    }
+    let s = collapse(&unit[start..]);
+    if !s.is_empty() {
+        out.push(s);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_are_whole_and_wrapped_lines_joined() {
+        let body = "Hi Anna,\n\nWe are considering your service for our practice. We would\nlike to know whether you host data in the EU, e.g. in Frankfurt?\n1. Do you sign a DPA?\n2) Can we pay yearly?\n\nKind regards";
+        assert_eq!(
+            sentences(body),
+            [
+                "Hi Anna,",
+                "We are considering your service for our practice.",
+                "We would like to know whether you host data in the EU, e.g. in Frankfurt?",
+                "Do you sign a DPA?",
+                "Can we pay yearly?",
+                "Kind regards",
+            ]
+        );
+        assert_eq!(
+            sentences("Bitte bis zum 1. Dezember erledigen. Danke!"),
+            ["Bitte bis zum 1. Dezember erledigen.", "Danke!"]
+        );
+        assert_eq!(
+            sentences("请问贵司是否支持单点登录？我们有150名用户。"),
+            ["请问贵司是否支持单点登录？", "我们有150名用户。"]
+        );
+        assert_eq!(
+            sentences("Version 8.2 broke it. What now?"),
+            ["Version 8.2 broke it.", "What now?"]
+        );
+    }
+
+    #[test]
+    fn a_long_first_sentence_is_left_out_never_cut() {
+        let long = format!("Could you {}?", "really ".repeat(60));
+        assert_eq!(quote(std::slice::from_ref(&long)), None);
+        let a = "Do you host data in the EU?".to_string();
+        assert_eq!(quote(&[a.clone(), long]), Some(a.clone()));
+        let b = "Can we pay yearly?".to_string();
+        let c = "Is there a discount?".to_string();
+        assert_eq!(
+            quote(&[a, b, c]).as_deref(),
+            Some("Do you host data in the EU? Can we pay yearly?")
+        );
+    }
+
+    /// The question and request of `body` in `lang`, read with the built-in rule files.
+    fn read(lang: &str, subject: &str, body: &str) -> Found {
+        let rules = crate::rules::RuleSet::load(None, &[]).expect("built-in rules load");
+        rules
+            .signals
+            .asked
+            .read(&rules.reference_languages(lang), subject, body)
+    }
+
+    fn question(lang: &str, body: &str) -> Option<String> {
+        read(lang, "", body).question
+    }
+
+    fn request(lang: &str, body: &str) -> Option<String> {
+        read(lang, "", body).request
+    }
+
+    #[test]
+    fn questions_are_their_own_sentences_in_every_script() {
+        let cases = [
+            ("en", "Hi,\n\nWe run a small accounting firm. Can we pay annually by bank\ntransfer instead of card?\n\nThanks", "Can we pay annually by bank transfer instead of card?"),
+            ("en", "1. Do you host data in the EU?\n2. Is there a discount for charities?", "Do you host data in the EU? Is there a discount for charities?"),
+            ("de", "Guten Tag,\nwir möchten ab Dezember per SEPA-Lastschrift zahlen. Was brauchen Sie dafür von uns?", "Was brauchen Sie dafür von uns?"),
+            ("de", "Wie lange werden gelöschte Dateien im Papierkorb aufbewahrt", "Wie lange werden gelöschte Dateien im Papierkorb aufbewahrt"),
+            ("zh", "您好！我们公司有二十名员工。请问专业版是否支持单点登录？谢谢。", "请问专业版是否支持单点登录？"),
+            ("ja", "お世話になっております。\n年間契約の場合、割引はございますでしょうか。\nよろしくお願いいたします。", "年間契約の場合、割引はございますでしょうか。"),
+            ("ko", "안녕하세요.\n연간 결제로 변경하면 할인을 받을 수 있나요?\n감사합니다.", "연간 결제로 변경하면 할인을 받을 수 있나요?"),
+            ("he", "שלום,\nהאם אפשר לשלם על המנוי בהעברה בנקאית פעם בשנה?\nתודה", "האם אפשר לשלם על המנוי בהעברה בנקאית פעם בשנה?"),
+            ("fr", "Bonjour,\nPourriez-vous nous dire si vos serveurs sont situés en France ?\nCordialement", "Pourriez-vous nous dire si vos serveurs sont situés en France ?"),
+            ("et", "Tere!\nKas teie teenus toetab ühekordset sisselogimist Microsofti kontoga?\nParimate soovidega", "Kas teie teenus toetab ühekordset sisselogimist Microsofti kontoga?"),
+        ];
+        for (lang, body, want) in cases {
+            assert_eq!(
+                question(lang, body).as_deref(),
+                Some(want),
+                "{lang}: {body}"
+            );
+        }
+    }
+
+    #[test]
+    fn requests_are_the_sentences_with_the_request() {
+        let cases = [
+            ("en", "Hello,\nEmma Walsh starts on Monday. Please add her as a new user to our account.\nKind regards", "Please add her as a new user to our account."),
+            ("de", "Guten Tag,\nunser Kollege ist ausgeschieden. Bitte löschen Sie sein Benutzerkonto zum Monatsende.\nDanke!", "Bitte löschen Sie sein Benutzerkonto zum Monatsende."),
+            ("ja", "いつもお世話になっております。\n10月分の請求書を再発行していただけますでしょうか。\nよろしくお願いいたします。", "10月分の請求書を再発行していただけますでしょうか。"),
+            ("ko", "안녕하세요.\n두 번째 라이선스를 이번 달 말에 해지해 주시기 바랍니다.\n감사합니다.", "두 번째 라이선스를 이번 달 말에 해지해 주시기 바랍니다."),
+            ("zh", "你好，\n麻烦您把我们的套餐改为年付。谢谢！", "麻烦您把我们的套餐改为年付。"),
+            ("he", "שלום,\nבבקשה לבטל את הרישיון השני שלנו עד סוף החודש.\nתודה", "בבקשה לבטל את הרישיון השני שלנו עד סוף החודש."),
+        ];
+        for (lang, body, want) in cases {
+            assert_eq!(request(lang, body).as_deref(), Some(want), "{lang}: {body}");
+        }
+    }
+
+    #[test]
+    fn pleasantries_stock_lines_and_generic_asks_are_never_quoted() {
+        let cases = [
+            ("en", "Hi, how are you? Hope you are well? Please find attached our logo."),
+            ("en", "Can you help me? Any update?"),
+            ("en", "Our sync stopped after the update. The error is E-4012."),
+            ("de", "Wie geht es Ihnen? Im Anhang finden Sie bitte die Rechnung."),
+            ("ja", "お世話になっております。\n添付ファイルをご確認ください。\nよろしくお願いいたします。"),
+            ("ko", "안녕하세요. 잘 부탁드립니다."),
+            ("he", "מה שלומכם? מצורף צילום מסך. תודה מראש"),
+            ("zh", "附件是截图，请查收。谢谢！"),
+        ];
+        for (lang, body) in cases {
+            assert_eq!(read(lang, "", body), Found::default(), "{lang}: {body}");
+        }
+    }
+
+    #[test]
+    fn the_subject_counts_only_when_the_body_asks_nothing() {
+        let f = read(
+            "en",
+            "Do you support SAML single sign-on?",
+            "Hi,\nsee subject.\nThanks",
+        );
+        assert_eq!(
+            f.question.as_deref(),
+            Some("Do you support SAML single sign-on?")
+        );
+        let f = read(
+            "en",
+            "Do you support SAML single sign-on?",
+            "Is there an annual plan for teams?",
+        );
+        assert_eq!(
+            f.question.as_deref(),
+            Some("Is there an annual plan for teams?")
+        );
+        assert_eq!(
+            read("en", "Pricing question", "Hi,\nsee subject.").question,
+            None
+        );
+    }
+}
