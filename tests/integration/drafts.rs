@@ -544,7 +544,7 @@ fn wrote_from(lang: &str) -> &'static str {
         "es" => "la dirección desde la que nos escribe",
         "et" => "millelt meile kirjutasite",
         "ja" => "送信元アドレス",
-        "ko" => "메일을 보내신 주소와 다른",
+        "ko" => "이 메일 주소가 아닌 다른",
         "zh" => "发信所用的邮箱地址",
         "he" => "הכתובת שממנה כתבתם",
         _ => unreachable!("no marker for {lang}"),
