@@ -329,4 +329,49 @@ business_days = { 1 = "innerhalb eines Werktags", other = "innerhalb von {n} Wer
             assert!(parse_offset(s).is_none(), "{s}");
         }
     }
+
+    /// The built-in locale of `lang`.
+    fn builtin(lang: &str) -> Locale {
+        let rel = format!("{lang}/locale.toml");
+        let (_, text) = crate::builtin::LOCALES
+            .iter()
+            .find(|(r, _)| *r == rel)
+            .expect("built-in locale");
+        Locale::parse(Path::new(&rel), text).expect("valid locale")
+    }
+
+    #[test]
+    fn departments_companies_and_bare_titles_are_not_greeted_by_name() {
+        for (lang, name) in [
+            ("en", "Accounts Payable"),
+            ("en", "IT Support"),
+            ("en", "Dr."),
+            ("de", "Buchhaltung Meyer GmbH"),
+            ("fr", "Service comptabilité"),
+            ("es", "Mª"),
+            ("es", "Contabilidad"),
+            ("ja", "経理部"),
+            ("ja", "株式会社サンプル 総務"),
+            ("ko", "총무팀"),
+            ("he", "הנהלת חשבונות"),
+            ("et", "Raamatupidamine"),
+            ("zh", "财务部"),
+        ] {
+            assert_eq!(builtin(lang).person_name(name), None, "{lang}: {name}");
+        }
+        for (lang, name, bare) in [
+            ("en", "Dr Jane Smith", "Jane Smith"),
+            ("es", "Mª Carmen López", "Carmen López"),
+            ("de", "Dr. Jens Albrecht", "Jens Albrecht"),
+            ("ja", "阿部 裕子", "阿部 裕子"),
+            ("ko", "김민지", "김민지"),
+            ("he", "יעל כהן", "יעל כהן"),
+        ] {
+            assert_eq!(
+                builtin(lang).person_name(name).as_deref(),
+                Some(bare),
+                "{lang}: {name}"
+            );
+        }
+    }
 }
