@@ -79,7 +79,8 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
 /// Signal sets that reach every branch templates take on signals, each with whether the
 /// message is urgent by its priority: none, everything at once (two colleagues named), an
 /// answer wanted by email only (with a number and a call asked for all the same), each kind of
-/// sign-in problem alone, without and with an account address they gave, one colleague named,
+/// sign-in problem alone, without and with an account address they gave (and with the
+/// address they write from confirmed as their account's), one colleague named,
 /// and a deadline that is a date, alone and with everything else on an urgent message.
 pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
     let alone = |tried: &[&str], about: &[&str], accounts: usize| Signals {
@@ -112,6 +113,13 @@ pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
         (alone(&[], &["locked"], 0), false),
         (alone(&[], &["locked"], 1), false),
         (alone(&[], &["sso"], 0), false),
+        (alone(&[], &["mailbox_lost"], 0), false),
+        (alone(&[], &["mailbox_lost"], 1), false),
+        (
+            alone(&["reset_mail_missing"], &["address_confirmed"], 0),
+            false,
+        ),
+        (alone(&[], &["locked", "address_confirmed"], 0), false),
         (
             Signals {
                 refs: vec![colleague("Maria")],

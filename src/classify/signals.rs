@@ -46,7 +46,17 @@ pub const ASKS: &[&str] = &[
 ];
 /// What a sign-in problem is about, beyond a wrong password: the login draft answers each
 /// differently (a reset link does nothing for a lost authenticator or a locked account).
-pub const ABOUT: &[&str] = &["two_factor", "locked", "sso"];
+/// `mailbox_lost`: the reset mail goes to a mailbox they can no longer open (a former
+/// employer's, a closed account), so a draft must not send them to the reset link.
+/// `address_confirmed`: they said the address they write from is their account's ("it's this
+/// one"), so a draft must not ask for another.
+pub const ABOUT: &[&str] = &[
+    "two_factor",
+    "locked",
+    "sso",
+    "mailbox_lost",
+    "address_confirmed",
+];
 /// The kinds of reference. `account` is an address the customer ties to their account, their
 /// sign-in or their new address; it is read by [`SignalRules::accounts`], not by a pattern.
 /// `colleague` is a name, not a detail of their case: it is read by `[signals] colleague`
@@ -542,9 +552,9 @@ impl SignalRules {
             utc_offset: sent.utc_offset.map(str::to_string),
             ..Signals::default()
         };
-        let mut tried = [false; 8];
+        let mut tried = [false; TRIED.len()];
         let mut asks = [false; ASKS.len()];
-        let mut about = [false; 3];
+        let mut about = [false; ABOUT.len()];
         let unwrapped = unwrap_lines(norm);
         let norm = unwrapped.as_str();
         for m in self.matcher.find_overlapping_iter(norm) {

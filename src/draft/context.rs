@@ -115,6 +115,9 @@ fn login_kind(s: &Signals) -> &'static str {
         "sso"
     } else if has(&s.about, "locked") {
         "locked"
+    } else if has(&s.about, "mailbox_lost") {
+        // Before `reset_mail_missing`: a mailbox they cannot open is why the mail never came.
+        "mailbox_lost"
     } else if has(&s.tried, "reset_mail_missing") {
         "reset_mail_missing"
     } else if has(&s.tried, "password_reset") {
@@ -300,12 +303,15 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             l.business_days(days)
         })
     };
+    // A department, a company or a bare title is not greeted by name ("Hello Accounts,").
+    let display = clean_line(c.customer_name, 80);
+    let (customer_name, given) = match l.person_name(&display) {
+        Some(bare) => (display, first_name(&bare)),
+        None => (String::new(), String::new()),
+    };
     object([
-        ("customer_name", string(clean_line(c.customer_name, 80))),
-        (
-            "first_name",
-            string(first_name(&clean_line(c.customer_name, 80))),
-        ),
+        ("customer_name", string(customer_name)),
+        ("first_name", string(given)),
         ("subject", string(clean_line(c.subject, 200))),
         ("quote", string(clean_line(c.new_text, 160))),
         ("value", string(c.value)),

@@ -27,6 +27,14 @@ struct RawLocale {
     #[serde(default)]
     zones: BTreeMap<String, String>,
     business_days: BTreeMap<String, String>,
+    /// Words that make a display name a department, role or company rather than a person
+    /// ("Accounts", "Buchhaltung", "GmbH", "経理"): such a sender gets the generic greeting.
+    #[serde(default)]
+    not_a_person: Vec<String>,
+    /// Titles and abbreviations that are not a name by themselves ("Dr.", "Mª"): left out of
+    /// the given name, and a display name of nothing else gets the generic greeting.
+    #[serde(default)]
+    titles: Vec<String>,
 }
 
 /// One language's way of writing dates, times and delays.
@@ -44,6 +52,25 @@ pub struct Locale {
     zones: BTreeMap<String, String>,
     /// "1", "2", … → the phrase for exactly that many days; "other" with `{n}`.
     business_days: BTreeMap<String, String>,
+    /// Normalised `not_a_person` entries: (words, written without spaces).
+    not_a_person: Vec<(String, bool)>,
+    /// Normalised `titles`.
+    titles: Vec<String>,
+}
+
+/// True for scripts written without spaces between words (and Hangul, whose department words
+/// are glued to a company's name: "총무팀"), where a word is found inside a name.
+fn unspaced(c: char) -> bool {
+    crate::rules::is_cjk(c)
+        || matches!(c as u32, 0x3040..=0x30FF | 0x1100..=0x11FF | 0xAC00..=0xD7AF)
+}
+
+/// The words of a name, lower-cased, without punctuation ("Dr. Jens" → ["dr", "jens"]).
+fn name_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 impl Locale {
@@ -110,7 +137,45 @@ impl Locale {
             today: raw.today,
             zones: raw.zones,
             business_days: raw.business_days,
+            not_a_person: raw
+                .not_a_person
+                .iter()
+                .map(|w| (name_words(w).join(" "), w.chars().any(unspaced)))
+                .filter(|(w, _)| !w.is_empty())
+                .collect(),
+            titles: raw.titles.iter().flat_map(|t| name_words(t)).collect(),
         })
+    }
+
+    /// The display name as a greeting may use it: `None` for a department, role or company
+    /// ("Accounts Payable", "Buchhaltung Meyer GmbH", "経理部") and for a name of titles or
+    /// initials only ("Mª", "Dr."), which would read "Hello Accounts," or "Hola, Mª:";
+    /// else the name without its titles, for finding the given name ("Dr Jane Smith" → "Jane
+    /// Smith").
+    pub fn person_name(&self, name: &str) -> Option<String> {
+        let lower = name.to_lowercase();
+        let spaced = format!(" {} ", name_words(name).join(" "));
+        let department = self.not_a_person.iter().any(|(w, unspaced)| {
+            if *unspaced {
+                lower.contains(w.as_str())
+            } else {
+                spaced.contains(&format!(" {w} "))
+            }
+        });
+        if department {
+            return None;
+        }
+        let is_title = |w: &str| {
+            let words = name_words(w);
+            !words.is_empty() && words.iter().all(|w| self.titles.contains(w))
+        };
+        let bare: Vec<&str> = name.split_whitespace().filter(|w| !is_title(w)).collect();
+        // "J." or "M. D." is initials, not a name to greet.
+        let letters = |w: &&str| w.chars().filter(|c| c.is_alphabetic()).count();
+        if bare.iter().all(|w| letters(w) < 2) {
+            return None;
+        }
+        Some(bare.join(" "))
     }
 
     /// A calendar date, as the language writes it in a sentence.
@@ -262,6 +327,51 @@ business_days = { 1 = "innerhalb eines Werktags", other = "innerhalb von {n} Wer
         }
         for s in ["09:00", "+9:00", "+15:00", "+09:60", ""] {
             assert!(parse_offset(s).is_none(), "{s}");
+        }
+    }
+
+    /// The built-in locale of `lang`.
+    fn builtin(lang: &str) -> Locale {
+        let rel = format!("{lang}/locale.toml");
+        let (_, text) = crate::builtin::LOCALES
+            .iter()
+            .find(|(r, _)| *r == rel)
+            .expect("built-in locale");
+        Locale::parse(Path::new(&rel), text).expect("valid locale")
+    }
+
+    #[test]
+    fn departments_companies_and_bare_titles_are_not_greeted_by_name() {
+        for (lang, name) in [
+            ("en", "Accounts Payable"),
+            ("en", "IT Support"),
+            ("en", "Dr."),
+            ("de", "Buchhaltung Meyer GmbH"),
+            ("fr", "Service comptabilité"),
+            ("es", "Mª"),
+            ("es", "Contabilidad"),
+            ("ja", "経理部"),
+            ("ja", "株式会社サンプル 総務"),
+            ("ko", "총무팀"),
+            ("he", "הנהלת חשבונות"),
+            ("et", "Raamatupidamine"),
+            ("zh", "财务部"),
+        ] {
+            assert_eq!(builtin(lang).person_name(name), None, "{lang}: {name}");
+        }
+        for (lang, name, bare) in [
+            ("en", "Dr Jane Smith", "Jane Smith"),
+            ("es", "Mª Carmen López", "Carmen López"),
+            ("de", "Dr. Jens Albrecht", "Jens Albrecht"),
+            ("ja", "阿部 裕子", "阿部 裕子"),
+            ("ko", "김민지", "김민지"),
+            ("he", "יעל כהן", "יעל כהן"),
+        ] {
+            assert_eq!(
+                builtin(lang).person_name(name).as_deref(),
+                Some(bare),
+                "{lang}: {name}"
+            );
         }
     }
 }

@@ -544,7 +544,7 @@ fn wrote_from(lang: &str) -> &'static str {
         "es" => "la dirección desde la que nos escribe",
         "et" => "millelt meile kirjutasite",
         "ja" => "送信元アドレス",
-        "ko" => "메일을 보내신 주소와 다른",
+        "ko" => "이 메일 주소가 아닌 다른",
         "zh" => "发信所用的邮箱地址",
         "he" => "הכתובת שממנה כתבתם",
         _ => unreachable!("no marker for {lang}"),
@@ -1022,4 +1022,163 @@ fn question_and_request_drafts_quote_what_the_customer_asked() {
         "Hello,\n\nplease enable the export for our account.\n\nOn Sun, 22 Nov 2026 at 09:00, Support <support@example.com> wrote:\n> Which export format would you like us to enable for your account?\n",
     );
     assert!(!body.contains("> Which export"), "{body}");
+}
+
+#[test]
+fn login_drafts_give_no_reset_link_where_its_mail_cannot_arrive() {
+    let cases = [
+        ("en", "Cannot sign in", "I can't log in to my account. The reset email goes to my old work address, and that mailbox has been closed."),
+        ("de", "Anmeldung nicht möglich", "Ich kann mich nicht anmelden. Die Mail zum Zurücksetzen geht an meine alte Adresse, auf die ich keinen Zugriff mehr habe."),
+        ("ko", "로그인 문의", "로그인이 안 됩니다. 비밀번호 재설정 메일이 예전 메일 주소로 가는데 그 주소는 이제 쓸 수 없습니다."),
+        ("he", "בעיה בכניסה", "אני לא מצליחה להתחבר לחשבון. הודעת האיפוס נשלחת לכתובת הישנה שלי, שכבר לא פעילה."),
+        ("ja", "ログインについて", "ログインできません。再設定のメールが以前の会社のメールアドレスに届くため、受け取ることができません。"),
+    ];
+    for (lang, subject, text) in cases {
+        let (template, body) = reply("Sam Lee <sam@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/login"), "{body}");
+        assert!(!body.contains(reset_advice(lang)), "{lang}: {body}");
+    }
+    // What we do instead is said: the address on the account is checked.
+    let (_, body) = reply(
+        "Sam Lee <sam@customer.example>",
+        "Cannot sign in",
+        cases[0].2,
+    );
+    assert!(body.contains("email address on your account"), "{body}");
+}
+
+#[test]
+fn login_drafts_ask_for_no_other_address_once_the_customer_confirmed_theirs() {
+    // (language, subject, text, the question for another address).
+    let cases = [
+        (
+            "en",
+            "Cannot sign in",
+            "I can't sign in. I never received the password reset email, not even in spam.",
+            "different one",
+        ),
+        (
+            "fr",
+            "Connexion impossible",
+            "Je n'arrive pas à me connecter. Mon compte est bloqué depuis ce matin.",
+            "autre adresse",
+        ),
+        (
+            "ko",
+            "로그인 문의",
+            "로그인이 안 됩니다. 계정이 잠겼다고 나옵니다.",
+            "다른 주소나 아이디",
+        ),
+        (
+            "he",
+            "החשבון ננעל",
+            "אני לא מצליחה להתחבר, החשבון ננעל.",
+            "כתובת אחרת",
+        ),
+    ];
+    let confirmed = |lang: &str| match lang {
+        "en" => " It's this address, the one I'm writing from.",
+        "fr" => " C'est bien cette adresse, celle de mon compte.",
+        "ko" => " 가입한 메일 주소는 지금 이 주소가 맞습니다.",
+        "he" => " זו בדיוק הכתובת שממנה אני כותבת.",
+        _ => unreachable!(),
+    };
+    for (lang, subject, text, ask) in cases {
+        let from = "Robin Park <robin@customer.example>";
+        // Without the confirmation the question is there: the signal, not the template, decides.
+        let (_, body) = reply(from, subject, text);
+        assert!(
+            body.contains(ask),
+            "{lang} asks without a confirmation: {body}"
+        );
+        let (template, body) = reply(from, subject, &format!("{text}{}", confirmed(lang)));
+        assert_eq!(template, format!("{lang}/login"), "{body}");
+        assert!(!body.contains(ask), "{lang}: {body}");
+    }
+}
+
+#[test]
+fn a_display_name_that_is_not_a_person_gets_the_generic_greeting() {
+    // (language, display name, subject, text, the greeting line expected).
+    let cases = [
+        (
+            "en",
+            "Accounts Payable",
+            "Copy of invoice",
+            "Please send us a copy of invoice INV-30912.",
+            "Hello,",
+        ),
+        (
+            "de",
+            "Buchhaltung Meyer GmbH",
+            "Rechnungskopie",
+            "Bitte senden Sie uns eine Kopie der Rechnung INV-30912.",
+            "Guten Tag,",
+        ),
+        (
+            "es",
+            "Mª",
+            "Copia de factura",
+            "Por favor, envíenme una copia de la factura INV-30912.",
+            "Hola:",
+        ),
+        (
+            "ja",
+            "経理部",
+            "請求書の再発行",
+            "請求書 INV-30912 の控えを送っていただけますか。",
+            "お客様",
+        ),
+        (
+            "ko",
+            "총무팀",
+            "청구서 사본",
+            "청구서 INV-30912 사본을 보내 주실 수 있을까요?",
+            "고객님",
+        ),
+        (
+            "he",
+            "הנהלת חשבונות",
+            "העתק חשבונית",
+            "אפשר לקבל העתק של חשבונית INV-30912?",
+            "שלום רב,",
+        ),
+    ];
+    for (lang, name, subject, text, greeting) in cases {
+        let (_, body) = reply(
+            &format!("=?UTF-8?B?{}?= <office@firm.example>", b64(name)),
+            subject,
+            text,
+        );
+        let first = body.lines().next().unwrap_or_default();
+        assert!(first.starts_with(greeting), "{lang} {name}: {body}");
+        assert!(!first.contains(name), "{lang} {name}: {body}");
+    }
+    // A person is still greeted by name, without a title before the given name.
+    let (_, body) = reply(
+        "Dr Jane Smith <jane@firm.example>",
+        "Copy of invoice",
+        "Please send me a copy of invoice INV-30912.",
+    );
+    assert!(body.starts_with("Hello Jane,"), "{body}");
+}
+
+/// RFC 2047 needs base64 for a display name in another script.
+fn b64(s: &str) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = s.as_bytes();
+    let mut out = String::new();
+    for c in b.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
