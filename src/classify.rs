@@ -266,10 +266,11 @@ fn weigh(
         })
         .collect();
     model::softmax(&mut z);
-    let (best, p_best) = z.iter().enumerate().fold(
-        (0, 0.0f32),
-        |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
-    );
+    let (best, p_best) =
+        z.iter().enumerate().fold(
+            (0, 0.0f32),
+            |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
+        );
     match complaint_first(rules, &ev.scores, best) {
         // The message is both the complaint and the request: the two together are what the
         // model and rules say, so their probabilities add up.
@@ -415,5 +416,42 @@ mod tests {
         assert!(shouting("THE SITE WAS DOWN AGAIN TODAY"));
         assert!(shouting("DIE SEITE LÄDT NICHT MEHR"));
         assert!(!shouting("Die Seite LÄDT nicht"));
+    }
+
+    /// A complaint that also asks for an invoice copy or a cancellation is the complaint: the
+    /// `also` partial answers the second request.
+    #[test]
+    fn a_complaint_with_a_second_request_is_the_complaint() {
+        let r = rules();
+        let m = Model::from_bytes(crate::builtin::MODEL).expect("built-in model");
+        for (lang, subject, text, want) in [
+            (
+                "en",
+                "Invoice copy",
+                "I've been waiting two weeks for anyone to answer my ticket and I'm fed up. Could you also send me a PDF copy of invoice INV-88120 for our auditors?",
+                "slow_service",
+            ),
+            (
+                "de",
+                "Rechnungskopie",
+                "Seit zwei Wochen warte ich auf eine Antwort, das ist inakzeptabel. Außerdem brauche ich bitte eine Kopie der Rechnung RE-2026-771.",
+                "slow_service",
+            ),
+            (
+                "ja",
+                "対応が遅すぎます",
+                "問い合わせてから二週間、まだ返事を待っています。本当にがっかりです。それと、10月分の請求書の控えを送ってください。",
+                "slow_service",
+            ),
+            (
+                "ko",
+                "청구서 사본",
+                "상담원이 너무 무례했고 제 말을 끝까지 듣지도 않고 전화를 끊었습니다. 그리고 지난달 청구서 사본을 보내 주세요.",
+                "staff_complaint",
+            ),
+        ] {
+            let c = classify(&r, Some(&m), subject, text, &normalize(text), lang, 0.3);
+            assert_eq!(id(&r, &c), want, "{lang}: {text}");
+        }
     }
 }
