@@ -178,6 +178,30 @@ pub fn combine(rules: &RuleSet, model: Option<&Model>, ev: &Evidence) -> (usize,
     (best, model.calibrate(raw), why)
 }
 
+/// A complaint's rule score needs this much to outrank a second topic: one ordinary phrase
+/// ("been waiting", "rude"), not a single weak word.
+const STRONG_COMPLAINT: f32 = 2.0;
+
+/// The complaint that outranks `best` when `best` is often only a second topic (billing, a
+/// request): a customer angry about a two-week wait who also asks for an invoice copy wants
+/// the apology first, and the `also` partial answers the copy. The complaint needs strong
+/// rule evidence, at least as strong as `best`'s own: a billing complaint ("charged twice")
+/// that mentions a wait stays billing. The strongest such complaint wins.
+fn complaint_first(rules: &RuleSet, scores: &[f32], best: usize) -> Option<usize> {
+    if !rules.categories.get(best)?.second_topic {
+        return None;
+    }
+    let own = scores.get(best).copied().unwrap_or(0.0);
+    rules
+        .categories
+        .iter()
+        .zip(scores)
+        .enumerate()
+        .filter(|(_, (c, &s))| c.complaint && s >= STRONG_COMPLAINT && s >= own)
+        .max_by(|a, b| a.1 .1.total_cmp(b.1 .1).then(b.0.cmp(&a.0)))
+        .map(|(i, _)| i)
+}
+
 /// The model's probabilities for a message, or `None` where the model is not asked: an
 /// operator's category it does not know has the best rule score, or there are too few words.
 /// Fills in what `why` says about the model.
@@ -225,7 +249,8 @@ fn class_of(model: &Model, rules: &RuleSet, c: usize) -> Option<usize> {
 
 /// Log-probability `p` plus `rule_weight` × rule score per category (a uniform prior for
 /// categories the model does not know), softmax: the best category and its probability,
-/// before calibration.
+/// before calibration. A complaint with strong evidence outranks a second topic
+/// ([`complaint_first`]).
 fn weigh(
     rules: &RuleSet,
     model: &Model,
@@ -241,10 +266,17 @@ fn weigh(
         })
         .collect();
     model::softmax(&mut z);
-    z.iter().enumerate().fold(
-        (0, 0.0f32),
-        |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
-    )
+    let (best, p_best) =
+        z.iter().enumerate().fold(
+            (0, 0.0f32),
+            |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
+        );
+    match complaint_first(rules, &ev.scores, best) {
+        // The message is both the complaint and the request: the two together are what the
+        // model and rules say, so their probabilities add up.
+        Some(c) => (c, (z[c] + p_best).min(1.0)),
+        None => (best, p_best),
+    }
 }
 
 /// Classifies a message: [`evidence`], then [`combine`]; below `min_confidence` (or the
@@ -384,5 +416,42 @@ mod tests {
         assert!(shouting("THE SITE WAS DOWN AGAIN TODAY"));
         assert!(shouting("DIE SEITE LÄDT NICHT MEHR"));
         assert!(!shouting("Die Seite LÄDT nicht"));
+    }
+
+    /// A complaint that also asks for an invoice copy or a cancellation is the complaint: the
+    /// `also` partial answers the second request.
+    #[test]
+    fn a_complaint_with_a_second_request_is_the_complaint() {
+        let r = rules();
+        let m = Model::from_bytes(crate::builtin::MODEL).expect("built-in model");
+        for (lang, subject, text, want) in [
+            (
+                "en",
+                "Invoice copy",
+                "I've been waiting two weeks for anyone to answer my ticket and I'm fed up. Could you also send me a PDF copy of invoice INV-88120 for our auditors?",
+                "slow_service",
+            ),
+            (
+                "de",
+                "Rechnungskopie",
+                "Seit zwei Wochen warte ich auf eine Antwort, das ist inakzeptabel. Außerdem brauche ich bitte eine Kopie der Rechnung RE-2026-771.",
+                "slow_service",
+            ),
+            (
+                "ja",
+                "対応が遅すぎます",
+                "問い合わせてから二週間、まだ返事を待っています。本当にがっかりです。それと、10月分の請求書の控えを送ってください。",
+                "slow_service",
+            ),
+            (
+                "ko",
+                "청구서 사본",
+                "상담원이 너무 무례했고 제 말을 끝까지 듣지도 않고 전화를 끊었습니다. 그리고 지난달 청구서 사본을 보내 주세요.",
+                "staff_complaint",
+            ),
+        ] {
+            let c = classify(&r, Some(&m), subject, text, &normalize(text), lang, 0.3);
+            assert_eq!(id(&r, &c), want, "{lang}: {text}");
+        }
     }
 }

@@ -35,6 +35,13 @@ pub struct Category {
     /// whose draft does harm when wrong (a thank-you reply to a complaint); below it the
     /// message is `general`.
     pub min_confidence: f32,
+    /// A complaint (`complaint = true`): what the customer is unhappy about. Its draft
+    /// apologises, so with strong rule evidence it outranks a `second_topic` category.
+    pub complaint: bool,
+    /// A category that is often only the second thing a complaint asks for (an invoice copy,
+    /// a cancellation): `second_topic = true`. The `also` partial answers that request, so a
+    /// complaint with strong evidence wins over it (see `classify::combine`).
+    pub second_topic: bool,
 }
 
 /// How soon an agent should look at a message.
@@ -203,6 +210,10 @@ struct RawCategory {
     priority: Priority,
     #[serde(default)]
     min_confidence: f32,
+    #[serde(default)]
+    complaint: bool,
+    #[serde(default)]
+    second_topic: bool,
 }
 
 impl<'de> Deserialize<'de> for Priority {
@@ -668,6 +679,8 @@ impl RuleSet {
                         existing.checks = c.checks;
                         existing.priority = c.priority;
                         existing.min_confidence = c.min_confidence;
+                        existing.complaint = c.complaint;
+                        existing.second_topic = c.second_topic;
                     }
                     None => b.categories.push(Category {
                         id: c.id,
@@ -675,6 +688,8 @@ impl RuleSet {
                         checks: c.checks,
                         priority: c.priority,
                         min_confidence: c.min_confidence,
+                        complaint: c.complaint,
+                        second_topic: c.second_topic,
                     }),
                 }
             }
@@ -687,6 +702,8 @@ impl RuleSet {
                     checks: c.checks.clone(),
                     priority: Priority::Normal,
                     min_confidence: 0.0,
+                    complaint: false,
+                    second_topic: false,
                 });
             }
         }

@@ -1475,4 +1475,101 @@ days.other_week = ['next week']
         let err = Builder::default().add(&raw, 0).expect_err("refused");
         assert_eq!(err.0, "signals.refs.colleague");
     }
+
+    /// What the built-in rules read in `text`, written in `lang` on Wednesday 18 November
+    /// 2026 at 08:12 UTC.
+    fn built_in(lang: &str, text: &str) -> Signals {
+        let rules = crate::rules::RuleSet::load(None, &[]).expect("built-in rules load");
+        let l = rules
+            .languages
+            .iter()
+            .position(|x| x == lang)
+            .expect("language");
+        let sent = Sent {
+            date: Some(
+                DateTime::parse_from_rfc3339("2026-11-18T08:12:00Z")
+                    .expect("date")
+                    .with_timezone(&Utc),
+            ),
+            utc_offset: Some("+00:00"),
+        };
+        rules.signals.read(&Input {
+            languages: &[l],
+            norm: &normalize(text),
+            text,
+            own_text: "",
+            attachments: 0,
+            sent,
+            not_colleagues: &[],
+        })
+    }
+
+    #[test]
+    fn copies_asked_as_questions_pdf_copies_and_duplicates() {
+        for (lang, text) in [
+            (
+                "en",
+                "Could you send me a PDF copy of invoice INV-30017, please?",
+            ),
+            ("en", "Can you send us a duplicate for the October invoice?"),
+            (
+                "de",
+                "Könnten Sie mir bitte eine Kopie der Rechnung schicken?",
+            ),
+            (
+                "es",
+                "¿Podrían enviarnos una copia de la factura de octubre?",
+            ),
+            (
+                "et",
+                "Palun saatke mulle oktoobri arvest koopia, kas saaksite arvest koopiat saata?",
+            ),
+            ("et", "Vajan septembri arvest koopiat raamatupidajale."),
+            ("he", "אפשר לקבל העתק של החשבונית מאוקטובר?"),
+            ("ja", "10月分の請求書をPDFで送っていただけますか。"),
+            ("ko", "지난달 청구서 사본을 보내 주실 수 있나요?"),
+            ("zh", "能否发一份十月的发票给我？"),
+        ] {
+            let s = built_in(lang, text);
+            assert!(s.asks.iter().any(|a| a == "copy"), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "Attached is a PDF copy of the invoice you sent."),
+            ("de", "Anbei die Kopie der Rechnung."),
+        ] {
+            let s = built_in(lang, text);
+            assert!(!s.asks.iter().any(|a| a == "copy"), "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_time_of_day_they_need_it_by_is_a_deadline_today() {
+        for (lang, text) in [
+            ("en", "I need access before my 9:30 meeting."),
+            ("en", "I need the report by 2pm."),
+            ("en", "We need this working until 18:00 today."),
+            ("de", "Ich brauche den Zugang heute bis 14 Uhr."),
+            ("fr", "J'en ai besoin avant 17h."),
+            ("es", "Necesito el acceso antes de las 15:00."),
+            ("et", "Vajan ligipääsu täna kella 15-ks."),
+            ("he", "אני צריכה גישה עד השעה 14:00 היום."),
+            ("ja", "本日15時までに対応をお願いします。"),
+            ("ko", "오늘 오후 3시까지 처리해 주세요."),
+            ("zh", "请在今天下午三点前帮我恢复账号。"),
+            ("zh", "我需要下午三点前处理好。"),
+        ] {
+            let s = built_in(lang, text);
+            assert_eq!(s.deadline.as_deref(), Some("today"), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "I called at 9:30 and nobody answered."),
+            ("en", "I need it by 2pm tomorrow."),
+            ("de", "Wir haben bis 18 Uhr geöffnet."),
+            ("de", "Ich brauche es morgen bis 14 Uhr."),
+            ("ja", "明日15時までに対応をお願いします。"),
+        ] {
+            let s = built_in(lang, text);
+            assert_ne!(s.deadline.as_deref(), Some("today"), "{lang}: {text}");
+        }
+    }
 }

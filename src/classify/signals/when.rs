@@ -69,6 +69,12 @@ pub struct RawDays {
     /// "오전 중", "晚上九点"); any number of them, each after optional white space.
     #[serde(default)]
     times: Vec<String>,
+    /// Only for deadlines: a time of day standing for a day ("by 2pm", "avant 17h", "15時まで"),
+    /// read as today — unless another day stands next to it in its clause ("by 2pm tomorrow",
+    /// "morgen bis 14 Uhr"), which the other patterns read or leave alone. The patterns give the
+    /// need ("need it by 2pm"), so a time alone ("I called at 9:30") is no deadline.
+    #[serde(default)]
+    clock: Vec<String>,
     /// The first day of the weekend, 1 (Monday) to 7 (Sunday); Saturday when not given.
     weekend_starts: Option<u32>,
 }
@@ -247,6 +253,7 @@ fn monday(d: NaiveDate) -> NaiveDate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Role {
     Today,
+    Clock,
     ThisMorning,
     Relative(i64),
     Weekend,
@@ -304,6 +311,9 @@ struct Lang {
     weekdays: Vec<Regex>,
     months: Vec<Regex>,
     other_week: Vec<String>,
+    /// Any day but today (tomorrow, a weekday, a month): next to a time of day, the time is
+    /// of that day, not today's.
+    other_day: Option<Regex>,
     weekend_starts: Weekday,
 }
 
@@ -381,6 +391,7 @@ fn day_alternation(days: &RawDays, tier: Tier, n: &mut Namer) -> String {
             (&days.day_after_tomorrow, Role::Relative(2)),
             (&days.tomorrow, Role::Relative(1)),
             (&days.today, Role::Today),
+            (&days.clock, Role::Clock),
         ],
         Tier::Since => &[
             (&days.weekend, Role::Weekend),
@@ -555,6 +566,7 @@ impl Builder {
             (&mut d.last_week, &days.last_week),
             (&mut d.other_week, &days.other_week),
             (&mut d.times, &days.times),
+            (&mut d.clock, &days.clock),
         ] {
             to.extend(nfkc(from));
         }
@@ -594,6 +606,7 @@ impl Builder {
             ("days.next_week", days_now.next_week.clone()),
             ("days.last_week", days_now.last_week.clone()),
             ("days.times", days_now.times.clone()),
+            ("days.clock", days_now.clock.clone()),
         ] {
             if !list.is_empty() {
                 anchored(&list).map_err(|e| err(key, e))?;
@@ -645,12 +658,33 @@ impl Builder {
                         .map(|p| crate::rules::normalize(p.trim()))
                         .filter(|p| !p.is_empty())
                         .collect(),
+                    other_day: other_day(&d.days),
                     weekend_starts,
                 }
             })
             .collect();
         When { langs }
     }
+}
+
+/// Any day of `days` but today, unanchored, for [`Lang::other_day_near`].
+fn other_day(days: &RawDays) -> Option<Regex> {
+    let list: Vec<String> = [
+        &days.tomorrow,
+        &days.day_after_tomorrow,
+        &days.month_end,
+        &days.other_week,
+    ]
+    .into_iter()
+    .flatten()
+    .chain(days.weekdays.iter().flatten())
+    .chain(days.months.iter().flatten())
+    .cloned()
+    .collect();
+    if list.is_empty() {
+        return None;
+    }
+    Regex::new(&alternatives(&list)).ok()
 }
 
 /// The compiled day data of every language.
@@ -770,6 +804,9 @@ impl Lang {
                 .and_then(|i| Weekday::try_from(i).ok())
         };
         let number = |r: Role| got.get(&r).and_then(|s| s.parse::<u32>().ok());
+        if got.contains_key(&Role::Clock) {
+            return (!self.other_day_near(text, from, to)).then_some(Day::Today);
+        }
         let simple = [
             Role::Today,
             Role::ThisMorning,
@@ -819,6 +856,20 @@ impl Lang {
             return None;
         }
         Some(Day::Weekday(w, week))
+    }
+
+    /// True when a day other than today stands within a few words of the time of day at
+    /// `from..to`, in its clause ("by 2pm tomorrow", "morgen bis 14 Uhr", "明日15時まで").
+    fn other_day_near(&self, text: &str, from: usize, to: usize) -> bool {
+        const NEAR: usize = 24;
+        let Some(re) = &self.other_day else {
+            return false;
+        };
+        let s = clause(text, from, to);
+        let offset = s.as_ptr() as usize - text.as_ptr() as usize;
+        let (local_from, local_to) = (from - offset, to - offset);
+        re.find_iter(s)
+            .any(|m| m.end() + NEAR >= local_from && m.start() <= local_to + NEAR)
     }
 
     /// True when one of `other_week` stands within a few words of `from..to`, in its clause.
