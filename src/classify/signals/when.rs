@@ -868,8 +868,17 @@ impl Lang {
         let s = clause(text, from, to);
         let offset = s.as_ptr() as usize - text.as_ptr() as usize;
         let (local_from, local_to) = (from - offset, to - offset);
-        re.find_iter(s)
-            .any(|m| m.end() + NEAR >= local_from && m.start() <= local_to + NEAR)
+        // A day name starts a word ("mai" in "e-mail" is none); its end is left free, for the
+        // languages that write days as stems with endings ("homseks").
+        let starts_word = |at: usize| {
+            let first = s[at..].chars().next();
+            let before = s[..at].chars().next_back();
+            first.is_some_and(crate::rules::is_cjk)
+                || !before.is_some_and(|c| wordish(c) || c == '-')
+        };
+        re.find_iter(s).any(|m| {
+            m.end() + NEAR >= local_from && m.start() <= local_to + NEAR && starts_word(m.start())
+        })
     }
 
     /// True when one of `other_week` stands within a few words of `from..to`, in its clause.
@@ -958,6 +967,32 @@ mod tests {
         // A word boundary is no boundary inside a word ("gesternabend" is not "gestern").
         assert!(w.starts(0, "seit gesternabend").is_empty());
         assert!(w.starts(0, "seit übermorgen").is_empty());
+    }
+
+    #[test]
+    fn a_time_of_day_is_today_unless_a_day_name_starts_a_word_next_to_it() {
+        #[derive(Deserialize)]
+        struct File {
+            days: RawDays,
+            deadline: RawDeadline,
+        }
+        let f: File = toml::from_str(
+            r#"
+            days.today = ['heute']
+            days.tomorrow = ['morgen']
+            days.clock = ['[0-9]{1,2} uhr']
+            days.months = [['januar'], ['februar'], ['märz'], ['april'], ['mai'], ['juni'], ['juli'], ['august'], ['september'], ['oktober'], ['november'], ['dezember']]
+            deadline.by = ['\bspätestens (?:um |bis )?{day}\b']
+            "#,
+        )
+        .expect("toml");
+        let mut b = Builder::default();
+        b.add(&f.days, &f.deadline, &[], 0).expect("valid");
+        let w = b.build();
+        let days = |t: &str| -> Vec<Day> { w.deadlines(0, t).into_iter().map(|f| f.day).collect() };
+        assert_eq!(days("bitte spätestens 14 uhr per e-mail"), vec![Day::Today]);
+        assert_eq!(days("bitte spätestens 14 uhr per email"), vec![Day::Today]);
+        assert!(days("bitte spätestens 14 uhr am 3. mai").is_empty());
     }
 
     #[test]
