@@ -75,8 +75,9 @@ impl Phrase {
             .filter(move |&i| {
                 let before = norm[..i].chars().next_back();
                 let after = norm[i + self.text.len()..].chars().next();
-                !(self.start && before.is_some_and(wordish))
-                    && !(self.end && after.is_some_and(wordish))
+                let glued_before = self.start && before.is_some_and(wordish);
+                let glued_after = self.end && after.is_some_and(wordish);
+                !glued_before && !glued_after
             })
     }
 
