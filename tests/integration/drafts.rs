@@ -995,7 +995,7 @@ fn a_resolved_incident_is_not_called_fixed_to_a_customer_who_says_it_still_fails
             "Thu, 19 Nov 2026 09:00:00 +0000",
             "The dashboard is still not loading, it has been down for an hour now.",
             "Wed, 18 Nov 2026 14:10:00 +0000",
-            &["16:30"][..],
+            &["4:30 pm", "UK time"][..],
         ),
         (
             "de",
