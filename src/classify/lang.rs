@@ -410,7 +410,10 @@ mod tests {
         // Too close to call: whatlang reads the text.
         assert_eq!(detect(text, || vec![("de", 4), ("en", 2)], &[], "de"), "en");
         // Too few: whatlang again.
-        assert_eq!(detect(text, || vec![("de", 2)], &[], "de"), "en");
+        assert_eq!(detect(text, || vec![("de", 1)], &[], "de"), "en");
+        // A short text: two of one language and none of another decide.
+        assert_eq!(detect(text, || vec![("de", 2)], &[], "en"), "de");
+        assert_eq!(detect(text, || vec![("de", 2), ("fr", 1)], &[], "de"), "en");
     }
 
     #[test]
