@@ -978,7 +978,7 @@ fn resolved_but_still_failing(lang: &str) -> (&'static str, &'static str) {
         ),
         "de" => ("weiterhin auftritt", "Die Störung ist behoben"),
         "ja" => ("現在も問題が続いている", "この障害はすでに解消しており"),
-        "he" => ("עדיין מופיעה אצלכם", "התקלה טופלה מאז"),
+        "he" => ("כתבתם לנו שהבעיה עדיין", "התקלה טופלה מאז"),
         other => panic!("no words for {other}"),
     }
 }
