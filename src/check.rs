@@ -25,9 +25,10 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
         .with_ymd_and_hms(2026, 11, 21, 22, 0, 0)
         .single()
         .unwrap_or_default();
-    let incident = |resolved| Fact::IncidentConfirmed {
+    let incident = |resolved, still_failing| Fact::IncidentConfirmed {
         id: "INC-1".into(),
         status_url: "https://status.example.com/INC-1".into(),
+        still_failing,
         incident: Box::new(Incident {
             id: "INC-1".into(),
             service: "Email delivery".into(),
@@ -48,8 +49,10 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
     };
     vec![
         vec![],
-        vec![incident(None)],
-        vec![incident(Some(started + chrono::Duration::hours(3)))],
+        vec![incident(None, false)],
+        vec![incident(Some(started + chrono::Duration::hours(3)), false)],
+        // Resolved, but the customer says it still fails.
+        vec![incident(Some(started + chrono::Duration::hours(3)), true)],
         vec![Fact::NoIncident],
         vec![
             retired(Where::From, Some("support@example.com")),
@@ -190,6 +193,7 @@ fn all_signals() -> Signals {
         question: Some("Can we pay {{annually}} by bank transfer?".into()),
         request: Some("Please add Emma Walsh <emma@example.org> as a user.".into()),
         called: true,
+        still_failing: true,
     }
 }
 

@@ -351,6 +351,11 @@ pub enum Fact {
     IncidentConfirmed {
         id: String,
         status_url: String,
+        /// The incident was resolved before the message was written, and the customer says
+        /// it still or again fails: the draft must not tell them it is fixed. In the JSON
+        /// only when true, so that the agent sees it.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        still_failing: bool,
         #[serde(skip)]
         incident: Box<Incident>,
     },
@@ -392,7 +397,15 @@ impl Fact {
                 }
             }
             Fact::RetiredInstructions { id, .. } => format!("retired_instructions {id}"),
-            Fact::IncidentConfirmed { id, .. } => format!("incident_confirmed {id}"),
+            Fact::IncidentConfirmed {
+                id, still_failing, ..
+            } => {
+                if *still_failing {
+                    format!("incident_confirmed {id} (resolved; they say it still fails)")
+                } else {
+                    format!("incident_confirmed {id}")
+                }
+            }
             Fact::NoIncident => "no_incident".into(),
             Fact::CallbackMissing => "callback_missing".into(),
             Fact::ContactHistory(h) => {
@@ -481,15 +494,25 @@ const REPORTED_LATE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 /// True when incident `i` can be what the customer reports in a message written at `when`.
 /// When they say when the problem started (`since`, the start of that day in their offset),
 /// an incident active at any time between then and `when` is; otherwise one active at
-/// `when`, or resolved at most [`REPORTED_LATE`] before it.
-fn in_window(i: &Incident, when: DateTime<Utc>, since: Option<DateTime<Utc>>) -> bool {
+/// `when`, or resolved at most [`REPORTED_LATE`] before it. When they say it still or again
+/// fails (`still`), an incident resolved at most [`REPORTED_LATE`] before `when` is one too,
+/// whatever start they give ("down again since this morning", after last night's incident):
+/// the draft then tells them it was resolved and that we look at why it still fails.
+fn in_window(i: &Incident, when: DateTime<Utc>, since: Option<DateTime<Utc>>, still: bool) -> bool {
     if i.started > when {
         return false;
     }
+    let recent = i.resolved.is_none_or(|r| when <= r + REPORTED_LATE);
     match since {
-        Some(start) => i.resolved.is_none_or(|r| r >= start),
-        None => i.resolved.is_none_or(|r| when <= r + REPORTED_LATE),
+        Some(start) => i.resolved.is_none_or(|r| r >= start) || (still && recent),
+        None => recent,
     }
+}
+
+/// The incident ended before the message was written and the customer says it still or
+/// again fails: that is a new failure or one the fix missed, not the incident we confirm.
+fn still_failing(i: &Incident, s: &Subject<'_>) -> bool {
+    s.signals.still_failing && i.resolved.is_some_and(|r| s.when > r)
 }
 
 fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
@@ -497,11 +520,12 @@ fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
     let found: Vec<Fact> = facts
         .incidents
         .iter()
-        .filter(|i| in_window(i, s.when, since))
+        .filter(|i| in_window(i, s.when, since, s.signals.still_failing))
         .filter(|i| i.keywords.is_empty() || i.keywords.iter().any(|k| mentions(s.norm_text, k)))
         .map(|i| Fact::IncidentConfirmed {
             id: i.id.clone(),
             status_url: i.status_url.clone(),
+            still_failing: still_failing(i, s),
             incident: Box::new(i.clone()),
         })
         .collect();
@@ -833,6 +857,50 @@ status_url = "https://status.example.com/INC-8"
         let morning = "2026-11-22T14:00:00Z";
         assert_eq!(run(None, "-05:00", morning), ["incident_confirmed"]);
         assert_eq!(run(Some("2026-11-22"), "-05:00", morning), ["no_incident"]);
+    }
+
+    #[test]
+    fn a_resolved_incident_that_still_fails_is_flagged_only_after_it_ended() {
+        let f = facts();
+        let msg = Parsed::default();
+        let checks = vec!["incident".to_string()];
+        // INC-8 ran from 2026-11-21 22:00 to 2026-11-22 03:00 UTC.
+        let run = |still: bool, since: Option<&str>, when: &str| {
+            let signals = Signals {
+                still_failing: still,
+                since: since.map(str::to_string),
+                utc_offset: Some("+00:00".into()),
+                ..Signals::default()
+            };
+            check(
+                &f,
+                &checks,
+                &Subject {
+                    msg: &msg,
+                    norm_text: "email is down again",
+                    when: at(when),
+                    signals: &signals,
+                },
+                None,
+            )
+            .into_iter()
+            .map(|f| match f {
+                Fact::IncidentConfirmed { still_failing, .. } => Some(still_failing),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+        };
+        let morning = "2026-11-22T08:00:00Z";
+        assert_eq!(run(true, None, morning), [Some(true)]);
+        assert_eq!(run(false, None, morning), [Some(false)]);
+        // Written while it ran: "still down" is the incident itself.
+        assert_eq!(run(true, None, "2026-11-21T23:00:00Z"), [Some(false)]);
+        // "Down again since today", a start after its end: with the words, still that
+        // incident, flagged; without them, no incident of ours. Two days on, neither.
+        let next_night = "2026-11-23T02:00:00Z";
+        assert_eq!(run(true, Some("2026-11-23"), next_night), [Some(true)]);
+        assert_eq!(run(false, Some("2026-11-23"), next_night), [None]);
+        assert_eq!(run(true, None, "2026-11-24T09:00:00Z"), [None]);
     }
 
     #[test]

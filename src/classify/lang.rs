@@ -139,6 +139,13 @@ pub fn iso(lang: Lang) -> &'static str {
 const DECISIVE_WORDS: u32 = 3;
 /// ...when they outnumber the next language's this many times.
 const DECISIVE_MARGIN: u32 = 3;
+/// A text of at most this many words is short: a one- or two-sentence note ("Please cancel
+/// our second licence. Thanks, Simon"). whatlang reads its letters, and on so few a cognate
+/// ("licence", "centre") tips it to French or German with a confidence it calls reliable.
+const SHORT_WORDS: usize = 20;
+/// In a short text, this many common words of one language, and none of another of ours,
+/// decide: function words are better evidence there than letter statistics.
+const SHORT_DECISIVE_WORDS: u32 = 2;
 
 /// The language of `text`; `words` counts its common words, (language, count) as
 /// [`crate::rules::RuleSet::language_words`] does — asked only for Latin script, where the
@@ -189,14 +196,21 @@ pub fn detect<'a>(
     }
     let latin = |l: &str| matches!(l, "en" | "de" | "fr" | "es" | "et");
     let guess = info.filter(|i| i.script() == Script::Latin);
+    let words = words();
+    // A short text whose common words are all of one of our languages: they decide, even
+    // over whatlang naming a language we have no words for ("Hi, the dashboard was down
+    // yesterday" read as Afrikaans); a Dutch or Italian note has no such words.
+    let short = sample.split_whitespace().count() <= SHORT_WORDS;
+    let short_decisive = short.then(|| decisive_short(&words, latin)).flatten();
     // whatlang fairly surely names a language we have no common words for: it knows better.
-    if let Some(i) = guess
-        .as_ref()
-        .filter(|i| (i.is_reliable() || i.confidence() >= 0.5) && !latin(iso(i.lang())))
-    {
+    if let Some(i) = guess.as_ref().filter(|i| {
+        (i.is_reliable() || i.confidence() >= 0.5)
+            && short_decisive.is_none()
+            && !latin(iso(i.lang()))
+    }) {
         return iso(i.lang()).to_string();
     }
-    if let Some(l) = decisive(&words(), latin) {
+    if let Some(l) = decisive(&words, latin).or(short_decisive) {
         return l.to_string();
     }
     if let Some(i) = guess.as_ref().filter(|i| i.is_reliable()) {
@@ -228,6 +242,16 @@ fn decisive<'a>(words: &[(&'a str, u32)], allow: impl Fn(&str) -> bool) -> Optio
         }
     }
     best.filter(|_| top >= DECISIVE_WORDS && top >= DECISIVE_MARGIN * second)
+}
+
+/// In a short text: the language with at least [`SHORT_DECISIVE_WORDS`] common words when
+/// no other of ours has any.
+fn decisive_short<'a>(words: &[(&'a str, u32)], allow: impl Fn(&str) -> bool) -> Option<&'a str> {
+    let mut ours = words.iter().filter(|(l, n)| allow(l) && *n > 0);
+    match (ours.next(), ours.next()) {
+        (Some(&(l, n)), None) if n >= SHORT_DECISIVE_WORDS => Some(l),
+        _ => None,
+    }
 }
 
 fn vote<'a>(votes: &[(&'a str, f32)], allow: impl Fn(&str) -> bool) -> Option<&'a str> {
@@ -386,7 +410,10 @@ mod tests {
         // Too close to call: whatlang reads the text.
         assert_eq!(detect(text, || vec![("de", 4), ("en", 2)], &[], "de"), "en");
         // Too few: whatlang again.
-        assert_eq!(detect(text, || vec![("de", 2)], &[], "de"), "en");
+        assert_eq!(detect(text, || vec![("de", 1)], &[], "de"), "en");
+        // A short text: two of one language and none of another decide.
+        assert_eq!(detect(text, || vec![("de", 2)], &[], "en"), "de");
+        assert_eq!(detect(text, || vec![("de", 2), ("fr", 1)], &[], "de"), "en");
     }
 
     #[test]

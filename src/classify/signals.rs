@@ -101,6 +101,11 @@ pub struct Signals {
     /// They say they phoned us (for `callback_missing` on a repeat contact).
     #[serde(skip)]
     pub called: bool,
+    /// They say the problem still or again happens ("still not working", "schon wieder",
+    /// "toujours en panne"): a resolved incident is then not declared fixed to them
+    /// ([`crate::facts::Fact::IncidentConfirmed`]'s `still_failing`).
+    #[serde(skip)]
+    pub still_failing: bool,
 }
 
 impl Signals {
@@ -229,6 +234,10 @@ pub struct RawSignals {
     /// Phrases saying they phoned us ("I called", "angerufen").
     #[serde(default)]
     calls: Vec<String>,
+    /// Phrases saying the problem still or again happens ("still not working", "down
+    /// again", "since the fix").
+    #[serde(default)]
+    still_failing: Vec<String>,
     /// Phrases that tie the address right after them to the customer's account, sign-in or
     /// new address ("my login is", "log in with", "change my address to").
     #[serde(default)]
@@ -259,6 +268,7 @@ enum Target {
     Today,
     PhoneWord,
     Called,
+    StillFailing,
     AccountBefore,
     AccountAfter,
 }
@@ -356,6 +366,9 @@ impl Builder {
         }
         for p in &raw.calls {
             self.phrase(p, Target::Called, language);
+        }
+        for p in &raw.still_failing {
+            self.phrase(p, Target::StillFailing, language);
         }
         for p in &raw.account {
             self.phrase(p, Target::AccountBefore, language);
@@ -576,6 +589,7 @@ impl SignalRules {
                     Target::About(i) => about[i] = true,
                     Target::Today => s.deadline = Some("today".into()),
                     Target::Called => s.called = true,
+                    Target::StillFailing => s.still_failing = true,
                     Target::PhoneWord | Target::AccountBefore | Target::AccountAfter => {}
                 }
             }

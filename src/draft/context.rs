@@ -181,7 +181,11 @@ pub fn context(c: &ContextInput<'_>) -> Value {
     let accounts: Vec<&str> = c.signals.accounts().collect();
     for f in c.facts {
         match f {
-            Fact::IncidentConfirmed { incident: i, .. } if incident.is_null() => {
+            Fact::IncidentConfirmed {
+                incident: i,
+                still_failing,
+                ..
+            } if incident.is_null() => {
                 let (resolved_date, resolved_time, same_day) = match &i.resolved {
                     Some(r) => (
                         day(r),
@@ -202,6 +206,8 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                     ("same_day", Value::Bool(same_day)),
                     ("zone", string(l.zone(offset))),
                     ("ongoing", Value::Bool(i.resolved.is_none())),
+                    // Resolved, but they say it still fails: never "it has been fixed".
+                    ("still_failing", Value::Bool(*still_failing)),
                 ])
             }
             Fact::IncidentConfirmed { .. } => {}

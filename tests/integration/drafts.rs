@@ -1182,3 +1182,205 @@ fn b64(s: &str) -> String {
     }
     out
 }
+
+/// (new-branch words, the "it is fixed" words) of the incident paragraph, per language.
+fn resolved_but_still_failing(lang: &str) -> (&'static str, &'static str) {
+    match lang {
+        "en" => (
+            "you tell us the problem is still happening",
+            "it has since been fixed",
+        ),
+        "de" => ("weiterhin auftritt", "Die Störung ist behoben"),
+        "ja" => ("現在も問題が続いている", "この障害はすでに解消しており"),
+        "he" => ("כתבתם לנו שהבעיה עדיין", "התקלה טופלה מאז"),
+        other => panic!("no words for {other}"),
+    }
+}
+
+#[test]
+fn a_resolved_incident_is_not_called_fixed_to_a_customer_who_says_it_still_fails() {
+    // INC-77 ran on 18 November 2026 from 12:55 to 16:30 UTC. Each language: a message the
+    // next morning saying it still or again fails, then one written during the incident.
+    let cases = [
+        (
+            "en",
+            "Dashboard still down",
+            "The dashboard is still not loading this morning. I thought it was fixed yesterday?",
+            "Thu, 19 Nov 2026 09:00:00 +0000",
+            "The dashboard is still not loading, it has been down for an hour now.",
+            "Wed, 18 Nov 2026 14:10:00 +0000",
+            &["4:30 pm", "UK time"][..],
+        ),
+        (
+            "de",
+            "Dashboard lädt nicht",
+            "Das Dashboard lädt immer noch nicht, auch heute Morgen ist es komplett ausgefallen.",
+            "Thu, 19 Nov 2026 09:00:00 +0100",
+            "Das Dashboard lädt immer noch nicht, seit einer Stunde ist es komplett ausgefallen.",
+            "Wed, 18 Nov 2026 15:10:00 +0100",
+            &["17:30", "MEZ"][..],
+        ),
+        (
+            "ja",
+            "ダッシュボードが開きません",
+            "今朝もダッシュボードがまだ表示されません。昨日直ったはずなのに、障害が続いているようです。",
+            "Thu, 19 Nov 2026 09:00:00 +0900",
+            "ダッシュボードがまだ表示されません。障害が発生しているようです。",
+            "Wed, 18 Nov 2026 23:10:00 +0900",
+            &["1時30分", "日本時間"][..],
+        ),
+        (
+            "he",
+            "לוח הבקרה לא עובד",
+            "לוח הבקרה עדיין לא נטען גם הבוקר, נראה שיש שוב תקלה.",
+            "Thu, 19 Nov 2026 09:00:00 +0200",
+            "לוח הבקרה עדיין לא נטען, נראה שיש תקלה.",
+            "Wed, 18 Nov 2026 16:10:00 +0200",
+            &["18:30", "שעון ישראל"][..],
+        ),
+    ];
+    for (lang, subject, after, after_date, during, during_date, times) in cases {
+        let (new, fixed) = resolved_but_still_failing(lang);
+        let (template, body) = draft(&mail(
+            "Alex <alex@customer.example>",
+            TO,
+            subject,
+            after_date,
+            after,
+        ));
+        assert_eq!(template, format!("{lang}/outage"), "{body}");
+        assert!(body.contains(new), "{lang}: {new:?} missing from {body}");
+        assert!(!body.contains(fixed), "{lang}: told it is fixed: {body}");
+        assert!(body.contains("INC-77"), "{lang}: {body}");
+        for t in times {
+            assert!(body.contains(t), "{lang}: {t:?} missing from {body}");
+        }
+        // Written while the incident ran: the plain confirmation.
+        let (template, body) = draft(&mail(
+            "Alex <alex@customer.example>",
+            TO,
+            subject,
+            during_date,
+            during,
+        ));
+        assert_eq!(template, format!("{lang}/outage"), "{body}");
+        assert!(body.contains(fixed), "{lang}: no confirmation: {body}");
+        assert!(!body.contains(new), "{lang}: {body}");
+    }
+}
+
+/// Short notes of one or two sentences, written for this test: British and American English,
+/// and French and German controls. whatlang alone read several English ones as French or
+/// German ("licence", "centre").
+const SHORT_NOTES: &[(&str, &str, &str)] = &[
+    ("en", "Quick one", "Cheers, sorted now."),
+    ("en", "Login", "Can't log in since Tuesday, any ideas?"),
+    ("en", "Invoice", "Invoice attached is wrong, ta."),
+    (
+        "en",
+        "Licence",
+        "Hi,\r\nPlease cancel our second licence.\r\nThanks, Simon",
+    ),
+    (
+        "en",
+        "Licence",
+        "Please cancel the second licence by Friday.",
+    ),
+    (
+        "en",
+        "Hosting",
+        "Hi, our data centre preference is London. Regards, Jo",
+    ),
+    (
+        "en",
+        "Dashboard",
+        "The dashboard was down yesterday between 2pm and 5pm.",
+    ),
+    (
+        "en",
+        "Dashboard",
+        "Hi, the dashboard was down yesterday between 2pm and 5pm. Thanks, Jo",
+    ),
+    (
+        "en",
+        "Thanks",
+        "I'd like to thank Priya for her help yesterday.",
+    ),
+    ("en", "Thanks", "Brilliant service, thanks Priya!"),
+    ("en", "Complaint", "Your service is terrible."),
+    ("en", "Dashboard", "The dashboard isn't loading."),
+    ("en", "Call", "Can you call me back please?"),
+    ("en", "Invoice", "Invoice INV-30912 please."),
+    ("en", "Sync", "Sync stopped again after the update."),
+    (
+        "en",
+        "Portal",
+        "Colour scheme on the portal is broken in Firefox.",
+    ),
+    (
+        "en",
+        "Payment",
+        "Cheque sent on Monday, please confirm receipt.",
+    ),
+    (
+        "en",
+        "Demo",
+        "Please organise a demo for our programme team.",
+    ),
+    ("en", "Password", "Password reset email never came through."),
+    ("en", "Ticket", "Still waiting on a reply, mate."),
+    ("en", "Refund", "Any update on my refund?"),
+    (
+        "en",
+        "Billing",
+        "Got charged twice this month, please sort it.",
+    ),
+    ("en", "App", "App keeps crashing on startup, cheers."),
+    ("en", "Upload", "Files won't upload, error 502."),
+    ("en", "Access", "Need access today please, urgent."),
+    ("en", "Plan", "Cancelled my plan but still billed."),
+    ("en", "Fixed", "Ta for the quick fix!"),
+    ("en", "Login", "Login page just spins forever."),
+    ("en", "Question", "Is there a UK data centre option?"),
+    ("en", "Release", "Great job on the new release, loving it."),
+    ("en", "Export", "Can't find the export button anymore."),
+    ("en", "Reset", "Reset link expired, send another?"),
+    ("fr", "Merci", "Merci, c'est réglé."),
+    (
+        "fr",
+        "Connexion",
+        "Je n'arrive plus à me connecter depuis mardi.",
+    ),
+    (
+        "fr",
+        "Licence",
+        "Pouvez-vous annuler notre deuxième licence ?",
+    ),
+    ("fr", "Facture", "La facture jointe est fausse."),
+    (
+        "fr",
+        "Tableau de bord",
+        "Le tableau de bord ne charge plus.",
+    ),
+    ("de", "Danke", "Danke, hat sich erledigt."),
+    (
+        "de",
+        "Anmeldung",
+        "Ich kann mich seit Dienstag nicht anmelden.",
+    ),
+    ("de", "Lizenz", "Bitte kündigen Sie unsere zweite Lizenz."),
+    ("de", "Rechnung", "Die Rechnung im Anhang ist falsch."),
+    ("de", "Dashboard", "Das Dashboard lädt nicht mehr."),
+];
+
+#[test]
+fn short_notes_are_answered_in_the_language_they_are_written_in() {
+    let wrong: Vec<String> = SHORT_NOTES
+        .iter()
+        .filter_map(|(want, subject, text)| {
+            let got = outcome(subject, DATE, text).language;
+            (got != *want).then(|| format!("{want} -> {got}: {text:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
