@@ -187,7 +187,8 @@ struct Kind {
 /// Whether a sentence is a question, a request, both, or not worth quoting (`None`).
 fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
     let chars = sentence.chars().count();
-    if chars > MAX_CHARS {
+    // Over long, or only the lead-in to what follows ("I have two questions:").
+    if chars > MAX_CHARS || sentence.trim_end().ends_with([':', '：']) {
         return None;
     }
     let norm = normalize(sentence);
@@ -317,21 +318,24 @@ fn sentences(body: &str) -> Vec<String> {
             _ => units.push(line.to_string()),
         }
         let last = line.chars().next_back();
-        open = width(line) >= WRAPPED
-            && last.is_some_and(|c| {
-                !matches!(
-                    c,
-                    '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？' | '：' | '；'
-                )
-            });
+        // A line ending in a colon introduces what follows ("a new user for her:" and the
+        // name on the next line): the two are one sentence.
+        open = matches!(last, Some(':' | '：'))
+            || width(line) >= WRAPPED
+                && last.is_some_and(|c| {
+                    !matches!(
+                        c,
+                        '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？' | '：' | '；'
+                    )
+                });
     }
     units.iter().flat_map(|u| split(u)).collect()
 }
 
 /// One unit of text cut after each sentence's final punctuation (and the quotes or brackets
-/// closing it). A full stop ends a sentence only before a space and a character that is not
-/// lower case, and not after a number ("am 1. Dezember") or an abbreviation with a dot
-/// inside ("e.g.", "z.B.").
+/// closing it). A full stop ends a sentence only before a space and a character that is
+/// neither lower case nor a digit ("Art. 28", "Nr. 5"), and not after a number ("am 1.
+/// Dezember") or an abbreviation with a dot inside ("e.g.", "z.B.").
 fn split(unit: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -352,7 +356,7 @@ fn split(unit: &str) -> Vec<String> {
                     || word.chars().count() == 1
                     || (!word.is_empty() && word.chars().all(|c| c.is_ascii_digit()));
                 next.is_none_or(char::is_whitespace)
-                    && after.is_none_or(|c| !c.is_lowercase())
+                    && after.is_none_or(|c| !c.is_lowercase() && !c.is_ascii_digit())
                     && !abbreviation
             }
             _ => false,
@@ -392,6 +396,42 @@ fn split(unit: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_colon_joins_what_it_introduces_and_a_number_after_a_full_stop_ends_nothing() {
+        assert_eq!(
+            sentences(
+                "Could you please create a new user for her:\nAnna Berg, role Editor.\nThanks!"
+            ),
+            vec![
+                "Could you please create a new user for her: Anna Berg, role Editor.",
+                "Thanks!"
+            ]
+        );
+        assert_eq!(
+            sentences("Do you offer a contract under Art. 28 GDPR? And where is the data?"),
+            vec![
+                "Do you offer a contract under Art. 28 GDPR?",
+                "And where is the data?"
+            ]
+        );
+        // A lead-in whose list follows is never quoted by itself; the request joined with
+        // what its colon introduces is.
+        assert_eq!(
+            request(
+                "en",
+                "Could you please send us the following:\n\n- the signed contract\n- the invoice"
+            ),
+            None
+        );
+        assert_eq!(
+            request(
+                "en",
+                "Hello,\nplease create a new user for our office:\nAnna Berg, role Editor\n\nBest"
+            ),
+            Some("please create a new user for our office: Anna Berg, role Editor".to_string())
+        );
+    }
 
     #[test]
     fn sentences_are_whole_and_wrapped_lines_joined() {
