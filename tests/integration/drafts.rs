@@ -1186,13 +1186,18 @@ fn b64(s: &str) -> String {
 /// (new-branch words, the "it is fixed" words) of the incident paragraph, per language.
 fn resolved_but_still_failing(lang: &str) -> (&'static str, &'static str) {
     match lang {
-        "en" => (
-            "you tell us the problem is still happening",
-            "it has since been fixed",
+        "en" => ("still not working for you", "it has since been fixed"),
+        "de" => ("immer noch besteht", "Die Störung ist behoben"),
+        "fr" => ("toujours pas chez vous", "Le problème est résolu depuis"),
+        "es" => ("siga sin funcionarle", "Ya está resuelta"),
+        "zh" => ("您那边仍然无法正常使用", "目前已经修复"),
+        "ja" => ("現在もご利用いただけない", "この障害はすでに解消しており"),
+        "ko" => (
+            "아직도 정상적으로 이용하지 못하고",
+            "현재는 복구가 완료되었으며",
         ),
-        "de" => ("weiterhin auftritt", "Die Störung ist behoben"),
-        "ja" => ("現在も問題が続いている", "この障害はすでに解消しており"),
-        "he" => ("כתבתם לנו שהבעיה עדיין", "התקלה טופלה מאז"),
+        "he" => ("שהבעיה עדיין לא נפתרה", "התקלה טופלה מאז"),
+        "et" => ("ikka veel püsib", "Häire on nüüdseks kõrvaldatud"),
         other => panic!("no words for {other}"),
     }
 }
