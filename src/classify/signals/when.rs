@@ -172,19 +172,7 @@ pub fn deadline(day: Day, base: NaiveDate) -> Option<Deadline> {
             month,
             year,
             weekday,
-        } => {
-            let date = match year {
-                Some(y) => NaiveDate::from_ymd_opt(y, month, day)?,
-                None => match NaiveDate::from_ymd_opt(base.year(), month, day) {
-                    Some(d) if d >= base => d,
-                    _ => NaiveDate::from_ymd_opt(base.year() + 1, month, day)?,
-                },
-            };
-            if weekday.is_some_and(|w| w != date.weekday()) {
-                return None;
-            }
-            date
-        }
+        } => dated(day, month, year, weekday, base, Direction::Ahead)?,
         Day::Relative(_) | Day::ThisMorning | Day::Weekend | Day::Weekday(_, Week::Last) => {
             return None
         }
@@ -194,6 +182,40 @@ pub fn deadline(day: Day, base: NaiveDate) -> Option<Deadline> {
     }
     let ahead = (date - base).num_days();
     (ahead > 0 && ahead.unsigned_abs() <= HORIZON_DAYS).then_some(Deadline::On(date))
+}
+
+/// Which way a date without a year is read from the message's date.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    /// A deadline: this year's date if not yet past, else next year's.
+    Ahead,
+    /// A start: this year's date if not still to come, else last year's.
+    Back,
+}
+
+/// A written date as a day of the calendar; `None` when it does not exist or its weekday is
+/// not the one written with it.
+fn dated(
+    day: u32,
+    month: u32,
+    year: Option<i32>,
+    weekday: Option<Weekday>,
+    base: NaiveDate,
+    direction: Direction,
+) -> Option<NaiveDate> {
+    let date = match year {
+        Some(y) => NaiveDate::from_ymd_opt(y, month, day)?,
+        None => {
+            let this_year = NaiveDate::from_ymd_opt(base.year(), month, day);
+            match (this_year, direction) {
+                (Some(d), Direction::Ahead) if d >= base => d,
+                (Some(d), Direction::Back) if d <= base => d,
+                (_, Direction::Ahead) => NaiveDate::from_ymd_opt(base.year() + 1, month, day)?,
+                (_, Direction::Back) => NaiveDate::from_ymd_opt(base.year() - 1, month, day)?,
+            }
+        }
+    };
+    (!weekday.is_some_and(|w| w != date.weekday())).then_some(date)
 }
 
 /// The day a problem started, for a message written on `base`; `None` when it is in the
@@ -220,19 +242,7 @@ pub fn since(day: Day, base: NaiveDate, weekend_starts: Weekday) -> Option<Naive
             month,
             year,
             weekday,
-        } => {
-            let date = match year {
-                Some(y) => NaiveDate::from_ymd_opt(y, month, day)?,
-                None => match NaiveDate::from_ymd_opt(base.year(), month, day) {
-                    Some(d) if d <= base => d,
-                    _ => NaiveDate::from_ymd_opt(base.year() - 1, month, day)?,
-                },
-            };
-            if weekday.is_some_and(|w| w != date.weekday()) {
-                return None;
-            }
-            date
-        }
+        } => dated(day, month, year, weekday, base, Direction::Back)?,
         Day::Relative(_) | Day::MonthEnd | Day::Weekday(_, Week::Next) => return None,
     };
     let back = (base - date).num_days();
