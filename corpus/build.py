@@ -266,11 +266,13 @@ def build(rec, set_name):
 
 
 SIGNAL_KEYS = ("tried", "refs", "asks", "deadline", "phone")
+# Sets labelled like the dev set (signals and facts): the dev set and later blind sets.
+LABELLED_SETS = ("dev", "dev2")
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in ("train", "dev"):
-        sys.exit("usage: corpus/build.py train|dev")
+    if len(sys.argv) != 2 or sys.argv[1] not in ("train",) + LABELLED_SETS:
+        sys.exit("usage: corpus/build.py train|%s" % "|".join(LABELLED_SETS))
     set_name = sys.argv[1]
     src = os.path.join(ROOT, "sources", set_name)
     out = os.path.join(ROOT, set_name)
@@ -307,7 +309,7 @@ def main():
                 "language": lang,
                 "skip_reason": skip,
             }
-            if set_name == "dev":
+            if set_name in LABELLED_SETS:
                 entry["signals"] = {k: rec.get(k) for k in SIGNAL_KEYS}
                 entry["signals"]["attachments"] = len(rec.get("attachments") or [])
                 entry["facts"] = rec.get("facts") or []
