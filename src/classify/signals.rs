@@ -1590,11 +1590,17 @@ days.other_week = ['next week']
     #[test]
     fn still_failing_in_inflected_forms_and_other_word_orders() {
         for (lang, text) in [
-            ("en", "The dashboard still doesn't load for us this morning."),
+            (
+                "en",
+                "The dashboard still doesn't load for us this morning.",
+            ),
             ("en", "It keeps failing since yesterday evening."),
             ("de", "Das Problem tritt immer noch auf."),
             ("de", "Das Dashboard lädt weiterhin nicht."),
-            ("fr", "Le tableau de bord ne se charge toujours pas ce matin."),
+            (
+                "fr",
+                "Le tableau de bord ne se charge toujours pas ce matin.",
+            ),
             ("fr", "Nos postes ne fonctionnent toujours pas."),
             ("es", "Sigo sin poder entrar en el panel esta mañana."),
             ("es", "Los informes siguen sin cargar."),
@@ -1625,9 +1631,15 @@ days.other_week = ['next week']
     fn the_address_confirmed_as_the_accounts_in_other_words() {
         for (lang, text) in [
             ("en", "This is the address my account is registered to."),
-            ("en", "My account uses this email, so please don't ask for another."),
+            (
+                "en",
+                "My account uses this email, so please don't ask for another.",
+            ),
             ("de", "Diese Adresse ist die im Konto hinterlegte."),
-            ("fr", "Ne me demandez pas de vérifier l'adresse : c'est bien celle de mon compte."),
+            (
+                "fr",
+                "Ne me demandez pas de vérifier l'adresse : c'est bien celle de mon compte.",
+            ),
             ("es", "Esta dirección es la que figura en mi cuenta."),
             ("zh", "这个邮箱就是账户绑定的邮箱。"),
             ("ja", "このメールアドレスが登録されています。"),
@@ -1659,7 +1671,10 @@ days.other_week = ['next week']
     fn a_reset_said_object_first_or_as_tried() {
         for (lang, text) in [
             ("de", "Das Passwort habe ich testweise schon zurückgesetzt."),
-            ("et", "Parool ei tööta, olen selle ka igaks juhuks lähtestanud."),
+            (
+                "et",
+                "Parool ei tööta, olen selle ka igaks juhuks lähtestanud.",
+            ),
             ("zh", "我也试过重置密码，但提示该邮箱未注册。"),
             ("ko", "비밀번호 재설정도 해 봤는데 안 됩니다."),
             ("he", "את הסיסמה כבר איפסתי פעמיים."),
