@@ -1586,4 +1586,104 @@ days.other_week = ['next week']
             assert_ne!(s.deadline.as_deref(), Some("today"), "{lang}: {text}");
         }
     }
+
+    #[test]
+    fn still_failing_in_inflected_forms_and_other_word_orders() {
+        for (lang, text) in [
+            (
+                "en",
+                "The dashboard still doesn't load for us this morning.",
+            ),
+            ("en", "It keeps failing since yesterday evening."),
+            ("de", "Das Problem tritt immer noch auf."),
+            ("de", "Das Dashboard lädt weiterhin nicht."),
+            (
+                "fr",
+                "Le tableau de bord ne se charge toujours pas ce matin.",
+            ),
+            ("fr", "Nos postes ne fonctionnent toujours pas."),
+            ("es", "Sigo sin poder entrar en el panel esta mañana."),
+            ("es", "Los informes siguen sin cargar."),
+            ("et", "Teatan ikka veel kestvat probleemi töölauaga."),
+            ("et", "Töölaud ei avane ikka veel."),
+            ("et", "Tõrge püsib endiselt."),
+            ("zh", "控制台仍未恢复，还是一片空白。"),
+            ("ja", "今朝も表示されません。"),
+            ("ja", "ダッシュボードがまだ表示されない状態です。"),
+            ("ko", "대시보드가 아직 안돼요."),
+            ("ko", "오늘 아침에도 문제가 계속되고 있습니다."),
+            ("he", "ועדיין לא נטען לוח הבקרה."),
+            ("he", "המערכת ממשיכה לקרוס."),
+        ] {
+            assert!(built_in(lang, text).still_failing, "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "The dashboard was down yesterday afternoon."),
+            ("et", "Töölaud ei avanenud eile."),
+            ("ko", "어제 오후에 대시보드가 안 열렸습니다."),
+            ("he", "לוח הבקרה לא נטען אתמול."),
+        ] {
+            assert!(!built_in(lang, text).still_failing, "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn the_address_confirmed_as_the_accounts_in_other_words() {
+        for (lang, text) in [
+            ("en", "This is the address my account is registered to."),
+            (
+                "en",
+                "My account uses this email, so please don't ask for another.",
+            ),
+            ("de", "Diese Adresse ist die im Konto hinterlegte."),
+            (
+                "fr",
+                "Ne me demandez pas de vérifier l'adresse : c'est bien celle de mon compte.",
+            ),
+            ("es", "Esta dirección es la que figura en mi cuenta."),
+            ("zh", "这个邮箱就是账户绑定的邮箱。"),
+            ("ja", "このメールアドレスが登録されています。"),
+            ("ko", "이 메일 주소가 계정에 등록된 주소입니다."),
+            ("he", "והכתובת שממנה אני כותבת היא הכתובת של החשבון."),
+            ("he", "זאת הכתובת הרשומה בחשבון."),
+            ("et", "See ongi minu konto aadress."),
+        ] {
+            let s = built_in(lang, text);
+            assert!(
+                s.about.iter().any(|a| a == "address_confirmed"),
+                "{lang}: {text}"
+            );
+        }
+        for (lang, text) in [
+            ("ja", "このアドレスが登録されていないと表示されます。"),
+            ("ko", "이 주소가 등록되지 않았다고 나옵니다."),
+            ("es", "Esta dirección es la de mi antiguo trabajo."),
+        ] {
+            let s = built_in(lang, text);
+            assert!(
+                !s.about.iter().any(|a| a == "address_confirmed"),
+                "{lang}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_reset_said_object_first_or_as_tried() {
+        for (lang, text) in [
+            ("de", "Das Passwort habe ich testweise schon zurückgesetzt."),
+            (
+                "et",
+                "Parool ei tööta, olen selle ka igaks juhuks lähtestanud.",
+            ),
+            ("zh", "我也试过重置密码，但提示该邮箱未注册。"),
+            ("ko", "비밀번호 재설정도 해 봤는데 안 됩니다."),
+            ("he", "את הסיסמה כבר איפסתי פעמיים."),
+        ] {
+            let s = built_in(lang, text);
+            assert!(
+                s.tried.iter().any(|t| t == "password_reset"),
+                "{lang}: {text}"
+            );
+        }
+    }
 }

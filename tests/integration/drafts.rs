@@ -1395,3 +1395,132 @@ fn short_notes_are_answered_in_the_language_they_are_written_in() {
         .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The apology word of each language, counted in an incident paragraph.
+fn apology(lang: &str) -> &'static str {
+    match lang {
+        "en" => "sorry",
+        "de" => "leid",
+        "ja" => "申し訳",
+        "ko" => "죄송",
+        "he" => "צר לנו",
+        "zh" => "抱歉",
+        other => panic!("no apology word for {other}"),
+    }
+}
+
+#[test]
+fn an_outage_that_still_fails_is_apologised_for_once() {
+    // INC-77 resolved on 18 November 2026 at 16:30 UTC; each writes the next morning that it
+    // still fails. The incident paragraph opens with the apology: no second one before it.
+    for (lang, subject, text, date) in [
+        (
+            "en",
+            "Dashboard still down",
+            "The dashboard is still not loading this morning.",
+            "Thu, 19 Nov 2026 09:00:00 +0000",
+        ),
+        (
+            "de",
+            "Dashboard lädt nicht",
+            "Das Dashboard lädt immer noch nicht, auch heute Morgen ist es komplett ausgefallen.",
+            "Thu, 19 Nov 2026 09:00:00 +0100",
+        ),
+        (
+            "ja",
+            "ダッシュボードが開きません",
+            "今朝もダッシュボードがまだ表示されません。障害が続いているようです。",
+            "Thu, 19 Nov 2026 09:00:00 +0900",
+        ),
+        (
+            "ko",
+            "대시보드 장애",
+            "대시보드가 오늘 아침에도 아직도 안 열립니다. 장애가 계속되는 것 같습니다.",
+            "Thu, 19 Nov 2026 09:00:00 +0900",
+        ),
+        (
+            "he",
+            "לוח הבקרה לא עובד",
+            "לוח הבקרה עדיין לא נטען גם הבוקר, נראה שיש שוב תקלה.",
+            "Thu, 19 Nov 2026 09:00:00 +0200",
+        ),
+    ] {
+        let (template, body) = draft(&mail(
+            "Alex <alex@customer.example>",
+            TO,
+            subject,
+            date,
+            text,
+        ));
+        assert_eq!(template, format!("{lang}/outage"), "{body}");
+        assert!(body.contains("INC-77"), "{lang}: {body}");
+        let n = body.matches(apology(lang)).count();
+        assert_eq!(n, 1, "{lang}: {n} apologies in {body}");
+    }
+}
+
+#[test]
+fn openers_state_no_stock_value_slogans() {
+    // The value sentences the round-5 reviewers quoted as translated ("Of course you should be
+    // able to sign in whenever you want to", "Es lógico que espere…"): none is left in a draft.
+    for (lang, from, subject, text, slogan) in [
+        (
+            "en",
+            "Rachel <rachel@customer.example>",
+            "Can't log in",
+            "I can't log in to my account since this morning.",
+            "whenever you want to",
+        ),
+        (
+            "es",
+            "Elena <elena@customer.example>",
+            "No puedo entrar",
+            "No puedo iniciar sesión en mi cuenta desde esta mañana.",
+            "Es lógico",
+        ),
+        (
+            "et",
+            "Kristi <kristi@customer.example>",
+            "Ei saa sisse",
+            "Ma ei saa oma kontole sisse logida.",
+            "peaksite pääsema",
+        ),
+        (
+            "zh",
+            "王芳 <wang@customer.example>",
+            "无法登录",
+            "我从今天早上开始无法登录账户。",
+            "本是我们应该做到的",
+        ),
+        (
+            "ko",
+            "김민준 <kim@customer.example>",
+            "업데이트 후 기능 오류",
+            "업데이트 이후에 보고서 내보내기 기능이 작동하지 않습니다. 예전에는 잘 되었습니다.",
+            "잘 되던 기능은",
+        ),
+        (
+            "he",
+            "דנה <dana@customer.example>",
+            "לא מצליחה להיכנס",
+            "אני לא מצליחה להיכנס לחשבון שלי מהבוקר.",
+            "בכל רגע",
+        ),
+    ] {
+        let (_, body) = reply(from, subject, text);
+        assert!(!body.contains(slogan), "{lang}: {slogan:?} in {body}");
+    }
+}
+
+#[test]
+fn a_login_draft_does_not_offer_the_reset_link_after_a_reset_said_in_other_words() {
+    for (lang, from, subject, text) in [
+        ("de", "Julia Weber <julia@customer.example>", "Anmeldung", "Ich kann mich nicht anmelden. Das Passwort habe ich testweise schon zurückgesetzt, es geht trotzdem nicht."),
+        ("zh", "郑浩 <zheng@customer.example>", "无法登录", "我登录不了账户，也试过重置密码，还是不行。"),
+        ("he", "רונית <ronit@customer.example>", "לא מצליחה להתחבר", "אני לא מצליחה להתחבר לחשבון. את הסיסמה כבר איפסתי פעמיים."),
+    ] {
+        let (template, body) = reply(from, subject, text);
+        assert_eq!(template, format!("{lang}/login"), "{body}");
+        assert!(!body.contains(reset_advice(lang)), "{lang}: reset link offered: {body}");
+    }
+}
