@@ -8,6 +8,8 @@
 //! first, so a phrase preceded by one of its language's negations does not count.
 
 pub mod asked;
+pub mod call;
+mod clock;
 pub mod colleague;
 mod when;
 
@@ -21,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::draft::locale::parse_offset;
 use crate::facts::{addresses, phone_numbers};
 use crate::rules::{normalize, parse_phrase};
+pub use call::CallWindow;
 pub use when::{Day, Deadline, Week};
 
 /// The ids `tried` may hold (PRODUCT.md); a rule file naming another is refused.
@@ -88,9 +91,16 @@ pub struct Signals {
     pub about: Vec<String>,
     /// "today", the date they need it by ("2026-12-11", in their offset), or null.
     pub deadline: Option<String>,
+    /// The time of day they need it by today ("15:00", on the 24-hour clock), when they
+    /// wrote one ("by 3 pm", "bis 15 Uhr", "15時までに"); null otherwise, and always when
+    /// `deadline` is not "today".
+    pub deadline_time: Option<String>,
     /// The day they say their problem started ("2026-12-08", in their offset), or null.
     pub since: Option<String>,
     pub phone: Option<String>,
+    /// When they would like the call they ask for ([`call`]); null when they name no time or
+    /// ask for no call.
+    pub call_window: Option<CallWindow>,
     pub attachments: usize,
     pub utc_offset: Option<String>,
     /// Their question in their own words: up to two whole sentences of their new text
@@ -224,6 +234,12 @@ pub struct RawSignals {
     /// How the language names days, for `deadline` and `since`.
     #[serde(default)]
     days: when::RawDays,
+    /// The words for the halves of the day and "half past", for reading times of day.
+    #[serde(default)]
+    hours: clock::RawHours,
+    /// When they would like a call.
+    #[serde(default)]
+    call_window: call::RawCallWindow,
     /// Regexes with one `{day}`: the day their problem started ("since {day}").
     #[serde(default)]
     since: Vec<String>,
@@ -267,6 +283,7 @@ enum Target {
     About(usize),
     Today,
     PhoneWord,
+    CallCue,
     Called,
     StillFailing,
     AccountBefore,
@@ -294,6 +311,10 @@ pub struct SignalRules {
     colleagues: colleague::Colleagues,
     /// Deadlines and starts.
     when: when::When,
+    /// Per language index, the words of times of day.
+    hours: Vec<clock::Hours>,
+    /// Call windows.
+    call: call::CallRules,
     /// Their question and request, in their words.
     asked: asked::Asked,
 }
@@ -309,6 +330,8 @@ pub struct Builder {
     fillers: Vec<Vec<String>>,
     colleagues: colleague::Colleagues,
     when: when::Builder,
+    hours: Vec<clock::Hours>,
+    call: call::CallRules,
     asked: asked::Asked,
 }
 
@@ -363,6 +386,14 @@ impl Builder {
             .add(&raw.days, &raw.deadline, &raw.since, language)?;
         for p in &raw.phone {
             self.phrase(p, Target::PhoneWord, language);
+        }
+        if self.hours.len() <= language {
+            self.hours.resize(language + 1, clock::Hours::default());
+        }
+        self.hours[language].add(&raw.hours);
+        self.call.add(&raw.call_window, language)?;
+        for p in &raw.call_window.cues {
+            self.phrase(p, Target::CallCue, language);
         }
         for p in &raw.calls {
             self.phrase(p, Target::Called, language);
@@ -445,6 +476,8 @@ impl Builder {
             fillers: self.fillers,
             colleagues: self.colleagues,
             when: self.when.build(),
+            hours: self.hours,
+            call: self.call,
             asked: self.asked,
         }
     }
@@ -570,6 +603,9 @@ impl SignalRules {
         let mut about = [false; ABOUT.len()];
         let unwrapped = unwrap_lines(norm);
         let norm = unwrapped.as_str();
+        // Where a call is asked for or their reach is said, per language: a call window is
+        // read only in such a sentence.
+        let mut call_cues: Vec<(usize, usize, usize)> = Vec::new();
         for m in self.matcher.find_overlapping_iter(norm) {
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
@@ -583,6 +619,9 @@ impl SignalRules {
                 if self.negated(norm, m.start(), meta.language) {
                     continue;
                 }
+                if matches!(meta.target, Target::CallCue | Target::Asks(0)) {
+                    call_cues.push((meta.language, m.start(), m.end()));
+                }
                 match meta.target {
                     Target::Tried(i) => tried[i] = true,
                     Target::Asks(i) => asks[i] = true,
@@ -590,7 +629,10 @@ impl SignalRules {
                     Target::Today => s.deadline = Some("today".into()),
                     Target::Called => s.called = true,
                     Target::StillFailing => s.still_failing = true,
-                    Target::PhoneWord | Target::AccountBefore | Target::AccountAfter => {}
+                    Target::PhoneWord
+                    | Target::CallCue
+                    | Target::AccountBefore
+                    | Target::AccountAfter => {}
                 }
             }
         }
@@ -599,6 +641,17 @@ impl SignalRules {
         }
         s.tried = present(TRIED, &tried);
         s.asks = present(ASKS, &asks);
+        if s.asks.iter().any(|a| a == "callback") && !s.email_only() {
+            s.call_window = languages.iter().find_map(|&l| {
+                let cues: Vec<(usize, usize)> = call_cues
+                    .iter()
+                    .filter(|c| c.0 == l)
+                    .map(|c| (c.1, c.2))
+                    .collect();
+                let hours = self.hours.get(l)?;
+                self.call.read(l, norm, hours, &cues, sent.local_date())
+            });
+        }
         s.about = present(ABOUT, &about);
         // References are read with the patterns of the message's language and English (the
         // words customers borrow: "invoice", "ticket", "error"), not every language's.
@@ -664,6 +717,7 @@ impl SignalRules {
     fn read_when(&self, languages: &[usize], norm: &str, base: NaiveDate, s: &mut Signals) {
         let mut deadline = s.today().then_some(Deadline::Today);
         let mut since: Option<NaiveDate> = None;
+        let mut time: Option<chrono::NaiveTime> = None;
         for &l in languages {
             for f in self.when.deadlines(l, norm) {
                 if self.negated(norm, f.start, l) {
@@ -671,6 +725,14 @@ impl SignalRules {
                 }
                 if let Some(d) = when::deadline(f.day, base) {
                     deadline = Some(deadline.map_or(d, |e| e.min(d)));
+                    // The earliest time of day they need it by today.
+                    let at = f.clock.and_then(|c| self.hours.get(l)?.time(c));
+                    if d == Deadline::Today {
+                        time = match (time, at) {
+                            (Some(t), Some(a)) => Some(t.min(a)),
+                            (t, a) => t.or(a),
+                        };
+                    }
                 }
             }
             for f in self.when.starts(l, norm) {
@@ -683,6 +745,9 @@ impl SignalRules {
             }
         }
         s.deadline = deadline.map(Deadline::text);
+        s.deadline_time = time
+            .filter(|_| deadline == Some(Deadline::Today))
+            .map(clock::text);
         s.since = since.map(|d| d.format("%Y-%m-%d").to_string());
     }
 
