@@ -1286,12 +1286,28 @@ account_fillers = ["my", "old", "work", "address", "is"]
         let cases = [
             ("en", "Report\nWe need the report by 3 pm, please.", "15:00"),
             ("en", "Access\nI need access restored by 9:30am.", "09:30"),
-            ("de", "Lizenzen\nWir brauchen die zwei Lizenzen spätestens bis 15 Uhr.", "15:00"),
-            ("fr", "Devis\nNous avons besoin du devis avant 15h.", "15:00"),
+            (
+                "de",
+                "Lizenzen\nWir brauchen die zwei Lizenzen spätestens bis 15 Uhr.",
+                "15:00",
+            ),
+            (
+                "fr",
+                "Devis\nNous avons besoin du devis avant 15h.",
+                "15:00",
+            ),
             ("ja", "見積書\n見積書を15時までにお送りください。", "15:00"),
-            ("ko", "견적서\n견적서를 오후 3시까지 꼭 보내 주세요.", "15:00"),
+            (
+                "ko",
+                "견적서\n견적서를 오후 3시까지 꼭 보내 주세요.",
+                "15:00",
+            ),
             ("zh", "报价\n请在下午3点前把报价单发给我。", "15:00"),
-            ("he", "הצעת מחיר\nאני צריכה את הצעת המחיר עד 15:00, בבקשה.", "15:00"),
+            (
+                "he",
+                "הצעת מחיר\nאני צריכה את הצעת המחיר עד 15:00, בבקשה.",
+                "15:00",
+            ),
         ];
         for (lang, text, time) in cases {
             let s = builtin(lang, text);
@@ -1299,7 +1315,10 @@ account_fillers = ["my", "old", "work", "address", "is"]
             assert_eq!(s.deadline_time.as_deref(), Some(time), "{lang}: {text}");
         }
         // A time of day on another day is that day's: no time of today.
-        let s = builtin("de", "Lizenzen\nWir brauchen die Lizenzen morgen bis 15 Uhr.");
+        let s = builtin(
+            "de",
+            "Lizenzen\nWir brauchen die Lizenzen morgen bis 15 Uhr.",
+        );
         assert_eq!(s.deadline_time, None, "{s:?}");
         // "By 3:00" could be either half of the day in English: today, without a time.
         let s = builtin("en", "Report\nWe need the report by 3:00 today.");
@@ -1317,22 +1336,82 @@ account_fillers = ["my", "old", "work", "address", "is"]
             })
         };
         let cases = [
-            ("en", "Backup\nCould you call me back between 2 and 4 pm?", w(None, None, Some("14:00"), Some("16:00"))),
-            ("en", "Backup\nPlease call me back. I'm available after 17:00.", w(None, None, Some("17:00"), None)),
-            ("en", "Backup\nPlease call me tomorrow morning on 01632 960412.", w(Some("2026-12-10"), Some("morning"), None, None)),
-            ("en", "Backup\nCan you call me this afternoon?", w(Some("today"), Some("afternoon"), None, None)),
-            ("de", "Tarif\nBitte rufen Sie mich zwischen 14 und 16 Uhr an.", w(None, None, Some("14:00"), Some("16:00"))),
-            ("de", "Tarif\nBitte um Rückruf, ich bin heute Nachmittag erreichbar.", w(Some("today"), Some("afternoon"), None, None)),
-            ("fr", "Sauvegarde\nPouvez-vous me rappeler entre 14h et 16h ?", w(None, None, Some("14:00"), Some("16:00"))),
-            ("ja", "バックアップ\n14時〜16時の間にお電話ください。", w(None, None, Some("14:00"), Some("16:00"))),
-            ("ja", "バックアップ\n午後2時から4時の間にお電話ください。", w(None, None, Some("14:00"), Some("16:00"))),
-            ("ja", "バックアップ\n明日の午前中にお電話ください。", w(Some("2026-12-10"), Some("morning"), None, None)),
-            ("ko", "백업\n오늘 오후 2시에서 4시 사이에 전화 주세요.", w(Some("today"), None, Some("14:00"), Some("16:00"))),
+            (
+                "en",
+                "Backup\nCould you call me back between 2 and 4 pm?",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "en",
+                "Backup\nPlease call me back. I'm available after 17:00.",
+                w(None, None, Some("17:00"), None),
+            ),
+            (
+                "en",
+                "Backup\nPlease call me tomorrow morning on 01632 960412.",
+                w(Some("2026-12-10"), Some("morning"), None, None),
+            ),
+            (
+                "en",
+                "Backup\nCan you call me this afternoon?",
+                w(Some("today"), Some("afternoon"), None, None),
+            ),
+            (
+                "de",
+                "Tarif\nBitte rufen Sie mich zwischen 14 und 16 Uhr an.",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "de",
+                "Tarif\nBitte um Rückruf, ich bin heute Nachmittag erreichbar.",
+                w(Some("today"), Some("afternoon"), None, None),
+            ),
+            (
+                "fr",
+                "Sauvegarde\nPouvez-vous me rappeler entre 14h et 16h ?",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "ja",
+                "バックアップ\n14時〜16時の間にお電話ください。",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "ja",
+                "バックアップ\n午後2時から4時の間にお電話ください。",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "ja",
+                "バックアップ\n明日の午前中にお電話ください。",
+                w(Some("2026-12-10"), Some("morning"), None, None),
+            ),
+            (
+                "ko",
+                "백업\n오늘 오후 2시에서 4시 사이에 전화 주세요.",
+                w(Some("today"), None, Some("14:00"), Some("16:00")),
+            ),
             ("ko", "백업\n5시 이후에 전화 부탁드립니다.", None),
-            ("ko", "백업\n오후 5시 이후에 전화 부탁드립니다.", w(None, None, Some("17:00"), None)),
-            ("zh", "备份\n请在下午两点到四点之间给我回电。", w(None, None, Some("14:00"), Some("16:00"))),
-            ("he", "גיבוי\nנא להתקשר אליי בין 14:00 ל-16:00.", w(None, None, Some("14:00"), Some("16:00"))),
-            ("he", "גיבוי\nאשמח לשיחה חוזרת מחר בבוקר.", w(Some("2026-12-10"), Some("morning"), None, None)),
+            (
+                "ko",
+                "백업\n오후 5시 이후에 전화 부탁드립니다.",
+                w(None, None, Some("17:00"), None),
+            ),
+            (
+                "zh",
+                "备份\n请在下午两点到四点之间给我回电。",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "he",
+                "גיבוי\nנא להתקשר אליי בין 14:00 ל-16:00.",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "he",
+                "גיבוי\nאשמח לשיחה חוזרת מחר בבוקר.",
+                w(Some("2026-12-10"), Some("morning"), None, None),
+            ),
         ];
         for (lang, text, want) in cases {
             assert_eq!(builtin(lang, text).call_window, want, "{lang}: {text}");
