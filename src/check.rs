@@ -2,7 +2,7 @@
 //! templates load; every category has a template in the default language; every template renders
 //! against sample contexts covering each fact kind. (Logging in is the daemon's part.)
 
-use crate::classify::signals::{Ref, Signals, COLLEAGUE};
+use crate::classify::signals::{CallWindow, Ref, Signals, COLLEAGUE};
 use chrono::{TimeZone, Utc};
 
 use crate::draft::{context, ContextInput};
@@ -95,6 +95,10 @@ pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
     let email_only = Signals {
         asks: vec!["callback".into(), "email_only".into()],
         phone: Some("+44 20 7946 0321".into()),
+        call_window: Some(CallWindow {
+            from: Some("17:00".into()),
+            ..CallWindow::default()
+        }),
         called: true,
         ..alone(&["reset_mail_missing"], &[], 1)
     };
@@ -131,6 +135,53 @@ pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
             false,
         ),
         (dated, false),
+        // A deadline at a time today; calls asked for at a part of a later day, or before a
+        // time, without a number and with one.
+        (
+            Signals {
+                deadline: Some("today".into()),
+                deadline_time: Some("15:00".into()),
+                ..Signals::default()
+            },
+            false,
+        ),
+        (
+            Signals {
+                asks: vec!["callback".into()],
+                call_window: Some(CallWindow {
+                    day: Some("2026-12-11".into()),
+                    part: Some("morning".into()),
+                    ..CallWindow::default()
+                }),
+                ..Signals::default()
+            },
+            false,
+        ),
+        (
+            Signals {
+                asks: vec!["callback".into()],
+                phone: Some("+44 20 7946 0321".into()),
+                call_window: Some(CallWindow {
+                    to: Some("16:00".into()),
+                    ..CallWindow::default()
+                }),
+                ..Signals::default()
+            },
+            false,
+        ),
+        (
+            Signals {
+                asks: vec!["callback".into()],
+                phone: Some("+44 20 7946 0321".into()),
+                call_window: Some(CallWindow {
+                    day: Some("today".into()),
+                    part: Some("afternoon".into()),
+                    ..CallWindow::default()
+                }),
+                ..Signals::default()
+            },
+            false,
+        ),
         (
             Signals {
                 deadline: Some("2026-12-11".into()),
@@ -185,8 +236,15 @@ fn all_signals() -> Signals {
         asks: vec!["callback".into(), "copy".into()],
         about: vec!["two_factor".into()],
         deadline: Some("today".into()),
+        deadline_time: Some("15:30".into()),
         since: Some("2026-11-21".into()),
         phone: Some("+44 20 7946 0321".into()),
+        call_window: Some(CallWindow {
+            day: Some("today".into()),
+            part: None,
+            from: Some("14:00".into()),
+            to: Some("16:00".into()),
+        }),
         attachments: 1,
         utc_offset: Some("+09:00".into()),
         // Customer text with what a template must pass through as data.

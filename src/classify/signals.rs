@@ -8,6 +8,8 @@
 //! first, so a phrase preceded by one of its language's negations does not count.
 
 pub mod asked;
+pub mod call;
+mod clock;
 pub mod colleague;
 mod when;
 
@@ -21,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::draft::locale::parse_offset;
 use crate::facts::{addresses, phone_numbers};
 use crate::rules::{normalize, parse_phrase};
+pub use call::CallWindow;
 pub use when::{Day, Deadline, Week};
 
 /// The ids `tried` may hold (PRODUCT.md); a rule file naming another is refused.
@@ -88,9 +91,16 @@ pub struct Signals {
     pub about: Vec<String>,
     /// "today", the date they need it by ("2026-12-11", in their offset), or null.
     pub deadline: Option<String>,
+    /// The time of day they need it by today ("15:00", on the 24-hour clock), when they
+    /// wrote one ("by 3 pm", "bis 15 Uhr", "15時までに"); null otherwise, and always when
+    /// `deadline` is not "today".
+    pub deadline_time: Option<String>,
     /// The day they say their problem started ("2026-12-08", in their offset), or null.
     pub since: Option<String>,
     pub phone: Option<String>,
+    /// When they would like the call they ask for ([`call`]); null when they name no time or
+    /// ask for no call.
+    pub call_window: Option<CallWindow>,
     pub attachments: usize,
     pub utc_offset: Option<String>,
     /// Their question in their own words: up to two whole sentences of their new text
@@ -224,6 +234,12 @@ pub struct RawSignals {
     /// How the language names days, for `deadline` and `since`.
     #[serde(default)]
     days: when::RawDays,
+    /// The words for the halves of the day and "half past", for reading times of day.
+    #[serde(default)]
+    hours: clock::RawHours,
+    /// When they would like a call.
+    #[serde(default)]
+    call_window: call::RawCallWindow,
     /// Regexes with one `{day}`: the day their problem started ("since {day}").
     #[serde(default)]
     since: Vec<String>,
@@ -267,6 +283,7 @@ enum Target {
     About(usize),
     Today,
     PhoneWord,
+    CallCue,
     Called,
     StillFailing,
     AccountBefore,
@@ -294,6 +311,10 @@ pub struct SignalRules {
     colleagues: colleague::Colleagues,
     /// Deadlines and starts.
     when: when::When,
+    /// Per language index, the words of times of day.
+    hours: Vec<clock::Hours>,
+    /// Call windows.
+    call: call::CallRules,
     /// Their question and request, in their words.
     asked: asked::Asked,
 }
@@ -309,6 +330,8 @@ pub struct Builder {
     fillers: Vec<Vec<String>>,
     colleagues: colleague::Colleagues,
     when: when::Builder,
+    hours: Vec<clock::Hours>,
+    call: call::CallRules,
     asked: asked::Asked,
 }
 
@@ -363,6 +386,14 @@ impl Builder {
             .add(&raw.days, &raw.deadline, &raw.since, language)?;
         for p in &raw.phone {
             self.phrase(p, Target::PhoneWord, language);
+        }
+        if self.hours.len() <= language {
+            self.hours.resize(language + 1, clock::Hours::default());
+        }
+        self.hours[language].add(&raw.hours);
+        self.call.add(&raw.call_window, language)?;
+        for p in &raw.call_window.cues {
+            self.phrase(p, Target::CallCue, language);
         }
         for p in &raw.calls {
             self.phrase(p, Target::Called, language);
@@ -445,6 +476,8 @@ impl Builder {
             fillers: self.fillers,
             colleagues: self.colleagues,
             when: self.when.build(),
+            hours: self.hours,
+            call: self.call,
             asked: self.asked,
         }
     }
@@ -570,6 +603,9 @@ impl SignalRules {
         let mut about = [false; ABOUT.len()];
         let unwrapped = unwrap_lines(norm);
         let norm = unwrapped.as_str();
+        // Where a call is asked for or their reach is said, per language: a call window is
+        // read only in such a sentence.
+        let mut call_cues: Vec<(usize, usize, usize)> = Vec::new();
         for m in self.matcher.find_overlapping_iter(norm) {
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
@@ -583,6 +619,9 @@ impl SignalRules {
                 if self.negated(norm, m.start(), meta.language) {
                     continue;
                 }
+                if matches!(meta.target, Target::CallCue | Target::Asks(0)) {
+                    call_cues.push((meta.language, m.start(), m.end()));
+                }
                 match meta.target {
                     Target::Tried(i) => tried[i] = true,
                     Target::Asks(i) => asks[i] = true,
@@ -590,7 +629,10 @@ impl SignalRules {
                     Target::Today => s.deadline = Some("today".into()),
                     Target::Called => s.called = true,
                     Target::StillFailing => s.still_failing = true,
-                    Target::PhoneWord | Target::AccountBefore | Target::AccountAfter => {}
+                    Target::PhoneWord
+                    | Target::CallCue
+                    | Target::AccountBefore
+                    | Target::AccountAfter => {}
                 }
             }
         }
@@ -599,6 +641,17 @@ impl SignalRules {
         }
         s.tried = present(TRIED, &tried);
         s.asks = present(ASKS, &asks);
+        if s.asks.iter().any(|a| a == "callback") && !s.email_only() {
+            s.call_window = languages.iter().find_map(|&l| {
+                let cues: Vec<(usize, usize)> = call_cues
+                    .iter()
+                    .filter(|c| c.0 == l)
+                    .map(|c| (c.1, c.2))
+                    .collect();
+                let hours = self.hours.get(l)?;
+                self.call.read(l, norm, hours, &cues, sent.local_date())
+            });
+        }
         s.about = present(ABOUT, &about);
         // References are read with the patterns of the message's language and English (the
         // words customers borrow: "invoice", "ticket", "error"), not every language's.
@@ -664,6 +717,7 @@ impl SignalRules {
     fn read_when(&self, languages: &[usize], norm: &str, base: NaiveDate, s: &mut Signals) {
         let mut deadline = s.today().then_some(Deadline::Today);
         let mut since: Option<NaiveDate> = None;
+        let mut time: Option<chrono::NaiveTime> = None;
         for &l in languages {
             for f in self.when.deadlines(l, norm) {
                 if self.negated(norm, f.start, l) {
@@ -671,6 +725,14 @@ impl SignalRules {
                 }
                 if let Some(d) = when::deadline(f.day, base) {
                     deadline = Some(deadline.map_or(d, |e| e.min(d)));
+                    // The earliest time of day they need it by today.
+                    let at = f.clock.and_then(|c| self.hours.get(l)?.time(c));
+                    if d == Deadline::Today {
+                        time = match (time, at) {
+                            (Some(t), Some(a)) => Some(t.min(a)),
+                            (t, a) => t.or(a),
+                        };
+                    }
                 }
             }
             for f in self.when.starts(l, norm) {
@@ -683,6 +745,9 @@ impl SignalRules {
             }
         }
         s.deadline = deadline.map(Deadline::text);
+        s.deadline_time = time
+            .filter(|_| deadline == Some(Deadline::Today))
+            .map(clock::text);
         s.since = since.map(|d| d.format("%Y-%m-%d").to_string());
     }
 
@@ -1192,6 +1257,180 @@ account_fillers = ["my", "old", "work", "address", "is"]
             "請求書はメールでお願いします。",
         ] {
             assert!(!read(text).email_only(), "{text}");
+        }
+    }
+
+    /// The signals the built-in rules read in `text` (subject line first) of `lang`, written
+    /// on Wednesday 9 December 2026 at 09:00 UTC.
+    fn builtin(lang: &str, text: &str) -> Signals {
+        static RULES: std::sync::LazyLock<crate::rules::RuleSet> = std::sync::LazyLock::new(|| {
+            crate::rules::RuleSet::load(None, &[]).expect("built-in rules load")
+        });
+        let date = Utc.with_ymd_and_hms(2026, 12, 9, 9, 0, 0).single();
+        RULES.signals.read(&Input {
+            languages: &RULES.reference_languages(lang),
+            norm: &normalize(text),
+            text,
+            own_text: text,
+            attachments: 0,
+            sent: Sent {
+                date,
+                utc_offset: Some("+00:00"),
+            },
+            not_colleagues: &[],
+        })
+    }
+
+    #[test]
+    fn a_deadline_at_a_time_of_day_keeps_the_time_in_each_language() {
+        let cases = [
+            ("en", "Report\nWe need the report by 3 pm, please.", "15:00"),
+            ("en", "Access\nI need access restored by 9:30am.", "09:30"),
+            (
+                "de",
+                "Lizenzen\nWir brauchen die zwei Lizenzen spätestens bis 15 Uhr.",
+                "15:00",
+            ),
+            (
+                "fr",
+                "Devis\nNous avons besoin du devis avant 15h.",
+                "15:00",
+            ),
+            ("ja", "見積書\n見積書を15時までにお送りください。", "15:00"),
+            (
+                "ko",
+                "견적서\n견적서를 오후 3시까지 꼭 보내 주세요.",
+                "15:00",
+            ),
+            ("zh", "报价\n请在下午3点前把报价单发给我。", "15:00"),
+            (
+                "he",
+                "הצעת מחיר\nאני צריכה את הצעת המחיר עד 15:00, בבקשה.",
+                "15:00",
+            ),
+        ];
+        for (lang, text, time) in cases {
+            let s = builtin(lang, text);
+            assert_eq!(s.deadline.as_deref(), Some("today"), "{lang}: {text}");
+            assert_eq!(s.deadline_time.as_deref(), Some(time), "{lang}: {text}");
+        }
+        // A time of day on another day is that day's: no time of today.
+        let s = builtin(
+            "de",
+            "Lizenzen\nWir brauchen die Lizenzen morgen bis 15 Uhr.",
+        );
+        assert_eq!(s.deadline_time, None, "{s:?}");
+        // "By 3:00" could be either half of the day in English: today, without a time.
+        let s = builtin("en", "Report\nWe need the report by 3:00 today.");
+        assert_eq!(s.deadline_time, None, "{s:?}");
+    }
+
+    #[test]
+    fn a_call_window_is_read_next_to_a_call_request_in_each_language() {
+        let w = |day: Option<&str>, part: Option<&str>, from: Option<&str>, to: Option<&str>| {
+            Some(CallWindow {
+                day: day.map(str::to_string),
+                part: part.map(str::to_string),
+                from: from.map(str::to_string),
+                to: to.map(str::to_string),
+            })
+        };
+        let cases = [
+            (
+                "en",
+                "Backup\nCould you call me back between 2 and 4 pm?",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "en",
+                "Backup\nPlease call me back. I'm available after 17:00.",
+                w(None, None, Some("17:00"), None),
+            ),
+            (
+                "en",
+                "Backup\nPlease call me tomorrow morning on 01632 960412.",
+                w(Some("2026-12-10"), Some("morning"), None, None),
+            ),
+            (
+                "en",
+                "Backup\nCan you call me this afternoon?",
+                w(Some("today"), Some("afternoon"), None, None),
+            ),
+            (
+                "de",
+                "Tarif\nBitte rufen Sie mich zwischen 14 und 16 Uhr an.",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "de",
+                "Tarif\nBitte um Rückruf, ich bin heute Nachmittag erreichbar.",
+                w(Some("today"), Some("afternoon"), None, None),
+            ),
+            (
+                "fr",
+                "Sauvegarde\nPouvez-vous me rappeler entre 14h et 16h ?",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "ja",
+                "バックアップ\n14時〜16時の間にお電話ください。",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "ja",
+                "バックアップ\n午後2時から4時の間にお電話ください。",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "ja",
+                "バックアップ\n明日の午前中にお電話ください。",
+                w(Some("2026-12-10"), Some("morning"), None, None),
+            ),
+            (
+                "ko",
+                "백업\n오늘 오후 2시에서 4시 사이에 전화 주세요.",
+                w(Some("today"), None, Some("14:00"), Some("16:00")),
+            ),
+            ("ko", "백업\n5시 이후에 전화 부탁드립니다.", None),
+            (
+                "ko",
+                "백업\n오후 5시 이후에 전화 부탁드립니다.",
+                w(None, None, Some("17:00"), None),
+            ),
+            (
+                "zh",
+                "备份\n请在下午两点到四点之间给我回电。",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "he",
+                "גיבוי\nנא להתקשר אליי בין 14:00 ל-16:00.",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "he",
+                "גיבוי\nאשמח לשיחה חוזרת מחר בבוקר.",
+                w(Some("2026-12-10"), Some("morning"), None, None),
+            ),
+        ];
+        for (lang, text, want) in cases {
+            assert_eq!(builtin(lang, text).call_window, want, "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_time_without_a_call_request_or_outside_its_sentence_is_no_call_window() {
+        for (lang, text) in [
+            ("en", "Backup\nThe backup failed between 2 and 4 pm. What happened?"),
+            ("en", "Backup\nThe backup failed between 2 and 4 pm. Please call me back."),
+            ("de", "Backup\nDas Backup lief zwischen 14 und 16 Uhr nicht."),
+            ("ja", "バックアップ\n14時〜16時の間、バックアップが失敗しました。"),
+            ("ko", "백업\n오후 2시에서 4시 사이에 백업이 실패했습니다."),
+            ("he", "גיבוי\nהגיבוי נכשל בין 14:00 ל-16:00."),
+            // Someone who wants email only is never given a call window.
+            ("en", "Backup\nPlease don't call me, email only. Call me between 2 and 4 pm is not possible."),
+        ] {
+            assert_eq!(builtin(lang, text).call_window, None, "{lang}: {text}");
         }
     }
 

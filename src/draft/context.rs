@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::locale::{parse_offset, Locale};
 use super::message::clean_line;
-use crate::classify::signals::{asked, Signals, ABOUT, ASKS, REFS, TRIED};
+use crate::classify::signals::{asked, CallWindow, Signals, ABOUT, ASKS, REFS, TRIED};
 use crate::config::Promises;
 use crate::facts::{retired_is_ours, Fact, Text, Where};
 
@@ -155,6 +155,35 @@ fn asked(s: &Signals, category: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The call window they asked for, as templates name it back: `any` (false with every other
+/// key empty when there is none, and for someone who wants email only), `today`, `day` (a
+/// later day, written with `day` of `locale.toml`), `part` (`morning`, `afternoon`, `evening`
+/// or `""`), and `from` and `to`, written as the language writes a time of day.
+fn call_window(s: &Signals, email_only: bool, l: &Locale) -> Value {
+    let w = s.call_window.as_ref().filter(|_| !email_only);
+    let get = |f: fn(&CallWindow) -> &Option<String>| w.and_then(|w| f(w).clone());
+    let day = get(|w| &w.day);
+    let dated = day
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    object([
+        ("any", Value::Bool(w.is_some())),
+        ("today", Value::Bool(day.as_deref() == Some("today"))),
+        ("day", string(dated.map(|d| l.day(d)).unwrap_or_default())),
+        ("part", string(get(|w| &w.part).unwrap_or_default())),
+        ("from", string(clock_in(&get(|w| &w.from), l))),
+        ("to", string(clock_in(&get(|w| &w.to), l))),
+    ])
+}
+
+/// A signal's clock time ("15:00") as the language writes it; `""` for none.
+fn clock_in(t: &Option<String>, l: &Locale) -> String {
+    t.as_deref()
+        .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
+        .map(|t| l.clock(t))
+        .unwrap_or_default()
+}
+
 /// Builds the JSON context templates see.
 pub fn context(c: &ContextInput<'_>) -> Value {
     let l = c.locale;
@@ -168,6 +197,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         )
     };
     let date = |d: &Option<chrono::NaiveDate>| string(d.map(|d| l.date(d)).unwrap_or_default());
+    let clock = |t: &Option<String>| clock_in(t, l);
     let day = |t: &DateTime<Utc>| string(l.date_at(*t, offset));
     let time = |t: &DateTime<Utc>| string(l.time_at(*t, offset));
     let mut incident = Value::Null;
@@ -361,6 +391,9 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             "deadline",
             string(s.deadline_date().map(|d| l.day(d)).unwrap_or_default()),
         ),
+        // The time of day they need it by today, in the draft's language; `""` for none.
+        ("deadline_time", string(clock(&s.deadline_time))),
+        ("call_window", call_window(s, email_only, l)),
         ("urgent", Value::Bool(c.urgent || today)),
         ("followup", Value::Bool(c.followup)),
         ("login", string(login_kind(s))),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::format::{Item, StrftimeItems};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 
 use crate::config::{toml_error, ConfigError};
@@ -22,6 +22,10 @@ struct RawLocale {
     #[serde(default)]
     day: Option<String>,
     time: String,
+    /// A time of day on the full hour, as said for a deadline or a call ("3 pm", "15 Uhr",
+    /// "15時"); `time` when absent.
+    #[serde(default)]
+    hour: Option<String>,
     your_time: String,
     today: String,
     #[serde(default)]
@@ -45,6 +49,8 @@ pub struct Locale {
     /// A deadline's day: "Friday 11 December", "12月11日（金）".
     day: String,
     time: String,
+    /// `time` for a time on the full hour.
+    hour: String,
     your_time: String,
     /// What replaces a promised delay for a customer who needs an answer today ("noch heute").
     today: String,
@@ -93,7 +99,13 @@ impl Locale {
             )
         })?;
         let day = raw.day.unwrap_or_else(|| raw.date.clone());
-        for (key, pattern) in [("date", &raw.date), ("day", &day), ("time", &raw.time)] {
+        let hour = raw.hour.unwrap_or_else(|| raw.time.clone());
+        for (key, pattern) in [
+            ("date", &raw.date),
+            ("day", &day),
+            ("time", &raw.time),
+            ("hour", &hour),
+        ] {
             if StrftimeItems::new(pattern).any(|i| matches!(i, Item::Error)) {
                 return Err(err(
                     key,
@@ -133,6 +145,7 @@ impl Locale {
             date: raw.date,
             day,
             time: raw.time,
+            hour,
             your_time: raw.your_time,
             today: raw.today,
             zones: raw.zones,
@@ -197,6 +210,22 @@ impl Locale {
     pub fn time_at(&self, t: DateTime<Utc>, offset: Option<FixedOffset>) -> String {
         local(t, offset)
             .format_localized(&self.time, self.chrono)
+            .to_string()
+    }
+
+    /// A time of day the customer named (a deadline's, a call's), written as the language
+    /// writes it: `hour` on the full hour, else `time`.
+    pub fn clock(&self, t: NaiveTime) -> String {
+        use chrono::Timelike;
+        let pattern = if t.minute() == 0 {
+            &self.hour
+        } else {
+            &self.time
+        };
+        NaiveDate::default()
+            .and_time(t)
+            .and_utc()
+            .format_localized(pattern, self.chrono)
             .to_string()
     }
 

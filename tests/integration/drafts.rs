@@ -1524,3 +1524,77 @@ fn a_login_draft_does_not_offer_the_reset_link_after_a_reset_said_in_other_words
         assert!(!body.contains(reset_advice(lang)), "{lang}: reset link offered: {body}");
     }
 }
+
+#[test]
+#[test]
+fn a_deadline_at_a_time_of_day_is_named_in_the_drafts_clock() {
+    let cases = [
+        (
+            "en",
+            "Quote needed",
+            "Please send the quote for 35 users, I need it by 3 pm.",
+            "+0000",
+            "by 3 pm today",
+        ),
+        (
+            "de",
+            "Angebot",
+            "Bitte schicken Sie mir das Angebot, wir brauchen es spätestens bis 15 Uhr.",
+            "+0100",
+            "bis 15 Uhr",
+        ),
+        (
+            "ja",
+            "見積書の送付",
+            "35ユーザー分の見積書を15時までにお送りください。",
+            "+0900",
+            "本日15時まで",
+        ),
+        (
+            "ko",
+            "견적서 요청",
+            "35명 기준 견적서를 오후 3시까지 꼭 보내 주세요.",
+            "+0900",
+            "오늘 15시까지",
+        ),
+        (
+            "he",
+            "הצעת מחיר",
+            "אני צריכה את הצעת המחיר עד 15:00, בבקשה.",
+            "+0200",
+            "היום עד 15:00",
+        ),
+    ];
+    for (lang, subject, text, offset, said) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} {offset}"), text);
+        let signals = o.signals.expect("signals");
+        assert_eq!(signals.deadline.as_deref(), Some("today"), "{lang}");
+        assert_eq!(signals.deadline_time.as_deref(), Some("15:00"), "{lang}");
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(body.contains(said), "{lang}: {said:?} missing from {body}");
+    }
+}
+
+#[test]
+fn a_call_window_is_named_back_without_promising_it_and_quoted_history_is_not_read() {
+    let cases = [
+        ("en", "Backup settings", "Our backup shows a red cross every night. Please call me back on +44 20 7946 0321 between 2 and 4 pm.", "+0000", "you'd like the call between 2 pm and 4 pm"),
+        ("ko", "백업 설정 문의", "백업 설정이 계속 실패합니다. 오늘 오후 2시에서 4시 사이에 010-4821-7735로 전화 주세요.", "+0900", "통화 시간대(오늘 14시~16시)"),
+        ("ja", "バックアップについて", "バックアップが失敗し続けています。14時〜16時の間に090-1234-5678へお電話ください。", "+0900", "14時〜16時の間をご希望"),
+        ("zh", "备份设置", "备份一直失败。请在下午两点到四点之间给我回电，电话 138 0013 8000。", "+0800", "14点到16点之间接到电话"),
+        ("he", "הגדרות גיבוי", "פניתי כבר שלוש פעמים ואף אחד לא חזר אליי. נא להתקשר אליי בין 14:00 ל-16:00 למספר 052-1234567.", "+0200", "בין 14:00 ל-16:00"),
+    ];
+    for (lang, subject, text, offset, said) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} {offset}"), text);
+        let signals = o.signals.expect("signals");
+        assert!(signals.call_window.is_some(), "{lang}: {signals:?}");
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(body.contains(said), "{lang}: {said:?} missing from {body}");
+    }
+    // A call window and a deadline time written in quoted history are not the customer's now.
+    let text = "Thanks, that helps.\n\nOn Mon, 7 Dec 2026 at 10:00, Alex <alex@customer.example> wrote:\n> Please call me back between 2 and 4 pm, I need it by 3 pm.\n";
+    let o = outcome("Re: Backup", &format!("{WEDNESDAY} +0000"), text);
+    let signals = o.signals.expect("signals");
+    assert_eq!(signals.call_window, None, "{signals:?}");
+    assert_eq!(signals.deadline_time, None, "{signals:?}");
+}

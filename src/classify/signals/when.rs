@@ -330,9 +330,11 @@ struct Lang {
 /// A day expression found in a text, with where its whole match starts (for the negation
 /// check) and what it names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Found {
+pub struct Found<'a> {
     pub start: usize,
     pub day: Day,
+    /// The time of day that stood for today ("3 pm", "15 uhr"), as written.
+    pub clock: Option<&'a str>,
 }
 
 /// Collects the `days`, `deadline` and `since` data of every rule file.
@@ -746,7 +748,7 @@ impl When {
     }
 
     /// Every deadline expression of `language` in the normalised `text`.
-    pub fn deadlines(&self, language: usize, text: &str) -> Vec<Found> {
+    pub fn deadlines<'t>(&self, language: usize, text: &'t str) -> Vec<Found<'t>> {
         let Some(l) = self.langs.get(language) else {
             return Vec::new();
         };
@@ -756,7 +758,7 @@ impl When {
     }
 
     /// Every "since" expression of `language` in the normalised `text`.
-    pub fn starts(&self, language: usize, text: &str) -> Vec<Found> {
+    pub fn starts<'t>(&self, language: usize, text: &'t str) -> Vec<Found<'t>> {
         self.langs
             .get(language)
             .map(|l| l.find(l.since.as_ref(), text, false))
@@ -765,7 +767,7 @@ impl When {
 }
 
 impl Lang {
-    fn find(&self, c: Option<&Compiled>, text: &str, needs_cue: bool) -> Vec<Found> {
+    fn find<'t>(&self, c: Option<&Compiled>, text: &'t str, needs_cue: bool) -> Vec<Found<'t>> {
         let Some(c) = c else { return Vec::new() };
         let mut out = Vec::new();
         for caps in c.re.captures_iter(text) {
@@ -787,16 +789,40 @@ impl Lang {
             let Some(m) = c.day_groups.iter().find_map(|&i| caps.get(i)) else {
                 continue;
             };
-            if let Some(day) = self.day(c, m, text) {
-                out.push(Found { start, day });
+            if let Some((day, clock)) = self.day(c, m, text) {
+                out.push(Found { start, day, clock });
             }
         }
         out
     }
 
-    /// What the groups of one match name; `None` when a week next to a weekday is not one
-    /// the data resolves.
-    fn day(&self, c: &Compiled, found: Match<'_>, text: &str) -> Option<Day> {
+    /// What the groups of one match name, with the time of day that stood for today; `None`
+    /// when a week next to a weekday is not one the data resolves.
+    fn day<'t>(
+        &self,
+        c: &Compiled,
+        found: Match<'t>,
+        text: &str,
+    ) -> Option<(Day, Option<&'t str>)> {
+        let clock = |m: Match<'t>| -> Option<&'t str> {
+            let caps = c.day.captures(m.as_str())?;
+            let i = c.roles.iter().find(|(_, r)| *r == Role::Clock)?.0;
+            let g = caps.get(i)?;
+            m.as_str().get(g.start()..g.end())
+        };
+        let day = self.day_only(c, found, text)?;
+        Some((
+            day,
+            if day == Day::Today {
+                clock(found)
+            } else {
+                None
+            },
+        ))
+    }
+
+    /// What the groups of one match name.
+    fn day_only(&self, c: &Compiled, found: Match<'_>, text: &str) -> Option<Day> {
         let caps = c.day.captures(found.as_str())?;
         let mut got: HashMap<Role, &str> = HashMap::new();
         let (mut from, mut to) = (usize::MAX, 0);
@@ -965,7 +991,8 @@ mod tests {
                     month: 12,
                     year: None,
                     weekday: None
-                }
+                },
+                clock: None,
             }]
         );
         let text = "so geht es nicht. seit gestern, seit freitag";

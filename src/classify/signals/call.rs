@@ -1,0 +1,292 @@
+//! When a customer who asks for a call would like it (`call_window`): a span of the clock
+//! ("between 2 and 4 pm", "zwischen 14 und 16 Uhr", "오후 2시에서 4시 사이"), one end of it
+//! ("after 17:00", "before 4 pm"), or a part of the day ("this afternoon", "明日の午前中"),
+//! with the day it is on when that is today or tomorrow. Each language writes its patterns as
+//! data (`[signals.call_window]` of its rule file).
+//!
+//! Precision first: a window is read only in a sentence that asks for the call (one of the
+//! `asks.callback` phrases) or says when they can be reached (`cues`), only when the message
+//! asks for a call at all, and only when its times read one way ([`super::clock`]): a time
+//! alone ("the error started at 2 pm") is no window.
+
+use chrono::{Days, NaiveDate, NaiveTime};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use super::clock::{self, Hours};
+
+/// `call_window` in `[signals]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCallWindow {
+    /// A time of day, as regex alternatives: `{t}` in `ranges` ("[0-9]{1,2} ?(?:am|pm)").
+    #[serde(default)]
+    time: Vec<String>,
+    /// Regexes with a group `(?P<from>…)`, `(?P<to>…)` or both: "between {from} and
+    /// {to}", "after {from}", "before {to}"; `{t}` stands for a time of day of `time`, `{n}`
+    /// for a bare hour ("14", "9.30"), for the end a range leaves unmarked ("zwischen 14 und
+    /// 16 Uhr").
+    #[serde(default)]
+    ranges: Vec<String>,
+    /// Regexes for the parts of the day.
+    #[serde(default)]
+    morning: Vec<String>,
+    #[serde(default)]
+    afternoon: Vec<String>,
+    #[serde(default)]
+    evening: Vec<String>,
+    /// Regexes for today and tomorrow, read in the clause of a window.
+    #[serde(default)]
+    today: Vec<String>,
+    #[serde(default)]
+    tomorrow: Vec<String>,
+    /// Phrases that tie a sentence to the call besides the `asks.callback` phrases ("I'm
+    /// available", "erreichbar"); read by the signal phrase matcher.
+    #[serde(default)]
+    pub cues: Vec<String>,
+}
+
+/// `{n}` in `ranges`: an hour in figures, with minutes or without.
+const BARE_HOUR: &str = "(?:[0-9]{1,2}(?:[:.][0-9]{2})?)";
+
+/// The parts of the day a window may name.
+pub const PARTS: &[&str] = &["morning", "afternoon", "evening"];
+
+/// The window a customer asked to be called in: the ISO day ("today" or a date), a part of
+/// the day, and the clock times ("14:00") it starts and ends at. At least a part or a time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CallWindow {
+    pub day: Option<String>,
+    pub part: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// One language's compiled patterns.
+#[derive(Debug, Default)]
+struct Lang {
+    ranges: Vec<Regex>,
+    /// (index into [`PARTS`], pattern).
+    parts: Vec<(usize, Regex)>,
+    /// (days after the message's, pattern).
+    days: Vec<(u64, Regex)>,
+}
+
+/// The call window patterns of every language.
+#[derive(Debug, Default)]
+pub struct CallRules {
+    langs: Vec<Lang>,
+}
+
+impl CallRules {
+    /// Adds one rule file's patterns for `language`; errors name the key.
+    pub fn add(&mut self, raw: &RawCallWindow, language: usize) -> Result<(), (String, String)> {
+        let err = |key: &str, reason: String| (format!("signals.call_window.{key}"), reason);
+        let compile = |key: &str, p: &str| {
+            Regex::new(&crate::rules::ascii_boundaries(p))
+                .map_err(|e| err(key, crate::rules::bad_regex(p, &e)))
+        };
+        if self.langs.len() <= language {
+            self.langs.resize_with(language + 1, Lang::default);
+        }
+        let time = raw
+            .time
+            .iter()
+            .map(|t| format!("(?:{t})"))
+            .collect::<Vec<_>>()
+            .join("|");
+        let l = &mut self.langs[language];
+        for p in &raw.ranges {
+            if p.contains("{t}") && time.is_empty() {
+                return Err(err(
+                    "ranges",
+                    format!("{p:?} uses {{t}} but `time` is empty"),
+                ));
+            }
+            let re = compile(
+                "ranges",
+                &p.replace("{t}", &format!("(?:{time})"))
+                    .replace("{n}", BARE_HOUR),
+            )?;
+            if !re
+                .capture_names()
+                .any(|n| n == Some("from") || n == Some("to"))
+            {
+                return Err(err(
+                    "ranges",
+                    format!("{p:?} has neither (?P<from>…) nor (?P<to>…)"),
+                ));
+            }
+            l.ranges.push(re);
+        }
+        for (i, (key, list)) in [
+            ("morning", &raw.morning),
+            ("afternoon", &raw.afternoon),
+            ("evening", &raw.evening),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for p in list {
+                l.parts.push((i, compile(key, p)?));
+            }
+        }
+        for (n, key, list) in [(0, "today", &raw.today), (1, "tomorrow", &raw.tomorrow)] {
+            for p in list {
+                l.days.push((n, compile(key, p)?));
+            }
+        }
+        Ok(())
+    }
+
+    /// The first window of `language` in the normalised `text` that stands in a sentence
+    /// holding one of `cues` (byte spans of call phrases), for a message written on `base`.
+    pub fn read(
+        &self,
+        language: usize,
+        text: &str,
+        hours: &Hours,
+        cues: &[(usize, usize)],
+        base: Option<NaiveDate>,
+    ) -> Option<CallWindow> {
+        let l = self.langs.get(language)?;
+        for (from, to) in sentences(text) {
+            if !cues.iter().any(|&(s, e)| s >= from && e <= to) {
+                continue;
+            }
+            let sentence = &text[from..to];
+            let window = l.window(sentence, hours).or_else(|| l.part(sentence));
+            let Some((start, end, mut w)) = window else {
+                continue;
+            };
+            let (cf, ct) = clause(sentence, start, end);
+            let clause_text = &sentence[cf..ct];
+            if let Some(&(n, _)) = l.days.iter().find(|(_, re)| re.is_match(clause_text)) {
+                w.day = match n {
+                    0 => Some("today".into()),
+                    _ => match base.and_then(|b| b.checked_add_days(Days::new(n))) {
+                        Some(d) => Some(d.format("%Y-%m-%d").to_string()),
+                        // "Tomorrow" of an undated message: no day to name.
+                        None => continue,
+                    },
+                };
+            }
+            return Some(w);
+        }
+        None
+    }
+}
+
+impl Lang {
+    /// The first span of the clock in `sentence` whose times read one way, with where it is.
+    fn window(&self, sentence: &str, hours: &Hours) -> Option<(usize, usize, CallWindow)> {
+        let mut best: Option<(usize, usize, CallWindow)> = None;
+        for re in &self.ranges {
+            for c in re.captures_iter(sentence) {
+                let Some(whole) = c.get(0) else { continue };
+                if best.as_ref().is_some_and(|(s, _, _)| *s <= whole.start()) {
+                    continue;
+                }
+                let text = |n: &str| c.name(n).map(|m| m.as_str());
+                let Some((f, t)) = hours.window(text("from"), text("to")) else {
+                    continue;
+                };
+                let show = |t: Option<NaiveTime>| t.map(clock::text);
+                best = Some((
+                    whole.start(),
+                    whole.end(),
+                    CallWindow {
+                        from: show(f),
+                        to: show(t),
+                        ..CallWindow::default()
+                    },
+                ));
+            }
+        }
+        best
+    }
+
+    /// The first part of the day named in `sentence`.
+    fn part(&self, sentence: &str) -> Option<(usize, usize, CallWindow)> {
+        self.parts
+            .iter()
+            .filter_map(|(i, re)| re.find(sentence).map(|m| (m.start(), m.end(), *i)))
+            .min_by_key(|&(s, _, _)| s)
+            .map(|(s, e, i)| {
+                (
+                    s,
+                    e,
+                    CallWindow {
+                        part: Some(PARTS[i].to_string()),
+                        ..CallWindow::default()
+                    },
+                )
+            })
+    }
+}
+
+/// Whether the character at byte `i` of `text` ends a sentence: "!", "?", a line break, CJK
+/// full stops, and a full stop followed by white space or the end but not after a digit or
+/// a single letter ("10. Dezember", "4 p.m. tomorrow").
+fn ends_sentence(text: &str, i: usize, c: char) -> bool {
+    match c {
+        '!' | '?' | '\n' | '。' | '！' | '？' => true,
+        '.' => {
+            let after = text[i + 1..].chars().next();
+            let mut before = text[..i].chars().rev();
+            let one = before.next();
+            let two = before.next();
+            let abbreviation =
+                one.is_some_and(char::is_alphabetic) && !two.is_some_and(char::is_alphanumeric);
+            after.is_none_or(char::is_whitespace)
+                && !one.is_some_and(|c| c.is_ascii_digit())
+                && !abbreviation
+                && one != Some('.')
+        }
+        _ => false,
+    }
+}
+
+/// The byte spans of the sentences of `text`.
+fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    for (i, c) in text.char_indices() {
+        if ends_sentence(text, i, c) {
+            out.push((from, i));
+            from = i + c.len_utf8();
+        }
+    }
+    out.push((from, text.len()));
+    out
+}
+
+/// The clause of `sentence` around `start..end`: commas end one.
+fn clause(sentence: &str, start: usize, end: usize) -> (usize, usize) {
+    let comma = |c: char| matches!(c, ',' | '，' | '、' | ';' | '；');
+    let from = sentence[..start]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| comma(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let to = sentence[end..]
+        .char_indices()
+        .find(|&(_, c)| comma(c))
+        .map_or(sentence.len(), |(i, _)| end + i);
+    (from, to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_do_not_end_inside_times_or_abbreviations() {
+        let t = "please call me between 2 and 4 p.m. tomorrow. thanks";
+        let s: Vec<&str> = sentences(t).into_iter().map(|(f, e)| &t[f..e]).collect();
+        assert_eq!(
+            s,
+            ["please call me between 2 and 4 p.m. tomorrow", " thanks"]
+        );
+    }
+}
