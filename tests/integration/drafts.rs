@@ -1526,7 +1526,6 @@ fn a_login_draft_does_not_offer_the_reset_link_after_a_reset_said_in_other_words
 }
 
 #[test]
-#[test]
 fn a_deadline_at_a_time_of_day_is_named_in_the_drafts_clock() {
     let cases = [
         (
