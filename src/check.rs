@@ -310,6 +310,7 @@ pub fn check(engine: &Engine) -> Report {
                     signals: &signals,
                     urgent,
                     followup: i % 3 == 1,
+                    stated: i % 2 == 0,
                 });
                 r.renders += 1;
                 match engine.templates.render(name, ctx) {
@@ -395,6 +396,7 @@ mod tests {
                     signals: &signals,
                     urgent: false,
                     followup: false,
+                    stated: true,
                 });
                 let body = templates.render(name, ctx).expect("renders");
                 let named = body.contains("Maria") && body.contains("Jonas");

@@ -381,6 +381,11 @@ impl Engine {
             signals: &signals,
             urgent: class.priority == Priority::Urgent,
             followup: followup || !msg.in_reply_to.is_empty() || !msg.references.is_empty(),
+            stated: class
+                .why
+                .rule_scores
+                .iter()
+                .any(|(id, score)| *id == category.id && *score > 0.0),
         });
         let body = self.templates.render(&template, ctx).map_err(|e| {
             draft::DraftError::Render(template.clone(), draft::describe_render_error(&e))

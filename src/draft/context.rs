@@ -35,6 +35,10 @@ pub struct ContextInput<'a> {
     /// The customer wrote again in a thread (the message names earlier ones in In-Reply-To
     /// or References): the draft thanks them for the follow-up.
     pub followup: bool,
+    /// The message itself says what its category's draft would otherwise assume (a rule of the
+    /// category matched: "I have called three times"); false when the model alone chose it.
+    /// A draft that apologises for something in the customer's past says so only then.
+    pub stated: bool,
 }
 
 /// A JSON object from its fields. Unlike `json!`, which serialises every value from a
@@ -396,6 +400,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         ("call_window", call_window(s, email_only, l)),
         ("urgent", Value::Bool(c.urgent || today)),
         ("followup", Value::Bool(c.followup)),
+        ("stated", Value::Bool(c.stated)),
         ("login", string(login_kind(s))),
         (
             "promise",
@@ -456,6 +461,7 @@ mod tests {
             signals,
             urgent: false,
             followup: false,
+            stated: true,
         })
     }
 

@@ -374,6 +374,7 @@ mod tests {
                     signals: &signals,
                     urgent,
                     followup: false,
+                    stated: urgent,
                 });
                 let expected = tidy_body(&plain.render(name, &ctx).expect("renders"));
                 assert_eq!(t.render(name, ctx).expect("renders"), expected, "{name}");
@@ -402,8 +403,53 @@ mod tests {
             signals: &Signals::default(),
             urgent: false,
             followup: false,
+            stated: true,
         });
         let body = t.render("en/general", ctx).expect("renders");
         assert!(body.contains("{{signature}}"), "{body}");
+    }
+
+    #[test]
+    fn a_repeat_contact_draft_apologises_for_repeated_contact_only_when_it_is_stated() {
+        // A first call request the model alone files as a repeat contact must not be told
+        // "sorry you had to contact us several times"; the message or the history must say so.
+        let t = Templates::load(None).expect("templates");
+        let apology = [
+            ("en", "more than once"),
+            ("de", "mehrfach"),
+            ("fr", "à plusieurs reprises"),
+            ("es", "varias veces"),
+            ("zh", "一再联系"),
+            ("ja", "何度も"),
+            ("ko", "여러 번"),
+            ("he", "שוב ושוב"),
+            ("et", "mitu korda"),
+        ];
+        for (lang, said) in apology {
+            let render = |stated: bool| {
+                let ctx = context(&ContextInput {
+                    customer_name: "Kim",
+                    subject: "Call",
+                    new_text: "Please call me.",
+                    value: "being_heard",
+                    category: "repeat_contact",
+                    signature: "Support",
+                    language: lang,
+                    default_language: "en",
+                    locale: t.locale(lang),
+                    promises: &Promises::default(),
+                    own_addresses: &[],
+                    facts: &[],
+                    signals: &Signals::default(),
+                    urgent: false,
+                    followup: false,
+                    stated,
+                });
+                t.render(&format!("{lang}/repeat_contact"), ctx)
+                    .expect("renders")
+            };
+            assert!(render(true).contains(said), "{lang}: {}", render(true));
+            assert!(!render(false).contains(said), "{lang}: {}", render(false));
+        }
     }
 }
