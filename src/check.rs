@@ -84,7 +84,8 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
 /// answer wanted by email only (with a number and a call asked for all the same), each kind of
 /// sign-in problem alone, without and with an account address they gave (and with the
 /// address they write from confirmed as their account's), one colleague named,
-/// and a deadline that is a date, alone and with everything else on an urgent message.
+/// a request we restate beside a question we quote, and a deadline that is a date, alone and
+/// with everything else on an urgent message.
 pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
     let alone = |tried: &[&str], about: &[&str], accounts: usize| Signals {
         tried: tried.iter().map(|s| s.to_string()).collect(),
@@ -101,6 +102,12 @@ pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
         }),
         called: true,
         ..alone(&["reset_mail_missing"], &[], 1)
+    };
+    // One request restated in our words, beside a question we do not recognise.
+    let restated = Signals {
+        asks: vec!["user_add".into()],
+        question: Some("Do you sign a data processing agreement?".into()),
+        ..Signals::default()
     };
     let dated = Signals {
         deadline: Some("2026-12-11".into()),
@@ -182,6 +189,7 @@ pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
             },
             false,
         ),
+        (restated, false),
         (
             Signals {
                 deadline: Some("2026-12-11".into()),
@@ -233,7 +241,20 @@ fn all_signals() -> Signals {
         .into_iter()
         .chain(account_refs())
         .collect(),
-        asks: vec!["callback".into(), "copy".into()],
+        asks: [
+            "callback",
+            "copy",
+            "refund",
+            "cancel",
+            "user_add",
+            "user_remove",
+            "address_change",
+            "licence",
+            "export",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
         about: vec!["two_factor".into()],
         deadline: Some("today".into()),
         deadline_time: Some("15:30".into()),
@@ -248,7 +269,9 @@ fn all_signals() -> Signals {
         attachments: 1,
         utc_offset: Some("+09:00".into()),
         // Customer text with what a template must pass through as data.
-        question: Some("Can we pay {{annually}} by bank transfer?".into()),
+        question: Some(
+            "1. Can we pay {{annually}} by bank transfer?\n2. Is there a discount?".into(),
+        ),
         request: Some("Please add Emma Walsh <emma@example.org> as a user.".into()),
         called: true,
         still_failing: true,

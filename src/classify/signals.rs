@@ -39,6 +39,9 @@ pub const TRIED: &[&str] = &[
 ];
 /// The ids `asks` may hold. `email_only`: answer by email, do not call ("please don't call",
 /// "I can't take calls", "in writing please"); it outweighs `callback` in the drafts.
+/// `user_add`, `user_remove`, `address_change` (the account's, billing or e-mail address),
+/// `licence` (more licences) and `export` (of their data) are requests the drafts restate in
+/// our own words rather than quote.
 pub const ASKS: &[&str] = &[
     "callback",
     "refund",
@@ -46,6 +49,11 @@ pub const ASKS: &[&str] = &[
     "copy",
     "escalation",
     "email_only",
+    "user_add",
+    "user_remove",
+    "address_change",
+    "licence",
+    "export",
 ];
 /// What a sign-in problem is about, beyond a wrong password: the login draft answers each
 /// differently (a reset link does nothing for a lost authenticator or a locked account).
@@ -582,6 +590,22 @@ impl SignalRules {
         negs.iter().any(|n| padded.contains(&format!(" {n} ")))
     }
 
+    /// Whether `sentence` asks for something of [`ASKS`] (a copy, a new user, "email only"):
+    /// the drafts say those in our own words, so the sentence is not quoted back as well.
+    pub fn asks_in(&self, sentence: &str) -> bool {
+        let norm = normalize(sentence);
+        self.matcher.find_overlapping_iter(&norm).any(|m| {
+            let before = norm[..m.start()].chars().next_back();
+            let after = norm[m.end()..].chars().next();
+            self.meta[m.pattern().as_usize()].iter().any(|meta| {
+                matches!(meta.target, Target::Asks(_))
+                    && !(meta.start_boundary && before.is_some_and(wordish))
+                    && !(meta.end_boundary && after.is_some_and(wordish))
+                    && !self.negated(&norm, m.start(), meta.language)
+            })
+        })
+    }
+
     /// Reads the signals of a message.
     pub fn read(&self, input: &Input<'_>) -> Signals {
         let &Input {
@@ -687,7 +711,9 @@ impl SignalRules {
         s.phone = self.phone(own_text, asks[0]);
         // `text` is the subject, then the new text: neither quoted history nor signature.
         let (subject, body) = text.split_once('\n').unwrap_or(("", text));
-        let found = self.asked.read(languages, subject, body);
+        let found = self
+            .asked
+            .read(languages, subject, body, |sentence| self.asks_in(sentence));
         s.question = found.question;
         s.request = found.request;
         s

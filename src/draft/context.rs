@@ -188,6 +188,38 @@ fn clock_in(t: &Option<String>, l: &Locale) -> String {
         .unwrap_or_default()
 }
 
+/// What they asked as [`asked`] does, one quoted sentence (or numbered item) a line.
+fn asked_lines(s: &Signals, category: &str) -> Vec<Value> {
+    let (first, second) = if category == "request" {
+        (&s.request, &s.question)
+    } else {
+        (&s.question, &s.request)
+    };
+    first
+        .as_deref()
+        .or(second.as_deref())
+        .map(|a| {
+            a.lines()
+                .map(|l| string(clean_line(l, asked::MAX_CHARS)))
+                .filter(|l| l.as_str().is_some_and(|l| !l.is_empty()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The asks a draft restates in our own words ("You would like a new user added: …"), each
+/// with its own promise, so the generic "we'll confirm it's done" is not said as well.
+const RESTATED: &[&str] = &[
+    "cancel",
+    "copy",
+    "refund",
+    "user_add",
+    "user_remove",
+    "address_change",
+    "licence",
+    "export",
+];
+
 /// Builds the JSON context templates see.
 pub fn context(c: &ContextInput<'_>) -> Value {
     let l = c.locale;
@@ -379,6 +411,11 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         ),
         ("attachments", Value::from(s.attachments)),
         ("asked", string(asked(s, c.category))),
+        ("asked_lines", Value::Array(asked_lines(s, c.category))),
+        (
+            "restated",
+            Value::Bool(asks.iter().any(|a| RESTATED.contains(&a.as_str()))),
+        ),
         (
             "phone",
             string(

@@ -1597,3 +1597,109 @@ fn a_call_window_is_named_back_without_promising_it_and_quoted_history_is_not_re
     assert_eq!(signals.call_window, None, "{signals:?}");
     assert_eq!(signals.deadline_time, None, "{signals:?}");
 }
+
+/// A request the pipeline recognises is said back in our words, with the invoice number it
+/// names, and its sentence is not quoted as well; a question it does not recognise is quoted
+/// beside it (round-5 reviews: the quote picked a polite or wrong sentence, de and ko wanted
+/// the ask restated).
+#[test]
+fn recognised_requests_are_restated_and_only_the_rest_is_quoted() {
+    // (language, subject, text, the restatement, the sentence restated, the quoted question).
+    let cases = [
+        (
+            "en",
+            "Invoice copy",
+            "Hello,\n\nI hope you can help. Could you please send me a copy of invoice INV-4471? Our auditors need it.\n\nThanks,\nAlex",
+            "You would like a copy of invoice INV-4471",
+            "send me a copy",
+            None,
+        ),
+        (
+            "de",
+            "Neuer Benutzer",
+            "Guten Tag,\n\nbitte legen Sie für Frau Sabine Krüger einen neuen Benutzer an. Werden die Daten ausschließlich in der EU gespeichert?\n\nMit freundlichen Grüßen\nAlex Berg",
+            "Sie möchten einen neuen Benutzer für Ihr Konto.",
+            "neuen Benutzer an",
+            Some("> Werden die Daten ausschließlich in der EU gespeichert?"),
+        ),
+        (
+            "zh",
+            "新用户",
+            "您好，\n\n请帮我们添加一个新用户，给新来的同事王芳使用。另外，你们的数据是存放在国内的服务器上吗？\n\n谢谢",
+            "您希望为账户添加一位新用户",
+            "添加一个新用户",
+            Some("> 另外，你们的数据是存放在国内的服务器上吗？"),
+        ),
+        (
+            "he",
+            "חשבונית",
+            "שלום,\n\nאפשר בבקשה לשלוח לי את החשבונית INV-4471 שוב? רואה החשבון צריך אותה.\n\nתודה",
+            "INV-4471",
+            "לשלוח לי את החשבונית",
+            None,
+        ),
+    ];
+    for (lang, subject, text, restated, sentence, quoted) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/request"), "{body}");
+        assert!(
+            body.contains(restated),
+            "{lang}: {restated:?} not in\n{body}"
+        );
+        assert!(
+            !body
+                .lines()
+                .any(|l| l.starts_with('>') && l.contains(sentence)),
+            "{lang}: the restated sentence is quoted as well:\n{body}"
+        );
+        match quoted {
+            Some(q) => assert!(body.contains(q), "{lang}: {q:?} not in\n{body}"),
+            None => assert!(!body.contains("\n>"), "{lang}: nothing to quote:\n{body}"),
+        }
+    }
+}
+
+/// A complaint that also asks for something we recognise (an invoice copy, moving the account
+/// to a new address) apologises first and answers the second request as well, also when the
+/// customer needs it today (the Spanish drafts dropped it with the urgency line).
+#[test]
+fn a_second_request_beside_a_complaint_is_answered() {
+    // (language, subject, text, the answer to the second request).
+    let cases = [
+        (
+            "en",
+            "Still no answer",
+            "Hello,\n\nI have been waiting two weeks for anyone to answer my ticket and nobody has replied. This is unacceptable.\n\nAlso, we have moved: please change the billing address to 12 Harbour Street, Leeds LS1 4AB.\n\nAlex",
+            "We'll also change the address on your account",
+        ),
+        (
+            "de",
+            "Keine Antwort",
+            "Guten Tag,\n\nseit drei Wochen wartet unsere Buchhaltung auf eine Antwort, niemand meldet sich. Das ist unzumutbar.\n\nAußerdem haben wir eine neue Rechnungsanschrift: Hauptstraße 5, 10115 Berlin.\n\nMit freundlichen Grüßen\nAlex Berg",
+            "Auch die Adresse in Ihrem Konto ändern wir",
+        ),
+        (
+            "zh",
+            "一直没人回复",
+            "你好，\n\n我们两周前提交的工单到现在都没有人回复，实在太慢了，非常不满意。\n\n另外，我们公司搬家了，请把账单地址修改为上海市浦东新区世纪大道100号。\n\n谢谢",
+            "账户地址我们也会改为您提供的新地址",
+        ),
+        (
+            "he",
+            "אין תשובה",
+            "שלום,\n\nאני מחכה כבר שבועיים לתשובה על הפנייה שלי ואף אחד לא חוזר אליי. זה לא מקובל.\n\nבנוסף, עברנו משרד: בבקשה לעדכן את הכתובת בחשבון לרחוב הרצל 10, תל אביב.\n\nתודה",
+            "נעדכן גם את הכתובת בחשבון",
+        ),
+        (
+            "es",
+            "Sin respuesta",
+            "Hola:\n\nLlevo dos semanas esperando una respuesta a mi consulta y nadie me contesta. Es inaceptable. Lo necesito hoy mismo.\n\nAdemás, ¿me pueden enviar una copia de la factura FAC-2026-118?\n\nSaludos,\nAlex",
+            "FAC-2026-118",
+        ),
+    ];
+    for (lang, subject, text, answer) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/slow_service"), "{body}");
+        assert!(body.contains(answer), "{lang}: {answer:?} not in\n{body}");
+    }
+}

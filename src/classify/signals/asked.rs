@@ -139,8 +139,16 @@ impl Asked {
     /// The question and the request of a message: `body` is the customer's new text (no
     /// quoted history, no signature), `subject` its subject without "Re:", read for a
     /// question only when the body has none. `languages` are the rule-file indexes whose
-    /// lists apply (the message's language and English).
-    pub fn read(&self, languages: &[usize], subject: &str, body: &str) -> Found {
+    /// lists apply (the message's language and English). `covered` says a sentence carries
+    /// an ask the drafts restate in our own words (a copy, a refund, a new user, "email only"):
+    /// such a sentence is never quoted as well.
+    pub fn read(
+        &self,
+        languages: &[usize],
+        subject: &str,
+        body: &str,
+        covered: impl Fn(&str) -> bool,
+    ) -> Found {
         let lists: Vec<&Lists> = languages
             .iter()
             .filter_map(|&l| self.languages.get(l))
@@ -148,31 +156,44 @@ impl Asked {
         if lists.is_empty() {
             return Found::default();
         }
-        let mut questions = Vec::new();
-        let mut requests = Vec::new();
-        for sentence in sentences(scanned(body)) {
-            let Some(kind) = judge(&lists, &sentence) else {
-                continue;
-            };
-            if kind.question {
-                questions.push(sentence.clone());
-            }
-            if kind.request {
-                requests.push(sentence);
-            }
-        }
-        let mut question = quote(&questions);
+        let judged: Vec<(Sentence, Kind)> = marked_sentences(scanned(body))
+            .into_iter()
+            .filter_map(|s| {
+                let kind = judge(&lists, &s.text)?;
+                (!covered(&s.text)).then_some((s, kind))
+            })
+            .collect();
+        // A list one of whose items is a question (or a request) is quoted together: its
+        // other items are the rest of what was asked, even without a question mark.
+        let lists_with = |want: fn(&Kind) -> bool| -> Vec<usize> {
+            judged
+                .iter()
+                .filter(|(s, k)| want(k) && s.list.is_some())
+                .filter_map(|(s, _)| s.list)
+                .collect()
+        };
+        let question_lists = lists_with(|k| k.question);
+        let request_lists = lists_with(|k| k.request);
+        let pick = |want: fn(&Kind) -> bool, in_lists: &[usize]| -> Vec<&Sentence> {
+            judged
+                .iter()
+                .filter(|(s, k)| want(k) || s.list.is_some_and(|l| in_lists.contains(&l)))
+                .map(|(s, _)| s)
+                .collect()
+        };
+        let mut question = quote(&pick(|k| k.question, &question_lists));
         if question.is_none() {
             let subject = collapse(subject);
             if judge(&lists, &subject).is_some_and(|k| k.question)
                 && normalize(&subject).ends_with('?')
+                && !covered(&subject)
             {
-                question = quote(&[subject]);
+                question = quote(&[&Sentence::plain(subject)]);
             }
         }
         Found {
             question,
-            request: quote(&requests),
+            request: quote(&pick(|k| k.request, &request_lists)),
         }
     }
 }
@@ -184,7 +205,8 @@ struct Kind {
     request: bool,
 }
 
-/// Whether a sentence is a question, a request, both, or not worth quoting (`None`).
+/// Whether a sentence is a question, a request, both, neither (an item of a list that holds
+/// one is still quoted with it), or not worth quoting at all (`None`).
 fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
     let chars = sentence.chars().count();
     // Over long, or only the lead-in to what follows ("I have two questions:").
@@ -225,7 +247,7 @@ fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
     let request = lists
         .iter()
         .any(|l| l.request.iter().any(|p| p.found_in(&norm)));
-    (question || request).then_some(Kind { question, request })
+    Some(Kind { question, request })
 }
 
 /// Closing quotes and brackets that may follow a sentence's final punctuation.
@@ -234,20 +256,25 @@ const CLOSERS: &[char] = &[
 ];
 
 /// The first sentences of `found` that fit in [`MAX_CHARS`] together, at most
-/// [`MAX_SENTENCES`], joined by a space; `None` when the first alone does not fit.
-fn quote(found: &[String]) -> Option<String> {
-    let mut out = String::new();
+/// [`MAX_SENTENCES`], one a line; `None` when the first alone does not fit. Items of a
+/// numbered list keep their numbers when more than one is quoted ("1. …", "2. …").
+fn quote(found: &[&Sentence]) -> Option<String> {
+    let mut taken: Vec<&Sentence> = Vec::new();
+    let mut len = 0;
     for s in found.iter().take(MAX_SENTENCES) {
-        let len = out.chars().count() + usize::from(!out.is_empty()) + s.chars().count();
-        if len > MAX_CHARS {
+        let add = usize::from(!taken.is_empty()) + s.shown().chars().count();
+        if len + add > MAX_CHARS {
             break;
         }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(s);
+        len += add;
+        taken.push(s);
     }
-    (!out.is_empty()).then_some(out)
+    let numbered = taken.iter().filter(|s| s.number.is_some()).count() > 1;
+    let lines: Vec<String> = taken
+        .iter()
+        .map(|s| if numbered { s.shown() } else { s.text.clone() })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 /// The part of `body` read: all of it, or up to the last line break within [`MAX_SCAN`]
@@ -273,11 +300,18 @@ fn width(s: &str) -> usize {
     s.chars().map(|c| if is_cjk(c) { 2 } else { 1 }).sum()
 }
 
-/// A line without its list marker ("- ", "• ", "1. ", "2) ", "(3) "), and whether it had one.
-fn unlisted(line: &str) -> (&str, bool) {
+/// How a line was marked as a list item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Bullet,
+    Number(u8),
+}
+
+/// A line without its list marker ("- ", "• ", "1. ", "2) ", "(3) "), and the marker.
+fn unlisted(line: &str) -> (&str, Option<Marker>) {
     for bullet in ["- ", "* ", "• ", "· ", "– ", "・"] {
         if let Some(rest) = line.strip_prefix(bullet) {
-            return (rest.trim_start(), true);
+            return (rest.trim_start(), Some(Marker::Bullet));
         }
     }
     let inner = line.strip_prefix('(').unwrap_or(line);
@@ -286,28 +320,66 @@ fn unlisted(line: &str) -> (&str, bool) {
         let rest = &inner[digits..];
         for mark in [". ", ") ", "、", "．", "）"] {
             if let Some(rest) = rest.strip_prefix(mark) {
-                return (rest.trim_start(), true);
+                let n = inner[..digits].parse().unwrap_or_default();
+                return (rest.trim_start(), Some(Marker::Number(n)));
             }
         }
     }
-    (line, false)
+    (line, None)
+}
+
+/// One sentence of the new text, and the list it is an item of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sentence {
+    text: String,
+    /// Which list of the message (counted from 0) it belongs to, if any.
+    list: Option<usize>,
+    /// Its item's number, on the item's first sentence only.
+    number: Option<u8>,
+}
+
+impl Sentence {
+    fn plain(text: String) -> Sentence {
+        Sentence {
+            text,
+            list: None,
+            number: None,
+        }
+    }
+
+    /// The sentence with its item's number, as it is quoted beside another item.
+    fn shown(&self) -> String {
+        match self.number {
+            Some(n) => format!("{n}. {}", self.text),
+            None => self.text.clone(),
+        }
+    }
+}
+
+/// The sentences of the new text as plain strings.
+#[cfg(test)]
+fn sentences(body: &str) -> Vec<String> {
+    marked_sentences(body).into_iter().map(|s| s.text).collect()
 }
 
 /// The sentences of the new text, each whole and with its whitespace collapsed: lines a mail
 /// client wrapped are joined again; a blank line, a list item, a short line (a greeting, a
-/// sign-off) and a line ending in punctuation end a sentence.
-fn sentences(body: &str) -> Vec<String> {
-    let mut units: Vec<String> = Vec::new();
+/// sign-off) and a line ending in punctuation end a sentence. Items in a row (blank lines
+/// between them allowed) are one list.
+fn marked_sentences(body: &str) -> Vec<Sentence> {
+    // Each unit with its list and item number.
+    let mut units: Vec<(String, Option<usize>, Option<u8>)> = Vec::new();
     let mut open = false;
+    let mut lists = 0;
     for raw in body.lines() {
         let line = raw.trim();
         if line.is_empty() {
             open = false;
             continue;
         }
-        let (line, listed) = unlisted(line);
+        let (line, marker) = unlisted(line);
         match units.last_mut() {
-            Some(unit) if open && !listed => {
+            Some((unit, _, _)) if open && marker.is_none() => {
                 let joins_ideographs = unit.chars().next_back().is_some_and(is_cjk)
                     && line.chars().next().is_some_and(is_cjk);
                 if !joins_ideographs {
@@ -315,7 +387,20 @@ fn sentences(body: &str) -> Vec<String> {
                 }
                 unit.push_str(line);
             }
-            _ => units.push(line.to_string()),
+            last => {
+                let list = marker.map(|_| match last {
+                    Some((_, Some(l), _)) => *l,
+                    _ => {
+                        lists += 1;
+                        lists - 1
+                    }
+                });
+                let number = match marker {
+                    Some(Marker::Number(n)) => Some(n),
+                    _ => None,
+                };
+                units.push((line.to_string(), list, number));
+            }
         }
         let last = line.chars().next_back();
         // A line ending in a colon introduces what follows ("a new user for her:" and the
@@ -329,7 +414,16 @@ fn sentences(body: &str) -> Vec<String> {
                     )
                 });
     }
-    units.iter().flat_map(|u| split(u)).collect()
+    units
+        .iter()
+        .flat_map(|(u, list, number)| {
+            split(u).into_iter().enumerate().map(|(i, text)| Sentence {
+                text,
+                list: *list,
+                number: number.filter(|_| i == 0),
+            })
+        })
+        .collect()
 }
 
 /// One unit of text cut after each sentence's final punctuation (and the quotes or brackets
@@ -427,9 +521,9 @@ mod tests {
         assert_eq!(
             request(
                 "en",
-                "Hello,\nplease create a new user for our office:\nAnna Berg, role Editor\n\nBest"
+                "Hello,\nplease give read access to the reports to our auditor:\nAnna Berg, Berg & Partner\n\nBest"
             ),
-            Some("please create a new user for our office: Anna Berg, role Editor".to_string())
+            Some("please give read access to the reports to our auditor: Anna Berg, Berg & Partner".to_string())
         );
     }
 
@@ -464,24 +558,27 @@ mod tests {
     #[test]
     fn a_long_first_sentence_is_left_out_never_cut() {
         let long = format!("Could you {}?", "really ".repeat(60));
-        assert_eq!(quote(std::slice::from_ref(&long)), None);
-        let a = "Do you host data in the EU?".to_string();
-        assert_eq!(quote(&[a.clone(), long]), Some(a.clone()));
-        let b = "Can we pay yearly?".to_string();
-        let c = "Is there a discount?".to_string();
+        let long = Sentence::plain(long);
+        assert_eq!(quote(&[&long]), None);
+        let a = Sentence::plain("Do you host data in the EU?".to_string());
+        assert_eq!(quote(&[&a, &long]), Some(a.text.clone()));
+        let b = Sentence::plain("Can we pay yearly?".to_string());
+        let c = Sentence::plain("Is there a discount?".to_string());
         assert_eq!(
-            quote(&[a, b, c]).as_deref(),
-            Some("Do you host data in the EU? Can we pay yearly?")
+            quote(&[&a, &b, &c]).as_deref(),
+            Some("Do you host data in the EU?\nCan we pay yearly?")
         );
     }
 
     /// The question and request of `body` in `lang`, read with the built-in rule files.
     fn read(lang: &str, subject: &str, body: &str) -> Found {
         let rules = crate::rules::RuleSet::load(None, &[]).expect("built-in rules load");
-        rules
-            .signals
-            .asked
-            .read(&rules.reference_languages(lang), subject, body)
+        rules.signals.asked.read(
+            &rules.reference_languages(lang),
+            subject,
+            body,
+            |sentence| rules.signals.asks_in(sentence),
+        )
     }
 
     fn question(lang: &str, body: &str) -> Option<String> {
@@ -496,7 +593,7 @@ mod tests {
     fn questions_are_their_own_sentences_in_every_script() {
         let cases = [
             ("en", "Hi,\n\nWe run a small accounting firm. Can we pay annually by bank\ntransfer instead of card?\n\nThanks", "Can we pay annually by bank transfer instead of card?"),
-            ("en", "1. Do you host data in the EU?\n2. Is there a discount for charities?", "Do you host data in the EU? Is there a discount for charities?"),
+            ("en", "1. Do you host data in the EU?\n2. Is there a discount for charities?", "1. Do you host data in the EU?\n2. Is there a discount for charities?"),
             ("de", "Guten Tag,\nwir möchten ab Dezember per SEPA-Lastschrift zahlen. Was brauchen Sie dafür von uns?", "Was brauchen Sie dafür von uns?"),
             ("de", "Wie lange werden gelöschte Dateien im Papierkorb aufbewahrt", "Wie lange werden gelöschte Dateien im Papierkorb aufbewahrt"),
             ("zh", "您好！我们公司有二十名员工。请问专业版是否支持单点登录？谢谢。", "请问专业版是否支持单点登录？"),
@@ -518,12 +615,12 @@ mod tests {
     #[test]
     fn requests_are_the_sentences_with_the_request() {
         let cases = [
-            ("en", "Hello,\nEmma Walsh starts on Monday. Please add her as a new user to our account.\nKind regards", "Please add her as a new user to our account."),
-            ("de", "Guten Tag,\nunser Kollege ist ausgeschieden. Bitte löschen Sie sein Benutzerkonto zum Monatsende.\nDanke!", "Bitte löschen Sie sein Benutzerkonto zum Monatsende."),
-            ("ja", "いつもお世話になっております。\n10月分の請求書を再発行していただけますでしょうか。\nよろしくお願いいたします。", "10月分の請求書を再発行していただけますでしょうか。"),
+            ("en", "Hello,\nEmma Walsh starts on Monday. Please give her read access to the Finance folder.\nKind regards", "Please give her read access to the Finance folder."),
+            ("de", "Guten Tag,\nunser Kollege ist ausgeschieden. Bitte stellen Sie seine Ordner zum Monatsende auf Frau Berg um.\nDanke!", "Bitte stellen Sie seine Ordner zum Monatsende auf Frau Berg um."),
+            ("ja", "いつもお世話になっております。\n共有フォルダの権限を経理部にも付与していただけますでしょうか。\nよろしくお願いいたします。", "共有フォルダの権限を経理部にも付与していただけますでしょうか。"),
             ("ko", "안녕하세요.\n두 번째 라이선스를 이번 달 말에 해지해 주시기 바랍니다.\n감사합니다.", "두 번째 라이선스를 이번 달 말에 해지해 주시기 바랍니다."),
             ("zh", "你好，\n麻烦您把我们的套餐改为年付。谢谢！", "麻烦您把我们的套餐改为年付。"),
-            ("he", "שלום,\nבבקשה לבטל את הרישיון השני שלנו עד סוף החודש.\nתודה", "בבקשה לבטל את הרישיון השני שלנו עד סוף החודש."),
+            ("he", "שלום,\nבבקשה להעביר את התיקיות שלו לדנה עד סוף החודש.\nתודה", "בבקשה להעביר את התיקיות שלו לדנה עד סוף החודש."),
         ];
         for (lang, body, want) in cases {
             assert_eq!(request(lang, body).as_deref(), Some(want), "{lang}: {body}");
@@ -545,6 +642,83 @@ mod tests {
         for (lang, body) in cases {
             assert_eq!(read(lang, "", body), Found::default(), "{lang}: {body}");
         }
+    }
+
+    /// A sentence that carries an ask the drafts restate in our words (a copy, a new user)
+    /// is not quoted as well, nor is a line of politeness ("I hope you can help"): what is
+    /// quoted is the sentence with the ask we do not recognise.
+    #[test]
+    fn restated_asks_and_politeness_are_not_quoted_the_other_ask_is() {
+        // (language, body, question, request).
+        let cases = [
+            (
+                "en",
+                "Hello,\nI hope you can help.\nPlease send me a copy of invoice INV-4471.\nWhen does the new price take effect?\nThank you for your help.",
+                Some("When does the new price take effect?"),
+                None,
+            ),
+            (
+                "de",
+                "Guten Tag,\nich hoffe, Sie können mir helfen.\nBitte legen Sie für Frau Krüger einen neuen Benutzer an.\nGibt es einen Rabatt für gemeinnützige Vereine?",
+                Some("Gibt es einen Rabatt für gemeinnützige Vereine?"),
+                None,
+            ),
+            (
+                "zh",
+                "您好！希望您能帮忙。请补发发票INV-4471。另外，专业版支持单点登录吗？",
+                Some("另外，专业版支持单点登录吗？"),
+                None,
+            ),
+            (
+                "ja",
+                "お世話になっております。\n請求書を再発行してください。\n削除したファイルは何日間保存されますか。\nご返信お待ちしております。",
+                Some("削除したファイルは何日間保存されますか。"),
+                None,
+            ),
+            (
+                "he",
+                "שלום,\nמקווה שתוכלו לעזור.\nבבקשה להוסיף משתמש חדש עבור דנה.\nהאם יש הנחה לעמותות?",
+                Some("האם יש הנחה לעמותות?"),
+                None,
+            ),
+        ];
+        for (lang, body, q, r) in cases {
+            let f = read(lang, "", body);
+            assert_eq!(f.question.as_deref(), q, "{lang}: {body}");
+            assert_eq!(f.request.as_deref(), r, "{lang}: {body}");
+        }
+        // "Email only" is said by the draft itself: never the quoted ask.
+        assert_eq!(
+            question(
+                "en",
+                "Please reply by email only - I can't take calls.\nCould the old file versions count towards our storage?"
+            ),
+            Some("Could the old file versions count towards our storage?".to_string())
+        );
+    }
+
+    /// The items of a numbered list one of which is a question are quoted together, with
+    /// their numbers, even the item written without a question mark.
+    #[test]
+    fn numbered_questions_are_kept_together() {
+        let cases = [
+            ("en", "Hi,\n\nTwo questions:\n1. Pricing for 40 users on the Business plan\n2. Can we keep all data in the UK?\n\nThanks", "1. Pricing for 40 users on the Business plan\n2. Can we keep all data in the UK?"),
+            ("ko", "안녕하세요.\n두 가지 문의드립니다.\n1. 사용자 60명 기준 연간 계약 시 할인 적용 여부\n2. 데이터를 서울 리전에만 보관하도록 지정할 수 있나요?\n감사합니다.", "1. 사용자 60명 기준 연간 계약 시 할인 적용 여부\n2. 데이터를 서울 리전에만 보관하도록 지정할 수 있나요?"),
+            ("zh", "您好：\n1）专业版是否支持单点登录？\n2）数据是否可以只保存在上海的机房？\n谢谢", "1. 专业版是否支持单点登录？\n2. 数据是否可以只保存在上海的机房？"),
+            ("fr", "Bonjour,\n1. Vos serveurs sont-ils situés en France ?\n2. Proposez-vous une remise pour les associations ?\nCordialement", "1. Vos serveurs sont-ils situés en France ?\n2. Proposez-vous une remise pour les associations ?"),
+        ];
+        for (lang, body, want) in cases {
+            assert_eq!(
+                question(lang, body).as_deref(),
+                Some(want),
+                "{lang}: {body}"
+            );
+        }
+        // One item alone keeps no number.
+        assert_eq!(
+            question("en", "Hi,\n1. Do you host data in the EU?\n\nBest regards").as_deref(),
+            Some("Do you host data in the EU?")
+        );
     }
 
     #[test]
