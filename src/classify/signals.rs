@@ -598,9 +598,10 @@ impl SignalRules {
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
             self.meta[m.pattern().as_usize()].iter().any(|meta| {
+                let inside_a_word = (meta.start_boundary && before.is_some_and(wordish))
+                    || (meta.end_boundary && after.is_some_and(wordish));
                 matches!(meta.target, Target::Asks(_))
-                    && !(meta.start_boundary && before.is_some_and(wordish))
-                    && !(meta.end_boundary && after.is_some_and(wordish))
+                    && !inside_a_word
                     && !self.negated(&norm, m.start(), meta.language)
             })
         })
