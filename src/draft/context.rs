@@ -143,18 +143,20 @@ fn other_account<'a>(accounts: &[&'a str], retired: &str) -> Option<&'a str> {
 
 /// What they asked, in their words, for the draft of `category` to restate: a request draft
 /// restates their request first, any other draft their question first (a question asked as
-/// a request, "Could you tell me whether …", still counts). One line, cleaned of control and
-/// direction characters like every customer value; the signal is never longer than
-/// [`asked::MAX_CHARS`], so nothing is cut.
-fn asked(s: &Signals, category: &str) -> String {
+/// a request, "Could you tell me whether …", still counts).
+fn asked_text<'a>(s: &'a Signals, category: &str) -> Option<&'a str> {
     let (first, second) = if category == "request" {
         (&s.request, &s.question)
     } else {
         (&s.question, &s.request)
     };
-    first
-        .as_deref()
-        .or(second.as_deref())
+    first.as_deref().or(second.as_deref())
+}
+
+/// [`asked_text`] as one line, cleaned of control and direction characters like every
+/// customer value; the signal is never longer than [`asked::MAX_CHARS`], so nothing is cut.
+fn asked(s: &Signals, category: &str) -> String {
+    asked_text(s, category)
         .map(|a| clean_line(a, asked::MAX_CHARS))
         .unwrap_or_default()
 }
@@ -190,14 +192,7 @@ fn clock_in(t: &Option<String>, l: &Locale) -> String {
 
 /// What they asked as [`asked`] does, one quoted sentence (or numbered item) a line.
 fn asked_lines(s: &Signals, category: &str) -> Vec<Value> {
-    let (first, second) = if category == "request" {
-        (&s.request, &s.question)
-    } else {
-        (&s.question, &s.request)
-    };
-    first
-        .as_deref()
-        .or(second.as_deref())
+    asked_text(s, category)
         .map(|a| {
             a.lines()
                 .map(|l| string(clean_line(l, asked::MAX_CHARS)))
