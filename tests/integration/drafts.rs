@@ -1703,3 +1703,55 @@ fn a_second_request_beside_a_complaint_is_answered() {
         assert!(body.contains(answer), "{lang}: {answer:?} not in\n{body}");
     }
 }
+
+/// A first message asking for a call is never told it had to contact us several times: the
+/// learned model alone filed such requests `repeat_contact` (round-5 reviews, seven
+/// languages), and that draft now apologises for repeated contact only when the message says
+/// so. "Give me a ring on …" is a call request with a number.
+#[test]
+fn a_first_call_request_is_not_thanked_for_contacting_us_several_times() {
+    let cases = [
+        ("en", "more than once", "Phone call please", "Hello, could someone from your team give me a ring on 07700 900456 this week? I'd like to go through moving our office to the yearly plan. Thanks, Priya"),
+        ("en", "more than once", "Call", "Hi there, please give us a call on 020 7946 0877 about upgrading our account. Cheers, Sam"),
+        ("ko", "여러 번", "전화 상담 요청", "안녕하세요. 연간 요금제 전환 건으로 상담받고 싶습니다. 010-3456-7890으로 전화 부탁드립니다."),
+        ("he", "שוב ושוב", "בקשה לשיחה", "שלום, אשמח אם מישהו יחזור אליי בטלפון 052-7650000 לגבי מעבר לתוכנית שנתית. תודה"),
+        ("es", "varias veces", "Llamada", "Hola, ¿podrían llamarme al 612 000 678? Quiero consultar el cambio al plan anual. Gracias."),
+    ];
+    for (lang, repeated, subject, text) in cases {
+        let o = outcome(subject, DATE, text);
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(!body.is_empty(), "{lang}: no draft");
+        assert!(!body.contains(repeated), "{lang}: {body}");
+    }
+    let o = outcome("Phone call please", DATE, cases[0].3);
+    let signals = o.signals.expect("signals");
+    assert!(signals.asks.iter().any(|a| a == "callback"), "{signals:?}");
+    assert_eq!(signals.phone.as_deref(), Some("07700 900456"), "{signals:?}");
+}
+
+/// A call asked for with a number is promised in every draft, not only in the complaint
+/// drafts that had a callback paragraph: a question, request or general draft promised an
+/// email answer to someone who asked for a call (round-6 reviews, de ja ko he et). The number
+/// is named once, also where the complaint's own paragraph already names it.
+#[test]
+fn a_call_asked_for_with_a_number_is_promised_whatever_the_category() {
+    let cases = [
+        ("en", "Our account", "Hi, can you call me back on +44 20 7946 0018 when you have a moment? It's about our account. Tom", "+44 20 7946 0018"),
+        ("es", "Llamada", "Hola, ¿podrían llamarme al 612 345 678? Quiero consultar el cambio al plan anual. Gracias.", "le llamaremos al 612 345 678"),
+        ("et", "Palun helistage", "Tere! Palun helistage mulle numbril 5123 4567, soovin arutada aastapaketile üleminekut. Aitäh!", "helistame Teile numbril 5123 4567"),
+        ("ja", "お電話のお願い", "お世話になっております。年間プランへの切り替えについてご相談したく、090-1111-2222までお電話いただけますでしょうか。よろしくお願いいたします。", "（090-1111-2222）へお電話いたします"),
+        ("ko", "전화 요청", "안녕하세요. 연간 요금제로 변경하는 건에 대해 상담을 받고 싶습니다. 010-2345-6789로 전화 부탁드립니다.", "(010-2345-6789)로"),
+    ];
+    for (lang, subject, text, promised) in cases {
+        let (template, body) = reply("Kim <kim@customer.example>", subject, text);
+        assert!(template.starts_with(lang), "{template}");
+        assert!(body.contains(promised), "{lang}: {promised:?} not in\n{body}");
+    }
+    let (template, body) = reply(
+        "Alex <alex@customer.example>",
+        "Still no answer",
+        "I have been waiting for two weeks for an answer to my ticket and nobody has replied. Please call me back on +44 20 7946 0321.",
+    );
+    assert_eq!(template, "en/slow_service", "{body}");
+    assert_eq!(body.matches("7946 0321").count(), 1, "{body}");
+}
