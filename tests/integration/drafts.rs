@@ -1726,7 +1726,11 @@ fn a_first_call_request_is_not_thanked_for_contacting_us_several_times() {
     let o = outcome("Phone call please", DATE, cases[0].3);
     let signals = o.signals.expect("signals");
     assert!(signals.asks.iter().any(|a| a == "callback"), "{signals:?}");
-    assert_eq!(signals.phone.as_deref(), Some("07700 900456"), "{signals:?}");
+    assert_eq!(
+        signals.phone.as_deref(),
+        Some("07700 900456"),
+        "{signals:?}"
+    );
 }
 
 /// A call asked for with a number is promised in every draft, not only in the complaint
@@ -1745,7 +1749,10 @@ fn a_call_asked_for_with_a_number_is_promised_whatever_the_category() {
     for (lang, subject, text, promised) in cases {
         let (template, body) = reply("Kim <kim@customer.example>", subject, text);
         assert!(template.starts_with(lang), "{template}");
-        assert!(body.contains(promised), "{lang}: {promised:?} not in\n{body}");
+        assert!(
+            body.contains(promised),
+            "{lang}: {promised:?} not in\n{body}"
+        );
     }
     let (template, body) = reply(
         "Alex <alex@customer.example>",
