@@ -62,14 +62,43 @@ pub struct CallWindow {
     pub to: Option<String>,
 }
 
-/// One language's compiled patterns.
+/// One language's compiled patterns. The parts of the day and the day words are one regex
+/// each (an alternation, a group per pattern) rather than a regex per pattern: a hundred small
+/// regexes over nine languages cost megabytes of compiled automata for a rare signal.
 #[derive(Debug, Default)]
 struct Lang {
     ranges: Vec<Regex>,
-    /// (index into [`PARTS`], pattern).
-    parts: Vec<(usize, Regex)>,
-    /// (days after the message's, pattern).
-    days: Vec<(u64, Regex)>,
+    /// The `morning`, `afternoon` and `evening` patterns as written, with their index into
+    /// [`PARTS`]; `parts` is compiled from them.
+    part_sources: Vec<(usize, String)>,
+    /// One group `p{k}` per entry of `part_sources`.
+    parts: Option<Regex>,
+    /// `today` and `tomorrow` patterns as written; `days` is compiled from them.
+    day_sources: [Vec<String>; 2],
+    /// Days after the message's (0 today, 1 tomorrow): a regex matching any of its patterns.
+    days: [Option<Regex>; 2],
+}
+
+/// One regex matching any of `sources`, the `k`-th as group `p{k}` when `groups`.
+fn alternation<'a>(
+    sources: impl Iterator<Item = &'a String>,
+    groups: bool,
+) -> Result<Option<Regex>, regex::Error> {
+    let alternatives: Vec<String> = sources
+        .enumerate()
+        .map(|(k, p)| {
+            let p = crate::rules::ascii_boundaries(p);
+            if groups {
+                format!("(?P<p{k}>{p})")
+            } else {
+                format!("(?:{p})")
+            }
+        })
+        .collect();
+    if alternatives.is_empty() {
+        return Ok(None);
+    }
+    Regex::new(&alternatives.join("|")).map(Some)
 }
 
 /// The call window patterns of every language.
@@ -128,13 +157,19 @@ impl CallRules {
         .enumerate()
         {
             for p in list {
-                l.parts.push((i, compile(key, p)?));
+                compile(key, p)?;
+                l.part_sources.push((i, p.clone()));
             }
         }
+        l.parts = alternation(l.part_sources.iter().map(|(_, p)| p), true)
+            .map_err(|e| err("morning", e.to_string()))?;
         for (n, key, list) in [(0, "today", &raw.today), (1, "tomorrow", &raw.tomorrow)] {
             for p in list {
-                l.days.push((n, compile(key, p)?));
+                compile(key, p)?;
+                l.day_sources[n].push(p.clone());
             }
+            l.days[n] =
+                alternation(l.day_sources[n].iter(), false).map_err(|e| err(key, e.to_string()))?;
         }
         Ok(())
     }
@@ -161,7 +196,12 @@ impl CallRules {
             };
             let (cf, ct) = clause(sentence, start, end);
             let clause_text = &sentence[cf..ct];
-            if let Some(&(n, _)) = l.days.iter().find(|(_, re)| re.is_match(clause_text)) {
+            let day = (0..2).find(|&n| {
+                l.days[n]
+                    .as_ref()
+                    .is_some_and(|re| re.is_match(clause_text))
+            });
+            if let Some(n) = day.map(|n| n as u64) {
                 w.day = match n {
                     0 => Some("today".into()),
                     _ => match base.and_then(|b| b.checked_add_days(Days::new(n))) {
@@ -208,20 +248,14 @@ impl Lang {
 
     /// The first part of the day named in `sentence`.
     fn part(&self, sentence: &str) -> Option<(usize, usize, CallWindow)> {
-        self.parts
-            .iter()
-            .filter_map(|(i, re)| re.find(sentence).map(|m| (m.start(), m.end(), *i)))
-            .min_by_key(|&(s, _, _)| s)
-            .map(|(s, e, i)| {
-                (
-                    s,
-                    e,
-                    CallWindow {
-                        part: Some(PARTS[i].to_string()),
-                        ..CallWindow::default()
-                    },
-                )
-            })
+        let c = self.parts.as_ref()?.captures(sentence)?;
+        let whole = c.get(0)?;
+        let k = (0..self.part_sources.len()).find(|k| c.name(&format!("p{k}")).is_some())?;
+        let window = CallWindow {
+            part: Some(PARTS[self.part_sources[k].0].to_string()),
+            ..CallWindow::default()
+        };
+        Some((whole.start(), whole.end(), window))
     }
 }
 
