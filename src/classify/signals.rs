@@ -1952,4 +1952,121 @@ days.other_week = ['next week']
             );
         }
     }
+
+    /// Whether the built-in rules of `lang` read `id` (`tried.*`, `about.*` or `still_failing`)
+    /// in `text`.
+    fn reads(lang: &str, id: &str, text: &str) -> bool {
+        let s = built_in(lang, text);
+        match id.split_once('.') {
+            Some(("tried", t)) => s.tried.iter().any(|x| x == t),
+            Some(("about", a)) => s.about.iter().any(|x| x == a),
+            _ => s.still_failing,
+        }
+    }
+
+    #[test]
+    fn the_address_written_from_named_as_the_accounts_in_a_relative_clause() {
+        let id = "about.address_confirmed";
+        for (lang, text) in [
+            ("en", "Yes, I'm writing from the email I signed up with."),
+            (
+                "de",
+                "Ich schreibe Ihnen von genau der Adresse, die bei Ihnen in meinem Konto hinterlegt ist.",
+            ),
+            (
+                "es",
+                "Le escribo desde este mismo correo, que es con el que me registré.",
+            ),
+            (
+                "ja",
+                "このメールの送信元が、アカウントに登録されているアドレスそのものです。",
+            ),
+            ("he", "כן, זה המייל הרשום אצלכם, ממנו אני כותבת."),
+            ("et", "Kirjutan just sellelt aadressilt, mis on minu kontoga seotud."),
+        ] {
+            assert!(reads(lang, id, text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "I'm not writing from the email I signed up with."),
+            (
+                "de",
+                "Ich schreibe nicht von der Adresse, die in meinem Konto hinterlegt ist.",
+            ),
+            ("es", "No le escribo desde esta misma dirección."),
+            ("ja", "登録しているアドレスではありません。"),
+            ("he", "זה לא המייל הרשום אצלכם."),
+            (
+                "et",
+                "Ma ei kirjuta sellelt aadressilt, mis on minu kontol kirjas.",
+            ),
+        ] {
+            assert!(!reads(lang, id, text), "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_reset_said_with_its_time_or_object_first_and_a_reset_mail_that_does_not_come() {
+        for (lang, text) in [
+            ("en", "I reset my password about an hour ago."),
+            ("en", "The link worked and I've set a new password."),
+            ("zh", "密码我昨天已经重置过了，还是登不上。"),
+            ("zh", "密码我已经重置好了。"),
+        ] {
+            assert!(reads(lang, "tried.password_reset", text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "How do I reset my password today?"),
+            ("zh", "密码我还没有重置。"),
+        ] {
+            assert!(!reads(lang, "tried.password_reset", text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("zh", "重置密码的邮件一直没收到。"),
+            ("zh", "重置邮件始终没有来。"),
+            ("he", "מייל האיפוס פשוט לא מגיע."),
+            ("he", "קישור האיפוס לא מגיע לתיבה."),
+        ] {
+            let s = built_in(lang, text);
+            assert!(
+                s.tried.iter().any(|t| t == "reset_mail_missing"),
+                "{lang}: {text}"
+            );
+            assert!(
+                !s.tried.iter().any(|t| t == "password_reset"),
+                "{lang}: {text}"
+            );
+        }
+        assert!(!reads(
+            "he",
+            "tried.reset_mail_missing",
+            "מייל האיפוס הגיע."
+        ));
+    }
+
+    #[test]
+    fn still_failing_with_still_before_the_subject_or_the_same_as_yesterday() {
+        for (lang, text) in [
+            ("ko", "오늘 아침에 보니 여전히 대시보드가 열리지 않습니다."),
+            ("ko", "증상이 어제와 똑같습니다."),
+            (
+                "en",
+                "Blank page after the spinner, exactly like yesterday.",
+            ),
+            ("es", "La pantalla está en blanco, igual que ayer."),
+            ("zh", "还是白屏，和昨天一样。"),
+            ("ja", "昨日と同じ症状です。"),
+            ("fr", "Écran blanc, exactement comme hier."),
+            ("et", "Sama probleem nagu eile."),
+        ] {
+            assert!(reads(lang, "still_failing", text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("ko", "이제 대시보드가 잘 열립니다."),
+            ("en", "It is not the same as yesterday: it loads now."),
+            ("es", "No es igual que ayer, ya funciona."),
+            ("zh", "和昨天不一样，现在正常了。"),
+        ] {
+            assert!(!reads(lang, "still_failing", text), "{lang}: {text}");
+        }
+    }
 }
