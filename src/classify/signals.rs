@@ -1446,6 +1446,88 @@ account_fillers = ["my", "old", "work", "address", "is"]
     }
 
     #[test]
+    fn today_written_just_before_a_time_of_day_keeps_the_time() {
+        let cases = [
+            (
+                "de",
+                "Protokoll\nKönnen Sie uns das Protokoll bitte bis heute 15 Uhr zukommen lassen?",
+            ),
+            (
+                "de",
+                "Protokoll\nWir brauchen das Protokoll spätestens heute um 15:00 Uhr.",
+            ),
+            (
+                "ja",
+                "見積書\n本日15時までに、PDFでお送りいただくことは可能でしょうか。",
+            ),
+            ("zh", "报告\n我们今天下午3点之前必须把报告交给审计师。"),
+            ("ko", "로그\n오늘 오후 3시까지 꼭 보내 주세요."),
+            (
+                "et",
+                "Kinnitus\nPalun saatke kinnitus hiljemalt täna kella 15-ks.",
+            ),
+            ("fr", "Attestation\nIl me la faut avant 15 h aujourd'hui."),
+            (
+                "fr",
+                "Attestation\nIl me faut l'attestation aujourd'hui avant 15 heures.",
+            ),
+            (
+                "es",
+                "Certificado\nNecesito el certificado antes de las 3 de la tarde de hoy.",
+            ),
+        ];
+        for (lang, text) in cases {
+            let s = builtin(lang, text);
+            assert_eq!(s.deadline.as_deref(), Some("today"), "{lang}: {text}");
+            assert_eq!(s.deadline_time.as_deref(), Some("15:00"), "{lang}: {text}");
+        }
+        // A time of today with nothing needed by it is no deadline time.
+        for (lang, text) in [
+            (
+                "fr",
+                "Sauvegarde\nTout fonctionnait aujourd'hui avant 15 h.",
+            ),
+            ("de", "Backup\nDas Backup lief heute um 15 Uhr nicht."),
+            ("zh", "导出\n今天下午3点开始导出一直报错。"),
+            ("ja", "バックアップ\n本日15時にバックアップが失敗しました。"),
+        ] {
+            assert_eq!(builtin(lang, text).deadline_time, None, "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_call_window_inside_a_call_question_or_after_when_it_suits_them_is_read() {
+        let cases = [
+            (
+                "de",
+                "Bitte um Rückruf\nKönnten Sie mich bitte zwischen 14 und 16 Uhr unter 0421 5567 2390 zurückrufen?",
+            ),
+            ("de", "Bitte um Rückruf\nKönnten Sie mich bitte von 14 bis 16 Uhr anrufen?"),
+            (
+                "et",
+                "Helistamine\nPalun helistage mulle täna. Mulle sobib kõige paremini kella 14 ja 16 vahel.",
+            ),
+            (
+                "ja",
+                "お電話のお願い\nお電話ください。\nご都合のよい時間帯：平日の14時から16時の間",
+            ),
+        ];
+        for (lang, text) in cases {
+            let w = builtin(lang, text).call_window;
+            let got = w.as_ref().map(|w| (w.from.as_deref(), w.to.as_deref()));
+            assert_eq!(got, Some((Some("14:00"), Some("16:00"))), "{lang}: {text}");
+        }
+        // The same words in a message that asks for no call are no window.
+        for (lang, text) in [
+            ("de", "Backup\nIch habe zwischen 14 und 16 Uhr versucht, Sie anzurufen."),
+            ("et", "Varukoopia\nMulle sobib, et varukoopia tehakse kella 14 ja 16 vahel."),
+            ("ja", "バックアップ\nご都合のよい時間帯に14時から16時の間のバックアップを確認してください。"),
+        ] {
+            assert_eq!(builtin(lang, text).call_window, None, "{lang}: {text}");
+        }
+    }
+
+    #[test]
     fn a_time_without_a_call_request_or_outside_its_sentence_is_no_call_window() {
         for (lang, text) in [
             ("en", "Backup\nThe backup failed between 2 and 4 pm. What happened?"),

@@ -402,8 +402,8 @@ fn day_alternation(days: &RawDays, tier: Tier, n: &mut Namer) -> String {
             (&days.month_end, Role::MonthEnd),
             (&days.day_after_tomorrow, Role::Relative(2)),
             (&days.tomorrow, Role::Relative(1)),
-            (&days.today, Role::Today),
             (&days.clock, Role::Clock),
+            (&days.today, Role::Today),
         ],
         Tier::Since => &[
             (&days.weekend, Role::Weekend),
@@ -414,9 +414,22 @@ fn day_alternation(days: &RawDays, tier: Tier, n: &mut Namer) -> String {
         ],
     };
     for (list, role) in simple {
-        if !list.is_empty() {
-            parts.push(n.group(*role, &alternatives(list)));
+        if list.is_empty() {
+            continue;
         }
+        // Today's name just before a time of day is part of the time ("bis heute 15 Uhr",
+        // "今天下午3点之前", "오늘 오후 3시까지"): read as the day alone, the time would be lost.
+        // Before today's own group, as the leftmost alternative that matches wins.
+        let body = if *role == Role::Clock && !days.today.is_empty() {
+            format!(
+                r"(?:(?:{})\s*)?(?:{})",
+                alternatives(&days.today),
+                alternatives(list)
+            )
+        } else {
+            alternatives(list)
+        };
+        parts.push(n.group(*role, &body));
     }
     if !weekday_names.is_empty() {
         let (week, role) = match tier {
