@@ -540,9 +540,16 @@ fn incidents(facts: &Facts, s: &Subject<'_>) -> Vec<Fact> {
 /// matches "synchronisation" and "Synchronisierung" but "api" not "capital"; in scripts
 /// written without spaces (and Hebrew, whose prefixes attach to the word) anywhere.
 pub fn mentions(norm_text: &str, keyword: &str) -> bool {
-    let unspaced = keyword
+    let hebrew = keyword
         .chars()
-        .any(|c| crate::rules::is_cjk(c) || ('\u{0590}'..='\u{05FF}').contains(&c));
+        .any(|c| ('\u{0590}'..='\u{05FF}').contains(&c));
+    // A Hebrew noun ending in ה drops it before a plural or construct ending (התראה →
+    // התראות, התראת): its stem is the word form to look for.
+    let keyword = match keyword.strip_suffix('ה') {
+        Some(stem) if hebrew && stem.chars().count() >= 3 => stem,
+        _ => keyword,
+    };
+    let unspaced = hebrew || keyword.chars().any(crate::rules::is_cjk);
     norm_text.match_indices(keyword).any(|(i, _)| {
         unspaced
             || !norm_text[..i]
@@ -909,7 +916,9 @@ status_url = "https://status.example.com/INC-8"
         assert!(mentions("sync stopped", "sync"));
         assert!(!mentions("the capital office", "api"));
         assert!(mentions("파일동기화가 안 돼요", "동기화"));
-        assert!(mentions("ההתראות לא מגיעות", "התראה") || mentions("ההתראה לא הגיעה", "התראה"));
+        assert!(mentions("ההתראות לא מגיעות", "התראה"));
+        assert!(mentions("ההתראה לא הגיעה", "התראה"));
+        assert!(mentions("שליחת התראת מייל נכשלה", "התראה"));
         assert!(mentions("同期が止まりました", "同期"));
     }
 

@@ -328,7 +328,8 @@ impl Engine {
             signals: &signals,
         };
         // A message filed elsewhere that the rules or the model also read as an outage report
-        // still has a known incident confirmed.
+        // still has a known incident confirmed, unless its category checks nothing at all (a
+        // thank-you for last night's fix or a staff complaint gets no facts).
         let mut checks = category.checks.clone();
         let outage_too = class
             .why
@@ -340,7 +341,7 @@ impl Engine {
                 .model_top
                 .iter()
                 .any(|(c, p)| c == "outage" && *p >= OUTAGE_TOO);
-        if outage_too && !checks.iter().any(|c| c == "incident") {
+        if outage_too && !checks.is_empty() && !checks.iter().any(|c| c == "incident") {
             checks.push(facts::CONFIRM_INCIDENT.into());
         }
         outcome.facts = facts::check(&self.facts, &checks, &subj, history);

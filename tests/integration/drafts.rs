@@ -975,6 +975,71 @@ fn an_incident_since_the_day_the_customer_names_is_confirmed_and_one_before_it_i
     }
 }
 
+/// A category whose checks are empty (a thank-you, a staff complaint) gets no facts, even when
+/// it names an incident: "thanks for fixing the dashboard yesterday" is not an outage claim.
+#[test]
+fn a_thank_you_for_a_fixed_incident_gets_no_facts() {
+    // Each names INC-77's service, its failure and the status page, which the outage rules
+    // count; the message is still a thank-you.
+    let cases = [
+        (
+            "en",
+            "Thanks for the quick fix",
+            "Just a note to say thanks. Our dashboard stopped working for a few hours yesterday afternoon, and by the evening everything was back, with a clear note on your status page. That's how it should be handled.",
+        ),
+        (
+            "de",
+            "Danke für die schnelle Behebung",
+            "Kurz ein Dankeschön: Gestern Nachmittag war das Dashboard ein paar Stunden lang ausgefallen, am Abend lief wieder alles, und auf Ihrer Statusseite stand klar, was los war. So muss das sein!",
+        ),
+        (
+            "ko",
+            "빠른 해결 감사합니다",
+            "어제 오후 몇 시간 동안 대시보드가 장애로 열리지 않았는데, 저녁에는 다 정상으로 돌아왔고 상태 페이지 안내도 명확했습니다. 빠르게 해결해 주셔서 감사합니다.",
+        ),
+        (
+            "ja",
+            "迅速なご対応ありがとうございました",
+            "昨日の午後、数時間ダッシュボードに障害が発生していましたが、夕方にはすべて復旧し、ステータスページの説明も分かりやすかったです。迅速にご対応いただき、ありがとうございました。",
+        ),
+        (
+            "he",
+            "תודה על הטיפול המהיר",
+            "רק רציתי להגיד תודה. אתמול אחר הצהריים הייתה תקלה בלוח הבקרה במשך כמה שעות, ובערב הכול חזר לעבוד, עם הסבר ברור בדף הסטטוס. ככה צריך לטפל בזה.",
+        ),
+    ];
+    for (lang, subject, text) in cases {
+        let o = outcome(subject, "Thu, 19 Nov 2026 09:00:00 +0000", text);
+        assert_eq!(o.category.as_deref(), Some("thanks"), "{lang}");
+        assert!(o.facts.is_empty(), "{lang}: {:?}", o.facts);
+    }
+}
+
+/// A call back is in question, and no number given, however the call is put: counted calls in
+/// the present ("ya son cinco veces que llamo"), a Japanese request with the particle を ("折り返しお電話をいただけますでしょうか").
+#[test]
+fn callback_missing_for_call_requests_in_their_common_forms() {
+    let cases = [
+        (
+            "es",
+            "Nadie me regresa la llamada",
+            "Ya son cuatro veces que llamo a su línea de soporte y nunca llama nadie de vuelta. Necesito una solución.",
+        ),
+        (
+            "ja",
+            "お電話でのご相談",
+            "来月からのプラン変更について相談したいので、折り返しお電話をいただけますでしょうか。",
+        ),
+    ];
+    for (lang, subject, text) in cases {
+        let kinds = fact_kinds(subject, "Tue, 24 Nov 2026 10:00:00 +0100", text);
+        assert!(
+            kinds.contains(&"callback_missing"),
+            "{lang} {text}: {kinds:?}"
+        );
+    }
+}
+
 /// The question and request drafts restate what the customer asked, in their words, as a
 /// quoted line; a question only in quoted history or in the signature is not theirs to quote.
 #[test]
