@@ -1918,14 +1918,42 @@ days.other_week = ['next week']
     #[test]
     fn the_function_written_about_is_read_in_each_language() {
         for (lang, text, key) in [
-            ("en", "Since the update our CSV export puts dates in the wrong column.", "export"),
-            ("en", "The Google Calendar sync stopped after the update.", "calendar"),
-            ("en", "Two coordinators lost access to the shared folder for the wedding project.", "shared_folder"),
+            (
+                "en",
+                "Since the update our CSV export puts dates in the wrong column.",
+                "export",
+            ),
+            (
+                "en",
+                "The Google Calendar sync stopped after the update.",
+                "calendar",
+            ),
+            (
+                "en",
+                "Two coordinators lost access to the shared folder for the wedding project.",
+                "shared_folder",
+            ),
             ("en", "I can't open the dashboard any more.", "dashboard"),
-            ("de", "Der CSV-Export liefert seit Dienstag leere Dateien.", "export"),
-            ("de", "Die Kalendersynchronisierung läuft nicht mehr.", "calendar"),
-            ("de", "Seit dem Update klappt die Synchronisierung nicht.", "sync"),
-            ("de", "Unsere Datensicherung ist heute Nacht abgebrochen.", "backup"),
+            (
+                "de",
+                "Der CSV-Export liefert seit Dienstag leere Dateien.",
+                "export",
+            ),
+            (
+                "de",
+                "Die Kalendersynchronisierung läuft nicht mehr.",
+                "calendar",
+            ),
+            (
+                "de",
+                "Seit dem Update klappt die Synchronisierung nicht.",
+                "sync",
+            ),
+            (
+                "de",
+                "Unsere Datensicherung ist heute Nacht abgebrochen.",
+                "backup",
+            ),
             ("fr", "L'export des contacts ne marche plus.", "export"),
             ("es", "La sincronización con el móvil falla.", "sync"),
             ("et", "Andmete eksport ei tööta.", "export"),
@@ -1944,11 +1972,20 @@ days.other_week = ['next week']
     #[test]
     fn words_that_only_contain_a_function_name_are_no_area() {
         for (lang, text) in [
-            ("en", "It is important that you answer rapidly, I'm not happy."),
+            (
+                "en",
+                "It is important that you answer rapidly, I'm not happy.",
+            ),
             ("en", "I'd like to report that my invoice is wrong."),
-            ("de", "Nach dem letzten Abrechnungslauf stimmt unsere Versicherung nicht mehr."),
+            (
+                "de",
+                "Nach dem letzten Abrechnungslauf stimmt unsere Versicherung nicht mehr.",
+            ),
             ("de", "Ich suche die Rechnung vom Oktober."),
-            ("fr", "Par rapport au mois dernier, la facture est plus élevée."),
+            (
+                "fr",
+                "Par rapport au mois dernier, la facture est plus élevée.",
+            ),
             ("es", "No importa, pero la factura es incorrecta."),
             ("et", "Teil on õigus, arve on vale."),
         ] {

@@ -1766,7 +1766,12 @@ fn a_call_asked_for_with_a_number_is_promised_whatever_the_category() {
 /// The area key a message's new text is about, from the triage's signals.
 fn area_of(from: &str, subject: &str, text: &str) -> Option<String> {
     let o = engine()
-        .triage(&mail(from, TO, subject, DATE, text), "test", &fixed_env(), None)
+        .triage(
+            &mail(from, TO, subject, DATE, text),
+            "test",
+            &fixed_env(),
+            None,
+        )
         .expect("triage runs");
     o.signals.and_then(|s| s.area)
 }
@@ -1788,7 +1793,11 @@ fn a_regression_names_the_function_that_stopped_working() {
     for (lang, key, subject, text) in cases {
         let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/regression"), "{body}");
-        let name = e.templates.locale(lang).area(key).expect("every area named");
+        let name = e
+            .templates
+            .locale(lang)
+            .area(key)
+            .expect("every area named");
         assert!(body.contains(name), "{lang}: {name:?} missing from {body}");
     }
     // Without a function named, the generic sentence stays.
@@ -1815,7 +1824,11 @@ fn complaints_and_general_drafts_name_the_matter_they_wrote_about() {
     for (lang, category, key, subject, text) in cases {
         let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/{category}"), "{body}");
-        let name = e.templates.locale(lang).area(key).expect("every area named");
+        let name = e
+            .templates
+            .locale(lang)
+            .area(key)
+            .expect("every area named");
         assert!(body.contains(name), "{lang}: {name:?} missing from {body}");
     }
 }
@@ -1824,7 +1837,12 @@ fn complaints_and_general_drafts_name_the_matter_they_wrote_about() {
 fn the_area_is_read_from_the_new_text_only() {
     let from = "Anna Berg <anna@customer.example>";
     assert_eq!(
-        area_of(from, "Question", "Hello, since Monday the dashboard shows no data. Can you check?").as_deref(),
+        area_of(
+            from,
+            "Question",
+            "Hello, since Monday the dashboard shows no data. Can you check?"
+        )
+        .as_deref(),
         Some("dashboard")
     );
     // Quoted history and the signature name functions the new text does not.
