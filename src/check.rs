@@ -256,6 +256,7 @@ fn all_signals() -> Signals {
         .map(String::from)
         .collect(),
         about: vec!["two_factor".into()],
+        area: Some("shared_folder".into()),
         deadline: Some("today".into()),
         deadline_time: Some("15:30".into()),
         since: Some("2026-11-21".into()),

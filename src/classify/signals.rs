@@ -68,6 +68,28 @@ pub const ABOUT: &[&str] = &[
     "mailbox_lost",
     "address_confirmed",
 ];
+/// The product functions a message can be about (`signals.area`): the drafts name the one the
+/// customer wrote about ("your CSV export") instead of "something which used to work for you".
+/// Found by `[signals.area]` phrases in the new text; the first one written counts, and of
+/// phrases starting at the same place the longest ("calendar sync" before "calendar").
+pub const AREAS: &[&str] = &[
+    "export",
+    "import",
+    "sync",
+    "backup",
+    "shared_folder",
+    "calendar",
+    "dashboard",
+    "reports",
+    "mobile_app",
+    "desktop_app",
+    "api",
+    "notifications",
+    "upload",
+    "search",
+    "integrations",
+    "user_management",
+];
 /// The kinds of reference. `account` is an address the customer ties to their account, their
 /// sign-in or their new address; it is read by [`SignalRules::accounts`], not by a pattern.
 /// `colleague` is a name, not a detail of their case: it is read by `[signals] colleague`
@@ -97,6 +119,8 @@ pub struct Signals {
     pub asks: Vec<String>,
     /// What their sign-in problem is about ([`ABOUT`]).
     pub about: Vec<String>,
+    /// The product function their new text is about ([`AREAS`]), or null.
+    pub area: Option<String>,
     /// "today", the date they need it by ("2026-12-11", in their offset), or null.
     pub deadline: Option<String>,
     /// The time of day they need it by today ("15:00", on the 24-hour clock), when they
@@ -237,6 +261,9 @@ pub struct RawSignals {
     asks: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     about: BTreeMap<String, Vec<String>>,
+    /// Phrases naming a product function ([`AREAS`]): "csv export", "*synchronisierung", "同步".
+    #[serde(default)]
+    area: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     deadline: when::RawDeadline,
     /// How the language names days, for `deadline` and `since`.
@@ -289,6 +316,7 @@ enum Target {
     Tried(usize),
     Asks(usize),
     About(usize),
+    Area(usize),
     Today,
     PhoneWord,
     CallCue,
@@ -385,6 +413,10 @@ impl Builder {
         }
         for (k, phrases) in &raw.about {
             let t = Target::About(id(ABOUT, "about", k)?);
+            phrases.iter().for_each(|p| self.phrase(p, t, language));
+        }
+        for (k, phrases) in &raw.area {
+            let t = Target::Area(id(AREAS, "area", k)?);
             phrases.iter().for_each(|p| self.phrase(p, t, language));
         }
         for p in &raw.deadline.today {
@@ -631,6 +663,8 @@ impl SignalRules {
         // Where a call is asked for or their reach is said, per language: a call window is
         // read only in such a sentence.
         let mut call_cues: Vec<(usize, usize, usize)> = Vec::new();
+        // The area phrase written first, the longest of those starting there: (start, -len, id).
+        let mut area: Option<(usize, isize, usize)> = None;
         for m in self.matcher.find_overlapping_iter(norm) {
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
@@ -639,6 +673,15 @@ impl SignalRules {
                     continue;
                 }
                 if meta.end_boundary && after.is_some_and(wordish) {
+                    continue;
+                }
+                if let Target::Area(i) = meta.target {
+                    // "I can't open the dashboard" is about the dashboard: no negation test.
+                    // Only the message's languages: a short word of one is a word of another.
+                    let found = (m.start(), -(m.len() as isize), i);
+                    if languages.contains(&meta.language) && area.is_none_or(|a| found < a) {
+                        area = Some(found);
+                    }
                     continue;
                 }
                 if self.negated(norm, m.start(), meta.language) {
@@ -655,6 +698,7 @@ impl SignalRules {
                     Target::Called => s.called = true,
                     Target::StillFailing => s.still_failing = true,
                     Target::PhoneWord
+                    | Target::Area(_)
                     | Target::CallCue
                     | Target::AccountBefore
                     | Target::AccountAfter => {}
@@ -678,6 +722,7 @@ impl SignalRules {
             });
         }
         s.about = present(ABOUT, &about);
+        s.area = area.map(|(_, _, i)| AREAS[i].to_string());
         // References are read with the patterns of the message's language and English (the
         // words customers borrow: "invoice", "ticket", "error"), not every language's.
         let refs = self.refs.iter().filter(|(_, l, _)| languages.contains(l));
@@ -1864,6 +1909,88 @@ days.other_week = ['next week']
             sent,
             not_colleagues: &[],
         })
+    }
+
+    fn area(lang: &str, text: &str) -> Option<String> {
+        built_in(lang, text).area
+    }
+
+    #[test]
+    fn the_function_written_about_is_read_in_each_language() {
+        for (lang, text, key) in [
+            (
+                "en",
+                "Since the update our CSV export puts dates in the wrong column.",
+                "export",
+            ),
+            (
+                "en",
+                "The Google Calendar sync stopped after the update.",
+                "calendar",
+            ),
+            (
+                "en",
+                "Two coordinators lost access to the shared folder for the wedding project.",
+                "shared_folder",
+            ),
+            ("en", "I can't open the dashboard any more.", "dashboard"),
+            (
+                "de",
+                "Der CSV-Export liefert seit Dienstag leere Dateien.",
+                "export",
+            ),
+            (
+                "de",
+                "Die Kalendersynchronisierung läuft nicht mehr.",
+                "calendar",
+            ),
+            (
+                "de",
+                "Seit dem Update klappt die Synchronisierung nicht.",
+                "sync",
+            ),
+            (
+                "de",
+                "Unsere Datensicherung ist heute Nacht abgebrochen.",
+                "backup",
+            ),
+            ("fr", "L'export des contacts ne marche plus.", "export"),
+            ("es", "La sincronización con el móvil falla.", "sync"),
+            ("et", "Andmete eksport ei tööta.", "export"),
+            ("zh", "更新以后日历同步一直失败。", "calendar"),
+            ("zh", "手机和电脑之间的同步不能用了。", "sync"),
+            ("ja", "毎晩のバックアップが失敗します。", "backup"),
+            ("ko", "어제부터 구글 캘린더 동기화가 안 됩니다.", "calendar"),
+            ("ko", "CSV 내보내기가 실패합니다.", "export"),
+            ("he", "הסנכרון עם יומן גוגל הפסיק לעבוד.", "sync"),
+            ("he", "אין לנו גישה לתיקייה המשותפת.", "shared_folder"),
+        ] {
+            assert_eq!(area(lang, text).as_deref(), Some(key), "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn words_that_only_contain_a_function_name_are_no_area() {
+        for (lang, text) in [
+            (
+                "en",
+                "It is important that you answer rapidly, I'm not happy.",
+            ),
+            ("en", "I'd like to report that my invoice is wrong."),
+            (
+                "de",
+                "Nach dem letzten Abrechnungslauf stimmt unsere Versicherung nicht mehr.",
+            ),
+            ("de", "Ich suche die Rechnung vom Oktober."),
+            (
+                "fr",
+                "Par rapport au mois dernier, la facture est plus élevée.",
+            ),
+            ("es", "No importa, pero la factura es incorrecta."),
+            ("et", "Teil on õigus, arve on vale."),
+        ] {
+            assert_eq!(area(lang, text), None, "{lang}: {text}");
+        }
     }
 
     #[test]

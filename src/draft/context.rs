@@ -390,6 +390,17 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         ("tried", flags(TRIED, &s.tried)),
         ("asks", flags(ASKS, &asks)),
         ("about", flags(ABOUT, &s.about)),
+        // The product function they wrote about, in the draft's words ("the export"); `""`
+        // for none, so the template keeps its generic sentence.
+        (
+            "area",
+            string(
+                s.area
+                    .as_deref()
+                    .and_then(|a| l.area(a))
+                    .unwrap_or_default(),
+            ),
+        ),
         ("ref", refs),
         (
             "accounts",

@@ -39,6 +39,11 @@ struct RawLocale {
     /// the given name, and a display name of nothing else gets the generic greeting.
     #[serde(default)]
     titles: Vec<String>,
+    /// How the language names each product function of `signals.area` in the templates'
+    /// sentences ("the export", "dem Export", "エクスポート機能"); a key it lacks leaves the
+    /// draft's generic sentence.
+    #[serde(default)]
+    area: BTreeMap<String, String>,
 }
 
 /// One language's way of writing dates, times and delays.
@@ -62,6 +67,8 @@ pub struct Locale {
     not_a_person: Vec<(String, bool)>,
     /// Normalised `titles`.
     titles: Vec<String>,
+    /// `signals.area` key → its name in the templates' sentences.
+    area: BTreeMap<String, String>,
 }
 
 /// True for scripts written without spaces between words (and Hangul, whose department words
@@ -140,6 +147,19 @@ impl Locale {
                 "is neither a number nor `other`".into(),
             ));
         }
+        if let Some(k) = raw
+            .area
+            .keys()
+            .find(|k| !crate::classify::signals::AREAS.contains(&k.as_str()))
+        {
+            return Err(err(
+                &format!("area.{k}"),
+                format!(
+                    "is not one of {}",
+                    crate::classify::signals::AREAS.join(", ")
+                ),
+            ));
+        }
         Ok(Locale {
             chrono,
             date: raw.date,
@@ -157,6 +177,7 @@ impl Locale {
                 .filter(|(w, _)| !w.is_empty())
                 .collect(),
             titles: raw.titles.iter().flat_map(|t| name_words(t)).collect(),
+            area: raw.area,
         })
     }
 
@@ -189,6 +210,15 @@ impl Locale {
             return None;
         }
         Some(bare.join(" "))
+    }
+
+    /// The product function `key` of `signals.area` as the templates' sentences name it
+    /// ("the export"), or `None` when this language has no name for it.
+    pub fn area(&self, key: &str) -> Option<&str> {
+        self.area
+            .get(key)
+            .map(String::as_str)
+            .filter(|a| !a.is_empty())
     }
 
     /// A calendar date, as the language writes it in a sentence.
@@ -367,6 +397,32 @@ business_days = { 1 = "innerhalb eines Werktags", other = "innerhalb von {n} Wer
             .find(|(r, _)| *r == rel)
             .expect("built-in locale");
         Locale::parse(Path::new(&rel), text).expect("valid locale")
+    }
+
+    #[test]
+    fn every_draft_language_names_every_area() {
+        for lang in ["en", "de", "fr", "es", "et", "zh", "ja", "ko", "he"] {
+            let l = builtin(lang);
+            for key in crate::classify::signals::AREAS {
+                assert!(l.area(key).is_some(), "{lang}: area.{key} is missing");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_area_is_refused_with_its_key() {
+        let text = r#"
+chrono_locale = "en_GB"
+date = "%-d %B %Y"
+time = "%H:%M"
+your_time = "your local time"
+today = "today"
+business_days = { other = "within {n} business days" }
+[area]
+exports = "the export"
+"#;
+        let e = Locale::parse(Path::new("en/locale.toml"), text).err();
+        assert_eq!(e.map(|e| e.key).as_deref(), Some("area.exports"));
     }
 
     #[test]

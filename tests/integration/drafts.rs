@@ -1827,3 +1827,92 @@ fn a_call_asked_for_with_a_number_is_promised_whatever_the_category() {
     assert_eq!(template, "en/slow_service", "{body}");
     assert_eq!(body.matches("7946 0321").count(), 1, "{body}");
 }
+
+/// The area key a message's new text is about, from the triage's signals.
+fn area_of(from: &str, subject: &str, text: &str) -> Option<String> {
+    let o = engine()
+        .triage(
+            &mail(from, TO, subject, DATE, text),
+            "test",
+            &fixed_env(),
+            None,
+        )
+        .expect("triage runs");
+    o.signals.and_then(|s| s.area)
+}
+
+#[test]
+fn a_regression_names_the_function_that_stopped_working() {
+    let e = engine();
+    let cases = [
+        ("en", "calendar", "Calendar sync broken since the update", "Since yesterday's update the Google Calendar sync no longer works. It worked perfectly before the update."),
+        ("de", "sync", "Synchronisierung geht seit dem Update nicht mehr", "Seit dem letzten Update funktioniert die Synchronisierung mit unseren Tablets nicht mehr. Vorher lief alles einwandfrei."),
+        ("es", "export", "La exportación no funciona desde la actualización", "Desde la última actualización la exportación a Excel ya no funciona. Antes funcionaba sin problemas."),
+        ("fr", "export", "L'export ne fonctionne plus depuis la mise à jour", "Depuis la dernière mise à jour, l'export des contacts en CSV ne fonctionne plus. Avant, tout marchait parfaitement."),
+        ("et", "export", "Eksport ei tööta pärast uuendust", "Pärast eilset uuendust ei tööta andmete eksport enam. Enne uuendust toimis kõik laitmatult."),
+        ("zh", "sync", "更新后同步失败", "自从上次更新以后，手机和电脑之间的同步就不能用了，更新之前一直都正常。"),
+        ("ja", "backup", "アップデート後にバックアップが失敗します", "先週のアップデート以降、毎晩のバックアップが失敗するようになりました。アップデート前は問題なく動いていました。"),
+        ("ko", "dashboard", "업데이트 후 대시보드 오류", "지난주 업데이트 이후로 대시보드가 열리지 않습니다. 업데이트 전에는 잘 되었습니다."),
+        ("he", "sync", "הסנכרון עם היומן הפסיק לעבוד", "מאז העדכון לגרסה 4.12 הסנכרון עם יומן גוגל הפסיק לעבוד. לפני העדכון הכול עבד מצוין."),
+    ];
+    for (lang, key, subject, text) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/regression"), "{body}");
+        let name = e
+            .templates
+            .locale(lang)
+            .area(key)
+            .expect("every area named");
+        assert!(body.contains(name), "{lang}: {name:?} missing from {body}");
+    }
+    // Without a function named, the generic sentence stays.
+    let (_, body) = reply(
+        "Alex <alex@customer.example>",
+        "Not working since the update",
+        "Since your update last week, things that used to work for us no longer do.",
+    );
+    assert!(body.contains("something which used to work"), "{body}");
+}
+
+#[test]
+fn complaints_and_general_drafts_name_the_matter_they_wrote_about() {
+    let e = engine();
+    let cases = [
+        ("en", "staff_complaint", "backup", "Complaint", "The agent I spoke to about our failed backup yesterday was very rude and hung up on me before it was solved."),
+        ("de", "staff_complaint", "shared_folder", "Beschwerde", "Der Mitarbeiter, mit dem ich gestern wegen des freigegebenen Ordners telefoniert habe, war sehr unhöflich und hat einfach aufgelegt."),
+        ("he", "staff_complaint", "sync", "תלונה על נציג", "הנציג שדיברתי איתו אתמול על בעיית הסנכרון היה גס רוח מאוד וניתק לי את השיחה לפני שהבעיה נפתרה."),
+        ("zh", "staff_complaint", "export", "投诉客服", "昨天接电话的客服态度非常恶劣，我的导出问题还没解决就直接挂了我的电话。"),
+        ("ja", "staff_complaint", "calendar", "担当者の対応について", "昨日電話で対応した担当者の態度が非常に悪く、カレンダーの件が解決しないうちに一方的に電話を切られました。"),
+        ("ko", "staff_complaint", "upload", "상담원 불만", "어제 통화한 상담원이 매우 불친절했고, 파일 업로드 문제가 해결되기도 전에 전화를 끊어 버렸습니다."),
+        ("es", "staff_complaint", "mobile_app", "Queja", "El agente con el que hablé ayer sobre la app móvil fue muy grosero y me colgó antes de resolver mi problema."),
+    ];
+    for (lang, category, key, subject, text) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/{category}"), "{body}");
+        let name = e
+            .templates
+            .locale(lang)
+            .area(key)
+            .expect("every area named");
+        assert!(body.contains(name), "{lang}: {name:?} missing from {body}");
+    }
+}
+
+#[test]
+fn the_area_is_read_from_the_new_text_only() {
+    let from = "Anna Berg <anna@customer.example>";
+    assert_eq!(
+        area_of(
+            from,
+            "Question",
+            "Hello, since Monday the dashboard shows no data. Can you check?"
+        )
+        .as_deref(),
+        Some("dashboard")
+    );
+    // Quoted history and the signature name functions the new text does not.
+    let quoted = "Hello, I still have no answer to my message below. Can you check?\n\nOn Mon, 16 Nov 2026 at 09:00, Anna Berg <anna@customer.example> wrote:\n> The CSV export from the reports page fails every time.\n";
+    assert_eq!(area_of(from, "Question", quoted), None);
+    let signed = "Hello, could you tell me when my contract renews?\n\nBest regards,\nAnna Berg\nHead of Data Export & Backup\n";
+    assert_eq!(area_of(from, "Contract renewal", signed), None);
+}
