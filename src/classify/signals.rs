@@ -55,6 +55,16 @@ pub const ASKS: &[&str] = &[
     "licence",
     "export",
 ];
+/// The asks that are changes to their account, which a sentence may only ask about ("how do I
+/// cancel?", "what would an extra licence cost?"): named only so, they are not promised.
+const ASKED_ABOUT: &[&str] = &[
+    "cancel",
+    "user_add",
+    "user_remove",
+    "address_change",
+    "licence",
+    "export",
+];
 /// What a sign-in problem is about, beyond a wrong password: the login draft answers each
 /// differently (a reset link does nothing for a lost authenticator or a locked account).
 /// `mailbox_lost`: the reset mail goes to a mailbox they can no longer open (a former
@@ -639,6 +649,54 @@ impl SignalRules {
         })
     }
 
+    /// The [`ASKS`] `sentence` asks for (by index).
+    fn asks_of(&self, sentence: &str) -> Vec<usize> {
+        let norm = normalize(sentence);
+        let mut out = Vec::new();
+        for m in self.matcher.find_overlapping_iter(&norm) {
+            let before = norm[..m.start()].chars().next_back();
+            let after = norm[m.end()..].chars().next();
+            for meta in &self.meta[m.pattern().as_usize()] {
+                let inside_a_word = (meta.start_boundary && before.is_some_and(wordish))
+                    || (meta.end_boundary && after.is_some_and(wordish));
+                if let Target::Asks(i) = meta.target {
+                    if !inside_a_word && !self.negated(&norm, m.start(), meta.language) {
+                        out.push(i);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Drops from `asks` each change in [`ASKED_ABOUT`] that the message names only in
+    /// sentences asking about it ("How do I cancel?", "how much would an extra licence
+    /// cost?", "is a full export possible?"): that is a question to answer, not a change to
+    /// promise. An ask no single sentence carries (a phrase over two sentences) stays.
+    fn drop_inquired(
+        &self,
+        languages: &[usize],
+        subject: &str,
+        body: &str,
+        asks: &mut Vec<String>,
+    ) {
+        let mut asked_for = [false; ASKS.len()];
+        let mut asked_about = [false; ASKS.len()];
+        for (sentence, inquiry) in self.asked.inquiries(languages, subject, body) {
+            for i in self.asks_of(&sentence) {
+                if inquiry {
+                    asked_about[i] = true;
+                } else {
+                    asked_for[i] = true;
+                }
+            }
+        }
+        asks.retain(|a| {
+            let i = ASKS.iter().position(|k| k == a).unwrap_or(0);
+            !(ASKED_ABOUT.contains(&a.as_str()) && asked_about[i] && !asked_for[i])
+        });
+    }
+
     /// Reads the signals of a message.
     pub fn read(&self, input: &Input<'_>) -> Signals {
         let &Input {
@@ -757,9 +815,12 @@ impl SignalRules {
         s.phone = self.phone(own_text, asks[0]);
         // `text` is the subject, then the new text: neither quoted history nor signature.
         let (subject, body) = text.split_once('\n').unwrap_or(("", text));
-        let found = self
-            .asked
-            .read(languages, subject, body, |sentence| self.asks_in(sentence));
+        self.drop_inquired(languages, subject, body, &mut s.asks);
+        let found = self.asked.read(languages, subject, body, |sentence| {
+            self.asks_of(sentence)
+                .iter()
+                .any(|&i| s.asks.iter().any(|a| a == ASKS[i]))
+        });
         s.question = found.question;
         s.request = found.request;
         s

@@ -190,16 +190,59 @@ fn clock_in(t: &Option<String>, l: &Locale) -> String {
         .unwrap_or_default()
 }
 
-/// What they asked as [`asked`] does, one quoted sentence (or numbered item) a line.
-fn asked_lines(s: &Signals, category: &str) -> Vec<Value> {
-    asked_text(s, category)
-        .map(|a| {
-            a.lines()
-                .map(|l| string(clean_line(l, asked::MAX_CHARS)))
-                .filter(|l| l.as_str().is_some_and(|l| !l.is_empty()))
-                .collect()
-        })
-        .unwrap_or_default()
+/// A quoted line without its item number, to compare the question's lines with the request's.
+fn unnumbered(line: &str) -> &str {
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    match line[digits..].strip_prefix(". ") {
+        Some(rest) if digits > 0 => rest,
+        _ => line,
+    }
+}
+
+/// What they asked, one quoted sentence (or numbered item) a line: the lines [`asked_text`]
+/// puts first, then those of the other (their request beside their question) not already
+/// quoted; and what the lines are, for the heading over them: `question`, `request` or
+/// `both`. A line that is both ("Could you send me the DPA?") counts as what the draft's
+/// category expects.
+fn asked_lines(s: &Signals, category: &str) -> (Vec<Value>, &'static str) {
+    let split = |t: &Option<String>| -> Vec<String> {
+        t.as_deref()
+            .map(|a| {
+                a.lines()
+                    .map(|l| clean_line(l, asked::MAX_CHARS))
+                    .filter(|l| !l.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let questions = split(&s.question);
+    let requests = split(&s.request);
+    let has = |lines: &[String], l: &str| lines.iter().any(|o| unnumbered(o) == unnumbered(l));
+    let (first, second) = if category == "request" {
+        (&requests, &questions)
+    } else {
+        (&questions, &requests)
+    };
+    let mut lines: Vec<String> = first.clone();
+    for l in second {
+        if !has(&lines, l) {
+            lines.push(l.clone());
+        }
+    }
+    let question_only = lines
+        .iter()
+        .any(|l| has(&questions, l) && !has(&requests, l));
+    let request_only = lines
+        .iter()
+        .any(|l| has(&requests, l) && !has(&questions, l));
+    let kind = match (question_only, request_only) {
+        (true, true) => "both",
+        (true, false) => "question",
+        (false, true) => "request",
+        (false, false) if category == "request" => "request",
+        (false, false) => "question",
+    };
+    (lines.into_iter().map(string).collect(), kind)
 }
 
 /// The asks a draft restates in our own words ("You would like a new user added: …"), each
@@ -360,6 +403,12 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         .filter(|a| !(email_only && *a == "callback"))
         .cloned()
         .collect();
+    let (asked_lines, asked_kind) = asked_lines(s, c.category);
+    let asked_kind = if asked_lines.is_empty() {
+        ""
+    } else {
+        asked_kind
+    };
     let p = c.promises;
     let today = s.today();
     // A customer who needs it today is promised today, not "within one business day".
@@ -417,7 +466,10 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         ),
         ("attachments", Value::from(s.attachments)),
         ("asked", string(asked(s, c.category))),
-        ("asked_lines", Value::Array(asked_lines(s, c.category))),
+        ("asked_lines", Value::Array(asked_lines)),
+        // What the quoted lines are, for their heading and the promise after them:
+        // `question`, `request`, `both`, or `""` when nothing is quoted.
+        ("asked_kind", string(asked_kind)),
         (
             "restated",
             Value::Bool(asks.iter().any(|a| RESTATED.contains(&a.as_str()))),

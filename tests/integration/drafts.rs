@@ -1916,3 +1916,42 @@ fn the_area_is_read_from_the_new_text_only() {
     let signed = "Hello, could you tell me when my contract renews?\n\nBest regards,\nAnna Berg\nHead of Data Export & Backup\n";
     assert_eq!(area_of(from, "Contract renewal", signed), None);
 }
+
+/// Every numbered question is quoted, with its number, under the heading for questions; a
+/// message that only asks a question gets no promise that something will be done (round-6
+/// reviews, zh ja ko et es he).
+#[test]
+fn numbered_questions_are_all_quoted_and_a_question_gets_an_answer_not_a_deed() {
+    // (language, subject, text, the two items, the heading for a request).
+    let cases = [
+        ("en", "Two questions before we sign", "Hello,\n\n1. Do you keep all our data in the EU? Our contracts require it.\n2. Is single sign-on included in the Business plan?\n\nThanks,\nAlex", ["1. Do you keep all our data in the EU?", "2. Is single sign-on included in the Business plan?"], "Your request:"),
+        ("de", "Zwei Fragen", "Guten Tag,\n\n1. Werden alle unsere Daten in der EU gespeichert? Unsere Verträge verlangen das.\n2. Ist Single Sign-on im Business-Tarif enthalten?\n\nMit freundlichen Grüßen\nAlex Berg", ["1. Werden alle unsere Daten in der EU gespeichert?", "2. Ist Single Sign-on im Business-Tarif enthalten?"], "Ihr Anliegen:"),
+        ("zh", "咨询两个问题", "您好！\n1. 团队版能不能按月付费？还是只能按年签约？\n2. 我们的数据能否存放在中国大陆境内的机房？\n谢谢", ["1. 团队版能不能按月付费？还是只能按年签约？", "2. 我们的数据能否存放在中国大陆境内的机房？"], "您提出的请求："),
+        ("ja", "ご質問", "お世話になっております。\n1. 年間契約の途中でユーザー数を増やした場合、料金は日割りで計算されますか。\n2. データの保存先として東京リージョンを指定できますか。\nよろしくお願いいたします。", ["1. 年間契約の途中でユーザー数を増やした場合、料金は日割りで計算されますか。", "2. データの保存先として東京リージョンを指定できますか。"], "次のご依頼"),
+        ("ko", "도입 문의", "안녕하세요.\n1. 고객 데이터를 국내 리전에만 보관하도록 지정할 수 있나요? 거래처 계약 조건상 데이터가 해외로 나가면 안 됩니다.\n2. 연간 요금제로 결제하면 전자세금계산서를 발행받을 수 있나요?\n감사합니다.", ["1. 고객 데이터를 국내 리전에만 보관하도록 지정할 수 있나요?", "2. 연간 요금제로 결제하면 전자세금계산서를 발행받을 수 있나요?"], "요청하신 내용은"),
+        ("he", "שתי שאלות", "שלום,\n1. האם כל הנתונים שלנו נשמרים באיחוד האירופי? החוזים שלנו מחייבים זאת.\n2. האם כניסה יחידה כלולה בחבילה העסקית?\nתודה", ["1. האם כל הנתונים שלנו נשמרים באיחוד האירופי?", "2. האם כניסה יחידה כלולה בחבילה העסקית?"], "ביקשתם:"),
+    ];
+    for (lang, subject, text, items, request_heading) in cases {
+        let (_, body) = reply("Alex <alex@customer.example>", subject, text);
+        for item in items {
+            assert!(
+                body.contains(&format!("> {item}\n")),
+                "{lang}: {item:?} not in\n{body}"
+            );
+        }
+        assert!(!body.contains(request_heading), "{lang}: {body}");
+    }
+    // A question about a change is answered, not carried out: no "done" promise.
+    let cases = [
+        ("en", "Cancelling", "Hello,\n\nHow do I cancel my subscription at the end of the month?\n\nThanks,\nAlex", ["confirm it's done", "process the cancellation"]),
+        ("en", "Export", "Hello,\n\nIs it possible to export all our projects into one CSV file, attachments included?\n\nThanks,\nAlex", ["prepare the export", "prepare it"]),
+        ("ko", "해지 문의", "안녕하세요.\n구독을 어떻게 해지하는지 알려주실 수 있나요?\n감사합니다.", ["처리해", "해지를 처리"]),
+        ("he", "ביטול מנוי", "שלום,\nאיך מבטלים את המנוי?\nתודה", ["עדכון על הטיפול", "נבטל"]),
+    ];
+    for (lang, subject, text, deeds) in cases {
+        let (_, body) = reply("Alex <alex@customer.example>", subject, text);
+        for deed in deeds {
+            assert!(!body.contains(deed), "{lang}: {deed:?} in\n{body}");
+        }
+    }
+}

@@ -7,8 +7,11 @@
 //! question mark, with its language's question ending (か, 吗, 까요), or opens with one of its
 //! question words and ends without a full stop; a request holds one of its language's request
 //! phrases. Pleasantries, stock lines and questions too short or too generic to be worth
-//! quoting ("Can you help?") are never taken. Every phrase is data: `[signals.asked]` of
-//! `rules/<lang>.toml`.
+//! quoting ("Can you help?") are never taken. The items of a numbered or bulleted list that
+//! holds a question (or a request) are all quoted, each whole on one line with its number, up
+//! to [`MAX_ITEMS`]; a statement inside an item ("Our contracts require it.") and the line
+//! that introduces the list ("I'd like to check two points:") are not. Every phrase is data:
+//! `[signals.asked]` of `rules/<lang>.toml`.
 
 use serde::Deserialize;
 
@@ -17,8 +20,13 @@ use crate::rules::{is_cjk, normalize, parse_phrase};
 
 /// At most this many characters are quoted back: a longer sentence is left out, not cut.
 pub const MAX_CHARS: usize = 300;
-/// At most this many sentences are quoted back.
+/// At most this many sentences outside a list are quoted back.
 const MAX_SENTENCES: usize = 2;
+/// At most this many items of a list are quoted back: a customer who numbers their questions
+/// rarely asks more than five at once, and a longer list is a form, not a question.
+pub const MAX_ITEMS: usize = 5;
+/// At most this many characters are quoted back in all (a line stays within [`MAX_CHARS`]).
+pub const MAX_QUOTE: usize = 1_000;
 /// Only this much of the new text is read: the ask comes early, and a pasted log does not
 /// need to be split into sentences.
 const MAX_SCAN: usize = 8_000;
@@ -49,6 +57,15 @@ pub struct RawAsked {
     /// me", "is that possible").
     #[serde(default)]
     generic: Vec<String>,
+    /// Phrases of a line that introduces what is asked rather than asking it ("the following",
+    /// "two questions", "以下の", "두 가지"): such a sentence outside a list is never quoted.
+    #[serde(default)]
+    lead_in: Vec<String>,
+    /// Phrases that make a sentence ask about something rather than for it ("how much",
+    /// "whether", "is it possible", "비용"): a cancellation or an extra licence named only in
+    /// such sentences is a question to answer, not a change to make.
+    #[serde(default)]
+    inquiry: Vec<String>,
 }
 
 /// A phrase and whether each end must sit at a word boundary.
@@ -98,6 +115,8 @@ struct Lists {
     request: Vec<Phrase>,
     not: Vec<Phrase>,
     generic: Vec<String>,
+    lead_in: Vec<Phrase>,
+    inquiry: Vec<Phrase>,
 }
 
 /// The compiled `[signals.asked]` of every language.
@@ -134,6 +153,35 @@ impl Asked {
         l.request.extend(phrases(&raw.request));
         l.not.extend(phrases(&raw.not));
         l.generic.extend(plain(&raw.generic));
+        l.lead_in.extend(phrases(&raw.lead_in));
+        l.inquiry.extend(phrases(&raw.inquiry));
+    }
+
+    /// The compiled lists of `languages`.
+    fn lists(&self, languages: &[usize]) -> Vec<&Lists> {
+        languages
+            .iter()
+            .filter_map(|&l| self.languages.get(l))
+            .collect()
+    }
+
+    /// The sentences of `subject` and `body` (as [`Asked::read`] reads them), each with
+    /// whether it asks about something rather than for it: it holds an inquiry phrase ("how
+    /// much", "whether"), or it is a question with no request phrase that opens with a
+    /// question word ("How do I cancel?"), not a polite request ("Can you cancel it?").
+    pub fn inquiries(&self, languages: &[usize], subject: &str, body: &str) -> Vec<(String, bool)> {
+        let lists = self.lists(languages);
+        std::iter::once(collapse(subject))
+            .filter(|s| !s.is_empty())
+            .chain(marked_sentences(scanned(body)).into_iter().map(|s| s.text))
+            .map(|text| {
+                let norm = normalize(&text);
+                let asks_about = lists
+                    .iter()
+                    .any(|l| l.inquiry.iter().any(|p| p.found_in(&norm)));
+                (text, asks_about)
+            })
+            .collect()
     }
 
     /// The question and the request of a message: `body` is the customer's new text (no
@@ -149,51 +197,35 @@ impl Asked {
         body: &str,
         covered: impl Fn(&str) -> bool,
     ) -> Found {
-        let lists: Vec<&Lists> = languages
-            .iter()
-            .filter_map(|&l| self.languages.get(l))
-            .collect();
+        let lists = self.lists(languages);
         if lists.is_empty() {
             return Found::default();
         }
-        let judged: Vec<(Sentence, Kind)> = marked_sentences(scanned(body))
+        let judged: Vec<(Sentence, Option<Kind>)> = marked_sentences(scanned(body))
             .into_iter()
-            .filter_map(|s| {
-                let kind = judge(&lists, &s.text)?;
-                (!covered(&s.text)).then_some((s, kind))
+            .map(|s| {
+                let lead_in = s.list.is_none()
+                    && lists.iter().any(|l| {
+                        let norm = normalize(&s.text);
+                        l.lead_in.iter().any(|p| p.found_in(&norm))
+                    });
+                let kind = judge(&lists, &s.text).filter(|_| !lead_in && !covered(&s.text));
+                (s, kind)
             })
             .collect();
-        // A list one of whose items is a question (or a request) is quoted together: its
-        // other items are the rest of what was asked, even without a question mark.
-        let lists_with = |want: fn(&Kind) -> bool| -> Vec<usize> {
-            judged
-                .iter()
-                .filter(|(s, k)| want(k) && s.list.is_some())
-                .filter_map(|(s, _)| s.list)
-                .collect()
-        };
-        let question_lists = lists_with(|k| k.question);
-        let request_lists = lists_with(|k| k.request);
-        let pick = |want: fn(&Kind) -> bool, in_lists: &[usize]| -> Vec<&Sentence> {
-            judged
-                .iter()
-                .filter(|(s, k)| want(k) || s.list.is_some_and(|l| in_lists.contains(&l)))
-                .map(|(s, _)| s)
-                .collect()
-        };
-        let mut question = quote(&pick(|k| k.question, &question_lists));
+        let mut question = quote(&lines(&judged, |k| k.question));
         if question.is_none() {
             let subject = collapse(subject);
             if judge(&lists, &subject).is_some_and(|k| k.question)
                 && normalize(&subject).ends_with('?')
                 && !covered(&subject)
             {
-                question = quote(&[&Sentence::plain(subject)]);
+                question = quote(&[Line::plain(subject)]);
             }
         }
         Found {
             question,
-            request: quote(&pick(|k| k.request, &request_lists)),
+            request: quote(&lines(&judged, |k| k.request)),
         }
     }
 }
@@ -255,24 +287,141 @@ const CLOSERS: &[char] = &[
     ')', ']', '"', '\'', '»', '”', '’', '」', '』', '）', '】', '›',
 ];
 
-/// The first sentences of `found` that fit in [`MAX_CHARS`] together, at most
-/// [`MAX_SENTENCES`], one a line; `None` when the first alone does not fit. Items of a
-/// numbered list keep their numbers when more than one is quoted ("1. …", "2. …").
-fn quote(found: &[&Sentence]) -> Option<String> {
-    let mut taken: Vec<&Sentence> = Vec::new();
-    let mut len = 0;
-    for s in found.iter().take(MAX_SENTENCES) {
-        let add = usize::from(!taken.is_empty()) + s.shown().chars().count();
-        if len + add > MAX_CHARS {
-            break;
+/// One line of a quote: a sentence outside a list, or a list item's asking sentences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Line {
+    text: String,
+    /// The item's number, for a numbered item.
+    number: Option<u8>,
+    /// Whether it is a list item (counted against [`MAX_ITEMS`], not [`MAX_SENTENCES`]).
+    item: bool,
+}
+
+impl Line {
+    fn plain(text: String) -> Line {
+        Line {
+            text,
+            number: None,
+            item: false,
+        }
+    }
+
+    /// The line with its item's number, as it is quoted beside another numbered item.
+    fn shown(&self) -> String {
+        match self.number {
+            Some(n) => format!("{n}. {}", self.text),
+            None => self.text.clone(),
+        }
+    }
+}
+
+/// The lines to quote of the sentences `judged` for what `want` picks: each sentence
+/// outside a list that `want` picks, and every item of a list one of whose sentences it
+/// picks, in the order written. An item is quoted by its questions and requests only, so a
+/// reason inside it ("Our contracts require it.") is left out; an item with neither is quoted
+/// when it is a bare topic without a full stop ("Pricing for 40 users"), never a statement.
+fn lines(judged: &[(Sentence, Option<Kind>)], want: fn(&Kind) -> bool) -> Vec<Line> {
+    let asks = |k: &Option<Kind>| k.is_some_and(|k| k.question || k.request);
+    let wanted_lists: Vec<usize> = judged
+        .iter()
+        .filter(|(s, k)| s.list.is_some() && k.as_ref().is_some_and(want))
+        .filter_map(|(s, _)| s.list)
+        .collect();
+    let mut out: Vec<Line> = Vec::new();
+    let mut i = 0;
+    while i < judged.len() {
+        let (s, kind) = &judged[i];
+        let Some(item) = s
+            .item
+            .filter(|_| s.list.is_some_and(|l| wanted_lists.contains(&l)))
+        else {
+            if kind.as_ref().is_some_and(want) {
+                out.push(Line::plain(s.text.clone()));
+            }
+            i += 1;
+            continue;
+        };
+        let end = judged[i..]
+            .iter()
+            .position(|(t, _)| t.item != Some(item))
+            .map_or(judged.len(), |n| i + n);
+        let part = &judged[i..end];
+        let mut kept: Vec<&str> = part
+            .iter()
+            .filter(|(_, k)| asks(k))
+            .map(|(t, _)| t.text.as_str())
+            .collect();
+        if kept.is_empty() && kind.is_some() && open_ended(&s.text) {
+            kept.push(&s.text);
+        }
+        if !kept.is_empty() {
+            out.push(Line {
+                text: join(&kept),
+                number: s.number,
+                item: true,
+            });
+        }
+        i = end;
+    }
+    out
+}
+
+/// Whether a sentence ends without final punctuation: a topic, not a statement.
+fn open_ended(sentence: &str) -> bool {
+    sentence
+        .trim_end_matches(|c: char| CLOSERS.contains(&c) || c.is_whitespace())
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
+/// Sentences of one item on one line: a space between them, none after full-width
+/// punctuation ("按月付费？还是…").
+fn join(sentences: &[&str]) -> String {
+    let mut out = String::new();
+    for s in sentences {
+        if out
+            .chars()
+            .next_back()
+            .is_some_and(|c| !matches!(c, '？' | '！' | '。'))
+        {
+            out.push(' ');
+        }
+        out.push_str(s);
+    }
+    out
+}
+
+/// The lines of `found` that fit, one a line: at most [`MAX_SENTENCES`] outside a list and
+/// [`MAX_ITEMS`] items, none over [`MAX_CHARS`] (left out, never cut), at most [`MAX_QUOTE`]
+/// in all; `None` when none fits. Items of a numbered list keep their numbers when more than
+/// one is quoted ("1. …", "2. …").
+fn quote(found: &[Line]) -> Option<String> {
+    let mut taken: Vec<&Line> = Vec::new();
+    let (mut len, mut items, mut loose) = (0, 0, 0);
+    for l in found {
+        let chars = l.shown().chars().count();
+        let add = usize::from(!taken.is_empty()) + chars;
+        let room = if l.item {
+            items < MAX_ITEMS
+        } else {
+            loose < MAX_SENTENCES
+        };
+        if !room || chars > MAX_CHARS || len + add > MAX_QUOTE {
+            continue;
         }
         len += add;
-        taken.push(s);
+        if l.item {
+            items += 1;
+        } else {
+            loose += 1;
+        }
+        taken.push(l);
     }
-    let numbered = taken.iter().filter(|s| s.number.is_some()).count() > 1;
+    let numbered = taken.iter().filter(|l| l.number.is_some()).count() > 1;
     let lines: Vec<String> = taken
         .iter()
-        .map(|s| if numbered { s.shown() } else { s.text.clone() })
+        .map(|l| if numbered { l.shown() } else { l.text.clone() })
         .collect();
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
@@ -334,26 +483,10 @@ struct Sentence {
     text: String,
     /// Which list of the message (counted from 0) it belongs to, if any.
     list: Option<usize>,
+    /// Which list item of the message (counted from 0) it belongs to, if any.
+    item: Option<usize>,
     /// Its item's number, on the item's first sentence only.
     number: Option<u8>,
-}
-
-impl Sentence {
-    fn plain(text: String) -> Sentence {
-        Sentence {
-            text,
-            list: None,
-            number: None,
-        }
-    }
-
-    /// The sentence with its item's number, as it is quoted beside another item.
-    fn shown(&self) -> String {
-        match self.number {
-            Some(n) => format!("{n}. {}", self.text),
-            None => self.text.clone(),
-        }
-    }
 }
 
 /// The sentences of the new text as plain strings.
@@ -416,12 +549,17 @@ fn marked_sentences(body: &str) -> Vec<Sentence> {
     }
     units
         .iter()
-        .flat_map(|(u, list, number)| {
-            split(u).into_iter().enumerate().map(|(i, text)| Sentence {
-                text,
-                list: *list,
-                number: number.filter(|_| i == 0),
-            })
+        .enumerate()
+        .flat_map(|(at, (u, list, number))| {
+            split(u)
+                .into_iter()
+                .enumerate()
+                .map(move |(i, text)| Sentence {
+                    text,
+                    list: *list,
+                    item: list.map(|_| at),
+                    number: number.filter(|_| i == 0),
+                })
         })
         .collect()
 }
@@ -558,14 +696,14 @@ mod tests {
     #[test]
     fn a_long_first_sentence_is_left_out_never_cut() {
         let long = format!("Could you {}?", "really ".repeat(60));
-        let long = Sentence::plain(long);
-        assert_eq!(quote(&[&long]), None);
-        let a = Sentence::plain("Do you host data in the EU?".to_string());
-        assert_eq!(quote(&[&a, &long]), Some(a.text.clone()));
-        let b = Sentence::plain("Can we pay yearly?".to_string());
-        let c = Sentence::plain("Is there a discount?".to_string());
+        let long = Line::plain(long);
+        assert_eq!(quote(std::slice::from_ref(&long)), None);
+        let a = Line::plain("Do you host data in the EU?".to_string());
+        assert_eq!(quote(&[a.clone(), long]), Some(a.text.clone()));
+        let b = Line::plain("Can we pay yearly?".to_string());
+        let c = Line::plain("Is there a discount?".to_string());
         assert_eq!(
-            quote(&[&a, &b, &c]).as_deref(),
+            quote(&[a, b, c]).as_deref(),
             Some("Do you host data in the EU?\nCan we pay yearly?")
         );
     }
@@ -718,6 +856,89 @@ mod tests {
         assert_eq!(
             question("en", "Hi,\n1. Do you host data in the EU?\n\nBest regards").as_deref(),
             Some("Do you host data in the EU?")
+        );
+    }
+
+    /// Every item of a numbered list of questions is quoted, each once and whole on one line
+    /// with its number (a question written as two sentences stays one item); the reason
+    /// given inside an item and the line introducing the list are not quoted.
+    #[test]
+    fn every_numbered_question_is_quoted_whole_without_reasons_or_lead_in() {
+        let cases = [
+            ("en", "Hello,\n\nBefore signing I'd like to check two points.\n1. Are all our data, backups included, kept in the EU? Our contracts require it.\n2. Is SSO with Entra ID included in the Business price?\n\nBest regards", "1. Are all our data, backups included, kept in the EU?\n2. Is SSO with Entra ID included in the Business price?"),
+            ("zh", "您好！\n我们想先确认两个问题：\n1. 团队版能不能按月付费？还是只能按年签约？\n2. 我们的数据能否存放在中国大陆境内的机房？\n谢谢", "1. 团队版能不能按月付费？还是只能按年签约？\n2. 我们的数据能否存放在中国大陆境内的机房？"),
+            ("ja", "お世話になっております。\n契約前に、以下の2点を確認させていただけますでしょうか。\n1. 年間契約の途中でユーザー数を増やした場合、料金は日割りで計算されますか。\n2. データの保存先として東京リージョンを指定できますか。\nよろしくお願いいたします。", "1. 年間契約の途中でユーザー数を増やした場合、料金は日割りで計算されますか。\n2. データの保存先として東京リージョンを指定できますか。"),
+            ("ko", "안녕하세요.\n도입 전에 두 가지 여쭙고 싶습니다.\n1. 고객 데이터를 국내 리전에만 보관하도록 지정할 수 있나요? 거래처 계약 조건상 데이터가 해외로 나가면 안 됩니다.\n2. 연간 요금제로 결제하면 전자세금계산서를 발행받을 수 있나요?\n감사합니다.", "1. 고객 데이터를 국내 리전에만 보관하도록 지정할 수 있나요?\n2. 연간 요금제로 결제하면 전자세금계산서를 발행받을 수 있나요?"),
+            ("et", "Tere!\nEnne lepingu sõlmimist on meil kaks küsimust.\n1. Kas kõik meie andmed (sh varukoopiad) hoitakse Euroopa Liidu piires? Meie klientlepingud nõuavad seda.\n2. Kas Business-paketi hinnas sisaldub ühekordne sisselogimine Entra ID kaudu?\nParimate soovidega", "1. Kas kõik meie andmed (sh varukoopiad) hoitakse Euroopa Liidu piires?\n2. Kas Business-paketi hinnas sisaldub ühekordne sisselogimine Entra ID kaudu?"),
+        ];
+        for (lang, body, want) in cases {
+            assert_eq!(
+                question(lang, body).as_deref(),
+                Some(want),
+                "{lang}: {body}"
+            );
+        }
+        // Up to five items, each once.
+        let body = "Hi,\n1. Do you host in the EU?\n2. Do you sign a DPA?\n3. Is there an annual plan?\n4. Can we pay by invoice?\n5. Do you offer SSO?\n6. Is there a mobile app?";
+        let q = question("en", body).unwrap_or_default();
+        assert_eq!(q.lines().count(), MAX_ITEMS, "{q}");
+        assert!(q.starts_with("1. Do you host in the EU?\n2. "), "{q}");
+    }
+
+    /// A lead-in ("I'd like to check two points:") and a statement are never the question.
+    #[test]
+    fn lead_ins_and_statements_are_not_questions() {
+        let cases = [
+            ("en", "Before signing I would like to check the following points, could you help?\nDo you host in the EU?", "Do you host in the EU?"),
+            ("ja", "以下の点についてご確認いただけますでしょうか。\n東京リージョンを指定できますか。", "東京リージョンを指定できますか。"),
+            ("ko", "다음 두 가지를 여쭙고 싶습니다. 데이터를 국내 리전에만 보관할 수 있나요?", "데이터를 국내 리전에만 보관할 수 있나요?"),
+        ];
+        for (lang, body, want) in cases {
+            assert_eq!(
+                question(lang, body).as_deref(),
+                Some(want),
+                "{lang}: {body}"
+            );
+        }
+    }
+
+    /// A sentence asks about a cancellation or a licence rather than for it when it asks
+    /// how, whether or how much.
+    #[test]
+    fn inquiries_are_told_from_asks() {
+        let rules = crate::rules::RuleSet::load(None, &[]).expect("built-in rules load");
+        let asks_about = |lang: &str, body: &str| -> Vec<bool> {
+            rules
+                .signals
+                .asked
+                .inquiries(&rules.reference_languages(lang), "", body)
+                .into_iter()
+                .map(|(_, b)| b)
+                .collect()
+        };
+        assert_eq!(
+            asks_about(
+                "en",
+                "Please add a user for Anna. How much would an extra licence cost?"
+            ),
+            [false, true]
+        );
+        assert_eq!(asks_about("en", "How do I cancel my subscription?"), [true]);
+        assert_eq!(asks_about("en", "Please cancel my subscription."), [false]);
+        assert_eq!(
+            asks_about("ko", "라이선스를 하나 늘려야 하는 건지, 추가 비용이 얼마인지도 함께 알려주시면 감사하겠습니다."),
+            [true]
+        );
+        assert_eq!(
+            asks_about(
+                "he",
+                "האם אפשר לייצא את כל היסטוריית הפרויקטים לקובץ CSV אחד?"
+            ),
+            [true]
+        );
+        assert_eq!(
+            asks_about("ja", "ライセンスを追加する場合の費用を教えてください。"),
+            [true]
         );
     }
 
