@@ -1952,6 +1952,158 @@ fn numbered_questions_are_all_quoted_and_a_question_gets_an_answer_not_a_deed() 
         let (_, body) = reply("Alex <alex@customer.example>", subject, text);
         for deed in deeds {
             assert!(!body.contains(deed), "{lang}: {deed:?} in\n{body}");
+
+/// Round-6 reviews: a question draft opened with a slogan ("Clear answers matter…",
+/// "Vous avez raison de vouloir…", "Es lógico que quiera…", "Soovite kindlasti…",
+/// "궁금하신 점마다…", "טבעי לרצות…") that presumes what the customer wants.
+#[test]
+fn a_question_draft_opens_without_a_slogan() {
+    let cases = [
+        (
+            "en",
+            "SSO?",
+            "Hello, does the Business plan include SSO? Where is our data stored?",
+            "Clear answers matter",
+        ),
+        (
+            "fr",
+            "Question",
+            "Bonjour, est-ce que l'offre Business inclut le SSO ? Où sont hébergées nos données ?",
+            "Vous avez raison",
+        ),
+        (
+            "es",
+            "Consulta",
+            "Hola, ¿el plan Business incluye SSO? ¿Dónde se guardan nuestros datos?",
+            "Es lógico que quiera",
+        ),
+        (
+            "et",
+            "Küsimus",
+            "Tere! Kas Business-pakett sisaldab SSO-d? Kus meie andmeid hoitakse?",
+            "Soovite kindlasti",
+        ),
+        (
+            "ko",
+            "문의",
+            "안녕하세요. 비즈니스 요금제에 SSO가 포함되나요? 데이터는 어디에 보관되나요?",
+            "궁금하신 점마다",
+        ),
+        (
+            "he",
+            "שאלה",
+            "שלום, האם חבילת Business כוללת SSO? איפה נשמרים הנתונים שלנו?",
+            "טבעי לרצות",
+        ),
+    ];
+    for (lang, subject, text, slogan) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/question"), "{body}");
+        assert!(!body.contains(slogan), "{lang}: {body}");
+    }
+}
+
+/// Round-6 reviews: the billing draft told someone who asked a question that they were right,
+/// promised unconditionally that they pay "keinen Cent mehr als vereinbart", and stated a
+/// policy in translationese (ja, ko).
+#[test]
+fn a_billing_draft_neither_agrees_with_a_question_nor_promises_the_outcome() {
+    let cases = [
+        ("de", "Preis erhöht?", "Guten Tag, im Dezember wurden 59,00 € statt 49,00 € abgebucht. Wurde der Preis erhöht?", &["Sie haben recht", "keinen Cent"][..]),
+        ("en", "Charged more", "Hello, this month we were charged 59 instead of 49. Was the price increased? Invoice INV-4471.", &["you're right", "You're right", "only ever pay"][..]),
+        ("es", "Cargo", "Hola, este mes me han cobrado 59 € en lugar de 49 € en la factura INV-4471. ¿Han subido el precio?", &["molestias, y", "Tiene razón"][..]),
+        ("ja", "二重請求について", "今月、請求書番号 INV-4471 の料金が二重に引き落とされています。返金をお願いします。", &["ご利用いただいた分だけ"][..]),
+        ("ko", "이중 청구", "이번 달 인보이스 INV-4471 금액이 두 번 결제되었습니다. 환불 부탁드립니다.", &["요금은 명확하고", "꼼꼼히 확인해 알려"][..]),
+    ];
+    for (lang, subject, text, wrong) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/billing"), "{body}");
+        for w in wrong {
+            assert!(!body.contains(w), "{lang}: {w:?} in {body}");
+        }
+    }
+}
+
+/// Round-6 reviews (ja, ko): a plain request for a copy of an invoice got the billing
+/// dispute's apology ("ご迷惑をおかけし", "요금 문제로 걱정을 끼쳐") and no copy.
+#[test]
+fn an_invoice_copy_request_gets_the_copy_and_no_apology_for_a_billing_problem() {
+    let cases = [
+        ("ja", "請求書の再送のお願い", "お世話になっております。11月分の請求書（INV-2026-10482）を誤って削除してしまいました。お手数ですが、控えをPDFでお送りいただけますでしょうか。", "INV-2026-10482", "申し訳"),
+        ("ko", "인보이스 사본 요청", "안녕하세요. 11월 청구분 인보이스 INV-2026-11482 메일을 실수로 삭제했습니다. 사본을 PDF로 다시 보내 주실 수 있을까요?", "요청하신 사본은", "죄송"),
+        ("zh", "发票副本", "您好，请再发一份发票 INV-2026-10458 的副本给我，谢谢。", "INV-2026-10458", "抱歉"),
+        ("he", "עותק חשבונית", "שלום, אפשר לקבל עותק של חשבונית INV-2026-1187? תודה.", "INV-2026-1187", "צר לנו"),
+        ("en", "Invoice copy", "Hello, could you send me a copy of invoice INV-2026-10482? Thanks.", "INV-2026-10482", "sorry"),
+    ];
+    for (lang, subject, text, promised, apology) in cases {
+        let (_, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert!(body.contains(promised), "{lang}: {body}");
+        assert!(!body.contains(apology), "{lang}: {body}");
+    }
+}
+
+/// Round-6 reviews (de, fr, es, ja, he, zh, et): the morning after a resolved incident, the draft
+/// said something else was behind it "bei Ihnen" (blame). It says we check whether the
+/// incident's effects remain.
+#[test]
+fn after_a_resolved_incident_the_draft_checks_its_effects_and_blames_no_one() {
+    let cases = [
+        ("en", "Dashboard still down", "The dashboard is still not loading this morning. I thought it was fixed yesterday?", "+0000", "something else may be affecting you", "still reaching your account"),
+        ("de", "Dashboard lädt nicht", "Das Dashboard lädt immer noch nicht, auch heute Morgen ist es komplett ausgefallen.", "+0100", "steckt", "noch auswirkt"),
+        ("ja", "ダッシュボードが開きません", "今朝もダッシュボードがまだ表示されません。昨日直ったはずなのに、障害が続いているようです。", "+0900", "別の要因", "影響が残っている可能性"),
+        ("he", "לוח הבקרה לא עובד", "לוח הבקרה עדיין לא נטען גם הבוקר, נראה שיש שוב תקלה.", "+0200", "אצלכם,", "עדיין מושפע"),
+    ];
+    for (lang, subject, text, offset, blame, check) in cases {
+        let date = format!("Thu, 19 Nov 2026 09:00:00 {offset}");
+        let (template, body) = draft(&mail(
+            "Alex <alex@customer.example>",
+            TO,
+            subject,
+            &date,
+            text,
+        ));
+        assert_eq!(template, format!("{lang}/outage"), "{body}");
+        assert!(!body.contains(blame), "{lang}: {body}");
+        assert!(
+            body.contains(check),
+            "{lang}: {check:?} missing from {body}"
+        );
+    }
+}
+
+/// Round-6 reviews (en, es, ko, et, zh): a first call request that lands in repeat_contact was
+/// told it need not explain everything again, and got a "전담 담당자" (ko). Those belong to a
+/// real repeat only.
+#[test]
+fn a_first_contact_is_not_told_it_need_not_explain_again() {
+    let cases = [
+        ("en", "Call me", "Hi, this is my first time writing. Could someone call me on +44 20 7946 0018 today about setting up our calendars?", &["explain everything again"][..]),
+        ("es", "Llamada", "Hola, es la primera vez que les escribo. ¿Podrían llamarme al 612 345 678 mañana? Gracias.", &["volver a explicarlo"][..]),
+        ("ko", "전화 요청", "안녕하세요. 이번에 처음 문의드립니다. 계정 설정 때문에 상담이 필요합니다. 010-4821-3307로 전화 부탁드립니다.", &["다시 설명하지", "전담 담당자"][..]),
+    ];
+    for (lang, subject, text, wrong) in cases {
+        let (_, body) = reply("Kim <kim@customer.example>", subject, text);
+        for w in wrong {
+            assert!(!body.contains(w), "{lang}: {w:?} in {body}");
+        }
+    }
+}
+
+/// Round-6 reviews (en, de, fr, es, he): the missing reset mail was answered in one sentence
+/// chained with ";" and a zeugma, the lookup said "look it up" with no referent, and de said
+/// "helfen Ihnen … wieder hinein".
+#[test]
+fn a_missing_reset_mail_is_answered_in_plain_sentences() {
+    let cases = [
+        ("en", "Reset email never arrived", "I can't log in and the reset email never arrived, I checked spam too.", &[";", "look it up"][..]),
+        ("de", "Keine Reset-Mail", "Ich kann mich nicht anmelden, die E-Mail zum Zurücksetzen kommt nie an, auch nicht im Spam.", &[";", "wieder hinein"][..]),
+        ("he", "מייל איפוס לא מגיע", "אני לא מצליח להתחבר ומייל האיפוס לא מגיע, בדקתי גם בספאם.", &[";"][..]),
+    ];
+    for (lang, subject, text, wrong) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/login"), "{body}");
+        for w in wrong {
+            assert!(!body.contains(w), "{lang}: {w:?} in {body}");
         }
     }
 }
