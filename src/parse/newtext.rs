@@ -27,15 +27,16 @@ static OUTLOOK_FROM: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// A header-like line ("Sent: …", "Gesendet: …") that follows OUTLOOK_FROM in a quoted block.
-static HEADER_LIKE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\*?[\p{L} -]{2,24}\*?\s*[:：]").expect("static regex"));
+/// A run of letters (any script), spaces and hyphens, for [`is_header_like`]; the count and
+/// the rest of the line are checked in code. As `[\p{L} -]{2,24}` in one regex, each count
+/// copied the Unicode letter class, and that regex and its lazy-DFA caches took megabytes.
+static LETTERS_SPACES_HYPHENS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\p{L} -]*").expect("static regex"));
 
-/// Generic separators that no language file needs to repeat.
-static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(-{2,}|_{5,}|={5,})\s*[\p{L} ]{0,40}\s*(-{2,}|_{5,}|={5,})?$")
-        .expect("static regex")
-});
+/// Letters (any script) and spaces only, for [`is_separator`] (the count is checked in code,
+/// for the same reason).
+static LETTERS_SPACES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\p{L} ]*$").expect("static regex"));
 
 /// The body's lines, each normalised at most once and only when a check reads it.
 struct Lines<'a> {
@@ -98,9 +99,79 @@ pub fn split(body: &str, rules: &RuleSet) -> Split {
     }
 }
 
-/// [`SEPARATOR`], asked only of lines that start as it must (most lines do not).
+/// The shortest run of `c` that makes a separator's dashes (`None` for other characters).
+fn dash_min(c: char) -> Option<usize> {
+    match c {
+        '-' => Some(2),
+        '_' | '=' => Some(5),
+        _ => None,
+    }
+}
+
+/// How many times `c` repeats at the start of `s`.
+fn run_of(s: &str, c: char) -> usize {
+    s.chars().take_while(|&x| x == c).count()
+}
+
+/// A generic separator that no language file needs to repeat: dashes (`--`, `_____` or
+/// `=====`), then at most 40 letters and spaces with any white space around them, then
+/// optionally dashes again ("-----Original Message-----", "________________").
 fn is_separator(norm: &str) -> bool {
-    norm.starts_with(['-', '_', '=']) && SEPARATOR.is_match(norm)
+    let Some(c) = norm.chars().next() else {
+        return false;
+    };
+    let Some(min) = dash_min(c) else {
+        return false;
+    };
+    let lead = run_of(norm, c);
+    let rest = &norm[lead * c.len_utf8()..];
+    // A line of dashes only: the leading run, then at most one other run as the closing one.
+    if rest.chars().all(|x| dash_min(x).is_some()) {
+        let Some(d) = rest.chars().next() else {
+            return lead >= min;
+        };
+        let close = run_of(rest, d);
+        return lead >= min
+            && close == rest.chars().count()
+            && dash_min(d).is_some_and(|m| close >= m);
+    }
+    if lead < min {
+        return false;
+    }
+    // The closing dashes, if any, are the whole run at the end: the text between holds none.
+    let middle = match rest.chars().next_back() {
+        Some(d) if dash_min(d).is_some() => {
+            let close = rest.chars().rev().take_while(|&x| x == d).count();
+            if dash_min(d).is_some_and(|m| close < m) {
+                return false;
+            }
+            &rest[..rest.len() - close * d.len_utf8()]
+        }
+        _ => rest,
+    };
+    let words = middle.trim_matches(char::is_whitespace);
+    words.chars().count() <= 40 && LETTERS_SPACES.is_match(words)
+}
+
+/// A header-like line ("Sent: …", "Gesendet: …") that follows an Outlook "From:" in a quoted
+/// block: an optional `*`, 2 to 24 letters, spaces or hyphens, an optional `*`, white space,
+/// and a colon.
+fn is_header_like(norm: &str) -> bool {
+    let s = norm.strip_prefix('*').unwrap_or(norm);
+    let run = LETTERS_SPACES_HYPHENS.find(s).map_or(0, |m| m.end());
+    let colon_after = |i: usize| {
+        let tail = &s[i..];
+        let tail = tail.strip_prefix('*').unwrap_or(tail);
+        tail.trim_start_matches(char::is_whitespace)
+            .starts_with([':', '：'])
+    };
+    s[..run]
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .enumerate()
+        .skip(1)
+        .take(23)
+        .any(|(_, end)| colon_after(end))
 }
 
 /// [`OUTLOOK_FROM`], asked only of lines with the colon it needs.
@@ -136,7 +207,7 @@ fn starts_history(lines: &Lines, i: usize, rules: &RuleSet, joined: &mut String)
             .map(|j| lines.norm(j))
             .filter(|l| !l.is_empty())
             .take(3)
-            .filter(|l| HEADER_LIKE.is_match(l))
+            .filter(|l| is_header_like(l))
             .count();
         return following >= 2;
     }
@@ -215,5 +286,43 @@ mod tests {
         let s = split("Text here\n-- \nJane\nACME", &rules());
         assert_eq!(s.new, "Text here");
         assert_eq!(s.own, "Text here\n--\nJane\nACME");
+    }
+
+    /// The line checks written in code decide as the single regexes they replace did, on
+    /// every line built from the characters that matter to them (dashes, letters of two
+    /// scripts, white space, stars, both colons, digits), up to five characters long, and on
+    /// long runs around the counts' limits.
+    #[test]
+    fn separator_and_header_checks_decide_as_the_regexes_they_replace() {
+        let header_like = Regex::new(r"^\*?[\p{L} -]{2,24}\*?\s*[:：]").expect("regex");
+        let separator =
+            Regex::new(r"^(-{2,}|_{5,}|={5,})\s*[\p{L} ]{0,40}\s*(-{2,}|_{5,}|={5,})?$")
+                .expect("regex");
+        let alphabet = [
+            '-', '_', '=', 'a', 'é', 'ß', ' ', '\t', '*', ':', '：', '1', '送',
+        ];
+        let mut lines = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|l| alphabet.iter().map(move |c| format!("{l}{c}")))
+                .collect();
+            lines.extend(last.iter().cloned());
+        }
+        for n in [1, 2, 4, 5, 22, 23, 24, 25, 38, 39, 40, 41, 42] {
+            let w = "ab ".repeat(n).chars().take(n).collect::<String>();
+            for (open, close) in [("--", "--"), ("_____", ""), ("=====", "___"), ("-", "-")] {
+                lines.push(format!("{open}{w}{close}"));
+                lines.push(format!("{open} {w} {close}"));
+            }
+            lines.push(format!("{w}:"));
+            lines.push(format!("*{w}* :"));
+            lines.push(format!("{w}-x: y"));
+        }
+        for l in &lines {
+            assert_eq!(is_separator(l), separator.is_match(l), "separator {l:?}");
+            assert_eq!(is_header_like(l), header_like.is_match(l), "header {l:?}");
+        }
     }
 }
