@@ -1395,7 +1395,7 @@ account_fillers = ["my", "old", "work", "address", "is"]
 
     /// The signals the built-in rules read in `text` (subject line first) of `lang`, written
     /// on Wednesday 9 December 2026 at 09:00 UTC.
-    fn builtin(lang: &str, text: &str) -> Signals {
+    pub(super) fn builtin(lang: &str, text: &str) -> Signals {
         static RULES: std::sync::LazyLock<crate::rules::RuleSet> = std::sync::LazyLock::new(|| {
             crate::rules::RuleSet::load(None, &[]).expect("built-in rules load")
         });

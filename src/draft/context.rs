@@ -411,13 +411,29 @@ pub fn context(c: &ContextInput<'_>) -> Value {
     };
     let p = c.promises;
     let today = s.today();
-    // A customer who needs it today is promised today, not "within one business day".
+    let urgent = c.urgent || today;
+    // The promised time fits what they need (docs/templates.md, "The promise"): by the time
+    // of today they named, today when they need it today or the message is urgent, before
+    // the later day they named, else the config's `[promises]`. One promise for the whole
+    // draft, so it never says "today" beside "within one business day".
+    let by_time = s
+        .deadline_time
+        .as_deref()
+        .filter(|_| today)
+        .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok());
+    let same_day = match by_time {
+        Some(t) => Some(l.by_time(t)),
+        None if urgent => Some(l.today().to_string()),
+        None => None,
+    };
+    let before_day = s.deadline_date().and_then(|d| l.before_day(d));
     let soon = |days: u32| {
-        string(if today {
-            l.today().to_string()
-        } else {
-            l.business_days(days)
-        })
+        string(
+            same_day
+                .clone()
+                .or_else(|| before_day.clone())
+                .unwrap_or_else(|| l.business_days(days)),
+        )
     };
     // A department, a company or a bare title is not greeted by name ("Hello Accounts,").
     let display = clean_line(c.customer_name, 80);
@@ -493,9 +509,12 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         // The time of day they need it by today, in the draft's language; `""` for none.
         ("deadline_time", string(clock(&s.deadline_time))),
         ("call_window", call_window(s, email_only, l)),
-        ("urgent", Value::Bool(c.urgent || today)),
+        ("urgent", Value::Bool(urgent)),
         ("followup", Value::Bool(c.followup)),
         ("stated", Value::Bool(c.stated)),
+        // They said they wrote or called before, or the mailbox shows it: only then does a
+        // draft spare them explaining "again" or look up their "earlier" messages.
+        ("contacted_before", Value::Bool(c.stated || repeat)),
         ("login", string(login_kind(s))),
         (
             "promise",
@@ -507,6 +526,8 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                 ),
                 ("callback", soon(p.callback_business_days)),
                 ("today", string(l.today())),
+                // The reply is promised for today (or by a time of it): no "or sooner".
+                ("same_day", Value::Bool(same_day.is_some())),
             ]),
         ),
         (

@@ -28,6 +28,14 @@ struct RawLocale {
     hour: Option<String>,
     your_time: String,
     today: String,
+    /// The reply promised by a time of today, `{time}` written as `hour`/`time` ("by {time}
+    /// today"); `today` when absent.
+    #[serde(default)]
+    by_time: Option<String>,
+    /// The reply promised before a later day they need it by, `{day}` written as `day`
+    /// ("before {day}"); the business-days promise when absent.
+    #[serde(default)]
+    before_day: Option<String>,
     #[serde(default)]
     zones: BTreeMap<String, String>,
     business_days: BTreeMap<String, String>,
@@ -59,6 +67,10 @@ pub struct Locale {
     your_time: String,
     /// What replaces a promised delay for a customer who needs an answer today ("noch heute").
     today: String,
+    /// "by {time} today": the promise for a deadline at a time of today.
+    by_time: Option<String>,
+    /// "before {day}": the promise for a deadline on a later day.
+    before_day: Option<String>,
     /// UTC offset ("+09:00") → what customers there call their time ("日本時間").
     zones: BTreeMap<String, String>,
     /// "1", "2", … → the phrase for exactly that many days; "other" with `{n}`.
@@ -168,6 +180,8 @@ impl Locale {
             hour,
             your_time: raw.your_time,
             today: raw.today,
+            by_time: raw.by_time,
+            before_day: raw.before_day,
             zones: raw.zones,
             business_days: raw.business_days,
             not_a_person: raw
@@ -275,6 +289,23 @@ impl Locale {
     /// "today", "noch heute": in the place of a promised delay.
     pub fn today(&self) -> &str {
         &self.today
+    }
+
+    /// "by 3 pm today", "heute bis 15 Uhr": a reply promised by a time of today; `today`
+    /// for a language without `by_time`.
+    pub fn by_time(&self, t: NaiveTime) -> String {
+        match &self.by_time {
+            Some(p) => p.replace("{time}", &self.clock(t)),
+            None => self.today.clone(),
+        }
+    }
+
+    /// "before Friday, 11 December": a reply promised before a later day; `None` for a
+    /// language without `before_day`.
+    pub fn before_day(&self, d: NaiveDate) -> Option<String> {
+        self.before_day
+            .as_ref()
+            .map(|p| p.replace("{day}", &self.day(d)))
     }
 
     /// "within one business day", "innerhalb von 2 Werktagen".

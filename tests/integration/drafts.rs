@@ -1639,30 +1639,6 @@ fn a_deadline_at_a_time_of_day_is_named_in_the_drafts_clock() {
     }
 }
 
-#[test]
-fn a_call_window_is_named_back_without_promising_it_and_quoted_history_is_not_read() {
-    let cases = [
-        ("en", "Backup settings", "Our backup shows a red cross every night. Please call me back on +44 20 7946 0321 between 2 and 4 pm.", "+0000", "you'd like the call between 2 pm and 4 pm"),
-        ("ko", "백업 설정 문의", "백업 설정이 계속 실패합니다. 오늘 오후 2시에서 4시 사이에 010-4821-7735로 전화 주세요.", "+0900", "통화 시간대(오늘 14시~16시)"),
-        ("ja", "バックアップについて", "バックアップが失敗し続けています。14時〜16時の間に090-1234-5678へお電話ください。", "+0900", "14時〜16時の間をご希望"),
-        ("zh", "备份设置", "备份一直失败。请在下午两点到四点之间给我回电，电话 138 0013 8000。", "+0800", "14点到16点之间接到电话"),
-        ("he", "הגדרות גיבוי", "פניתי כבר שלוש פעמים ואף אחד לא חזר אליי. נא להתקשר אליי בין 14:00 ל-16:00 למספר 052-1234567.", "+0200", "בין 14:00 ל-16:00"),
-    ];
-    for (lang, subject, text, offset, said) in cases {
-        let o = outcome(subject, &format!("{WEDNESDAY} {offset}"), text);
-        let signals = o.signals.expect("signals");
-        assert!(signals.call_window.is_some(), "{lang}: {signals:?}");
-        let body = o.draft.map(|d| d.body).unwrap_or_default();
-        assert!(body.contains(said), "{lang}: {said:?} missing from {body}");
-    }
-    // A call window and a deadline time written in quoted history are not the customer's now.
-    let text = "Thanks, that helps.\n\nOn Mon, 7 Dec 2026 at 10:00, Alex <alex@customer.example> wrote:\n> Please call me back between 2 and 4 pm, I need it by 3 pm.\n";
-    let o = outcome("Re: Backup", &format!("{WEDNESDAY} +0000"), text);
-    let signals = o.signals.expect("signals");
-    assert_eq!(signals.call_window, None, "{signals:?}");
-    assert_eq!(signals.deadline_time, None, "{signals:?}");
-}
-
 /// A request the pipeline recognises is said back in our words, with the invoice number it
 /// names, and its sentence is not quoted as well; a question it does not recognise is quoted
 /// beside it (round-5 reviews: the quote picked a polite or wrong sentence, de and ko wanted
@@ -1952,6 +1928,9 @@ fn numbered_questions_are_all_quoted_and_a_question_gets_an_answer_not_a_deed() 
         let (_, body) = reply("Alex <alex@customer.example>", subject, text);
         for deed in deeds {
             assert!(!body.contains(deed), "{lang}: {deed:?} in\n{body}");
+        }
+    }
+}
 
 /// Round-6 reviews: a question draft opened with a slogan ("Clear answers matter…",
 /// "Vous avez raison de vouloir…", "Es lógico que quiera…", "Soovite kindlasti…",
@@ -2106,4 +2085,151 @@ fn a_missing_reset_mail_is_answered_in_plain_sentences() {
             assert!(!body.contains(w), "{lang}: {w:?} in {body}");
         }
     }
+}
+
+#[test]
+fn a_call_window_is_promised_back_and_quoted_history_is_not_read() {
+    let cases = [
+        ("en", "Backup settings", "Our backup shows a red cross every night. Please call me back on +44 20 7946 0321 between 2 and 4 pm.", "+0000", "+44 20 7946 0321 between 2 pm and 4 pm"),
+        ("ko", "백업 설정 문의", "백업 설정이 계속 실패합니다. 오늘 오후 2시에서 4시 사이에 010-4821-7735로 전화 주세요.", "+0900", "오늘 14시~16시 사이에 전화드리겠습니다"),
+        ("ja", "バックアップについて", "バックアップが失敗し続けています。14時〜16時の間に090-1234-5678へお電話ください。", "+0900", "14時〜16時の間に、"),
+        ("zh", "备份设置", "备份一直失败。请在下午两点到四点之间给我回电，电话 138 0013 8000。", "+0800", "在14点到16点之间拨打"),
+        ("he", "הגדרות גיבוי", "פניתי כבר שלוש פעמים ואף אחד לא חזר אליי. נא להתקשר אליי בין 14:00 ל-16:00 למספר 052-1234567.", "+0200", "בין 14:00 ל-16:00"),
+    ];
+    for (lang, subject, text, offset, said) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} {offset}"), text);
+        let signals = o.signals.expect("signals");
+        assert!(signals.call_window.is_some(), "{lang}: {signals:?}");
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(body.contains(said), "{lang}: {said:?} missing from {body}");
+    }
+    // A call window and a deadline time written in quoted history are not the customer's now.
+    let text = "Thanks, that helps.\n\nOn Mon, 7 Dec 2026 at 10:00, Alex <alex@customer.example> wrote:\n> Please call me back between 2 and 4 pm, I need it by 3 pm.\n";
+    let o = outcome("Re: Backup", &format!("{WEDNESDAY} +0000"), text);
+    let signals = o.signals.expect("signals");
+    assert_eq!(signals.call_window, None, "{signals:?}");
+    assert_eq!(signals.deadline_time, None, "{signals:?}");
+}
+
+/// The promise of a draft whose customer needs it today, or whose message is urgent, is a
+/// same-day one (by the time they named, when they named one), and the draft never also
+/// promises the config's business days, nor "today, or sooner", nor says the urgency twice
+/// (round-6 reviews, en de ja ko he zh: "within one business day" beside "we know it's
+/// urgent"). The test config promises three business days.
+#[test]
+fn an_urgent_or_same_day_message_is_promised_today_and_never_the_business_days() {
+    // (language, subject, text, offset, the same-day promise, the business-days promise).
+    let cases = [
+        ("en", "Files for a client", "Hello, the password reset email never arrives, I tried three times and checked spam. I need my files for a client today.", "+0000", "today", "within 3 business days"),
+        ("en", "Shared folder", "Two of our coordinators can no longer open the shared project folder. We need it back by 3 pm today for a walk-through.", "+0000", "by 3 pm today", "within 3 business days"),
+        ("en", "URGENT: whole team locked out", "Urgent: our whole warehouse team cannot open the dashboard since this morning. Nobody can work.", "+0000", "today", "within 3 business days"),
+        ("de", "Dashboard geht nicht", "Dringend: Unser ganzes Team kann seit heute Morgen das Dashboard nicht öffnen. Bitte melden Sie sich umgehend.", "+0100", "noch heute", "innerhalb von drei Werktagen"),
+        ("de", "Audit-Log", "Der Export des Audit-Logs bricht mit einer Zeitüberschreitung ab. Wir brauchen das Protokoll bis heute 15 Uhr für den Wirtschaftsprüfer.", "+0100", "heute bis 15 Uhr", "innerhalb von drei Werktagen"),
+        ("ja", "見積書の送付", "ビジネスプランの見積書を本日15時までにお送りください。", "+0900", "本日15時まで", "3営業日以内"),
+        ("ja", "至急：ログインできません", "至急対応をお願いします。本日中にログインできないと業務が止まってしまいます。", "+0900", "本日中", "3営業日以内"),
+        ("ko", "로그 요청", "감사 대응 때문에 접속 로그가 필요합니다. 오늘 오후 3시까지 꼭 보내 주세요.", "+0900", "오늘 15시까지", "영업일 기준 3일 이내에"),
+        ("ko", "[긴급] 로그인 불가", "긴급합니다. 오늘 중으로 로그인이 안 되면 업무를 할 수 없습니다.", "+0900", "오늘 중으로", "영업일 기준 3일 이내에"),
+        ("he", "מייל איפוס לא מגיע", "מייל איפוס הסיסמה לא מגיע, ניסיתי שלוש פעמים. זה דחוף, אני צריך לשלוח היום דוחות ללקוחות.", "+0200", "עוד היום", "תוך שלושה ימי עסקים"),
+        ("he", "מסמך DPA", "אנחנו צריכים את מסמך ה-DPA החתום היום עד 15:00 להגשת מכרז.", "+0200", "היום עד 15:00", "תוך שלושה ימי עסקים"),
+        ("zh", "导出报错", "导出审计数据一直报错“导出失败，请稍后重试”。我们今天下午3点之前必须把报告交给审计师。", "+0800", "今天15点之前", "三个工作日内"),
+        ("zh", "急！无法登录", "非常紧急，今天必须登录系统，否则整个部门都没法工作。", "+0800", "今天之内", "三个工作日内"),
+    ];
+    for (lang, subject, text, offset, same_day, business_days) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} {offset}"), text);
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(
+            body.contains(same_day),
+            "{lang}: {same_day:?} not in\n{body}"
+        );
+        assert!(
+            !body.contains(business_days),
+            "{lang}: {business_days:?} in\n{body}"
+        );
+        for sooner in [
+            "or sooner",
+            "sooner if",
+            "oder früher",
+            "或更早",
+            "מוקדם יותר",
+        ] {
+            assert!(!body.contains(sooner), "{lang}: {sooner:?} in\n{body}");
+        }
+        assert!(
+            body.matches("דחוף").count() <= 1,
+            "{lang}: urgent twice in\n{body}"
+        );
+    }
+    // Without urgency or a deadline, the config's promise stands.
+    let (_, body) = reply(
+        "Alex <alex@customer.example>",
+        "Export question",
+        "How do I export the audit log as CSV?",
+    );
+    assert!(body.contains("within 3 business days"), "{body}");
+}
+
+/// A call asked for in a window of the day is promised in that window, not at the config's
+/// time (round-6 reviews: "zwischen 14 und 16 Uhr", "kella 14 ja 16 vahel", "오후 2시에서 4시
+/// 사이", "בין 14:00 ל-16:00", the Hebrew "שיחזרו אליי בטלפון" a call request).
+#[test]
+fn a_call_asked_for_in_a_window_is_promised_in_that_window() {
+    // (language, subject, text, offset, the promised call).
+    let cases = [
+        ("en", "Calendar set-up", "Hello, could you call me on (512) 555-0148 between 2 and 4 pm, today or tomorrow? I'd like help setting up our technicians' calendars.", "-0600", "(512) 555-0148 between 2 pm and 4 pm"),
+        ("de", "Bitte um Rückruf", "Guten Tag, bitte rufen Sie mich unter 0421 5567 2390 zurück, gerne von 14 bis 16 Uhr. Es geht um die Einrichtung unserer Kalender.", "+0100", "zwischen 14 und 16 Uhr unter 0421 5567 2390"),
+        ("et", "Palun helistage", "Tere! Palun helistage mulle numbril +372 5123 4567 täna kella 14 ja 16 vahel, soovin arutada aastapaketile üleminekut.", "+0200", "+372 5123 4567 täna kella 14 ja 16 vahel"),
+        ("ko", "전화 상담 요청", "안녕하세요. 계정 설정 건으로 상담받고 싶습니다. 오늘 오후 2시에서 4시 사이에 010-4821-3307로 전화 부탁드립니다.", "+0900", "오늘 14시~16시 사이에 전화드리겠습니다"),
+        ("he", "בקשה לשיחה", "שלום, אשמח שיחזרו אליי בטלפון 052-7814493 היום בין 14:00 ל-16:00 לגבי הרשאות המשתמשים.", "+0200", "052-7814493 היום בין 14:00 ל-16:00"),
+        ("ja", "お電話のお願い", "プラン変更についてご相談したく、本日14時から16時の間に03-5421-7788までお電話いただけますでしょうか。", "+0900", "本日14時〜16時の間に、"),
+        ("zh", "续约咨询", "您好，关于企业版续约，请今天下午2点到4点之间给我打电话，号码是138 1234 5678。", "+0800", "今天14点到16点之间"),
+    ];
+    for (lang, subject, text, offset, promised) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} {offset}"), text);
+        let signals = o.signals.expect("signals");
+        assert!(signals.call_window.is_some(), "{lang}: {signals:?}");
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(
+            body.contains(promised),
+            "{lang}: {promised:?} not in\n{body}"
+        );
+    }
+}
+
+/// The sentences that spare a customer explaining "again" or promise to find their "earlier
+/// letters" are said only to someone who said they wrote or called before (or whose earlier
+/// mail the mailbox shows): a first call request the learned model files as a repeat contact
+/// or a slow service gets neither (round-6 reviews, en de et ko he zh ja).
+#[test]
+fn a_first_contact_is_not_spared_explaining_again() {
+    // (language, subject, text, what only a repeat contact is told).
+    let cases = [
+        ("en", "Calendar set-up", "Hello, could you call me on (512) 555-0148 between 2 and 4 pm? I'd like help setting up our technicians' calendars.", "explain everything again"),
+        ("de", "Rückruf", "Bitte rufen Sie mich unter 0421 5567 2390 zurück. Am besten heute oder morgen zwischen 14 und 16 Uhr.", "noch einmal erklären"),
+        ("et", "Helistamine", "Palun helistage mulle numbril +372 5123 4567 täna kella 14 ja 16 vahel.", "varasemad kirjad"),
+        ("ko", "전화 상담 요청", "이번에 처음 문의드립니다. 오늘이나 내일 오후 2시에서 4시 사이에 010-4821-3307로 전화 부탁드립니다.", "다시 설명하지"),
+        ("he", "בקשה לשיחה", "אשמח אם מישהו יחזור אליי בטלפון 052-7814493 בין 14:00 ל-16:00.", "ההודעות הקודמות"),
+        ("he", "בקשה לשיחה", "אשמח אם מישהו יחזור אליי בטלפון 052-7814493 בין 14:00 ל-16:00.", "להסביר הכול מחדש"),
+        ("zh", "电话", "请今天下午2点到4点之间给我打电话，138 1234 5678。", "从头解释"),
+        ("ja", "電話", "本日14時から16時の間に03-5421-7788までお電話いただけますでしょうか。", "同じご説明を繰り返して"),
+    ];
+    for (lang, subject, text, repeat) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(!body.is_empty(), "{lang}: no draft");
+        assert!(!body.contains(repeat), "{lang}: {repeat:?} in\n{body}");
+    }
+    // Someone who says they wrote three times is still spared explaining it all again.
+    let (template, body) = reply(
+        "Alex <alex@customer.example>",
+        "Third time",
+        "This is the third time I'm writing about my broken export and nobody has answered.",
+    );
+    assert!(
+        template == "en/repeat_contact" || template == "en/slow_service",
+        "{template}"
+    );
+    assert!(
+        body.contains("explain everything again") || body.contains("repeat anything"),
+        "{body}"
+    );
 }

@@ -196,11 +196,18 @@ impl CallRules {
             };
             let (cf, ct) = clause(sentence, start, end);
             let clause_text = &sentence[cf..ct];
-            let day = (0..2).find(|&n| {
+            let names = |n: usize| {
                 l.days[n]
                     .as_ref()
                     .is_some_and(|re| re.is_match(clause_text))
-            });
+            };
+            // "Today or tomorrow between 2 and 4": either day suits them, so the window
+            // names none and the draft promises the hours alone.
+            let day = match (names(0), names(1)) {
+                (true, false) => Some(0),
+                (false, true) => Some(1),
+                _ => None,
+            };
             if let Some(n) = day.map(|n| n as u64) {
                 w.day = match n {
                     0 => Some("today".into()),
@@ -322,5 +329,49 @@ mod tests {
             s,
             ["please call me between 2 and 4 p.m. tomorrow", " thanks"]
         );
+    }
+    /// (from, to, day) of the window the built-in rules read in `text`.
+    fn window(lang: &str, text: &str) -> Option<(String, String, Option<String>)> {
+        let w = crate::classify::signals::tests::builtin(lang, text).call_window?;
+        Some((w.from?, w.to?, w.day))
+    }
+
+    /// The round-6 forms of a window of two hours, in the languages whose reviewers found
+    /// them unread, with the call asked for in the words natives use.
+    #[test]
+    fn the_common_ways_to_give_a_window_are_read() {
+        let two_to_four = |day: Option<&str>| {
+            Some((
+                "14:00".to_string(),
+                "16:00".to_string(),
+                day.map(str::to_string),
+            ))
+        };
+        for (lang, text, day) in [
+            ("de", "Bitte um Rückruf\nKönnten Sie mich unter 0421 5567 2390 zurückrufen? Am besten heute zwischen 14 und 16 Uhr.", Some("today")),
+            ("de", "Rückruf\nIch bitte um Rückruf unter 0421 5567 2390, gerne von 14 bis 16 Uhr.", None),
+            ("de", "Rückruf\nBitte um Rückruf zwischen 14:00 und 16:00 unter 0421 5567 2390.", None),
+            ("et", "Helistamine\nPalun helistage mulle numbril +372 5123 4567 täna kella 14 ja 16 vahel.", Some("today")),
+            ("ko", "전화\n오후 2시에서 4시 사이에 010-4821-3307로 전화 부탁드립니다.", None),
+            ("he", "שיחה\nאשמח שיחזרו אליי בטלפון 052-7814493 בין 14:00 ל-16:00.", None),
+            ("he", "שיחה\nאשמח אם מישהו יחזור אליי בטלפון 052-7814493 היום בין 14:00 ל-16:00.", Some("today")),
+            ("zh", "电话\n请今天下午2点到4点之间给我打电话，138 1234 5678。", Some("today")),
+            // Either day suits them: the hours alone.
+            ("en", "Call\nCould you call me on (512) 555-0148 between 2 and 4 pm Central, today or tomorrow?", None),
+            ("de", "Bitte um Rückruf\nKönnten Sie mich heute oder morgen zwischen 14 und 16 Uhr zurückrufen?", None),
+            ("ko", "전화\n오늘이나 내일 오후 2시에서 4시 사이에 010-4821-3307로 전화 부탁드립니다.", None),
+        ] {
+            assert_eq!(window(lang, text), two_to_four(day), "{lang}: {text}");
+        }
+        // Not a call asked for: no window.
+        for (lang, text) in [
+            (
+                "he",
+                "גיבוי\nאף אחד לא יחזור אליי בטלפון, הגיבוי נכשל בין 14:00 ל-16:00.",
+            ),
+            ("zh", "备份\n不要给我打电话，备份在下午2点到4点之间失败了。"),
+        ] {
+            assert_eq!(window(lang, text), None, "{lang}: {text}");
+        }
     }
 }
