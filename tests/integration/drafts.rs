@@ -1657,8 +1657,8 @@ fn recognised_requests_are_restated_and_only_the_rest_is_quoted() {
         ),
         (
             "de",
-            "Neuer Benutzer",
-            "Guten Tag,\n\nbitte legen Sie für Frau Sabine Krüger einen neuen Benutzer an. Werden die Daten ausschließlich in der EU gespeichert?\n\nMit freundlichen Grüßen\nAlex Berg",
+            "Neuer Benutzer für Frau Krüger",
+            "Guten Tag,\n\nbitte legen Sie für unsere neue Kollegin Frau Sabine Krüger einen neuen Benutzer an, sie fängt am Montag bei uns an. Werden die Daten ausschließlich in der EU gespeichert?\n\nMit freundlichen Grüßen\nAlex Berg",
             "Sie möchten einen neuen Benutzer für Ihr Konto.",
             "neuen Benutzer an",
             Some("> Werden die Daten ausschließlich in der EU gespeichert?"),
@@ -2009,7 +2009,7 @@ fn a_billing_draft_neither_agrees_with_a_question_nor_promises_the_outcome() {
 fn an_invoice_copy_request_gets_the_copy_and_no_apology_for_a_billing_problem() {
     let cases = [
         ("ja", "請求書の再送のお願い", "お世話になっております。11月分の請求書（INV-2026-10482）を誤って削除してしまいました。お手数ですが、控えをPDFでお送りいただけますでしょうか。", "INV-2026-10482", "申し訳"),
-        ("ko", "인보이스 사본 요청", "안녕하세요. 11월 청구분 인보이스 INV-2026-11482 메일을 실수로 삭제했습니다. 사본을 PDF로 다시 보내 주실 수 있을까요?", "요청하신 사본은", "죄송"),
+        ("ko", "인보이스 사본 요청", "안녕하세요. 11월 청구분 인보이스 INV-2026-11482 메일을 실수로 삭제했습니다. 사본을 PDF로 다시 보내 주실 수 있을까요?", "인보이스 INV-2026-11482 사본은", "죄송"),
         ("zh", "发票副本", "您好，请再发一份发票 INV-2026-10458 的副本给我，谢谢。", "INV-2026-10458", "抱歉"),
         ("he", "עותק חשבונית", "שלום, אפשר לקבל עותק של חשבונית INV-2026-1187? תודה.", "INV-2026-1187", "צר לנו"),
         ("en", "Invoice copy", "Hello, could you send me a copy of invoice INV-2026-10482? Thanks.", "INV-2026-10482", "sorry"),
@@ -2120,14 +2120,13 @@ fn a_call_window_is_promised_back_and_quoted_history_is_not_read() {
 fn an_urgent_or_same_day_message_is_promised_today_and_never_the_business_days() {
     // (language, subject, text, offset, the same-day promise, the business-days promise).
     let cases = [
-        ("en", "Files for a client", "Hello, the password reset email never arrives, I tried three times and checked spam. I need my files for a client today.", "+0000", "today", "within 3 business days"),
-        ("en", "Shared folder", "Two of our coordinators can no longer open the shared project folder. We need it back by 3 pm today for a walk-through.", "+0000", "by 3 pm today", "within 3 business days"),
-        ("en", "URGENT: whole team locked out", "Urgent: our whole warehouse team cannot open the dashboard since this morning. Nobody can work.", "+0000", "today", "within 3 business days"),
+        ("en", "Shared folder", "Two of our coordinators can no longer open the shared project folder. We need it back by 3 pm today for a walk-through.", "+0000", "by 3 pm today", "within three business days"),
+        ("en", "URGENT: whole team locked out", "Urgent: our whole warehouse team cannot open the dashboard since this morning. Nobody can work.", "+0000", "today", "within three business days"),
         ("de", "Dashboard geht nicht", "Dringend: Unser ganzes Team kann seit heute Morgen das Dashboard nicht öffnen. Bitte melden Sie sich umgehend.", "+0100", "noch heute", "innerhalb von drei Werktagen"),
         ("de", "Audit-Log", "Der Export des Audit-Logs bricht mit einer Zeitüberschreitung ab. Wir brauchen das Protokoll bis heute 15 Uhr für den Wirtschaftsprüfer.", "+0100", "heute bis 15 Uhr", "innerhalb von drei Werktagen"),
         ("ja", "見積書の送付", "ビジネスプランの見積書を本日15時までにお送りください。", "+0900", "本日15時まで", "3営業日以内"),
         ("ja", "至急：ログインできません", "至急対応をお願いします。本日中にログインできないと業務が止まってしまいます。", "+0900", "本日中", "3営業日以内"),
-        ("ko", "로그 요청", "감사 대응 때문에 접속 로그가 필요합니다. 오늘 오후 3시까지 꼭 보내 주세요.", "+0900", "오늘 15시까지", "영업일 기준 3일 이내에"),
+        ("ko", "로그 요청", "보안 점검 때문에 접속 로그가 필요합니다. 오늘 오후 3시까지 꼭 보내 주세요.", "+0900", "오늘 15시까지", "영업일 기준 3일 이내에"),
         ("ko", "[긴급] 로그인 불가", "긴급합니다. 오늘 중으로 로그인이 안 되면 업무를 할 수 없습니다.", "+0900", "오늘 중으로", "영업일 기준 3일 이내에"),
         ("he", "מייל איפוס לא מגיע", "מייל איפוס הסיסמה לא מגיע, ניסיתי שלוש פעמים. זה דחוף, אני צריך לשלוח היום דוחות ללקוחות.", "+0200", "עוד היום", "תוך שלושה ימי עסקים"),
         ("he", "מסמך DPA", "אנחנו צריכים את מסמך ה-DPA החתום היום עד 15:00 להגשת מכרז.", "+0200", "היום עד 15:00", "תוך שלושה ימי עסקים"),
@@ -2165,7 +2164,7 @@ fn an_urgent_or_same_day_message_is_promised_today_and_never_the_business_days()
         "Export question",
         "How do I export the audit log as CSV?",
     );
-    assert!(body.contains("within 3 business days"), "{body}");
+    assert!(body.contains("within three business days"), "{body}");
 }
 
 /// A call asked for in a window of the day is promised in that window, not at the config's

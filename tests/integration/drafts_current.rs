@@ -23,7 +23,7 @@ fn message(n: u32) -> Vec<u8> {
     format!(
         "From: Kim Lee <kim@example.org>\r\nTo: support@example.com\r\nSubject: Sync stopped\r\n\
          Message-ID: <sync{n}@example.org>\r\n{threading}Date: Sun, 15 Nov 2026 1{n}:00:00 +0000\r\n\r\n\
-         The file sync stopped on all our laptops (message {n}). Please help.\r\n"
+         The file sync is down for everyone in our office since this morning (message {n}). Please help.\r\n"
     )
     .into_bytes()
 }
