@@ -308,7 +308,9 @@ pub fn classify(
         Tone::Neutral
     };
     let base = rules.categories[category].priority;
-    let priority = if ev.urgent > 0
+    // Urgency words in a low-priority message are praise ("had everything back within the
+    // hour"), not a deadline: a thank-you note is never urgent.
+    let priority = if (ev.urgent > 0 && base != Priority::Low)
         || (base == Priority::High
             && tone == Tone::Upset
             && rules.categories[category].id == "outage")

@@ -5,6 +5,7 @@
 use std::sync::LazyLock;
 
 use mailtriage::pipeline::{load_engine, Engine};
+use mailtriage::rules::Priority;
 
 use crate::util::{fixed_env, root};
 
@@ -972,6 +973,34 @@ fn an_incident_since_the_day_the_customer_names_is_confirmed_and_one_before_it_i
     for (lang, subject, text, date) in cases {
         let kinds = fact_kinds(subject, date, text);
         assert!(!kinds.contains(&"incident_confirmed"), "{lang}: {kinds:?}");
+    }
+}
+
+/// Urgency words in a thank-you are praise ("everything back within the hour", "sofort
+/// geholfen", "빨리 해결"): the note keeps its low priority.
+#[test]
+fn a_thank_you_that_praises_speed_is_not_urgent() {
+    let cases = [
+        (
+            "en",
+            "Thank you to Aisha",
+            "I just wanted to say a huge thank you to Aisha, who helped us recover a deleted folder and had everything back within the hour. Please pass this on to her manager.",
+        ),
+        (
+            "de",
+            "Herzlichen Dank",
+            "Vielen herzlichen Dank an Herrn Vogel, der uns gestern sofort und sehr freundlich geholfen hat. Bitte richten Sie ihm unseren Dank aus!",
+        ),
+        (
+            "ko",
+            "감사 인사",
+            "어제 문제를 빨리 해결해 주신 김민수 님께 진심으로 감사드립니다. 덕분에 업무를 잘 마칠 수 있었습니다.",
+        ),
+    ];
+    for (lang, subject, text) in cases {
+        let o = outcome(subject, "Thu, 19 Nov 2026 09:00:00 +0000", text);
+        assert_eq!(o.category.as_deref(), Some("thanks"), "{lang}");
+        assert_eq!(o.priority, Some(Priority::Low), "{lang}");
     }
 }
 
