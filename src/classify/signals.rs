@@ -635,18 +635,7 @@ impl SignalRules {
     /// Whether `sentence` asks for something of [`ASKS`] (a copy, a new user, "email only"):
     /// the drafts say those in our own words, so the sentence is not quoted back as well.
     pub fn asks_in(&self, sentence: &str) -> bool {
-        let norm = normalize(sentence);
-        self.matcher.find_overlapping_iter(&norm).any(|m| {
-            let before = norm[..m.start()].chars().next_back();
-            let after = norm[m.end()..].chars().next();
-            self.meta[m.pattern().as_usize()].iter().any(|meta| {
-                let inside_a_word = (meta.start_boundary && before.is_some_and(wordish))
-                    || (meta.end_boundary && after.is_some_and(wordish));
-                matches!(meta.target, Target::Asks(_))
-                    && !inside_a_word
-                    && !self.negated(&norm, m.start(), meta.language)
-            })
-        })
+        !self.asks_of(sentence).is_empty()
     }
 
     /// The [`ASKS`] `sentence` asks for (by index).
