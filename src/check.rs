@@ -276,6 +276,7 @@ fn all_signals() -> Signals {
         request: Some("Please add Emma Walsh <emma@example.org> as a user.".into()),
         called: true,
         still_failing: true,
+        written: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
     }
 }
 

@@ -158,6 +158,9 @@ pub struct Signals {
     /// ([`crate::facts::Fact::IncidentConfirmed`]'s `still_failing`).
     #[serde(skip)]
     pub still_failing: bool,
+    /// The day it was written on, where they were: a draft's promise is counted from it.
+    #[serde(skip)]
+    pub written: Option<NaiveDate>,
 }
 
 impl Signals {
@@ -700,6 +703,7 @@ impl SignalRules {
         let mut s = Signals {
             attachments,
             utc_offset: sent.utc_offset.map(str::to_string),
+            written: sent.local_date(),
             ..Signals::default()
         };
         let mut tried = [false; TRIED.len()];

@@ -3,7 +3,7 @@
 //! text in the draft's language, and the promises, all in one JSON object whose keys are
 //! always present (strict mode).
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc, Weekday};
 use serde_json::Value;
 
 use super::locale::{parse_offset, Locale};
@@ -109,6 +109,20 @@ const EXPLAINED_BY_ADDRESS: &[&str] = &[
     "repeat_contact",
     "billing",
 ];
+
+/// The last day of a promise of `n` business days made on `start` (Monday to Friday: the
+/// team's week, whatever the customer's).
+fn business_days_after(start: NaiveDate, n: u32) -> Option<NaiveDate> {
+    let mut day = start;
+    let mut left = n;
+    while left > 0 {
+        day = day.succ_opt()?;
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    Some(day)
+}
 
 /// What a sign-in problem is, most specific first: the login draft answers each differently.
 fn login_kind(s: &Signals) -> &'static str {
@@ -426,12 +440,18 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         None if urgent => Some(l.today().to_string()),
         None => None,
     };
-    let before_day = s.deadline_date().and_then(|d| l.before_day(d));
+    // A day they named is promised only when it comes sooner than the business days would:
+    // "before the end of the month" never pushes the reply to the 31st.
+    let before_day = |days: u32| {
+        let day = s.deadline_date()?;
+        let by = business_days_after(s.written?, days)?;
+        (day <= by).then(|| l.before_day(day)).flatten()
+    };
     let soon = |days: u32| {
         string(
             same_day
                 .clone()
-                .or_else(|| before_day.clone())
+                .or_else(|| before_day(days))
                 .unwrap_or_else(|| l.business_days(days)),
         )
     };

@@ -2261,3 +2261,81 @@ fn a_first_contact_is_not_spared_explaining_again() {
         "{body}"
     );
 }
+
+/// A day the customer names is promised only when it is sooner than the config's business
+/// days: a far deadline never becomes the reply date (round-7 reviews, es ja: "before the end of
+/// the month" became "before Thursday 31 December"). Written on Wednesday 9 December; the test
+/// config promises three business days (Monday 14 December).
+#[test]
+fn a_named_day_is_promised_only_when_it_is_sooner_than_the_business_days() {
+    // (language, subject, a near deadline, a far one, the business-days promise).
+    let cases = [
+        (
+            "en",
+            "Export of the audit log",
+            "Please send us the export of the audit log by Friday.",
+            "Please send us the export of the audit log by 28 December.",
+            "within three business days",
+        ),
+        (
+            "de",
+            "Export des Audit-Logs",
+            "Bitte schicken Sie uns den Export des Audit-Logs bis Freitag.",
+            "Bitte schicken Sie uns den Export des Audit-Logs bis zum 28. Dezember.",
+            "innerhalb von drei Werktagen",
+        ),
+        (
+            "ja",
+            "監査ログのエクスポート",
+            "監査ログのエクスポートを金曜日までにお送りください。",
+            "監査ログのエクスポートを12月28日までにお送りください。",
+            "3営業日以内",
+        ),
+        (
+            "zh",
+            "审计日志导出",
+            "请在周五之前把审计日志的导出发给我们。",
+            "请在12月28日之前把审计日志的导出发给我们。",
+            "三个工作日内",
+        ),
+        (
+            "he",
+            "ייצוא יומן ביקורת",
+            "אנחנו צריכים את הייצוא של יומן הביקורת עד יום שישי.",
+            "אנחנו צריכים את הייצוא של יומן הביקורת עד 28 בדצמבר.",
+            "תוך שלושה ימי עסקים",
+        ),
+    ];
+    for (lang, subject, near, far, business_days) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), near);
+        assert_eq!(
+            o.signals.as_ref().and_then(|s| s.deadline.as_deref()),
+            Some("2026-12-11"),
+            "{lang}: {near}"
+        );
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(
+            !body.contains(business_days),
+            "{lang}: {business_days:?} in\n{body}"
+        );
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), far);
+        assert_eq!(
+            o.signals.as_ref().and_then(|s| s.deadline.as_deref()),
+            Some("2026-12-28"),
+            "{lang}: {far}"
+        );
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(
+            body.contains(business_days),
+            "{lang}: {business_days:?} not in\n{body}"
+        );
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 28).expect("a date");
+        // Named once, where the draft acknowledges their deadline; never as the promise.
+        let named = engine().templates.locale(lang).day(day);
+        assert_eq!(
+            body.matches(&named).count(),
+            1,
+            "{lang}: {named:?} in\n{body}"
+        );
+    }
+}
