@@ -1476,6 +1476,15 @@ const SHORT_NOTES: &[(&str, &str, &str)] = &[
     ("de", "Lizenz", "Bitte kündigen Sie unsere zweite Lizenz."),
     ("de", "Rechnung", "Die Rechnung im Anhang ist falsch."),
     ("de", "Dashboard", "Das Dashboard lädt nicht mehr."),
+    // One-line how-to questions, no greeting (round-7 et: an English login draft).
+    ("et", "Konto", "Kuidas ma oma konto sulgen?"),
+    ("et", "Arve", "Miks arve summa muutus?"),
+    ("et", "Kasutaja", "Kuhu ma uue kasutaja lisan?"),
+    ("es", "Cuenta", "¿Cómo cierro mi cuenta?"),
+    ("es", "Factura", "¿Dónde cambio la dirección de facturación?"),
+    ("fr", "Facture", "Où puis-je changer l'adresse de facturation ?"),
+    ("fr", "Compte", "Pourquoi mon compte est-il bloqué ?"),
+    ("de", "Konto", "Wie lösche ich mein Konto?"),
 ];
 
 #[test]
