@@ -658,6 +658,17 @@ pub fn has_phone_number(text: &str) -> bool {
 /// Every phone number in `text` (see [`has_phone_number`]), where it stands.
 pub fn phone_numbers(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
     PHONE.find_iter(text).filter(|m| {
+        // Glued to a word, it is part of a reference ("ARV-2026-5521", "INV2026-0001").
+        let before = text[..m.start()]
+            .chars()
+            .rev()
+            .find(|c| !matches!(c, '-' | '/' | '_'));
+        let joined = text[..m.start()].ends_with(['-', '/', '_']);
+        if before.is_some_and(char::is_alphanumeric)
+            && (joined || text[..m.start()].ends_with(char::is_alphanumeric))
+        {
+            return false;
+        }
         let s = m.as_str().trim();
         let digits = s.chars().filter(char::is_ascii_digit).count();
         if !(7..=15).contains(&digits) || DATE_LIKE.is_match(s) {

@@ -295,6 +295,10 @@ pub struct RawSignals {
     refs: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     phone: Vec<String>,
+    /// Phrases naming a number as ours ("your hotline", "Ihre Hotline"): the number after one
+    /// is where they called, not where to call them.
+    #[serde(default)]
+    phone_ours: Vec<String>,
     /// Phrases saying they phoned us ("I called", "angerufen").
     #[serde(default)]
     calls: Vec<String>,
@@ -332,6 +336,7 @@ enum Target {
     Area(usize),
     Today,
     PhoneWord,
+    PhoneOurs,
     CallCue,
     Called,
     StillFailing,
@@ -439,6 +444,9 @@ impl Builder {
             .add(&raw.days, &raw.deadline, &raw.since, language)?;
         for p in &raw.phone {
             self.phrase(p, Target::PhoneWord, language);
+        }
+        for p in &raw.phone_ours {
+            self.phrase(p, Target::PhoneOurs, language);
         }
         if self.hours.len() <= language {
             self.hours.resize(language + 1, clock::Hours::default());
@@ -749,6 +757,7 @@ impl SignalRules {
                     Target::Called => s.called = true,
                     Target::StillFailing => s.still_failing = true,
                     Target::PhoneWord
+                    | Target::PhoneOurs
                     | Target::Area(_)
                     | Target::CallCue
                     | Target::AccountBefore
@@ -761,7 +770,11 @@ impl SignalRules {
         }
         s.tried = present(TRIED, &tried);
         s.asks = present(ASKS, &asks);
-        if s.asks.iter().any(|a| a == "callback") && !s.email_only() {
+        // "No need to call me, email is fine" also reads as a call: they asked for none.
+        if s.email_only() {
+            s.asks.retain(|a| a != "callback");
+        }
+        if s.asks.iter().any(|a| a == "callback") {
             s.call_window = languages.iter().find_map(|&l| {
                 let cues: Vec<(usize, usize)> = call_cues
                     .iter()
@@ -882,17 +895,27 @@ impl SignalRules {
     fn phone(&self, own_text: &str, callback_asked: bool) -> Option<String> {
         for line in own_text.lines() {
             let norm = normalize(line);
-            let words: Vec<(usize, usize)> = self
-                .matcher
-                .find_overlapping_iter(&norm)
-                .filter(|m| {
-                    self.meta[m.pattern().as_usize()]
-                        .iter()
-                        .any(|x| x.target == Target::PhoneWord)
-                })
-                .map(|m| (m.start(), m.end()))
-                .collect();
+            let found = |target: Target| -> Vec<(usize, usize)> {
+                self.matcher
+                    .find_overlapping_iter(&norm)
+                    .filter(|m| {
+                        self.meta[m.pattern().as_usize()]
+                            .iter()
+                            .any(|x| x.target == target)
+                    })
+                    .map(|m| (m.start(), m.end()))
+                    .collect()
+            };
+            let words = found(Target::PhoneWord);
+            let ours = found(Target::PhoneOurs);
             for m in phone_numbers(line) {
+                // "Your hotline 0800 555 0100 is always busy": ours, not theirs.
+                if ours
+                    .iter()
+                    .any(|&(_, e)| e <= m.start() && m.start() <= e + OURS_GAP)
+                {
+                    continue;
+                }
                 let candidate = m.as_str().trim();
                 let intl = candidate.starts_with('+') || candidate.starts_with("(+");
                 // A phone word on the same line, before the number or just after it ("unter
@@ -911,6 +934,10 @@ impl SignalRules {
         None
     }
 }
+
+/// How far after a `phone_ours` phrase ("your hotline") its number may start, in bytes of
+/// the line: room for "(0800)", "number", "：" and a few spaces.
+const OURS_GAP: usize = 24;
 
 /// How far before and after an address an account phrase is looked for, in characters.
 const WINDOW: usize = 80;
@@ -1384,6 +1411,22 @@ account_fillers = ["my", "old", "work", "address", "is"]
         ] {
             assert!(!read(text).email_only(), "{text}");
         }
+        // "No need to call": no call is asked for, though the words of one are there.
+        for text in [
+            "Thanks, it works now. No need to call me back.",
+            "Danke, es klappt wieder. Ein Rückruf ist nicht mehr nötig.",
+            "Merci, tout fonctionne. Pas besoin de me rappeler.",
+            "No hace falta que me llamen, prefiero que me expliquen por correo.",
+            "Aitäh, kõik töötab. Pole vaja tagasi helistada.",
+            "תודה, הכול עובד. לא צריך להתקשר אליי.",
+            "谢谢，一切正常，不用再给我回电话了。",
+            "解決しました。折り返しのお電話は不要です。",
+            "해결되었습니다. 전화는 안 주셔도 됩니다.",
+        ] {
+            let signals = read(text);
+            assert!(signals.email_only(), "{text}");
+            assert!(!signals.asks.iter().any(|a| a == "callback"), "{text}");
+        }
     }
 
     /// The signals the built-in rules read in `text` (subject line first) of `lang`, written
@@ -1405,6 +1448,29 @@ account_fillers = ["my", "old", "work", "address", "is"]
             },
             not_colleagues: &[],
         })
+    }
+
+    /// Our own hotline, named as ours, is where they called, not their number; a number
+    /// glued to a reference ("ARV-2026-5521") is none.
+    #[test]
+    fn our_hotline_and_reference_digits_are_not_their_phone() {
+        let cases = [
+            ("en", "Your hotline 0800 555 0100 is always busy. Please call me back on 020 7946 0321.", Some("020 7946 0321")),
+            ("de", "Ihre Hotline 0800 555 0100 ist dauernd besetzt. Bitte rufen Sie mich unter 030 1234567 zurück.", Some("030 1234567")),
+            ("zh", "你们的热线 400-820-0000 一直占线。\n请尽快给我回个电话：0571-2836 9105。", Some("0571-2836 9105")),
+            ("ja", "貴社のサポート窓口 0120-555-010 に2回電話しましたが、つながりませんでした。折り返しお電話ください。", None),
+            ("ko", "고객센터 1588-0000 은 계속 통화 중입니다. 010-2734-6618 로 전화 부탁드립니다.", Some("010-2734-6618")),
+            ("he", "הקו שלכם 03-555-0100 תפוס כל הזמן. אנא התקשרו אליי: 052-555-7781", Some("052-555-7781")),
+            ("et", "Arved ARV-2026-5521 ja ARV-2026-5522 on topelt. Palun helistage mulle.", None),
+            ("en", "Invoices INV2026-55210 and INV2026-55211 were both charged. Please call me.", None),
+        ];
+        for (lang, text, phone) in cases {
+            assert_eq!(
+                builtin(lang, text).phone.as_deref(),
+                phone,
+                "{lang}: {text}"
+            );
+        }
     }
 
     #[test]

@@ -1481,8 +1481,16 @@ const SHORT_NOTES: &[(&str, &str, &str)] = &[
     ("et", "Arve", "Miks arve summa muutus?"),
     ("et", "Kasutaja", "Kuhu ma uue kasutaja lisan?"),
     ("es", "Cuenta", "¿Cómo cierro mi cuenta?"),
-    ("es", "Factura", "¿Dónde cambio la dirección de facturación?"),
-    ("fr", "Facture", "Où puis-je changer l'adresse de facturation ?"),
+    (
+        "es",
+        "Factura",
+        "¿Dónde cambio la dirección de facturación?",
+    ),
+    (
+        "fr",
+        "Facture",
+        "Où puis-je changer l'adresse de facturation ?",
+    ),
     ("fr", "Compte", "Pourquoi mon compte est-il bloqué ?"),
     ("de", "Konto", "Wie lösche ich mein Konto?"),
 ];
