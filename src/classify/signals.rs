@@ -268,6 +268,10 @@ impl Sent<'_> {
 pub struct RawSignals {
     #[serde(default)]
     negations: Vec<String>,
+    /// Negations that follow what they negate, in the same clause ("返金は不要です",
+    /// "전화는 필요 없습니다"): for the languages that put them last.
+    #[serde(default)]
+    negations_after: Vec<String>,
     #[serde(default)]
     tried: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -358,6 +362,8 @@ pub struct SignalRules {
     meta: Vec<Vec<Meta>>,
     /// Per language index, normalised negation words.
     negations: Vec<Vec<String>>,
+    /// Per language index, normalised negations written after the phrase.
+    negations_after: Vec<Vec<String>>,
     /// (kind, language index, pattern).
     refs: Vec<(usize, usize, Regex)>,
     /// Per language index, normalised account fillers, longest first.
@@ -380,6 +386,7 @@ pub struct Builder {
     index: BTreeMap<String, usize>,
     meta: Vec<Vec<Meta>>,
     negations: Vec<Vec<String>>,
+    negations_after: Vec<Vec<String>>,
     refs: Vec<(usize, usize, Regex)>,
     fillers: Vec<Vec<String>>,
     colleagues: colleague::Colleagues,
@@ -504,6 +511,11 @@ impl Builder {
             self.negations.resize(language + 1, Vec::new());
         }
         self.negations[language].extend(raw.negations.iter().map(|n| normalize(n.trim())));
+        if self.negations_after.len() <= language {
+            self.negations_after.resize(language + 1, Vec::new());
+        }
+        self.negations_after[language]
+            .extend(raw.negations_after.iter().map(|n| normalize(n.trim())));
         if self.fillers.len() <= language {
             self.fillers.resize(language + 1, Vec::new());
         }
@@ -533,6 +545,7 @@ impl Builder {
             matcher,
             meta: self.meta,
             negations: self.negations,
+            negations_after: self.negations_after,
             refs: self.refs,
             fillers: self.fillers,
             colleagues: self.colleagues,
@@ -643,6 +656,23 @@ impl SignalRules {
         negs.iter().any(|n| padded.contains(&format!(" {n} ")))
     }
 
+    /// Whether a negation of `language` written after a phrase ends at `end` negates it: one
+    /// within [`AFTER_WINDOW`] characters, in the same clause.
+    fn negated_after(&self, norm: &str, end: usize, language: usize) -> bool {
+        let Some(negs) = self.negations_after.get(language).filter(|n| !n.is_empty()) else {
+            return false;
+        };
+        let rest = &norm[end..];
+        let clause_end = rest
+            .char_indices()
+            .take(AFTER_WINDOW)
+            .find(|&(_, c)| CLAUSE_ENDS.contains(&c))
+            .map(|(i, _)| i)
+            .unwrap_or_else(|| head(rest, AFTER_WINDOW).len());
+        let clause = &rest[..clause_end];
+        negs.iter().any(|n| clause.contains(n.as_str()))
+    }
+
     /// Whether `sentence` asks for something of [`ASKS`] (a copy, a new user, "email only"):
     /// the drafts say those in our own words, so the sentence is not quoted back as well.
     pub fn asks_in(&self, sentence: &str) -> bool {
@@ -660,7 +690,10 @@ impl SignalRules {
                 let inside_a_word = (meta.start_boundary && before.is_some_and(wordish))
                     || (meta.end_boundary && after.is_some_and(wordish));
                 if let Target::Asks(i) = meta.target {
-                    if !inside_a_word && !self.negated(&norm, m.start(), meta.language) {
+                    if !inside_a_word
+                        && !self.negated(&norm, m.start(), meta.language)
+                        && !self.negated_after(&norm, m.end(), meta.language)
+                    {
                         out.push(i);
                     }
                 }
@@ -743,7 +776,9 @@ impl SignalRules {
                     }
                     continue;
                 }
-                if self.negated(norm, m.start(), meta.language) {
+                if self.negated(norm, m.start(), meta.language)
+                    || self.negated_after(norm, m.end(), meta.language)
+                {
                     continue;
                 }
                 if matches!(meta.target, Target::CallCue | Target::Asks(0)) {
@@ -801,6 +836,11 @@ impl SignalRules {
                 if REFS[*kind] == "step" && is_range_start(&text[v.end()..]) {
                     continue;
                 }
+                // "502 Bad Gateway": an HTTP status is named back with its reason, as written.
+                let value = match REFS[*kind] {
+                    "error" => with_reason(text, v.start(), value),
+                    _ => value,
+                };
                 let r = Ref {
                     kind: REFS[*kind].to_string(),
                     value: value.to_string(),
@@ -934,6 +974,52 @@ impl SignalRules {
         None
     }
 }
+
+/// The standard reasons of the HTTP statuses customers quote; English in every language.
+const HTTP_REASONS: &[&str] = &[
+    "bad gateway",
+    "bad request",
+    "forbidden",
+    "gateway timeout",
+    "gateway time-out",
+    "internal server error",
+    "not found",
+    "service unavailable",
+    "too many requests",
+    "unauthorized",
+];
+
+/// `value` (starting at `start` of `text`) with the HTTP reason that follows it, when it is
+/// a status ("502") and one does ("502 Bad Gateway"); else `value`.
+fn with_reason<'t>(text: &'t str, start: usize, value: &'t str) -> &'t str {
+    let is_status = value.len() == 3
+        && value.starts_with(['4', '5'])
+        && value.bytes().all(|b| b.is_ascii_digit());
+    let end = start + value.len();
+    let rest = &text[end..];
+    let gap = rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len();
+    if !is_status || gap == 0 || gap > 2 {
+        return value;
+    }
+    let after = &rest[gap..];
+    HTTP_REASONS
+        .iter()
+        .find(|r| {
+            after
+                .get(..r.len())
+                .is_some_and(|a| a.eq_ignore_ascii_case(r))
+                && !after[r.len()..].starts_with(char::is_alphanumeric)
+        })
+        .map_or(value, |r| &text[start..end + gap + r.len()])
+}
+
+/// How far after a phrase a negation of `negations_after` may stand, in characters.
+const AFTER_WINDOW: usize = 14;
+
+/// Punctuation that ends a clause: a negation after it belongs to the next one.
+const CLAUSE_ENDS: &[char] = &[
+    '、', '。', '，', ',', '.', '!', '?', '！', '？', '；', ';', '\n',
+];
 
 /// How far after a `phone_ours` phrase ("your hotline") its number may start, in bytes of
 /// the line: room for "(0800)", "number", "：" and a few spaces.
@@ -1448,6 +1534,72 @@ account_fillers = ["my", "old", "work", "address", "is"]
             },
             not_colleagues: &[],
         })
+    }
+
+    /// In Japanese and Korean the negation follows what it negates, in the same clause.
+    #[test]
+    fn a_negation_after_the_phrase_counts_in_japanese_and_korean() {
+        let asks = |lang: &str, text: &str| builtin(lang, text).asks;
+        let refund = |v: Vec<String>| v.iter().any(|a| a == "refund");
+        assert!(!refund(asks(
+            "ja",
+            "返金してほしいといった話ではありません。対応を改善してください。"
+        )));
+        assert!(!refund(asks(
+            "ja",
+            "返金は不要ですので、請求書を再発行してください。"
+        )));
+        assert!(!refund(asks(
+            "ko",
+            "환불을 원하는 것은 아닙니다. 빨리 고쳐 주세요."
+        )));
+        assert!(!refund(asks("ko", "환불은 필요 없고 오류만 고쳐 주세요.")));
+        // A negation in the next clause or sentence negates that one, not this.
+        assert!(refund(asks(
+            "ja",
+            "全額返金してください。不要なプランでした。"
+        )));
+        assert!(refund(asks(
+            "ko",
+            "환불해 주세요. 더 이상 필요 없는 서비스입니다."
+        )));
+    }
+
+    /// An HTTP status is named back with its standard reason when they wrote one.
+    #[test]
+    fn an_http_status_keeps_its_reason() {
+        let cases = [
+            (
+                "en",
+                "The dashboard shows HTTP 503 Service Unavailable since 9.",
+                "503 Service Unavailable",
+            ),
+            (
+                "ja",
+                "ダッシュボードを開くと「502 Bad Gateway」と表示されます。",
+                "502 Bad Gateway",
+            ),
+            (
+                "zh",
+                "打开网页显示 502 bad gateway 错误。",
+                "502 bad gateway",
+            ),
+            (
+                "es",
+                "La API devuelve 401 Unauthorized desde ayer.",
+                "401 Unauthorized",
+            ),
+            ("en", "We get a 502 error on every upload.", "502"),
+        ];
+        for (lang, text, value) in cases {
+            let errors: Vec<String> = builtin(lang, text)
+                .refs
+                .into_iter()
+                .filter(|r| r.kind == "error")
+                .map(|r| r.value)
+                .collect();
+            assert_eq!(errors, vec![value.to_string()], "{lang}: {text}");
+        }
     }
 
     /// Our own hotline, named as ours, is where they called, not their number; a number
