@@ -1565,6 +1565,19 @@ account_fillers = ["my", "old", "work", "address", "is"]
         )));
     }
 
+    /// Deleting a departed colleague's account is removing a user, not cancelling ours.
+    #[test]
+    fn a_colleagues_account_deleted_is_a_user_removed_not_a_cancellation() {
+        let s = builtin("ko", "10월 31일 자로 퇴사한 직원 2명 계정을 삭제해 주세요.");
+        assert!(!s.asks.iter().any(|a| a == "cancel"), "{:?}", s.asks);
+        assert!(s.asks.iter().any(|a| a == "user_remove"), "{:?}", s.asks);
+        let s = builtin(
+            "ko",
+            "서비스를 더 이상 쓰지 않아서 제 계정을 삭제해 주세요.",
+        );
+        assert!(s.asks.iter().any(|a| a == "cancel"), "{:?}", s.asks);
+    }
+
     /// An HTTP status is named back with its standard reason when they wrote one.
     #[test]
     fn an_http_status_keeps_its_reason() {
