@@ -613,11 +613,21 @@ fn is_range_start(rest: &str) -> bool {
     let Some(dash) = rest.chars().next() else {
         return false;
     };
-    matches!(dash, '-' | '–' | '—' | '~' | '〜' | '～')
-        && rest[dash.len_utf8()..]
-            .trim_start()
-            .starts_with(|c: char| c.is_ascii_digit())
+    let after = if matches!(dash, '-' | '–' | '—' | '~' | '〜' | '～') {
+        &rest[dash.len_utf8()..]
+    } else {
+        // "Steps 1 to 4", "Schritte 1 bis 4", "étapes 1 à 4", "pasos 1 a 4", "sammud 1 kuni 4".
+        let word = rest.split_whitespace().next().unwrap_or_default();
+        match RANGE_WORDS.iter().find(|w| word.eq_ignore_ascii_case(w)) {
+            Some(w) => &rest[w.len()..],
+            None => return false,
+        }
+    };
+    after.trim_start().starts_with(|c: char| c.is_ascii_digit())
 }
+
+/// Words between the ends of a range of steps, in the languages written with spaces.
+const RANGE_WORDS: &[&str] = &["to", "through", "thru", "bis", "à", "a", "al", "kuni", "עד"];
 
 /// The last `n` words before `end` in `text`, within its clause (a comma ends one: "I cannot
 /// log in, call me today" asks for the call).
@@ -850,6 +860,7 @@ impl SignalRules {
                 }
             }
         }
+        drop_partial_errors(&mut s.refs);
         s.refs.extend(
             self.colleagues(languages, text, own_text, not_colleagues)
                 .into_iter()
@@ -973,6 +984,22 @@ impl SignalRules {
         }
         None
     }
+}
+
+/// "502" in the subject and "502 Bad Gateway" in the text are one error, named whole: an
+/// error reference that another one continues is dropped.
+fn drop_partial_errors(refs: &mut Vec<Ref>) {
+    let errors: Vec<String> = refs
+        .iter()
+        .filter(|r| r.kind == "error")
+        .map(|r| format!("{} ", r.value))
+        .collect();
+    refs.retain(|r| {
+        r.kind != "error"
+            || !errors
+                .iter()
+                .any(|e| e.len() > r.value.len() + 1 && e.starts_with(&format!("{} ", r.value)))
+    });
 }
 
 /// The standard reasons of the HTTP statuses customers quote; English in every language.
@@ -1536,6 +1563,34 @@ account_fillers = ["my", "old", "work", "address", "is"]
         })
     }
 
+    /// The first step of a range they went through is not their step, in words too.
+    #[test]
+    fn the_start_of_a_range_of_steps_written_in_words_is_not_their_step() {
+        let cases = [
+            (
+                "en",
+                "Steps 1 to 4 went fine. Step 5 says to click Advanced.",
+            ),
+            (
+                "de",
+                "Schritte 1 bis 4 haben geklappt. Schritt 5 geht nicht.",
+            ),
+            (
+                "fr",
+                "Les étapes 1 à 4 sont passées. L'étape 5 ne fonctionne pas.",
+            ),
+        ];
+        for (lang, text) in cases {
+            let steps: Vec<String> = builtin(lang, text)
+                .refs
+                .into_iter()
+                .filter(|r| r.kind == "step")
+                .map(|r| r.value)
+                .collect();
+            assert_eq!(steps, vec!["5".to_string()], "{lang}: {text}");
+        }
+    }
+
     /// In Japanese and Korean the negation follows what it negates, in the same clause.
     #[test]
     fn a_negation_after_the_phrase_counts_in_japanese_and_korean() {
@@ -1603,6 +1658,12 @@ account_fillers = ["my", "old", "work", "address", "is"]
                 "401 Unauthorized",
             ),
             ("en", "We get a 502 error on every upload.", "502"),
+            // The code alone in the subject, whole in the text: one error.
+            (
+                "ko",
+                "[긴급] API 호출 전부 502 에러\nAPI 요청이 전부 \"502 Bad Gateway\"로 떨어집니다.",
+                "502 Bad Gateway",
+            ),
         ];
         for (lang, text, value) in cases {
             let errors: Vec<String> = builtin(lang, text)
