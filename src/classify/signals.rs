@@ -2329,12 +2329,30 @@ days.other_week = ['next week']
         let id = "about.address_confirmed";
         for (lang, text) in [
             ("en", "This address is the one registered on my account."),
-            ("en", "The address I'm writing from is linked to my account."),
-            ("de", "Diese E-Mail-Adresse ist seit Jahren bei Ihnen als Login registriert."),
-            ("de", "Mein Login ist genau diese Adresse, mit der ich gerade schreibe."),
-            ("fr", "Cette adresse est bien celle avec laquelle je me connecte."),
-            ("es", "Esta dirección es con la que inicio sesión desde hace años."),
-            ("et", "See aadress, millelt kirjutan, on minu kontoga seotud."),
+            (
+                "en",
+                "The address I'm writing from is linked to my account.",
+            ),
+            (
+                "de",
+                "Diese E-Mail-Adresse ist seit Jahren bei Ihnen als Login registriert.",
+            ),
+            (
+                "de",
+                "Mein Login ist genau diese Adresse, mit der ich gerade schreibe.",
+            ),
+            (
+                "fr",
+                "Cette adresse est bien celle avec laquelle je me connecte.",
+            ),
+            (
+                "es",
+                "Esta dirección es con la que inicio sesión desde hace años.",
+            ),
+            (
+                "et",
+                "See aadress, millelt kirjutan, on minu kontoga seotud.",
+            ),
             ("et", "Sellelt aadressilt ma ka sisse login."),
             ("he", "הכתובת הזאת רשומה אצלכם כבר שנים."),
             ("ja", "このアドレスはアカウントに登録しているものです。"),
@@ -2350,7 +2368,10 @@ days.other_week = ['next week']
             ("en", "This address is not registered, it says."),
             ("en", "I'm sending this email because my account is locked."),
             ("de", "Diese Adresse ist nicht mehr hinterlegt."),
-            ("de", "Ich schreibe diese E-Mail, weil mein Konto gesperrt ist."),
+            (
+                "de",
+                "Ich schreibe diese E-Mail, weil mein Konto gesperrt ist.",
+            ),
             ("et", "See aadress ei ole minu kontoga seotud."),
             ("ja", "このアドレスは登録しているアドレスではありません。"),
             ("ko", "지금 보내는 주소는 가입한 주소가 아닙니다."),

@@ -2287,18 +2287,36 @@ fn a_login_draft_asks_for_no_other_address_once_they_said_this_one_is_their_acco
     for (lang, subject, text) in cases {
         let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/login"), "{body}");
-        assert!(!body.contains(asks_for_another_address(lang)), "{lang}: {body}");
+        assert!(
+            !body.contains(asks_for_another_address(lang)),
+            "{lang}: {body}"
+        );
     }
     // The address they write from, written out as their account's, is named back.
     for (lang, subject, text) in [
-        ("en", "Cannot sign in", "I can't sign in. My login is alex@customer.example."),
-        ("ko", "로그인이 안 됩니다", "로그인이 안 됩니다. 로그인 아이디는 alex@customer.example 입니다."),
-        ("zh", "无法登录", "我登录不了。我的账号是 alex@customer.example。"),
+        (
+            "en",
+            "Cannot sign in",
+            "I can't sign in. My login is alex@customer.example.",
+        ),
+        (
+            "ko",
+            "로그인이 안 됩니다",
+            "로그인이 안 됩니다. 로그인 아이디는 alex@customer.example 입니다.",
+        ),
+        (
+            "zh",
+            "无法登录",
+            "我登录不了。我的账号是 alex@customer.example。",
+        ),
     ] {
         let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/login"), "{body}");
         assert!(body.contains("alex@customer.example"), "{lang}: {body}");
-        assert!(!body.contains(asks_for_another_address(lang)), "{lang}: {body}");
+        assert!(
+            !body.contains(asks_for_another_address(lang)),
+            "{lang}: {body}"
+        );
     }
 }
 

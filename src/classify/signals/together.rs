@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::rules::parse_phrase;
 
-use super::{words_before, wordish};
+use super::{wordish, words_before};
 
 /// `[signals.together]` of one rule file, per `tried` or `about` id.
 #[derive(Debug, Default, Deserialize)]
@@ -225,7 +225,6 @@ fn negated(sentence: &str, first: usize, last: usize, negations: &[String]) -> b
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,7 +256,9 @@ mod tests {
         };
         assert!(neg("this address is not registered"));
         assert!(neg("it is not this address that is registered"));
-        assert!(!neg("i cannot sign in, but now, finally, this address is registered"));
+        assert!(!neg(
+            "i cannot sign in, but now, finally, this address is registered"
+        ));
         let zh = vec![words(&["这个地址"]), words(&["注册"])];
         let n = norm("这个地址不是注册邮箱");
         let (f, l) = span(&n, &zh).expect("span");
