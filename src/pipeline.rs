@@ -233,17 +233,27 @@ impl Engine {
             },
             not_colleagues: &not_colleagues,
         });
-        // An address is theirs to give unless it is the one they write from (the draft already
-        // looks that one up), one the message was sent to, the mailbox's, or ours.
+        // An address is theirs to give unless it is one the message was sent to, the
+        // mailbox's, or ours. The one they write from, named as their account's ("my login is
+        // anna@…" from anna@…), is theirs too: the draft names it back and, as they confirmed
+        // it, asks for no other.
         let own = &self.config.identity.own_addresses;
         let sender = msg.from.as_ref().map(|f| f.address.to_lowercase());
         let mailbox = self.config.imap.as_ref().map(|i| i.username.to_lowercase());
         let accounts = self.rules.signals.accounts(&text, |a| {
-            sender.as_deref() == Some(a)
-                || mailbox.as_deref() == Some(a)
+            mailbox.as_deref() == Some(a)
                 || msg.to.iter().any(|t| t.address.eq_ignore_ascii_case(a))
                 || facts::is_ours(&self.facts, own, a)
         });
+        let confirmed = "address_confirmed";
+        if accounts
+            .iter()
+            .any(|r| sender.as_deref() == Some(r.value.to_lowercase().as_str()))
+            && !signals.about.iter().any(|a| a == confirmed)
+        {
+            // Last of `signals::ABOUT`, so the list keeps its order.
+            signals.about.push(confirmed.to_string());
+        }
         signals.refs.extend(accounts);
         let skip = screen(
             &msg,
@@ -537,9 +547,12 @@ mod tests {
             accounts("I log in with my old address j.doe@oldmail.example."),
             ["j.doe@oldmail.example"]
         );
+        // The address they write from, named as their account's: named back, and confirmed.
+        assert_eq!(
+            accounts("I can't log in. My account is alex@customer.example."),
+            ["alex@customer.example"]
+        );
         for body in [
-            // The address they write from: the draft looks that one up already.
-            "I can't log in. My account is alex@customer.example.",
             // Ours, one the message went to, and our retired address (replaced by ours).
             "I can't log in. My account is support@example.com.",
             "I can't log in. My account is help@example.com.",

@@ -11,6 +11,7 @@ pub mod asked;
 pub mod call;
 mod clock;
 pub mod colleague;
+mod together;
 mod when;
 
 use std::collections::BTreeMap;
@@ -327,6 +328,9 @@ pub struct RawSignals {
     /// What makes a sentence their question or their request.
     #[serde(default)]
     asked: asked::RawAsked,
+    /// `tried` and `about` read from words that stand together in one sentence ([`together`]).
+    #[serde(default)]
+    together: together::RawTogether,
 }
 
 /// How many filler words may stand between an account phrase and the address.
@@ -377,6 +381,8 @@ pub struct SignalRules {
     call: call::CallRules,
     /// Their question and request, in their words.
     asked: asked::Asked,
+    /// `tried` and `about` from words that stand together.
+    together: together::Together,
 }
 
 /// Collects the `[signals]` sections while rule files load.
@@ -394,6 +400,7 @@ pub struct Builder {
     hours: Vec<clock::Hours>,
     call: call::CallRules,
     asked: asked::Asked,
+    together: together::Together,
 }
 
 impl Builder {
@@ -529,6 +536,12 @@ impl Builder {
         // Longest first, so "e-mail" is taken whole before "e".
         fillers.sort_by_key(|f| std::cmp::Reverse(f.len()));
         self.asked.add(&raw.asked, language);
+        self.together.add(
+            &raw.together,
+            language,
+            |k| id(TRIED, "together.tried", k),
+            |k| id(ABOUT, "together.about", k),
+        )?;
         self.colleagues.add(&raw.colleague, language)
     }
 
@@ -553,6 +566,7 @@ impl Builder {
             hours: self.hours,
             call: self.call,
             asked: self.asked,
+            together: self.together,
         }
     }
 }
@@ -808,6 +822,14 @@ impl SignalRules {
                     | Target::AccountBefore
                     | Target::AccountAfter => {}
                 }
+            }
+        }
+        for found in self.together.read(languages, norm, |l| {
+            self.negations.get(l).map_or(&[][..], Vec::as_slice)
+        }) {
+            match found {
+                together::Sets::Tried(i) => tried[i] = true,
+                together::Sets::About(i) => about[i] = true,
             }
         }
         if let Some(base) = sent.local_date() {
@@ -2596,6 +2618,101 @@ days.other_week = ['next week']
             "tried.reset_mail_missing",
             "מייל האיפוס הגיע."
         ));
+    }
+
+    #[test]
+    fn this_address_with_its_account_in_any_order_and_wording() {
+        let id = "about.address_confirmed";
+        for (lang, text) in [
+            ("en", "This address is the one registered on my account."),
+            (
+                "en",
+                "The address I'm writing from is linked to my account.",
+            ),
+            (
+                "de",
+                "Diese E-Mail-Adresse ist seit Jahren bei Ihnen als Login registriert.",
+            ),
+            (
+                "de",
+                "Mein Login ist genau diese Adresse, mit der ich gerade schreibe.",
+            ),
+            (
+                "fr",
+                "Cette adresse est bien celle avec laquelle je me connecte.",
+            ),
+            (
+                "es",
+                "Esta dirección es con la que inicio sesión desde hace años.",
+            ),
+            (
+                "et",
+                "See aadress, millelt kirjutan, on minu kontoga seotud.",
+            ),
+            ("et", "Sellelt aadressilt ma ka sisse login."),
+            ("he", "הכתובת הזאת רשומה אצלכם כבר שנים."),
+            ("ja", "このアドレスはアカウントに登録しているものです。"),
+            ("ko", "지금 보내는 주소가 제가 가입할 때 쓴 그 주소예요."),
+            ("ko", "이 주소로 처음에 가입했습니다."),
+            ("zh", "这个邮箱就是我当初注册的邮箱。"),
+            ("zh", "这是我的账号邮箱。"),
+        ] {
+            assert!(reads(lang, id, text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "Is this address registered on my account?"),
+            ("en", "This address is not registered, it says."),
+            ("en", "I'm sending this email because my account is locked."),
+            ("de", "Diese Adresse ist nicht mehr hinterlegt."),
+            (
+                "de",
+                "Ich schreibe diese E-Mail, weil mein Konto gesperrt ist.",
+            ),
+            ("et", "See aadress ei ole minu kontoga seotud."),
+            ("ja", "このアドレスは登録しているアドレスではありません。"),
+            ("ko", "지금 보내는 주소는 가입한 주소가 아닙니다."),
+            ("zh", "这个邮箱不是注册的邮箱。"),
+        ] {
+            assert!(!reads(lang, id, text), "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_reset_mail_that_never_came_however_worded_and_not_a_reset_that_still_fails() {
+        let id = "tried.reset_mail_missing";
+        for (lang, text) in [
+            ("en", "I clicked forgot password three times but the email never showed up."),
+            (
+                "de",
+                "Ich habe dreimal versucht, das Passwort zurückzusetzen, aber die E-Mail kommt einfach nicht an.",
+            ),
+            ("de", "Die Mail zum Zurücksetzen habe ich bis heute nicht erhalten."),
+            ("fr", "J'ai demandé la réinitialisation mais je n'ai jamais reçu le lien."),
+            ("es", "Pedí restablecer la contraseña pero el correo nunca llegó."),
+            ("et", "Proovisin parooli lähtestada, aga kirja ei tulnud."),
+            ("he", "ביקשתי איפוס סיסמה אבל המייל לא מגיע."),
+            ("ja", "パスワードの再設定メールが何度試しても届きません。"),
+            ("ko", "비밀번호 재설정 메일이 아직도 안 와요."),
+            ("zh", "我点了忘记密码，可是邮件迟迟没到。"),
+        ] {
+            assert!(reads(lang, id, text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "I reset my password twice and it still fails."),
+            (
+                "de",
+                "Ich habe das Passwort zweimal zurückgesetzt, die Anmeldung klappt trotzdem nicht.",
+            ),
+            (
+                "de",
+                "Ich habe das Passwort zurückgesetzt und die Mail kam sofort, aber der Login geht nicht.",
+            ),
+            ("ja", "パスワードをリセットしましたが、まだログインできません。"),
+            ("ko", "비밀번호를 재설정했는데도 로그인이 안 됩니다."),
+            ("zh", "密码已经重置了两次，还是登录不了。"),
+        ] {
+            assert!(!reads(lang, id, text), "{lang}: {text}");
+        }
     }
 
     #[test]

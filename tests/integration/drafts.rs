@@ -2356,3 +2356,100 @@ fn a_named_day_is_promised_only_when_it_is_sooner_than_the_business_days() {
         );
     }
 }
+
+/// The sentence of a login draft that asks whether they sign in with another address, per
+/// language: never for someone who said which address their account is.
+fn asks_for_another_address(lang: &str) -> &'static str {
+    match lang {
+        "en" => "If you sign in with a different one",
+        "et" => "Kui logite sisse mõne muu aadressiga",
+        "ko" => "다른 주소나 아이디로",
+        "zh" => "注册在另一个邮箱地址下",
+        "he" => "אם אתם נכנסים עם כתובת אחרת",
+        _ => unreachable!("no marker for {lang}"),
+    }
+}
+
+#[test]
+fn a_login_draft_asks_for_no_other_address_once_they_said_this_one_is_their_accounts() {
+    let cases = [
+        ("et", "Ei saa sisse", "Ma ei saa sisse logida, kuigi parool peaks õige olema. See aadress, millelt kirjutan, on minu kontoga seotud."),
+        ("ko", "로그인이 안 됩니다", "로그인이 안 됩니다. 지금 보내는 주소가 제가 가입할 때 쓴 그 주소예요."),
+        ("zh", "无法登录", "我登录不了账户。这个邮箱就是我当初注册的邮箱。"),
+        ("he", "לא מצליחה להתחבר", "אני לא מצליחה להתחבר. הכתובת הזאת רשומה אצלכם כבר שנים."),
+        ("en", "Cannot sign in", "I can't sign in. The address I'm writing from is linked to my account."),
+    ];
+    for (lang, subject, text) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/login"), "{body}");
+        assert!(
+            !body.contains(asks_for_another_address(lang)),
+            "{lang}: {body}"
+        );
+    }
+    // The address they write from, written out as their account's, is named back.
+    for (lang, subject, text) in [
+        (
+            "en",
+            "Cannot sign in",
+            "I can't sign in. My login is alex@customer.example.",
+        ),
+        (
+            "ko",
+            "로그인이 안 됩니다",
+            "로그인이 안 됩니다. 로그인 아이디는 alex@customer.example 입니다.",
+        ),
+        (
+            "zh",
+            "无法登录",
+            "我登录不了。我的账号是 alex@customer.example。",
+        ),
+    ] {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/login"), "{body}");
+        assert!(body.contains("alex@customer.example"), "{lang}: {body}");
+        assert!(
+            !body.contains(asks_for_another_address(lang)),
+            "{lang}: {body}"
+        );
+    }
+}
+
+#[test]
+fn a_reset_mail_that_never_came_is_not_read_as_a_reset_done() {
+    // (language, subject, text, a phrase of the "mail did not come" answer, one of "you reset")
+    let cases = [
+        ("de", "Passwort-Mail", "Ich habe dreimal versucht, das Passwort zurückzusetzen, aber die E-Mail kommt einfach nicht an, auch nicht im Spam.", "nicht angekommen", "bereits zurückgesetzt"),
+        ("ko", "로그인 문의", "비밀번호를 세 번이나 재설정해 봤는데 재설정 메일이 아직도 안 와요.", "재설정 메일이 오지 않아", "이미 비밀번호를 재설정해"),
+        ("zh", "登录问题", "我点了三次忘记密码，可是邮件迟迟没到。", "重置邮件一直没能送到", "您已经重置过密码"),
+        ("ja", "ログインできません", "パスワードを三回リセットしましたが、再設定のメールが何度試しても届きません。", "再設定のメールが届かず", "すでにパスワードの再設定"),
+    ];
+    for (lang, subject, text, missing, done) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/login"), "{body}");
+        assert!(body.contains(missing), "{lang}: {body}");
+        assert!(!body.contains(done), "{lang}: {body}");
+    }
+}
+
+#[test]
+fn an_outage_report_sent_to_a_retired_address_carries_the_address_note() {
+    let cases = [
+        ("de", "Synchronisierung hängt", "Seit gestern bleibt die Synchronisierung auf meinem Laptop bei 87 % stehen, bei allen Kollegen ist es genauso. Der Dienst ist komplett ausgefallen."),
+        ("et", "Teenus ei tööta", "Teenus on maas: üleslaadimine ei tööta kellelgi meie kontoris ja lehekülg ei avane."),
+        ("ja", "サービスが使えません", "今朝からサービス全体が落ちていて、社内の誰もアクセスできません。"),
+        ("he", "השירות לא עובד", "השירות קרס לגמרי מהבוקר, אף אחד במשרד לא מצליח להיכנס."),
+    ];
+    for (lang, subject, text) in cases {
+        let (template, body) = draft(&mail(
+            "Alex <alex@customer.example>",
+            "helpdesk@example.net",
+            subject,
+            DATE,
+            text,
+        ));
+        assert_eq!(template, format!("{lang}/outage"), "{body}");
+        assert!(body.contains("helpdesk@example.net"), "{lang}: {body}");
+        assert!(body.contains("support@example.com"), "{lang}: {body}");
+    }
+}

@@ -1,0 +1,267 @@
+//! Statements read from words that stand together in one sentence, in any order, rather than
+//! from one fixed phrase: "this address … my account" says the address they write from is
+//! their account's however the sentence runs ("see aadress ongi see, millega konto on
+//! registreeritud", "这个地址就是我账户绑定的邮箱"), and "reset … never arrived" says the reset
+//! mail did not reach them ("die Reset-Mail ist auch nach drei Versuchen nicht angekommen").
+//! A fixed phrase list misses every word put between; a rule here names a few groups of words
+//! (`[signals.together]` in `rules/<lang>.toml`), and a sentence holding one of each counts.
+//!
+//! An `about` rule is a statement: a question ("is this address registered?") does not count,
+//! nor a sentence with one of the language's negations from just before its first word to the
+//! end of its last ("this address is not registered"). A `tried` rule names what failed, so its
+//! words carry their own negation ("never arrived") and are not tested for one.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::rules::parse_phrase;
+
+use super::{wordish, words_before};
+
+/// `[signals.together]` of one rule file, per `tried` or `about` id.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTogether {
+    #[serde(default)]
+    tried: BTreeMap<String, RawRule>,
+    #[serde(default)]
+    about: BTreeMap<String, RawRule>,
+}
+
+/// One rule: `all`, the groups of words one sentence must hold one of each of; `unless`, words
+/// that keep the sentence from counting wherever they stand in it (a language whose negation
+/// follows the verb, "가입하지 않았습니다", "登録していません", says it after the words).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    all: Vec<Vec<String>>,
+    #[serde(default)]
+    unless: Vec<String>,
+}
+
+/// Where a rule's finding goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sets {
+    Tried(usize),
+    About(usize),
+}
+
+/// A normalised word or phrase and whether it must start and end at a word boundary.
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    start_boundary: bool,
+    end_boundary: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    sets: Sets,
+    groups: Vec<Vec<Word>>,
+    unless: Vec<Word>,
+}
+
+/// The compiled rules, per language index.
+#[derive(Default)]
+pub struct Together {
+    rules: Vec<Vec<Rule>>,
+}
+
+impl Together {
+    /// Adds one rule file's rules; `tried` and `about` look up an id's index (or say why it is
+    /// not one). A rule with fewer than two groups is refused: one group is a phrase list.
+    pub fn add(
+        &mut self,
+        raw: &RawTogether,
+        language: usize,
+        tried: impl Fn(&str) -> Result<usize, (String, String)>,
+        about: impl Fn(&str) -> Result<usize, (String, String)>,
+    ) -> Result<(), (String, String)> {
+        if self.rules.len() <= language {
+            self.rules.resize(language + 1, Vec::new());
+        }
+        let rules = raw
+            .tried
+            .iter()
+            .map(|(k, g)| -> Result<_, (String, String)> {
+                Ok((Sets::Tried(tried(k)?), "tried", k, g))
+            })
+            .chain(
+                raw.about
+                    .iter()
+                    .map(|(k, g)| Ok((Sets::About(about(k)?), "about", k, g))),
+            );
+        for rule in rules {
+            let (sets, key, id, raw) = rule?;
+            let groups: Vec<Vec<Word>> = raw
+                .all
+                .iter()
+                .map(|g| words(g))
+                .filter(|g| !g.is_empty())
+                .collect();
+            if groups.len() < 2 {
+                return Err((
+                    format!("signals.together.{key}.{id}"),
+                    "needs at least two groups of words".into(),
+                ));
+            }
+            self.rules[language].push(Rule {
+                sets,
+                groups,
+                unless: words(&raw.unless),
+            });
+        }
+        Ok(())
+    }
+
+    /// What the rules of `languages` find in `norm` (the normalised text); `negations` gives a
+    /// language's normalised negation words.
+    pub fn read<'a>(
+        &self,
+        languages: &[usize],
+        norm: &str,
+        negations: impl Fn(usize) -> &'a [String],
+    ) -> Vec<Sets> {
+        let mut out = Vec::new();
+        for &l in languages {
+            for rule in self.rules.get(l).map_or(&[][..], Vec::as_slice) {
+                if out.contains(&rule.sets) {
+                    continue;
+                }
+                let statement = matches!(rule.sets, Sets::About(_));
+                let found = sentences(norm).any(|(sentence, question)| {
+                    if statement && question
+                        || rule.unless.iter().any(|w| find(sentence, w).is_some())
+                    {
+                        return false;
+                    }
+                    let Some((first, last)) = span(sentence, &rule.groups) else {
+                        return false;
+                    };
+                    !statement || !negated(sentence, first, last, negations(l))
+                });
+                if found {
+                    out.push(rule.sets);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The phrases of a rule file, normalised (`*` marks where no word boundary is needed).
+fn words(phrases: &[String]) -> Vec<Word> {
+    phrases
+        .iter()
+        .filter_map(|p| parse_phrase(p))
+        .map(|(text, start_boundary, end_boundary)| Word {
+            text,
+            start_boundary,
+            end_boundary,
+        })
+        .collect()
+}
+
+/// The sentences of `norm` and whether each is a question. A line break ends one too: a
+/// wrapped line was joined before ([`super::unwrap_lines`]).
+fn sentences(norm: &str) -> impl Iterator<Item = (&str, bool)> {
+    let mut rest = norm;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？' | ';' | '；'))
+            .map_or(rest.len(), |(i, c)| i + c.len_utf8());
+        let (sentence, tail) = rest.split_at(end);
+        rest = tail;
+        let question = sentence.ends_with(['?', '？']);
+        Some((sentence, question))
+    })
+}
+
+/// Where the words of every group stand in `sentence`: the start of the first one and the end
+/// of the last one, taking each group's first occurrence; `None` when a group has none.
+fn span(sentence: &str, groups: &[Vec<Word>]) -> Option<(usize, usize)> {
+    let mut first = usize::MAX;
+    let mut last = 0;
+    for group in groups {
+        let (s, e) = group.iter().filter_map(|w| find(sentence, w)).min()?;
+        first = first.min(s);
+        last = last.max(e);
+    }
+    Some((first, last))
+}
+
+/// The first occurrence of `word` in `text` that respects its boundaries.
+fn find(text: &str, word: &Word) -> Option<(usize, usize)> {
+    text.match_indices(word.text.as_str())
+        .map(|(i, w)| (i, i + w.len()))
+        .find(|&(s, e)| {
+            !(word.start_boundary && text[..s].chars().next_back().is_some_and(wordish))
+                && !(word.end_boundary && text[e..].chars().next().is_some_and(wordish))
+        })
+}
+
+/// Whether a negation stands in `sentence` between the three words before `first` and `last`.
+/// A negation written in a script with spaces counts as a whole word, one without (漢字, かな)
+/// anywhere in the span.
+fn negated(sentence: &str, first: usize, last: usize, negations: &[String]) -> bool {
+    let before = words_before(sentence, first, 3);
+    let span = &sentence[first..last];
+    let words: Vec<&str> = before
+        .into_iter()
+        .chain(span.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    negations.iter().any(|n| {
+        if n.chars().any(wordish) {
+            words.iter().any(|w| w == n)
+        } else {
+            span.contains(n.as_str())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::normalize as norm;
+
+    fn words(list: &[&str]) -> Vec<Word> {
+        super::words(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn every_group_in_one_sentence_in_any_order() {
+        let groups = vec![words(&["this address"]), words(&["my account"])];
+        let hit = |s: &str| span(&norm(s), &groups).is_some();
+        assert!(hit("this address is the one on my account"));
+        assert!(hit("my account is under this address"));
+        assert!(!hit("this addresses my account"));
+        let n = norm("this address. my account");
+        assert!(sentences(&n).all(|(s, _)| span(s, &groups).is_none()));
+    }
+
+    #[test]
+    fn a_negation_in_the_span_or_just_before_it() {
+        let negs = vec!["not".to_string(), "不".to_string()];
+        let groups = vec![words(&["this address"]), words(&["registered"])];
+        let neg = |s: &str| {
+            let n = norm(s);
+            let (f, l) = span(&n, &groups).expect("span");
+            negated(&n, f, l, &negs)
+        };
+        assert!(neg("this address is not registered"));
+        assert!(neg("it is not this address that is registered"));
+        assert!(!neg(
+            "i cannot sign in, but now, finally, this address is registered"
+        ));
+        let zh = vec![words(&["这个地址"]), words(&["注册"])];
+        let n = norm("这个地址不是注册邮箱");
+        let (f, l) = span(&n, &zh).expect("span");
+        assert!(negated(&n, f, l, &negs));
+    }
+}
