@@ -2372,15 +2372,48 @@ fn asks_for_another_address(lang: &str) -> &'static str {
 
 #[test]
 fn a_login_draft_asks_for_no_other_address_once_they_said_this_one_is_their_accounts() {
+    // (language, subject, their sign-in problem after a reset they did, "this address is my
+    // account's"): without the second sentence the draft asks about another address.
     let cases = [
-        ("et", "Ei saa sisse", "Ma ei saa sisse logida, kuigi parool peaks õige olema. See aadress, millelt kirjutan, on minu kontoga seotud."),
-        ("ko", "로그인이 안 됩니다", "로그인이 안 됩니다. 지금 보내는 주소가 제가 가입할 때 쓴 그 주소예요."),
-        ("zh", "无法登录", "我登录不了账户。这个邮箱就是我当初注册的邮箱。"),
-        ("he", "לא מצליחה להתחבר", "אני לא מצליחה להתחבר. הכתובת הזאת רשומה אצלכם כבר שנים."),
-        ("en", "Cannot sign in", "I can't sign in. The address I'm writing from is linked to my account."),
+        (
+            "et",
+            "Ei saa sisse",
+            "Ma ei saa sisse logida. Lähtestasin parooli juba kaks korda.",
+            "See aadress, millelt kirjutan, on minu kontoga seotud.",
+        ),
+        (
+            "ko",
+            "로그인이 안 됩니다",
+            "비밀번호를 재설정했는데도 로그인이 안 됩니다.",
+            "지금 보내는 주소가 제가 가입할 때 쓴 그 주소예요.",
+        ),
+        (
+            "zh",
+            "无法登录",
+            "我登录不了账户。我已经重置了两次密码。",
+            "这个邮箱就是我当初注册的邮箱。",
+        ),
+        (
+            "he",
+            "לא מצליחה להתחבר",
+            "אני לא מצליחה להתחבר. כבר איפסתי את הסיסמה פעמיים.",
+            "הכתובת הזאת רשומה אצלכם כבר שנים.",
+        ),
+        (
+            "en",
+            "Cannot sign in",
+            "I can't sign in. I already reset my password twice.",
+            "The address I'm writing from is linked to my account.",
+        ),
     ];
-    for (lang, subject, text) in cases {
-        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+    for (lang, subject, problem, this_address) in cases {
+        let (_, body) = reply("Alex <alex@customer.example>", subject, problem);
+        assert!(
+            body.contains(asks_for_another_address(lang)),
+            "{lang}: the control draft does not ask: {body}"
+        );
+        let text = format!("{problem} {this_address}");
+        let (template, body) = reply("Alex <alex@customer.example>", subject, &text);
         assert_eq!(template, format!("{lang}/login"), "{body}");
         assert!(
             !body.contains(asks_for_another_address(lang)),

@@ -200,8 +200,9 @@ fn find(text: &str, word: &Word) -> Option<(usize, usize)> {
     text.match_indices(word.text.as_str())
         .map(|(i, w)| (i, i + w.len()))
         .find(|&(s, e)| {
-            !(word.start_boundary && text[..s].chars().next_back().is_some_and(wordish))
-                && !(word.end_boundary && text[e..].chars().next().is_some_and(wordish))
+            let glued_before = text[..s].chars().next_back().is_some_and(wordish);
+            let glued_after = text[e..].chars().next().is_some_and(wordish);
+            !(word.start_boundary && glued_before || word.end_boundary && glued_after)
         })
 }
 
