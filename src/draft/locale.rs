@@ -352,7 +352,11 @@ impl Locale {
             FamilyName::Rest => after_given.join(" "),
             FamilyName::Last => {
                 let mut start = after_given.len().saturating_sub(1);
-                while start > 0 && self.particles.contains(&after_given[start - 1].to_lowercase()) {
+                while start > 0
+                    && self
+                        .particles
+                        .contains(&after_given[start - 1].to_lowercase())
+                {
                     start -= 1;
                 }
                 after_given[start..].join(" ")
@@ -377,7 +381,12 @@ impl Locale {
         }
         // "小杨": what a senior calls a junior, not how a support team greets a customer.
         let trimmed = name.trim();
-        if trimmed.chars().count() == 2 && self.familiar.iter().any(|f| trimmed.starts_with(f.as_str())) {
+        if trimmed.chars().count() == 2
+            && self
+                .familiar
+                .iter()
+                .any(|f| trimmed.starts_with(f.as_str()))
+        {
             return None;
         }
         let is_title = |w: &str| {
