@@ -458,12 +458,22 @@ pub fn context(c: &ContextInput<'_>) -> Value {
     // A department, a company or a bare title is not greeted by name ("Hello Accounts,").
     let display = clean_line(c.customer_name, 80);
     let (customer_name, given) = match l.person_name(&display) {
-        Some(bare) => (display, first_name(&bare)),
+        Some(bare) => {
+            let given = l.compound_given(&bare).unwrap_or_else(|| first_name(&bare));
+            (display.clone(), given)
+        }
         None => (String::new(), String::new()),
     };
+    let salutation = l.salutation(&display, &given);
     object([
         ("customer_name", string(customer_name)),
         ("first_name", string(given)),
+        // Gender (only from "Frau", "Mme" …), kept titles, family name, or the department
+        // greeted as such (docs/templates.md, "The greeting").
+        (
+            "salutation",
+            serde_json::to_value(&salutation).unwrap_or_default(),
+        ),
         ("subject", string(clean_line(c.subject, 200))),
         ("quote", string(clean_line(c.new_text, 160))),
         ("value", string(c.value)),

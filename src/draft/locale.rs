@@ -8,7 +8,7 @@ use std::path::Path;
 
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{toml_error, ConfigError};
 
@@ -52,6 +52,64 @@ struct RawLocale {
     /// draft's generic sentence.
     #[serde(default)]
     area: BTreeMap<String, String>,
+    /// What the greeting reads from a display name besides the name itself.
+    #[serde(default)]
+    salutation: RawSalutation,
+}
+
+/// `[salutation]` of a locale file: the words of a display name that the greeting keeps or
+/// reads, so that "Frau Dr. Ulrike Sommer" is greeted "Frau Dr. Sommer" and "経理部" as a
+/// department's contact, by each language's own rules (docs/templates.md, "The greeting").
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSalutation {
+    /// Words that say the customer is a woman ("Frau", "Mme", "Sra."): the only source of a
+    /// gendered greeting, never the given name.
+    #[serde(default)]
+    female: Vec<String>,
+    /// Words that say the customer is a man ("Herr", "M.", "Sr.").
+    #[serde(default)]
+    male: Vec<String>,
+    /// Academic titles the greeting keeps, as it writes them: `dr = "Dr."`.
+    #[serde(default)]
+    kept_titles: BTreeMap<String, String>,
+    /// Given names that are the second half of a compound given name ("Javier" in "Francisco
+    /// Javier Molina", "Ángel"): the greeting says both.
+    #[serde(default)]
+    compound_given: Vec<String>,
+    /// Particles that belong to the family name before it ("von", "de", "van der").
+    #[serde(default)]
+    particles: Vec<String>,
+    /// `last`: the family name is the last word (with its particles); `rest`: every word
+    /// after the given name (the two surnames of Spanish).
+    #[serde(default)]
+    family_name: FamilyName,
+    /// Prefixes that make a two-character name a familiar form, not one to greet a customer
+    /// by ("小杨", "老王").
+    #[serde(default)]
+    familiar: Vec<String>,
+}
+
+/// Which words of a name are the family name.
+#[derive(Deserialize, Default, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum FamilyName {
+    #[default]
+    Last,
+    Rest,
+}
+
+/// What a greeting knows of the sender beyond their name, for the `salutation` of a
+/// template's context: `gender` is `female`, `male` or `""` (only ever from a word of the
+/// display name such as "Frau" or "Mme"), `title` the academic titles kept ("Dr.", "Prof.
+/// Dr."), `family` the family name, `organisation` the display name of a department or
+/// company ("株式会社山田商事 経理部"), `""` for a person.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Salutation {
+    pub gender: &'static str,
+    pub title: String,
+    pub family: String,
+    pub organisation: String,
 }
 
 /// One language's way of writing dates, times and delays.
@@ -81,6 +139,14 @@ pub struct Locale {
     titles: Vec<String>,
     /// `signals.area` key → its name in the templates' sentences.
     area: BTreeMap<String, String>,
+    /// Normalised `[salutation]` words.
+    female: Vec<String>,
+    male: Vec<String>,
+    kept_titles: Vec<(String, String)>,
+    compound_given: Vec<String>,
+    particles: Vec<String>,
+    family_name: FamilyName,
+    familiar: Vec<String>,
 }
 
 /// True for scripts written without spaces between words (and Hangul, whose department words
@@ -88,6 +154,14 @@ pub struct Locale {
 fn unspaced(c: char) -> bool {
     crate::rules::is_cjk(c)
         || matches!(c as u32, 0x3040..=0x30FF | 0x1100..=0x11FF | 0xAC00..=0xD7AF)
+}
+
+/// Each entry's words, lower-cased, joined by one space ("Dr." → "dr", "van der" → "van der").
+fn words(list: &[String]) -> Vec<String> {
+    list.iter()
+        .map(|w| name_words(w).join(" "))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// The words of a name, lower-cased, without punctuation ("Dr. Jens" → ["dr", "jens"]).
@@ -190,9 +264,110 @@ impl Locale {
                 .map(|w| (name_words(w).join(" "), w.chars().any(unspaced)))
                 .filter(|(w, _)| !w.is_empty())
                 .collect(),
-            titles: raw.titles.iter().flat_map(|t| name_words(t)).collect(),
+            titles: raw
+                .titles
+                .iter()
+                .chain(&raw.salutation.female)
+                .chain(&raw.salutation.male)
+                .chain(raw.salutation.kept_titles.keys())
+                .flat_map(|t| name_words(t))
+                .collect(),
             area: raw.area,
+            female: words(&raw.salutation.female),
+            male: words(&raw.salutation.male),
+            kept_titles: raw
+                .salutation
+                .kept_titles
+                .iter()
+                .map(|(k, v)| (name_words(k).join(" "), v.clone()))
+                .collect(),
+            compound_given: words(&raw.salutation.compound_given),
+            particles: words(&raw.salutation.particles),
+            family_name: raw.salutation.family_name,
+            familiar: raw.salutation.familiar,
         })
+    }
+
+    /// Whether the display name is a department, role or company (`not_a_person`).
+    fn is_organisation(&self, name: &str) -> bool {
+        let lower = name.to_lowercase();
+        let spaced = format!(" {} ", name_words(name).join(" "));
+        self.not_a_person.iter().any(|(w, unspaced)| {
+            if *unspaced {
+                lower.contains(w.as_str())
+            } else {
+                spaced.contains(&format!(" {w} "))
+            }
+        })
+    }
+
+    /// The given name of a bare name when it is a compound one ("Francisco Javier" of
+    /// "Francisco Javier Molina"): the second word is one of `compound_given` and a family
+    /// name follows.
+    pub fn compound_given(&self, bare: &str) -> Option<String> {
+        let words: Vec<&str> = bare.split_whitespace().collect();
+        let second = words.get(1).map(|w| w.to_lowercase())?;
+        (words.len() >= 3 && words.len() <= 5 && self.compound_given.contains(&second))
+            .then(|| words[..2].join(" "))
+    }
+
+    /// What the greeting reads from a display name besides the name (see [`Salutation`]).
+    /// `given` is the given name the greeting found, so the family name is what follows it.
+    pub fn salutation(&self, name: &str, given: &str) -> Salutation {
+        let Some(bare) = self.person_name(name) else {
+            let organisation = if self.is_organisation(name) {
+                name.split_whitespace().collect::<Vec<_>>().join(" ")
+            } else {
+                String::new()
+            };
+            return Salutation {
+                organisation,
+                ..Salutation::default()
+            };
+        };
+        // A script without spaces between words has no family name to pick out here.
+        if bare.chars().any(unspaced) {
+            return Salutation::default();
+        }
+        let mut gender = "";
+        let mut title = Vec::new();
+        for token in name.split_whitespace() {
+            let key = name_words(token).join(" ");
+            if self.female.contains(&key) {
+                gender = "female";
+            } else if self.male.contains(&key) {
+                gender = "male";
+            }
+            if let Some((_, written)) = self.kept_titles.iter().find(|(k, _)| *k == key) {
+                title.push(written.clone());
+            }
+        }
+        let words: Vec<&str> = bare.split_whitespace().collect();
+        let after_given = match given.split_whitespace().count() {
+            n if n > 0 && words.len() > n && words[..n].join(" ") == given => &words[n..],
+            _ if words.len() == 1 => &words[..],
+            _ => &words[words.len().min(1)..],
+        };
+        let family = match self.family_name {
+            FamilyName::Rest => after_given.join(" "),
+            FamilyName::Last => {
+                let mut start = after_given.len().saturating_sub(1);
+                while start > 0
+                    && self
+                        .particles
+                        .contains(&after_given[start - 1].to_lowercase())
+                {
+                    start -= 1;
+                }
+                after_given[start..].join(" ")
+            }
+        };
+        Salutation {
+            gender: if family.is_empty() { "" } else { gender },
+            title: title.join(" "),
+            family,
+            organisation: String::new(),
+        }
     }
 
     /// The display name as a greeting may use it: `None` for a department, role or company
@@ -201,16 +376,17 @@ impl Locale {
     /// else the name without its titles, for finding the given name ("Dr Jane Smith" → "Jane
     /// Smith").
     pub fn person_name(&self, name: &str) -> Option<String> {
-        let lower = name.to_lowercase();
-        let spaced = format!(" {} ", name_words(name).join(" "));
-        let department = self.not_a_person.iter().any(|(w, unspaced)| {
-            if *unspaced {
-                lower.contains(w.as_str())
-            } else {
-                spaced.contains(&format!(" {w} "))
-            }
-        });
-        if department {
+        if self.is_organisation(name) {
+            return None;
+        }
+        // "小杨": what a senior calls a junior, not how a support team greets a customer.
+        let trimmed = name.trim();
+        if trimmed.chars().count() == 2
+            && self
+                .familiar
+                .iter()
+                .any(|f| trimmed.starts_with(f.as_str()))
+        {
             return None;
         }
         let is_title = |w: &str| {

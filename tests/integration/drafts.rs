@@ -1223,20 +1223,6 @@ fn a_display_name_that_is_not_a_person_gets_the_generic_greeting() {
             "Hola:",
         ),
         (
-            "ja",
-            "経理部",
-            "請求書の再発行",
-            "請求書 INV-30912 の控えを送っていただけますか。",
-            "お客様",
-        ),
-        (
-            "ko",
-            "총무팀",
-            "청구서 사본",
-            "청구서 INV-30912 사본을 보내 주실 수 있을까요?",
-            "고객님",
-        ),
-        (
             "he",
             "הנהלת חשבונות",
             "העתק חשבונית",
@@ -2484,5 +2470,206 @@ fn an_outage_report_sent_to_a_retired_address_carries_the_address_note() {
         assert_eq!(template, format!("{lang}/outage"), "{body}");
         assert!(body.contains("helpdesk@example.net"), "{lang}: {body}");
         assert!(body.contains("support@example.com"), "{lang}: {body}");
+    }
+}
+
+/// The subject and text of a plain invoice-copy request in `lang`, for greeting tests.
+fn copy_request(lang: &str) -> (&'static str, &'static str) {
+    match lang {
+        "de" => (
+            "Rechnungskopie",
+            "Bitte senden Sie mir eine Kopie der Rechnung INV-30912.",
+        ),
+        "fr" => (
+            "Copie de facture",
+            "Pourriez-vous m'envoyer une copie de la facture INV-30912 ?",
+        ),
+        "es" => (
+            "Copia de factura",
+            "Por favor, envíenme una copia de la factura INV-30912.",
+        ),
+        "ja" => (
+            "請求書の再発行",
+            "請求書 INV-30912 の控えを送っていただけますか。",
+        ),
+        "ko" => (
+            "청구서 사본",
+            "청구서 INV-30912 사본을 보내 주실 수 있을까요?",
+        ),
+        "zh" => ("发票副本", "请把发票 INV-30912 的副本发给我，谢谢。"),
+        _ => unreachable!("no copy request for {lang}"),
+    }
+}
+
+#[test]
+fn the_greeting_follows_each_languages_register_for_titles_gender_and_departments() {
+    // (language, display name, the greeting line expected). Gender comes only from a word
+    // of the name ("Frau", "M.", "Sra."), never from the given name.
+    let cases = [
+        ("de", "Frau Dr. Ulrike Sommer", "Guten Tag Frau Dr. Sommer,"),
+        (
+            "de",
+            "Herr Prof. Dr. Klaus von Bergen",
+            "Guten Tag Herr Prof. Dr. von Bergen,",
+        ),
+        ("de", "Fr. Anja Keller", "Guten Tag Frau Keller,"),
+        ("de", "Dr. Ulrike Sommer", "Guten Tag Dr. Ulrike Sommer,"),
+        ("fr", "M. Julien Marchand", "Bonjour Monsieur Marchand,"),
+        ("fr", "Mme Claire de La Tour", "Bonjour Madame de La Tour,"),
+        ("fr", "Julien Marchand", "Bonjour,"),
+        (
+            "es",
+            "Sr. Francisco Javier Molina Ruiz",
+            "Estimado Sr. Molina Ruiz:",
+        ),
+        ("es", "Dra. Lucía Pérez Soto", "Estimada Dra. Pérez Soto:"),
+        ("es", "Francisco Javier Molina", "Hola, Francisco Javier:"),
+        ("es", "Rosa María Gómez", "Hola, Rosa María:"),
+        ("es", "José García", "Hola, José:"),
+        (
+            "ja",
+            "株式会社青葉商事 経理部",
+            "株式会社青葉商事 経理部 ご担当者様",
+        ),
+        ("ja", "総務課", "総務課 ご担当者様"),
+        (
+            "ko",
+            "(주)누리소프트 경영지원팀",
+            "(주)누리소프트 경영지원팀 담당자님, 안녕하세요.",
+        ),
+        ("zh", "小王", "尊敬的客户，您好！"),
+        ("zh", "王先生", "王先生，您好！"),
+    ];
+    for (lang, name, greeting) in cases {
+        let (subject, text) = copy_request(lang);
+        let (template, body) = reply(
+            &format!("=?UTF-8?B?{}?= <office@firm.example>", b64(name)),
+            subject,
+            text,
+        );
+        assert!(template.starts_with(lang), "{lang} {name}: {template}");
+        let first = body.lines().next().unwrap_or_default();
+        assert_eq!(first, greeting, "{lang} {name}: {body}");
+    }
+}
+
+#[test]
+fn reply_politeness_and_sentences_leaning_on_the_request_are_not_quoted_as_requests() {
+    // (language, subject, text, the sentence that must not be quoted back).
+    let cases = [
+        (
+            "en",
+            "New user",
+            "Could you please add our new colleague Laura Chen (laura.chen@firm.example) to our account as a user? Let me know once it's done.",
+            "Let me know once it's done",
+        ),
+        (
+            "en",
+            "Invoice copy",
+            "Could you send me a copy of invoice INV-4410? Can you send it as a PDF to this address?",
+            "send it as a PDF",
+        ),
+        (
+            "de",
+            "Neuer Benutzer",
+            "Bitte legen Sie für unseren neuen Kollegen Jonas Brandt (j.brandt@firma.example) einen Zugang an. Geben Sie mir kurz Bescheid, wenn das erledigt ist.",
+            "Geben Sie mir kurz Bescheid",
+        ),
+        (
+            "fr",
+            "Copie de facture",
+            "Pourriez-vous m'envoyer une copie de la facture INV-4410 ? Pourriez-vous me l'envoyer au format PDF ?",
+            "me l'envoyer au format PDF",
+        ),
+        (
+            "es",
+            "Copia de factura",
+            "¿Me pueden enviar una copia de la factura INV-4410? ¿Me la pueden mandar en PDF a esta dirección?",
+            "Me la pueden mandar",
+        ),
+        (
+            "he",
+            "העתק חשבונית",
+            "אפשר לקבל העתק של חשבונית INV-4410? תוכלו לשלוח אותה אליי במייל כקובץ PDF?",
+            "לשלוח אותה",
+        ),
+        (
+            "ko",
+            "사용자 추가",
+            "이번 주에 입사한 직원 한 명을 저희 계정에 사용자로 추가해 주세요. 완료되면 메일로 알려 주시기 바랍니다.",
+            "완료되면",
+        ),
+        (
+            "ja",
+            "ユーザー追加のお願い",
+            "新しく入ったスタッフのユーザーを弊社アカウントに追加していただけますでしょうか。完了しましたらご連絡いただけますと幸いです。",
+            "完了しましたら",
+        ),
+        (
+            "zh",
+            "添加用户",
+            "请为我们部门新来的同事开通一个用户账号，权限和其他同事一样。处理好后请告知我一声。",
+            "处理好后",
+        ),
+    ];
+    for (lang, subject, text, not_quoted) in cases {
+        let (template, body) = reply("Robin Park <robin@customer.example>", subject, text);
+        assert!(template.starts_with(lang), "{lang}: {template}");
+        let quoted = body
+            .lines()
+            .filter(|l| l.starts_with('>'))
+            .any(|l| l.contains(not_quoted));
+        assert!(!quoted, "{lang} quotes {not_quoted:?}: {body}");
+    }
+}
+
+#[test]
+fn a_quoted_request_is_headed_by_what_we_will_do_and_ja_ko_zh_promise_fluently() {
+    // A request the drafts have no words of their own for is quoted under a commitment, never
+    // under a bare label ("Your request:", "次のご依頼、確かに承りました。").
+    let cases = [
+        (
+            "en",
+            "Workspace language",
+            "Could you please switch the language of our team workspace to German for all members?",
+            "We'll take care of this for you:",
+            "Your request:",
+        ),
+        (
+            "de",
+            "Sprache des Arbeitsbereichs",
+            "Könnten Sie bitte die Sprache unseres Team-Arbeitsbereichs für alle Mitglieder auf Englisch umstellen?",
+            "Darum kümmern wir uns für Sie:",
+            "Ihr Anliegen:",
+        ),
+        (
+            "ja",
+            "ワークスペースの言語設定",
+            "弊社チームのワークスペースの表示言語につきまして、全メンバー分まとめて英語への切り替えをお願いいたします。",
+            "以下のご依頼につきまして、承知いたしました。",
+            "必要なお手続き",
+        ),
+        (
+            "ko",
+            "워크스페이스 언어 변경",
+            "저희 팀 워크스페이스의 표시 언어를 전체 구성원 모두 영어로 바꿔 주시기 바랍니다.",
+            "아래 요청하신 건은 저희가 처리해 드리겠습니다.",
+            "요청하신 내용은 다음과 같습니다",
+        ),
+        (
+            "zh",
+            "工作区语言",
+            "请把我们团队工作区的显示语言统一改成英文，所有成员都要改。",
+            "您的以下请求，我们会为您办理：",
+            "为您办好",
+        ),
+    ];
+    for (lang, subject, text, heading, stiff) in cases {
+        let (template, body) = reply("Robin Park <robin@customer.example>", subject, text);
+        assert!(template.starts_with(lang), "{lang}: {template}");
+        assert!(!body.contains(stiff), "{lang}: {body}");
+        if body.lines().any(|l| l.starts_with('>')) {
+            assert!(body.contains(heading), "{lang}: {body}");
+        }
     }
 }

@@ -6,8 +6,9 @@
 //! worse than none, so a sentence counts only when its shape says so: a question ends with a
 //! question mark, with its language's question ending (か, 吗, 까요), or opens with one of its
 //! question words and ends without a full stop; a request holds one of its language's request
-//! phrases. Pleasantries, stock lines and questions too short or too generic to be worth
-//! quoting ("Can you help?") are never taken. The items of a numbered or bulleted list that
+//! phrases. Pleasantries, stock lines, politeness about the reply ("let me know once it's
+//! done"), sentences that lean on an earlier one ("Can you send it as a PDF?") and questions
+//! too short or too generic to be worth quoting ("Can you help?") are never taken. The items of a numbered or bulleted list that
 //! holds a question (or a request) are all quoted, each whole on one line with its number, up
 //! to [`MAX_ITEMS`]; a statement inside an item ("Our contracts require it.") and the line
 //! that introduces the list ("I'd like to check two points:") are not. Every phrase is data:
@@ -57,6 +58,16 @@ pub struct RawAsked {
     /// me", "is that possible").
     #[serde(default)]
     generic: Vec<String>,
+    /// Phrases of a sentence that only asks to hear back once the work is done ("let me know
+    /// once it's done", "처리되면 회신", "完了しましたらご連絡"): politeness about the reply,
+    /// not a request, so it is never quoted as one.
+    #[serde(default)]
+    courtesy: Vec<String>,
+    /// Phrases that point back at an earlier sentence ("send it", "add her", "me lo",
+    /// "אותה"): the sentence goes on with a request already made and reads broken alone, so it
+    /// is never quoted.
+    #[serde(default)]
+    refers_back: Vec<String>,
     /// Phrases of a line that introduces what is asked rather than asking it ("the following",
     /// "two questions", "以下の", "두 가지"): such a sentence outside a list is never quoted.
     #[serde(default)]
@@ -152,6 +163,8 @@ impl Asked {
         l.question_endings.extend(plain(&raw.question_endings));
         l.request.extend(phrases(&raw.request));
         l.not.extend(phrases(&raw.not));
+        l.not.extend(phrases(&raw.courtesy));
+        l.not.extend(phrases(&raw.refers_back));
         l.generic.extend(plain(&raw.generic));
         l.lead_in.extend(phrases(&raw.lead_in));
         l.inquiry.extend(phrases(&raw.inquiry));
