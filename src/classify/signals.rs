@@ -632,6 +632,22 @@ impl SignalRules {
         negs.iter().any(|n| padded.contains(&format!(" {n} ")))
     }
 
+    /// Whether a negation of `language` stands in `span`: as a word, or anywhere for one
+    /// written in a script without spaces ("不").
+    fn negation_in(&self, span: &str, language: usize) -> bool {
+        let Some(negs) = self.negations.get(language) else {
+            return false;
+        };
+        let words: Vec<&str> = span.split(|c: char| !wordish(c)).collect();
+        negs.iter().any(|n| {
+            if n.chars().any(crate::rules::is_cjk) {
+                return span.contains(n.as_str());
+            }
+            let n: Vec<&str> = n.split(' ').collect();
+            words.windows(n.len()).any(|w| w == n.as_slice())
+        })
+    }
+
     /// Whether `sentence` asks for something of [`ASKS`] (a copy, a new user, "email only"):
     /// the drafts say those in our own words, so the sentence is not quoted back as well.
     pub fn asks_in(&self, sentence: &str) -> bool {
@@ -752,13 +768,23 @@ impl SignalRules {
                 }
             }
         }
-        if let Some(base) = sent.local_date() {
-            self.read_when(languages, norm, base, &mut s);
+        // Requests for a call written around their window ("könnten Sie mich morgen zwischen
+        // 9 und 11 Uhr anrufen"), unless negated in or just before them.
+        for &l in languages {
+            for (start, end) in self.call.asks(l, norm) {
+                if self.negated(norm, start, l) || self.negation_in(&norm[start..end], l) {
+                    continue;
+                }
+                asks[0] = true;
+                call_cues.push((l, start, end));
+            }
         }
         s.tried = present(TRIED, &tried);
         s.asks = present(ASKS, &asks);
+        // Where the call window stands: a time in it is when to call, not a deadline.
+        let mut window_span = None;
         if s.asks.iter().any(|a| a == "callback") && !s.email_only() {
-            s.call_window = languages.iter().find_map(|&l| {
+            let found = languages.iter().find_map(|&l| {
                 let cues: Vec<(usize, usize)> = call_cues
                     .iter()
                     .filter(|c| c.0 == l)
@@ -767,6 +793,11 @@ impl SignalRules {
                 let hours = self.hours.get(l)?;
                 self.call.read(l, norm, hours, &cues, sent.local_date())
             });
+            window_span = found.as_ref().map(|(_, span)| *span);
+            s.call_window = found.map(|(w, _)| w);
+        }
+        if let Some(base) = sent.local_date() {
+            self.read_when(languages, norm, base, window_span, &mut s);
         }
         s.about = present(ABOUT, &about);
         s.area = area.map(|(_, _, i)| AREAS[i].to_string());
@@ -836,13 +867,28 @@ impl SignalRules {
     /// The deadline (the earliest named, "today" before any date) and the start of their
     /// problem (the earliest named), from the patterns of `languages`, for a message written
     /// on `base`. An expression after a negation ("not by Friday") does not count.
-    fn read_when(&self, languages: &[usize], norm: &str, base: NaiveDate, s: &mut Signals) {
+    ///
+    /// A time of day inside the call window (`window`, a byte span of `norm`) is when to call:
+    /// it sets no deadline ("今天下午2点到4点之间给我打电话" needs no reply by 2 pm).
+    fn read_when(
+        &self,
+        languages: &[usize],
+        norm: &str,
+        base: NaiveDate,
+        window: Option<(usize, usize)>,
+        s: &mut Signals,
+    ) {
+        // The time as written may hold its day ("今天下午2点"): any overlap counts.
+        let in_window = |clock: &str| {
+            let at = clock.as_ptr() as usize - norm.as_ptr() as usize;
+            window.is_some_and(|(from, to)| at < to && at + clock.len() > from)
+        };
         let mut deadline = s.today().then_some(Deadline::Today);
         let mut since: Option<NaiveDate> = None;
         let mut time: Option<chrono::NaiveTime> = None;
         for &l in languages {
             for f in self.when.deadlines(l, norm) {
-                if self.negated(norm, f.start, l) {
+                if self.negated(norm, f.start, l) || f.clock.is_some_and(in_window) {
                     continue;
                 }
                 if let Some(d) = when::deadline(f.day, base) {
@@ -1401,6 +1447,46 @@ account_fillers = ["my", "old", "work", "address", "is"]
             },
             not_colleagues: &[],
         })
+    }
+
+    /// "Today" with the thing needed between the need and it, in each language's order
+    /// (round-7 reviews de ko en: "brauche den Zugang für die Angebote heute", "오늘 업무 때문에
+    /// 꼭 접속해야"); "today" beside no need, or as when it started, is no deadline.
+    #[test]
+    fn round7_today_with_what_is_needed_before_it_is_a_deadline() {
+        for (lang, text) in [
+            ("en", "Reset\nThe reset email never arrives. I need my files for a client today."),
+            ("en", "Access\nWe need access to the shared folder today for a board meeting."),
+            ("de", "Anmeldung\nIch kann mich nicht anmelden und brauche den Zugang für die Angebote heute."),
+            ("de", "Rechnung\nWir brauchen die korrigierte Rechnung heute für die Buchhaltung."),
+            ("fr", "Accès\nLe mail n'arrive pas. J'ai besoin de mes fichiers pour un client aujourd'hui."),
+            ("ko", "로그인\n재설정 메일이 오지 않습니다. 오늘 업무 때문에 꼭 접속해야 합니다."),
+            ("ko", "로그\n오늘 감사 때문에 접속 로그가 반드시 필요합니다."),
+            ("zh", "登录\n重置邮件一直收不到。我今天上午需要导出报表。"),
+            ("he", "איפוס\nמייל האיפוס לא מגיע. אני צריך את הקבצים היום בשביל לקוח."),
+            ("es", "Acceso\nNo me llega el correo. Necesito mis archivos hoy para un cliente."),
+        ] {
+            let s = builtin(lang, text);
+            assert_eq!(s.deadline.as_deref(), Some("today"), "{lang}: {text}");
+            assert_eq!(s.deadline_time, None, "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "Export\nToday I noticed the export is empty."),
+            ("en", "Export\nThe export is empty today. Can you check it?"),
+            (
+                "de",
+                "Export\nHeute ist mir aufgefallen, dass der Export leer ist.",
+            ),
+            (
+                "fr",
+                "Export\nAujourd'hui j'ai remarqué que l'export est vide.",
+            ),
+            ("ko", "메일\n오늘 보낸 메일 확인해 주세요."),
+            ("ko", "로그인\n오늘부터 로그인이 안 되니 꼭 확인해 주세요."),
+            ("zh", "邮件\n请查看我今天发的邮件。"),
+        ] {
+            assert_eq!(builtin(lang, text).deadline, None, "{lang}: {text}");
+        }
     }
 
     #[test]
