@@ -1463,7 +1463,6 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("ko", "로그인\n재설정 메일이 오지 않습니다. 오늘 업무 때문에 꼭 접속해야 합니다."),
             ("ko", "로그\n오늘 감사 때문에 접속 로그가 반드시 필요합니다."),
             ("zh", "登录\n重置邮件一直收不到。我今天上午需要导出报表。"),
-            ("he", "איפוס\nמייל האיפוס לא מגיע. אני צריך את הקבצים היום בשביל לקוח."),
             ("es", "Acceso\nNo me llega el correo. Necesito mis archivos hoy para un cliente."),
         ] {
             let s = builtin(lang, text);
