@@ -386,6 +386,10 @@ impl Builder {
         let Some((p, start_boundary, end_boundary)) = parse_phrase(phrase) else {
             return;
         };
+        // A phrase ending in a script written without spaces ("打我手机") ends there whatever
+        // follows: a number or a Latin word after it ("打我手机138 1234 5678") is not inside it.
+        let start_boundary = start_boundary && p.chars().next().is_some_and(wordish);
+        let end_boundary = end_boundary && p.chars().next_back().is_some_and(wordish);
         let i = match self.index.get(&p) {
             Some(&i) => i,
             None => {
