@@ -883,9 +883,12 @@ impl SignalRules {
         s: &mut Signals,
     ) {
         // The time as written may hold its day ("今天下午2点"): any overlap counts.
+        // `clock` is a slice of `norm` (the deadline patterns run on it): its offset there.
         let in_window = |clock: &str| {
-            let at = clock.as_ptr() as usize - norm.as_ptr() as usize;
-            window.is_some_and(|(from, to)| at < to && at + clock.len() > from)
+            let at = (clock.as_ptr() as usize).checked_sub(norm.as_ptr() as usize);
+            window
+                .zip(at)
+                .is_some_and(|((from, to), at)| at < to && at + clock.len() > from)
         };
         let mut deadline = s.today().then_some(Deadline::Today);
         let mut since: Option<NaiveDate> = None;
@@ -1457,7 +1460,7 @@ account_fillers = ["my", "old", "work", "address", "is"]
     /// (round-7 reviews de ko en: "brauche den Zugang für die Angebote heute", "오늘 업무 때문에
     /// 꼭 접속해야"); "today" beside no need, or as when it started, is no deadline.
     #[test]
-    fn round7_today_with_what_is_needed_before_it_is_a_deadline() {
+    fn today_with_what_is_needed_between_the_need_and_it_is_a_deadline() {
         for (lang, text) in [
             ("en", "Reset\nThe reset email never arrives. I need my files for a client today."),
             ("en", "Access\nWe need access to the shared folder today for a board meeting."),

@@ -2267,7 +2267,7 @@ fn a_first_contact_is_not_spared_explaining_again() {
 /// with no am or pm) is offered in that window, and the window's start is promised as no
 /// reply deadline.
 #[test]
-fn round7_a_call_window_inside_the_request_is_offered_and_is_no_deadline() {
+fn a_call_window_inside_the_request_is_offered_and_sets_no_deadline() {
     // (language, subject, text, offset, the promised call, what must not be said).
     let cases = [
         ("en", "Calendar set-up", "Hello, could you call me on (512) 555-0148 between 2 and 4? I'd like help setting up our calendars.", "-0600", "(512) 555-0148 between 2 pm and 4 pm", "by 2 pm"),
@@ -2293,7 +2293,7 @@ fn round7_a_call_window_inside_the_request_is_offered_and_is_no_deadline() {
 /// my files for a client today") is a same-day need: the draft promises today, not the
 /// config's three business days.
 #[test]
-fn round7_a_need_for_today_with_its_object_between_is_promised_today() {
+fn a_need_for_today_with_its_object_between_is_promised_today() {
     // (language, subject, text, offset, the business-days promise).
     let cases = [
         ("en", "Reset email", "The reset email never arrives, I checked spam. I need my files for a client today.", "+0000", "within three business days"),
