@@ -408,6 +408,10 @@ impl Builder {
         let Some((p, start_boundary, end_boundary)) = parse_phrase(phrase) else {
             return;
         };
+        // A phrase ending in a script written without spaces ("打我手机") ends there whatever
+        // follows: a number or a Latin word after it ("打我手机138 1234 5678") is not inside it.
+        let start_boundary = start_boundary && p.chars().next().is_some_and(wordish);
+        let end_boundary = end_boundary && p.chars().next_back().is_some_and(wordish);
         let i = match self.index.get(&p) {
             Some(&i) => i,
             None => {
@@ -697,6 +701,22 @@ impl SignalRules {
         negs.iter().any(|n| clause.contains(n.as_str()))
     }
 
+    /// Whether a negation of `language` stands in `span`: as a word, or anywhere for one
+    /// written in a script without spaces ("不").
+    fn negation_in(&self, span: &str, language: usize) -> bool {
+        let Some(negs) = self.negations.get(language) else {
+            return false;
+        };
+        let words: Vec<&str> = span.split(|c: char| !wordish(c)).collect();
+        negs.iter().any(|n| {
+            if n.chars().any(crate::rules::is_cjk) {
+                return span.contains(n.as_str());
+            }
+            let n: Vec<&str> = n.split(' ').collect();
+            words.windows(n.len()).any(|w| w == n.as_slice())
+        })
+    }
+
     /// Whether `sentence` asks for something of [`ASKS`] (a copy, a new user, "email only"):
     /// the drafts say those in our own words, so the sentence is not quoted back as well.
     pub fn asks_in(&self, sentence: &str) -> bool {
@@ -832,8 +852,16 @@ impl SignalRules {
                 together::Sets::About(i) => about[i] = true,
             }
         }
-        if let Some(base) = sent.local_date() {
-            self.read_when(languages, norm, base, &mut s);
+        // Requests for a call written around their window ("könnten Sie mich morgen zwischen
+        // 9 und 11 Uhr anrufen"), unless negated in or just before them.
+        for &l in languages {
+            for (start, end) in self.call.asks(l, norm) {
+                if self.negated(norm, start, l) || self.negation_in(&norm[start..end], l) {
+                    continue;
+                }
+                asks[0] = true;
+                call_cues.push((l, start, end));
+            }
         }
         s.tried = present(TRIED, &tried);
         s.asks = present(ASKS, &asks);
@@ -841,8 +869,10 @@ impl SignalRules {
         if s.email_only() {
             s.asks.retain(|a| a != "callback");
         }
+        // Where the call window stands: a time in it is when to call, not a deadline.
+        let mut window_span = None;
         if s.asks.iter().any(|a| a == "callback") {
-            s.call_window = languages.iter().find_map(|&l| {
+            let found = languages.iter().find_map(|&l| {
                 let cues: Vec<(usize, usize)> = call_cues
                     .iter()
                     .filter(|c| c.0 == l)
@@ -851,6 +881,11 @@ impl SignalRules {
                 let hours = self.hours.get(l)?;
                 self.call.read(l, norm, hours, &cues, sent.local_date())
             });
+            window_span = found.as_ref().map(|(_, span)| *span);
+            s.call_window = found.map(|(w, _)| w);
+        }
+        if let Some(base) = sent.local_date() {
+            self.read_when(languages, norm, base, window_span, &mut s);
         }
         s.about = present(ABOUT, &about);
         s.area = area.map(|(_, _, i)| AREAS[i].to_string());
@@ -926,13 +961,31 @@ impl SignalRules {
     /// The deadline (the earliest named, "today" before any date) and the start of their
     /// problem (the earliest named), from the patterns of `languages`, for a message written
     /// on `base`. An expression after a negation ("not by Friday") does not count.
-    fn read_when(&self, languages: &[usize], norm: &str, base: NaiveDate, s: &mut Signals) {
+    ///
+    /// A time of day inside the call window (`window`, a byte span of `norm`) is when to call:
+    /// it sets no deadline ("今天下午2点到4点之间给我打电话" needs no reply by 2 pm).
+    fn read_when(
+        &self,
+        languages: &[usize],
+        norm: &str,
+        base: NaiveDate,
+        window: Option<(usize, usize)>,
+        s: &mut Signals,
+    ) {
+        // The time as written may hold its day ("今天下午2点"): any overlap counts.
+        // `clock` is a slice of `norm` (the deadline patterns run on it): its offset there.
+        let in_window = |clock: &str| {
+            let at = (clock.as_ptr() as usize).checked_sub(norm.as_ptr() as usize);
+            window
+                .zip(at)
+                .is_some_and(|((from, to), at)| at < to && at + clock.len() > from)
+        };
         let mut deadline = s.today().then_some(Deadline::Today);
         let mut since: Option<NaiveDate> = None;
         let mut time: Option<chrono::NaiveTime> = None;
         for &l in languages {
             for f in self.when.deadlines(l, norm) {
-                if self.negated(norm, f.start, l) {
+                if self.negated(norm, f.start, l) || f.clock.is_some_and(in_window) {
                     continue;
                 }
                 if let Some(d) = when::deadline(f.day, base) {
@@ -1718,6 +1771,45 @@ account_fillers = ["my", "old", "work", "address", "is"]
                 phone,
                 "{lang}: {text}"
             );
+        }
+    }
+
+    /// "Today" with the thing needed between the need and it, in each language's order
+    /// (round-7 reviews de ko en: "brauche den Zugang für die Angebote heute", "오늘 업무 때문에
+    /// 꼭 접속해야"); "today" beside no need, or as when it started, is no deadline.
+    #[test]
+    fn today_with_what_is_needed_between_the_need_and_it_is_a_deadline() {
+        for (lang, text) in [
+            ("en", "Reset\nThe reset email never arrives. I need my files for a client today."),
+            ("en", "Access\nWe need access to the shared folder today for a board meeting."),
+            ("de", "Anmeldung\nIch kann mich nicht anmelden und brauche den Zugang für die Angebote heute."),
+            ("de", "Rechnung\nWir brauchen die korrigierte Rechnung heute für die Buchhaltung."),
+            ("fr", "Accès\nLe mail n'arrive pas. J'ai besoin de mes fichiers pour un client aujourd'hui."),
+            ("ko", "로그인\n재설정 메일이 오지 않습니다. 오늘 업무 때문에 꼭 접속해야 합니다."),
+            ("ko", "로그\n오늘 감사 때문에 접속 로그가 반드시 필요합니다."),
+            ("zh", "登录\n重置邮件一直收不到。我今天上午需要导出报表。"),
+            ("es", "Acceso\nNo me llega el correo. Necesito mis archivos hoy para un cliente."),
+        ] {
+            let s = builtin(lang, text);
+            assert_eq!(s.deadline.as_deref(), Some("today"), "{lang}: {text}");
+            assert_eq!(s.deadline_time, None, "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "Export\nToday I noticed the export is empty."),
+            ("en", "Export\nThe export is empty today. Can you check it?"),
+            (
+                "de",
+                "Export\nHeute ist mir aufgefallen, dass der Export leer ist.",
+            ),
+            (
+                "fr",
+                "Export\nAujourd'hui j'ai remarqué que l'export est vide.",
+            ),
+            ("ko", "메일\n오늘 보낸 메일 확인해 주세요."),
+            ("ko", "로그인\n오늘부터 로그인이 안 되니 꼭 확인해 주세요."),
+            ("zh", "邮件\n请查看我今天发的邮件。"),
+        ] {
+            assert_eq!(builtin(lang, text).deadline, None, "{lang}: {text}");
         }
     }
 

@@ -2673,3 +2673,57 @@ fn a_quoted_request_is_headed_by_what_we_will_do_and_ja_ko_zh_promise_fluently()
         }
     }
 }
+
+/// Round-7 reviews (de ko zh fr et ja en): a call asked for with its window inside the request
+/// ("Könnten Sie mich … zwischen 14 und 16 Uhr anrufen?", "…로 연락 주시면", "打我手机", hours
+/// with no am or pm) is offered in that window, and the window's start is promised as no
+/// reply deadline.
+#[test]
+fn a_call_window_inside_the_request_is_offered_and_sets_no_deadline() {
+    // (language, subject, text, offset, the promised call, what must not be said).
+    let cases = [
+        ("en", "Calendar set-up", "Hello, could you call me on (512) 555-0148 between 2 and 4? I'd like help setting up our calendars.", "-0600", "(512) 555-0148 between 2 pm and 4 pm", "by 2 pm"),
+        ("de", "Bitte um Rückruf", "Guten Tag, könnten Sie mich unter 0421 5567 2390 zwischen 14 und 16 Uhr anrufen? Es geht um unsere Kalender.", "+0100", "zwischen 14 und 16 Uhr unter 0421 5567 2390", "bis 14 Uhr"),
+        ("ko", "전화 상담 요청", "계정 설정 건으로 상담받고 싶습니다. 오늘 오후 2시에서 4시 사이에 010-4821-3307로 연락 주시면 감사하겠습니다.", "+0900", "오늘 14시~16시 사이에 전화드리겠습니다", "14시까지"),
+        ("zh", "续约咨询", "关于企业版续约，麻烦今天下午2点到4点之间打我手机，号码是138 1234 5678。", "+0800", "今天14点到16点之间", "14点之前"),
+    ];
+    for (lang, subject, text, offset, promised, wrong) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} {offset}"), text);
+        let signals = o.signals.expect("signals");
+        assert!(signals.call_window.is_some(), "{lang}: {signals:?}");
+        assert_eq!(signals.deadline_time, None, "{lang}: {signals:?}");
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(
+            body.contains(promised),
+            "{lang}: {promised:?} not in\n{body}"
+        );
+        assert!(!body.contains(wrong), "{lang}: {wrong:?} in\n{body}");
+    }
+}
+
+/// Round-7 reviews (de ko en): "today" with what is needed between the need and it ("I need
+/// my files for a client today") is a same-day need: the draft promises today, not the
+/// config's three business days.
+#[test]
+fn a_need_for_today_with_its_object_between_is_promised_today() {
+    // (language, subject, text, offset, the business-days promise).
+    let cases = [
+        ("en", "Reset email", "The reset email never arrives, I checked spam. I need my files for a client today.", "+0000", "within three business days"),
+        ("de", "Anmeldung", "Ich kann mich trotz neuem Passwort nicht anmelden und brauche den Zugang für die Angebote heute.", "+0100", "innerhalb von drei Werktagen"),
+        ("ko", "재설정 메일", "재설정 메일이 오지 않습니다. 오늘 업무 때문에 꼭 접속해야 합니다.", "+0900", "영업일 기준 3일 이내에"),
+    ];
+    for (lang, subject, text, offset, business_days) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} {offset}"), text);
+        let signals = o.signals.expect("signals");
+        assert_eq!(
+            signals.deadline.as_deref(),
+            Some("today"),
+            "{lang}: {signals:?}"
+        );
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(
+            !body.contains(business_days),
+            "{lang}: {business_days:?} in\n{body}"
+        );
+    }
+}

@@ -40,6 +40,16 @@ pub struct RawCallWindow {
     today: Vec<String>,
     #[serde(default)]
     tomorrow: Vec<String>,
+    /// Regexes for days before the message's ("yesterday"): a window in their clause is when
+    /// something happened ("I called yesterday between 2 and 4"), not when to call.
+    #[serde(default)]
+    yesterday: Vec<String>,
+    /// Regexes for a request for a call written around its window, which a phrase cannot
+    /// hold: the German verb at the end ("könnten sie mich morgen zwischen 9 und 11 uhr
+    /// anrufen"), a number to be reached on ("010-1234-5678로 연락 주시면"). A match asks for a
+    /// call unless a negation stands in it or just before it.
+    #[serde(default)]
+    pub asks: Vec<String>,
     /// Phrases that tie a sentence to the call besides the `asks.callback` phrases ("I'm
     /// available", "erreichbar"); read by the signal phrase matcher.
     #[serde(default)]
@@ -68,37 +78,57 @@ pub struct CallWindow {
 #[derive(Debug, Default)]
 struct Lang {
     ranges: Vec<Regex>,
-    /// The `morning`, `afternoon` and `evening` patterns as written, with their index into
-    /// [`PARTS`]; `parts` is compiled from them.
-    part_sources: Vec<(usize, String)>,
-    /// One group `p{k}` per entry of `part_sources`.
+    /// One group per part pattern.
     parts: Option<Regex>,
-    /// `today` and `tomorrow` patterns as written; `days` is compiled from them.
-    day_sources: [Vec<String>; 2],
+    /// (group of `parts`, index into [`PARTS`]) for each part pattern, looked up once at load
+    /// so a match maps back to its part without naming groups.
+    part_of: Vec<(usize, usize)>,
+    /// The index into [`PARTS`] of the `k`-th part pattern (group `p{k}`), kept across the
+    /// rule files of the language.
+    part_index: Vec<usize>,
     /// Days after the message's (0 today, 1 tomorrow): a regex matching any of its patterns.
     days: [Option<Regex>; 2],
+    /// A day before the message's ("yesterday"): a window in its clause was, not is.
+    past: Option<Regex>,
+    /// Requests for a call written around their window (`asks`).
+    asks: Option<Regex>,
 }
 
-/// One regex matching any of `sources`, the `k`-th as group `p{k}` when `groups`.
-fn alternation<'a>(
-    sources: impl Iterator<Item = &'a String>,
+/// One regex matching `before` (an alternation this built for an earlier rule file of the
+/// language) or any of `sources`, the `k`-th of them as group `p{first + k}` when `groups`.
+/// It is compiled once; only when it fails are the patterns compiled alone, to name the one
+/// at fault.
+fn alternation(
+    before: Option<&Regex>,
+    first: usize,
+    sources: &[String],
     groups: bool,
-) -> Result<Option<Regex>, regex::Error> {
-    let alternatives: Vec<String> = sources
-        .enumerate()
-        .map(|(k, p)| {
+) -> Result<Option<Regex>, String> {
+    let alternatives: Vec<String> = before
+        .map(|re| re.as_str().to_string())
+        .into_iter()
+        .chain(sources.iter().enumerate().map(|(k, p)| {
             let p = crate::rules::ascii_boundaries(p);
             if groups {
-                format!("(?P<p{k}>{p})")
+                format!("(?P<p{}>{p})", first + k)
             } else {
                 format!("(?:{p})")
             }
-        })
+        }))
         .collect();
     if alternatives.is_empty() {
         return Ok(None);
     }
-    Regex::new(&alternatives.join("|")).map(Some)
+    Regex::new(&alternatives.join("|")).map(Some).map_err(|e| {
+        sources
+            .iter()
+            .find_map(|p| {
+                Regex::new(&crate::rules::ascii_boundaries(p))
+                    .err()
+                    .map(|e| crate::rules::bad_regex(p, &e))
+            })
+            .unwrap_or_else(|| e.to_string())
+    })
 }
 
 /// The call window patterns of every language.
@@ -148,34 +178,60 @@ impl CallRules {
             }
             l.ranges.push(re);
         }
-        for (i, (key, list)) in [
-            ("morning", &raw.morning),
-            ("afternoon", &raw.afternoon),
-            ("evening", &raw.evening),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            for p in list {
-                compile(key, p)?;
-                l.part_sources.push((i, p.clone()));
-            }
-        }
-        l.parts = alternation(l.part_sources.iter().map(|(_, p)| p), true)
-            .map_err(|e| err("morning", e.to_string()))?;
+        let parts = [&raw.morning, &raw.afternoon, &raw.evening];
+        let sources: Vec<String> = parts.iter().flat_map(|l| l.iter().cloned()).collect();
+        // A bad part pattern is named under its own key.
+        let key_of = |e: String| {
+            let key = ["morning", "afternoon", "evening"]
+                .into_iter()
+                .zip(parts)
+                .find(|(_, list)| {
+                    list.iter()
+                        .any(|p| Regex::new(&crate::rules::ascii_boundaries(p)).is_err())
+                })
+                .map_or("morning", |(k, _)| k);
+            err(key, e)
+        };
+        let first = l.part_index.len();
+        l.parts = alternation(l.parts.as_ref(), first, &sources, true).map_err(key_of)?;
+        l.part_index.extend(
+            parts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, list)| std::iter::repeat_n(i, list.len())),
+        );
+        let part_index = &l.part_index;
+        l.part_of = l.parts.as_ref().map_or_else(Vec::new, |re| {
+            re.capture_names()
+                .enumerate()
+                .filter_map(|(g, name)| {
+                    let k: usize = name?.strip_prefix('p')?.parse().ok()?;
+                    Some((g, *part_index.get(k)?))
+                })
+                .collect()
+        });
         for (n, key, list) in [(0, "today", &raw.today), (1, "tomorrow", &raw.tomorrow)] {
-            for p in list {
-                compile(key, p)?;
-                l.day_sources[n].push(p.clone());
-            }
-            l.days[n] =
-                alternation(l.day_sources[n].iter(), false).map_err(|e| err(key, e.to_string()))?;
+            l.days[n] = alternation(l.days[n].as_ref(), 0, list, false).map_err(|e| err(key, e))?;
         }
+        l.asks = alternation(l.asks.as_ref(), 0, &raw.asks, false).map_err(|e| err("asks", e))?;
+        l.past = alternation(l.past.as_ref(), 0, &raw.yesterday, false)
+            .map_err(|e| err("yesterday", e))?;
         Ok(())
     }
 
+    /// The byte spans of the requests for a call (`asks`) of `language` in the normalised
+    /// `text`.
+    pub fn asks(&self, language: usize, text: &str) -> Vec<(usize, usize)> {
+        self.langs
+            .get(language)
+            .and_then(|l| l.asks.as_ref())
+            .map(|re| re.find_iter(text).map(|m| (m.start(), m.end())).collect())
+            .unwrap_or_default()
+    }
+
     /// The first window of `language` in the normalised `text` that stands in a sentence
-    /// holding one of `cues` (byte spans of call phrases), for a message written on `base`.
+    /// holding one of `cues` (byte spans of call phrases), for a message written on `base`,
+    /// with the byte span of its words in `text` (a time in it is no deadline).
     pub fn read(
         &self,
         language: usize,
@@ -183,7 +239,7 @@ impl CallRules {
         hours: &Hours,
         cues: &[(usize, usize)],
         base: Option<NaiveDate>,
-    ) -> Option<CallWindow> {
+    ) -> Option<(CallWindow, (usize, usize))> {
         let l = self.langs.get(language)?;
         for (from, to) in sentences(text) {
             if !cues.iter().any(|&(s, e)| s >= from && e <= to) {
@@ -196,6 +252,10 @@ impl CallRules {
             };
             let (cf, ct) = clause(sentence, start, end);
             let clause_text = &sentence[cf..ct];
+            // "I called yesterday between 2 and 4": when they tried, not when to call.
+            if l.past.as_ref().is_some_and(|re| re.is_match(clause_text)) {
+                continue;
+            }
             let names = |n: usize| {
                 l.days[n]
                     .as_ref()
@@ -218,7 +278,7 @@ impl CallRules {
                     },
                 };
             }
-            return Some(w);
+            return Some((w, (from + start, from + end)));
         }
         None
     }
@@ -257,9 +317,12 @@ impl Lang {
     fn part(&self, sentence: &str) -> Option<(usize, usize, CallWindow)> {
         let c = self.parts.as_ref()?.captures(sentence)?;
         let whole = c.get(0)?;
-        let k = (0..self.part_sources.len()).find(|k| c.name(&format!("p{k}")).is_some())?;
+        let part = self
+            .part_of
+            .iter()
+            .find_map(|&(g, part)| c.get(g).map(|_| part))?;
         let window = CallWindow {
-            part: Some(PARTS[self.part_sources[k].0].to_string()),
+            part: Some(PARTS[part].to_string()),
             ..CallWindow::default()
         };
         Some((whole.start(), whole.end(), window))
@@ -373,5 +436,83 @@ mod tests {
         ] {
             assert_eq!(window(lang, text), None, "{lang}: {text}");
         }
+    }
+
+    /// Round-7 forms (de ko ja zh fr et en): a window inside a German verb-final request, a
+    /// number "to be contacted on", a wish to be called back, the window in a sentence of its
+    /// own, and English hours with no am or pm, read in business hours.
+    #[test]
+    fn windows_inside_requests_and_without_am_or_pm_are_read() {
+        let w = |f: &str, t: &str, day: Option<&str>| {
+            Some((f.to_string(), t.to_string(), day.map(str::to_string)))
+        };
+        for (lang, text, want) in [
+            ("de", "Lizenzen\nKönnten Sie mich morgen zwischen 9 und 11 Uhr anrufen?", w("09:00", "11:00", Some("2026-12-10"))),
+            ("de", "Rückruf\nKönnen Sie mich bitte heute zwischen 14 und 16 Uhr unter 0711 4589 2231 zurückrufen?", w("14:00", "16:00", Some("today"))),
+            ("de", "Rückruf\nRufen Sie mich bitte unter 0711 4589 2231 zwischen 14 und 16 Uhr an.", w("14:00", "16:00", None)),
+            ("en", "Call\nCould you call me between 2 and 4 tomorrow? My number is +44 20 7946 0321.", w("14:00", "16:00", Some("2026-12-10"))),
+            ("en", "Call\nPlease call me back on +44 20 7946 0321 between 9 and 11.", w("09:00", "11:00", None)),
+            ("en", "Call\nPlease call me on +44 20 7946 0321 between 10 and 2 today.", w("10:00", "14:00", Some("today"))),
+            ("ko", "전화\n오늘 오후 2시에서 4시 사이에 010-4821-7730으로 연락 주시면 감사하겠습니다.", w("14:00", "16:00", Some("today"))),
+            ("ko", "전화\n내일 오전 10시부터 12시 사이에 전화 주시면 좋겠습니다. 010-4821-7730입니다.", w("10:00", "12:00", Some("2026-12-10"))),
+            ("ko", "전화\n오후 2시~4시 사이에 전화해 주시면 감사하겠습니다. 010-4821-7730", w("14:00", "16:00", None)),
+            ("ja", "ご相談\n一度お電話でご相談させていただけないでしょうか。午後2時から4時の間でお願いします。電話番号：045-312-7788", w("14:00", "16:00", None)),
+            ("zh", "电话\n麻烦今天下午2点到4点之间打我手机138 1234 5678。", w("14:00", "16:00", Some("today"))),
+            ("zh", "电话\n请明天上午9点到11点之间给我打电话13812345678。", w("09:00", "11:00", Some("2026-12-10"))),
+            ("zh", "电话\n我想电话沟通一下，今天下午2点到4点之间都可以，电话138 1234 5678。", w("14:00", "16:00", Some("today"))),
+            ("fr", "Rappel\nBonjour, j'aimerais être rappelée au 06 12 34 56 78 entre 14 h et 16 h.", w("14:00", "16:00", None)),
+            ("fr", "Rappel\nNous souhaiterions être rappelés demain entre 9 h et 11 h au 06 12 34 56 78.", w("09:00", "11:00", Some("2026-12-10"))),
+            ("et", "Helistamine\nKas saaksite mulle täna helistada kella 14 ja 16 vahel? Minu number on +372 5123 4567.", w("14:00", "16:00", Some("today"))),
+        ] {
+            assert_eq!(window(lang, text), want, "{lang}: {text}");
+        }
+        // When they called, a refusal, or numbers that are no hours: no window.
+        for (lang, text) in [
+            ("en", "Call\nI called yesterday between 2 and 4 and nobody answered. Please call me back on +44 20 7946 0321."),
+            ("en", "Call\nI called yesterday between 2 and 4, please call me back on +44 20 7946 0321."),
+            ("en", "Call\nPlease call me on +44 20 7946 0321, we have between 2 and 4 users affected."),
+            ("de", "Rückruf\nKönnten Sie mich bitte nicht zwischen 14 und 16 Uhr anrufen? Ich schreibe lieber."),
+            ("de", "Rückruf\nIch habe gestern zwischen 14 und 16 Uhr angerufen, rufen Sie mich bitte zurück."),
+            ("fr", "Rappel\nJe ne souhaite pas être rappelée entre 14 h et 16 h, répondez par e-mail."),
+            ("et", "Helistamine\nPalun ärge helistage mulle kella 14 ja 16 vahel, number +372 5123 4567."),
+            ("ko", "전화\n어제 오후 2시에서 4시 사이에 전화했는데 안 받으셨어요. 010-4821-7730으로 전화 주세요."),
+            ("zh", "电话\n我昨天下午2点到4点之间打过电话，请给我回电，138 1234 5678。"),
+        ] {
+            assert_eq!(window(lang, text), None, "{lang}: {text}");
+        }
+    }
+
+    /// A time inside the call window is when to call, not a deadline: the draft must not
+    /// promise a reply by the window's start (round-7 zh review).
+    #[test]
+    fn a_call_window_sets_no_deadline_time() {
+        for (lang, text) in [
+            (
+                "zh",
+                "电话\n请在今天下午2点到4点之间给我打电话，号码138 1234 5678。",
+            ),
+            (
+                "zh",
+                "电话\n麻烦今天下午2点到4点之间打我手机138 1234 5678。",
+            ),
+            (
+                "ko",
+                "전화\n오늘 오후 2시에서 4시 사이에 010-4821-7730으로 전화 부탁드립니다.",
+            ),
+            (
+                "en",
+                "Call\nPlease call me on +44 20 7946 0321 today between 2 and 4 pm.",
+            ),
+        ] {
+            let s = crate::classify::signals::tests::builtin(lang, text);
+            assert!(s.call_window.is_some(), "{lang}: {s:?}");
+            assert_eq!(s.deadline_time, None, "{lang}: {s:?}");
+        }
+        // A deadline at a time beside the window still is one.
+        let s = crate::classify::signals::tests::builtin(
+            "zh",
+            "电话\n请今天下午2点到4点之间给我打电话，138 1234 5678。报告我们需要今天下午5点之前拿到。",
+        );
+        assert_eq!(s.deadline_time.as_deref(), Some("17:00"), "{s:?}");
     }
 }

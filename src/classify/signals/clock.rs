@@ -193,6 +193,11 @@ impl Hours {
     /// of the day said once holds for both ends when that makes the window run forward
     /// ("between 2 and 4 pm", "오후 2시에서 4시 사이"); `None` when an end is unclear or the
     /// window runs backwards.
+    ///
+    /// A window with no half of the day at either end is read in business hours ("between 2
+    /// and 4", "between 9 and 11", "2点到4点"): an hour from 1 to 6 (and 12) is the afternoon,
+    /// from 7 to 11 the morning. Unlike a time alone, a span someone asks to be called in is
+    /// in the working day: nobody asks for a call between 2 and 4 at night.
     pub fn window(
         &self,
         from: Option<&str>,
@@ -220,6 +225,7 @@ impl Hours {
                 .into_iter()
                 .map(|t| (from, t))
                 .collect(),
+            (None, None) => vec![(business(from), business(to))],
             _ => vec![(from, to)],
         };
         candidates.into_iter().find_map(|(f, t)| {
@@ -227,6 +233,17 @@ impl Hours {
             (f < t).then_some((Some(f), Some(t)))
         })
     }
+}
+
+/// An hour with no half of the day, read in business hours: 1 to 6 and 12 in the afternoon,
+/// 7 to 11 in the morning; other hours (the 24-hour clock) as written.
+fn business(w: Written) -> Written {
+    let meridiem = match w.hour {
+        1..=6 | 12 => Some(Meridiem::Pm),
+        7..=11 => Some(Meridiem::Am),
+        _ => None,
+    };
+    Written { meridiem, ..w }
 }
 
 /// A clock time as the signals hold it: "15:00".
@@ -297,7 +314,22 @@ mod tests {
             w(&en, Some("10 am"), Some("2")),
             Some((at("10:00"), at("14:00")))
         );
-        assert_eq!(w(&en, Some("2"), Some("4")), None, "am or pm?");
+        // No am or pm at either end: business hours.
+        assert_eq!(
+            w(&en, Some("2"), Some("4")),
+            Some((at("14:00"), at("16:00")))
+        );
+        assert_eq!(
+            w(&en, Some("9"), Some("11")),
+            Some((at("09:00"), at("11:00")))
+        );
+        assert_eq!(
+            w(&en, Some("10"), Some("2")),
+            Some((at("10:00"), at("14:00")))
+        );
+        assert_eq!(w(&en, Some("4"), Some("2")), None, "backwards");
+        // A time alone stays unread without am or pm.
+        assert_eq!(en.time("2"), None);
         assert_eq!(w(&en, Some("17:00"), None), Some((at("17:00"), None)));
         let de = hours(&[], &[], &[], false);
         assert_eq!(

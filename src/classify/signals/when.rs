@@ -93,6 +93,12 @@ pub struct RawDeadline {
     /// of `need` ("until", "bis", "까지" also say how long something lasted).
     #[serde(default)]
     until: Vec<String>,
+    /// Regexes with one `{day}` that are a deadline only when the day is today with no time
+    /// of day, their clause also holds one of `need`, and no `since` pattern reads the same
+    /// day: the need and "today" with the thing needed between them ("I need my files for a
+    /// client today", "brauche den Zugang für die Angebote heute"), which no phrase holds.
+    #[serde(default)]
+    need_today: Vec<String>,
     /// Phrases of needing or asking ("need", "please", "brauche").
     #[serde(default)]
     need: Vec<String>,
@@ -291,6 +297,7 @@ struct Data {
     days: RawDays,
     by: Vec<String>,
     until: Vec<String>,
+    need_today: Vec<String>,
     since: Vec<String>,
     need: Vec<String>,
 }
@@ -315,6 +322,7 @@ struct Compiled {
 struct Lang {
     by: Option<Compiled>,
     until: Option<Compiled>,
+    need_today: Option<Compiled>,
     since: Option<Compiled>,
     /// (phrase, start boundary, end boundary).
     need: Vec<(String, bool, bool)>,
@@ -562,9 +570,10 @@ impl Builder {
                 ));
             }
         }
-        let lists: [(&str, &[String]); 3] = [
+        let lists: [(&str, &[String]); 4] = [
             ("deadline.by", &deadline.by),
             ("deadline.until", &deadline.until),
+            ("deadline.need_today", &deadline.need_today),
             ("since", since),
         ];
         for (key, patterns) in lists {
@@ -607,6 +616,7 @@ impl Builder {
         d.weekend_starts = days.weekend_starts.or(d.weekend_starts);
         data.by.extend(nfkc(&deadline.by));
         data.until.extend(nfkc(&deadline.until));
+        data.need_today.extend(nfkc(&deadline.need_today));
         data.since.extend(nfkc(since));
         data.need.extend(deadline.need.iter().cloned());
         // Each list on its own first, so a mistake is reported against its own key.
@@ -648,6 +658,7 @@ impl Builder {
         for (key, tier, patterns) in [
             ("deadline.by", Tier::Deadline, &data.by),
             ("deadline.until", Tier::Deadline, &data.until),
+            ("deadline.need_today", Tier::Deadline, &data.need_today),
             ("since", Tier::Since, &data.since),
         ] {
             compile(&days_now, tier, patterns).map_err(|e| err(key, e))?;
@@ -672,6 +683,9 @@ impl Builder {
                 Lang {
                     by: compile(&d.days, Tier::Deadline, &d.by).ok().flatten(),
                     until: compile(&d.days, Tier::Deadline, &d.until).ok().flatten(),
+                    need_today: compile(&d.days, Tier::Deadline, &d.need_today)
+                        .ok()
+                        .flatten(),
                     since: compile(&d.days, Tier::Since, &d.since).ok().flatten(),
                     need: d.need.iter().filter_map(|p| parse_phrase(p)).collect(),
                     weekdays: lookup(&d.days.weekdays),
@@ -767,6 +781,18 @@ impl When {
         };
         let mut out = l.find(l.by.as_ref(), text, false);
         out.extend(l.find(l.until.as_ref(), text, true));
+        // "Since today" is when it started, whatever is needed beside it.
+        let started = |at: usize| {
+            l.since.as_ref().is_some_and(|c| {
+                c.re.find_iter(text)
+                    .any(|m| m.start() <= at && at < m.end())
+            })
+        };
+        out.extend(
+            l.find(l.need_today.as_ref(), text, true)
+                .into_iter()
+                .filter(|f| f.day == Day::Today && f.clock.is_none() && !started(f.start)),
+        );
         out
     }
 
