@@ -658,14 +658,15 @@ pub fn has_phone_number(text: &str) -> bool {
 /// Every phone number in `text` (see [`has_phone_number`]), where it stands.
 pub fn phone_numbers(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
     PHONE.find_iter(text).filter(|m| {
-        // Glued to a word, it is part of a reference ("ARV-2026-5521", "INV2026-0001").
+        // Glued to a Latin word, it is part of a reference ("ARV-2026-5521", "INV2026-0001");
+        // after a kana or Han character ("電話番号は090-…") it is not.
         let before = text[..m.start()]
             .chars()
             .rev()
             .find(|c| !matches!(c, '-' | '/' | '_'));
         let joined = text[..m.start()].ends_with(['-', '/', '_']);
-        if before.is_some_and(char::is_alphanumeric)
-            && (joined || text[..m.start()].ends_with(char::is_alphanumeric))
+        if before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && (joined || text[..m.start()].ends_with(|c: char| c.is_ascii_alphanumeric()))
         {
             return false;
         }

@@ -1764,6 +1764,8 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("he", "הקו שלכם 03-555-0100 תפוס כל הזמן. אנא התקשרו אליי: 052-555-7781", Some("052-555-7781")),
             ("et", "Arved ARV-2026-5521 ja ARV-2026-5522 on topelt. Palun helistage mulle.", None),
             ("en", "Invoices INV2026-55210 and INV2026-55211 were both charged. Please call me.", None),
+            // After a kana or Han character a number is not glued to a reference.
+            ("ja", "折り返しお電話ください。電話番号は090-1234-5678です。", Some("090-1234-5678")),
         ];
         for (lang, text, phone) in cases {
             assert_eq!(
