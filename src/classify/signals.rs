@@ -1021,19 +1021,18 @@ impl SignalRules {
     fn phone(&self, own_text: &str, callback_asked: bool) -> Option<String> {
         for line in own_text.lines() {
             let norm = normalize(line);
-            let found = |target: Target| -> Vec<(usize, usize)> {
-                self.matcher
-                    .find_overlapping_iter(&norm)
-                    .filter(|m| {
-                        self.meta[m.pattern().as_usize()]
-                            .iter()
-                            .any(|x| x.target == target)
-                    })
-                    .map(|m| (m.start(), m.end()))
-                    .collect()
-            };
-            let words = found(Target::PhoneWord);
-            let ours = found(Target::PhoneOurs);
+            // One scan of the line for both kinds of phrase.
+            let mut words: Vec<(usize, usize)> = Vec::new();
+            let mut ours: Vec<(usize, usize)> = Vec::new();
+            for m in self.matcher.find_overlapping_iter(&norm) {
+                let metas = &self.meta[m.pattern().as_usize()];
+                if metas.iter().any(|x| x.target == Target::PhoneWord) {
+                    words.push((m.start(), m.end()));
+                }
+                if metas.iter().any(|x| x.target == Target::PhoneOurs) {
+                    ours.push((m.start(), m.end()));
+                }
+            }
             for m in phone_numbers(line) {
                 // "Your hotline 0800 555 0100 is always busy": ours, not theirs.
                 if ours
@@ -1067,13 +1066,14 @@ fn drop_partial_errors(refs: &mut Vec<Ref>) {
     let errors: Vec<String> = refs
         .iter()
         .filter(|r| r.kind == "error")
-        .map(|r| format!("{} ", r.value))
+        .map(|r| r.value.clone())
         .collect();
     refs.retain(|r| {
         r.kind != "error"
-            || !errors
-                .iter()
-                .any(|e| e.len() > r.value.len() + 1 && e.starts_with(&format!("{} ", r.value)))
+            || !errors.iter().any(|e| {
+                e.strip_prefix(r.value.as_str())
+                    .is_some_and(|rest| rest.len() > 1 && rest.starts_with(' '))
+            })
     });
 }
 
