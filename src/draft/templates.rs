@@ -4,10 +4,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 use handlebars::Handlebars;
-use regex::Regex;
 use serde_json::Value;
 
 use super::locale::Locale;
@@ -90,20 +88,15 @@ impl Templates {
         hb.register_escape_fn(handlebars::no_escape);
         let mut names = BTreeSet::new();
         let mut sources = Vec::new();
-        let partials: HashMap<String, String> = files
-            .iter()
-            .filter_map(|(rel, _, text)| Some((partial_name(rel)?, text.clone())))
-            .collect();
         // Partials first, so that an error in one is reported against its own file.
         files.sort_by_key(|(rel, _, _)| !rel.contains("/partials/"));
         for (rel, path, source) in files {
             let name = rel.trim_end_matches(".hbs").to_string();
-            let text = inline_partials(&source, &partials, 0);
             let result = match partial_name(&rel) {
-                Some(partial) => hb.register_partial(&partial, text.as_str()),
+                Some(partial) => hb.register_partial(&partial, source.as_str()),
                 None => {
                     names.insert(name.clone());
-                    hb.register_template_string(&name, text.as_str())
+                    hb.register_template_string(&name, source.as_str())
                 }
             };
             result.map_err(|e| {
@@ -234,29 +227,6 @@ fn partial_name(rel: &str) -> Option<String> {
     Some(format!("{lang}/{partial}"))
 }
 
-/// A partial call alone on its line, with no parameters: `{{> en/greeting}}`.
-static STANDALONE_PARTIAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\{\{>\s*([^\s{}]+)\s*\}\}\r?\n?$").expect("static regex"));
-
-/// Replaces each standalone partial call (alone on its line, unindented, no parameters) with
-/// the partial's text, as handlebars would render it there: at render time handlebars copies
-/// the whole context for every partial call, a tenth of the render. Anything else (parameters,
-/// indentation, an unknown name, nesting deeper than 8) is left to handlebars.
-fn inline_partials(text: &str, partials: &HashMap<String, String>, depth: usize) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let inline = (depth < 8)
-            .then(|| STANDALONE_PARTIAL.captures(line))
-            .flatten()
-            .and_then(|c| partials.get(c.get(1)?.as_str()));
-        match inline {
-            Some(partial) => out.push_str(&inline_partials(partial, partials, depth + 1)),
-            None => out.push_str(line),
-        }
-    }
-    out
-}
-
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
@@ -337,52 +307,6 @@ mod tests {
     use crate::classify::signals::Signals;
     use crate::config::Promises;
     use crate::draft::{context, ContextInput};
-
-    #[test]
-    fn inlined_partials_render_exactly_as_handlebars_partials() {
-        let t = Templates::load(None).expect("templates");
-        let mut plain = Handlebars::new();
-        plain.set_strict_mode(true);
-        plain.register_escape_fn(handlebars::no_escape);
-        for (rel, text) in builtin::TEMPLATES {
-            match partial_name(rel) {
-                Some(partial) => plain.register_partial(&partial, *text),
-                None => plain.register_template_string(rel.trim_end_matches(".hbs"), *text),
-            }
-            .expect("built-in template compiles");
-        }
-        let mut renders = 0;
-        for name in t.names() {
-            let (lang, category) = name.split_once('/').expect("lang/category");
-            for (facts, (signals, urgent)) in crate::check::samples()
-                .into_iter()
-                .zip(crate::check::sample_signals().into_iter().cycle())
-            {
-                let ctx = context(&ContextInput {
-                    customer_name: "Kim",
-                    subject: "Subject",
-                    new_text: "Text",
-                    value: "reliability",
-                    category,
-                    signature: "Support",
-                    language: lang,
-                    default_language: "en",
-                    locale: t.locale(lang),
-                    promises: &Promises::default(),
-                    own_addresses: &[],
-                    facts: &facts,
-                    signals: &signals,
-                    urgent,
-                    followup: false,
-                    stated: urgent,
-                });
-                let expected = tidy_body(&plain.render(name, &ctx).expect("renders"));
-                assert_eq!(t.render(name, ctx).expect("renders"), expected, "{name}");
-                renders += 1;
-            }
-        }
-        assert!(renders > 500, "only {renders} renders compared");
-    }
 
     #[test]
     fn template_syntax_in_customer_text_stays_literal() {
