@@ -412,7 +412,7 @@ impl Builder {
 /// The characters [`ascii_boundaries`] takes for "not a letter, digit or `_`".
 macro_rules! non_word_class {
     () => {
-        r"[\x00-/:-@\[-\^`{-\x{A9}\x{AB}-\x{B1}\x{B4}\x{B6}-\x{B8}\x{BB}\x{BF}\x{D7}\x{F7}\x{591}-\x{5CF}\x{5F3}\x{5F4}\x{2000}-\x{2BFF}\x{3000}-\x{303F}\x{30FB}\x{1F000}-\x{1FFFF}]"
+        r"[\x00-/:-@\[-\^`{-\x{A9}\x{AB}-\x{B1}\x{B4}\x{B6}-\x{B8}\x{BB}\x{BF}\x{D7}\x{F7}\x{591}-\x{5CF}\x{5F3}\x{5F4}\x{2000}-\x{2BFF}\x{3000}-\x{3004}\x{3008}-\x{3020}\x{302A}-\x{3030}\x{3036}\x{3037}\x{303D}-\x{303F}\x{3099}-\x{309C}\x{30A0}\x{30FB}\x{1F000}-\x{1FFFF}]"
     };
 }
 
@@ -566,7 +566,21 @@ pub(crate) fn loosen(pattern: &str) -> String {
                 j += 1;
             }
             if nested || (negated && loosened) {
-                out.push_str(&format!("[{ANY}]"));
+                out.push_str(&format!("(?-i:[{ANY}])"));
+            } else if loosened {
+                // Not case-folded: regex would fold each of its million members, for a
+                // second of every start-up. Both cases of ASCII letters are written out instead
+                // (a leading `-` stays first, where it is a member).
+                let body = match body.strip_prefix('-') {
+                    _ if body.contains("A-Za-z")
+                        || !body.chars().any(|c| c.is_ascii_alphabetic()) =>
+                    {
+                        body
+                    }
+                    Some(rest) => format!("-A-Za-z{rest}"),
+                    None => format!("A-Za-z{body}"),
+                };
+                out.push_str(&format!("(?-i:[{body}])"));
             } else {
                 out.push('[');
                 if negated {
@@ -580,7 +594,7 @@ pub(crate) fn loosen(pattern: &str) -> String {
         }
         if c == '\\' {
             if let Some((members, len)) = class_of(i) {
-                out.push_str(&format!("[{members}]"));
+                out.push_str(&format!("(?-i:[{members}])"));
                 i += len;
                 continue;
             }
@@ -993,6 +1007,9 @@ mod tests {
             (r"[\w&&[^\d]]+y\b{end}", &["abcy", "äy"]),
             (r"(?P<v>[\p{Han}]{2,4})さん", &["田中さん"]),
             (r"\PL\pL", &["1a", " é"]),
+            // Case-insensitive classes: loosened, they are written out, not folded.
+            (r"(?i:[\da-f]+\s+[\p{L}-]+)", &["BEEF Müller", "12AB ÉTÉ"]),
+            (r"(?i:[-\s\p{L}]{3})", &["A-B", "É é"]),
         ];
         for (pattern, texts) in cases {
             let exact = Regex::new(pattern).expect("exact");
@@ -1003,7 +1020,7 @@ mod tests {
             }
         }
         assert_eq!(loosen(r"\bab\b"), "ab");
-        assert_eq!(loosen(r"[^\p{L}]"), r"[\x{0}-\x{10FFFF}]");
+        assert_eq!(loosen(r"[^\p{L}]"), r"(?-i:[\x{0}-\x{10FFFF}])");
         assert_eq!(loosen(r"[a-z\x27]\."), r"[a-z\x27]\.");
         let name = r"\p{Lu}[\p{L}\x27’-]*\p{Ll}(?: \p{Lu}[\p{L}\x27’-]*\p{Ll})?";
         let size = |p: &str| {
@@ -1090,13 +1107,17 @@ mod tests {
             0x4E00..0x4F00,
             0x1F300..0x1FA00,
         ];
+        let unassigned = Regex::new(r"^\p{Cn}$").expect("compiles");
         let mut compared = 0;
         for c in blocks.into_iter().flatten().filter_map(char::from_u32) {
             let c = c.to_string();
+            if unassigned.is_match(&c) {
+                continue;
+            }
             assert_eq!(ours.is_match(&c), unicode.is_match(&c), "{c:?}");
             compared += 1;
         }
-        assert!(compared > 5000);
+        assert!(compared > 3000, "only {compared} characters compared");
     }
 
     #[test]
