@@ -2624,6 +2624,48 @@ days.other_week = ['next week']
         }
     }
 
+    #[test]
+    fn a_reset_said_with_other_words_between_the_password_and_the_verb() {
+        for (lang, text) in [
+            ("ko", "비밀번호는 이미 두 번 재설정했습니다."),
+            (
+                "ko",
+                "비밀번호는 어제 저녁에 다시 바꿨는데 여전히 안 됩니다.",
+            ),
+            ("ja", "パスワードはもう2回リセットしました。"),
+            (
+                "ja",
+                "パスワードは昨日の夜に変更しましたが、まだ入れません。",
+            ),
+            (
+                "de",
+                "Das Passwort habe ich gestern Abend schon zweimal zurückgesetzt.",
+            ),
+            (
+                "fr",
+                "Le mot de passe, je l'ai déjà réinitialisé deux fois.",
+            ),
+            ("es", "La contraseña ya la he restablecido dos veces."),
+            ("he", "את הסיסמה איפסתי כבר פעמיים אתמול."),
+            ("zh", "密码昨天晚上我已经改过两次了。"),
+        ] {
+            assert!(reads(lang, "tried.password_reset", text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("ko", "비밀번호는 아직 재설정하지 않았습니다."),
+            ("ko", "비밀번호를 재설정하려고 했는데 메일이 안 옵니다."),
+            ("ja", "パスワードはまだリセットしていません。"),
+            (
+                "ja",
+                "パスワードをリセットしようとしましたが、メールが届きません。",
+            ),
+            ("de", "Das Passwort habe ich noch nicht zurückgesetzt."),
+            ("zh", "密码我还没有改。"),
+        ] {
+            assert!(!reads(lang, "tried.password_reset", text), "{lang}: {text}");
+        }
+    }
+
     /// Whether the built-in rules of `lang` read `id` (`tried.*`, `about.*` or `still_failing`)
     /// in `text`.
     fn reads(lang: &str, id: &str, text: &str) -> bool {
