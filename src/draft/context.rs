@@ -531,6 +531,17 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             ),
         ),
         ("today", Value::Bool(today)),
+        // The call they asked for is all they asked, and the draft promises it (a number to
+        // call, and a category whose draft offers calls): no email reply is promised beside it.
+        (
+            "call_only",
+            Value::Bool(
+                asks.iter().all(|a| a == "callback")
+                    && asks.iter().any(|a| a == "callback")
+                    && s.phone.is_some()
+                    && !matches!(c.category, "slow_service" | "repeat_contact"),
+            ),
+        ),
         // The day they need it by, in the draft's language; empty for none and for today.
         (
             "deadline",

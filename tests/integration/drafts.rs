@@ -2731,3 +2731,41 @@ fn a_need_for_today_with_its_object_between_is_promised_today() {
         );
     }
 }
+
+/// A call request with a number is answered with the call alone: no email reply is promised
+/// beside it (round-8 reviews, de en zh: "we'll confirm by email once it's done" after "we'll
+/// call you", and "each point you raised will be answered within a business day" to someone
+/// who raised none). Without a number to call, the reply by email is still promised.
+#[test]
+fn a_call_request_is_promised_the_call_and_no_email_reply_beside_it() {
+    // (language, subject, text, the call promised, what promises an email reply).
+    let cases = [
+        ("en", "Call please", "Hello, could you call me on (512) 555-0148 between 2 and 4 pm today? I'd like to talk about our plan.", "(512) 555-0148", ["confirm it's done", "will reply"]),
+        ("de", "Rückruf", "Guten Tag, bitte rufen Sie mich heute zwischen 14 und 16 Uhr unter 0421 5567 2390 zurück.", "0421 5567 2390", ["bestätigen wir es Ihnen", "antwortet Ihnen"]),
+        ("zh", "电话", "您好，请今天下午2点到4点之间给我打电话，号码是139 1024 5678。", "139 1024 5678", ["告诉您处理结果", "给您答复"]),
+        ("he", "בקשה לשיחה", "שלום, אשמח שיחזרו אליי בטלפון 052-7814493 היום בין 14:00 ל-16:00 לגבי הרשאות המשתמשים.", "052-7814493", ["נחזור אליכם", "ויחזור אליכם"]),
+        ("ja", "お電話のお願い", "本日14時から16時の間に03-5421-7788までお電話いただけますでしょうか。", "03-5421-7788", ["結果をご報告", "ご返信いたします"]),
+        ("ko", "전화 요청", "오늘 오후 2시에서 4시 사이에 010-4821-3307로 전화 부탁드립니다.", "010-4821-3307", ["결과를 말씀드리겠습니다", "살펴본 뒤"]),
+    ];
+    for (lang, subject, text, number, email_reply) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(body.contains(number), "{lang}: no call promised in\n{body}");
+        for promise in email_reply {
+            assert!(!body.contains(promise), "{lang}: {promise:?} in\n{body}");
+        }
+    }
+    // No number: the call cannot be promised, so the reply by email is.
+    let o = outcome(
+        "Call please",
+        &format!("{WEDNESDAY} +0000"),
+        "Hello, could you call me back today? I'd like to talk about our plan.",
+    );
+    let body = o.draft.map(|d| d.body).unwrap_or_default();
+    assert!(
+        body.contains("confirm it's done")
+            || body.contains("will reply")
+            || body.contains("answer"),
+        "{body}"
+    );
+}
