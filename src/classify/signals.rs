@@ -1760,20 +1760,52 @@ account_fillers = ["my", "old", "work", "address", "is"]
     fn an_amount_is_read_with_its_currency_as_written_in_each_language() {
         let cases: &[(&str, &str, &[&str])] = &[
             ("en", "You charged me €49.90 twice this month.", &["€49.90"]),
-            ("en", "We were billed $1,250.00 instead of $125.00.", &["$1,250.00", "$125.00"]),
+            (
+                "en",
+                "We were billed $1,250.00 instead of $125.00.",
+                &["$1,250.00", "$125.00"],
+            ),
             ("en", "They took 1 299 kr from our account.", &["1 299 kr"]),
-            ("de", "Mir wurden 119,00 € zweimal abgebucht.", &["119,00 €"]),
-            ("de", "Es wurden 49,90 EUR abgebucht, nicht 24,95 Euro.", &["49,90 EUR", "24,95 Euro"]),
+            (
+                "de",
+                "Mir wurden 119,00 € zweimal abgebucht.",
+                &["119,00 €"],
+            ),
+            (
+                "de",
+                "Es wurden 49,90 EUR abgebucht, nicht 24,95 Euro.",
+                &["49,90 EUR", "24,95 Euro"],
+            ),
             ("fr", "On m'a prélevé 29,90 € deux fois.", &["29,90 €"]),
-            ("es", "Me han cobrado 49,90 euros dos veces.", &["49,90 euros"]),
-            ("et", "Minult võeti kaks korda 49,90 eurot.", &["49,90 eurot"]),
+            (
+                "es",
+                "Me han cobrado 49,90 euros dos veces.",
+                &["49,90 euros"],
+            ),
+            (
+                "et",
+                "Minult võeti kaks korda 49,90 eurot.",
+                &["49,90 eurot"],
+            ),
             ("he", "חויבתי פעמיים ב-₪120 החודש.", &["₪120"]),
-            ("he", "חויבנו ב-120 ש\"ח במקום 60 שקלים.", &["120 ש\"ח", "60 שקלים"]),
+            (
+                "he",
+                "חויבנו ב-120 ש\"ח במקום 60 שקלים.",
+                &["120 ש\"ח", "60 שקלים"],
+            ),
             ("zh", "这个月被扣了 ¥3,000，扣了两次。", &["¥3,000"]),
             ("zh", "多扣了3000元，请退款。", &["3000元"]),
-            ("ja", "今月3,000円が二重に引き落とされました。", &["3,000円"]),
+            (
+                "ja",
+                "今月3,000円が二重に引き落とされました。",
+                &["3,000円"],
+            ),
             ("ja", "￥3,000が2回請求されています。", &["￥3,000"]),
-            ("ko", "이번 달에 12,000원이 두 번 결제되었습니다.", &["12,000원"]),
+            (
+                "ko",
+                "이번 달에 12,000원이 두 번 결제되었습니다.",
+                &["12,000원"],
+            ),
             ("ko", "₩12,000이 두 번 빠져나갔습니다.", &["₩12,000"]),
         ];
         for (lang, text, want) in cases {
@@ -1786,17 +1818,33 @@ account_fillers = ["my", "old", "work", "address", "is"]
     #[test]
     fn a_bare_number_date_phone_or_invoice_number_is_no_amount() {
         let cases = [
-            ("en", "Since 12.05.2026 invoice INV-4471 shows 2 users. Call me on +44 20 7946 0321."),
+            (
+                "en",
+                "Since 12.05.2026 invoice INV-4471 shows 2 users. Call me on +44 20 7946 0321.",
+            ),
             ("en", "Invoice INV-4471 € was sent twice."),
-            ("de", "Rechnung 2026-118 vom 03.11.2026, Telefon 030 1234567, 5 Nutzer."),
+            (
+                "de",
+                "Rechnung 2026-118 vom 03.11.2026, Telefon 030 1234567, 5 Nutzer.",
+            ),
             ("fr", "Facture n° 2026-118 du 03/11/2026, 3 utilisateurs."),
             ("zh", "发票号 2026118，电话 0571-2836 9105，2 个用户。"),
-            ("ja", "請求書番号 3000 の件です。2026年11月3日、電話 090-1234-5678。"),
+            (
+                "ja",
+                "請求書番号 3000 の件です。2026年11月3日、電話 090-1234-5678。",
+            ),
             ("ko", "청구서 번호 2026118, 전화 010-2734-6618, 사용자 2명."),
-            ("he", "חשבונית מספר 4471 מתאריך 12.05.2026, טלפון 052-555-7781, 2 משתמשים."),
+            (
+                "he",
+                "חשבונית מספר 4471 מתאריך 12.05.2026, טלפון 052-555-7781, 2 משתמשים.",
+            ),
         ];
         for (lang, text) in cases {
-            assert_eq!(refs_of(lang, text, "amount"), Vec::<String>::new(), "{lang}: {text}");
+            assert_eq!(
+                refs_of(lang, text, "amount"),
+                Vec::<String>::new(),
+                "{lang}: {text}"
+            );
         }
     }
 
@@ -1806,13 +1854,29 @@ account_fillers = ["my", "old", "work", "address", "is"]
     fn a_version_is_read_next_to_a_version_word_in_each_language() {
         let cases = [
             ("en", "Exports fail since version 5.2.", "5.2"),
-            ("en", "It broke after updating to v4.8.1 yesterday.", "4.8.1"),
+            (
+                "en",
+                "It broke after updating to v4.8.1 yesterday.",
+                "4.8.1",
+            ),
             ("en", "It broke after updating the app to 4.8.1.", "4.8.1"),
             ("en", "Nothing works since version 7.", "7"),
-            ("de", "Seit Version 3.1 stürzt die App beim Export ab.", "3.1"),
+            (
+                "de",
+                "Seit Version 3.1 stürzt die App beim Export ab.",
+                "3.1",
+            ),
             ("de", "Nach dem Update auf 4.8.1 geht nichts mehr.", "4.8.1"),
-            ("fr", "Depuis la version 2.4, l'export ne marche plus.", "2.4"),
-            ("es", "Desde la versión 2.4 ya no funciona la exportación.", "2.4"),
+            (
+                "fr",
+                "Depuis la version 2.4, l'export ne marche plus.",
+                "2.4",
+            ),
+            (
+                "es",
+                "Desde la versión 2.4 ya no funciona la exportación.",
+                "2.4",
+            ),
             ("et", "Alates versioonist 3.1 ei tööta eksport.", "3.1"),
             ("ja", "バージョン5.2から同期できません。", "5.2"),
             ("ko", "5.2 버전부터 동기화가 안 됩니다.", "5.2"),
@@ -1821,7 +1885,11 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("he", "מאז העדכון לגרסה 4.12 הסנכרון הפסיק לעבוד.", "4.12"),
         ];
         for (lang, text, want) in cases {
-            assert_eq!(refs_of(lang, text, "version"), vec![want.to_string()], "{lang}: {text}");
+            assert_eq!(
+                refs_of(lang, text, "version"),
+                vec![want.to_string()],
+                "{lang}: {text}"
+            );
         }
     }
 
@@ -1840,7 +1908,11 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("he", "ניהול גרסאות לא עובד, 2 משתמשים, טלפון 052-555-7781."),
         ];
         for (lang, text) in cases {
-            assert_eq!(refs_of(lang, text, "version"), Vec::<String>::new(), "{lang}: {text}");
+            assert_eq!(
+                refs_of(lang, text, "version"),
+                Vec::<String>::new(),
+                "{lang}: {text}"
+            );
         }
     }
 
