@@ -910,10 +910,8 @@ impl SignalRules {
                 if AS_WRITTEN.contains(&REFS[*kind]) {
                     let start = c.get(0).map_or(v.start(), |m| m.start());
                     let end = v.start() + value.len();
-                    if !glued_before(text, start)
-                        && !glued_after(&text[end..])
-                        && !(REFS[*kind] == "version" && is_date(value))
-                    {
+                    let date = REFS[*kind] == "version" && is_date(value);
+                    if !(date || glued_before(text, start) || glued_after(&text[end..])) {
                         written.push((*kind, v.start(), end));
                     }
                     continue;
@@ -1901,6 +1899,8 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("en", "We use version control. 2 users cannot log in since 12.05.2026."),
             ("en", "Since the update 3 days ago, invoice INV-4471 is wrong. Call me on +44 20 7946 0321."),
             ("en", "Which version? The Update 12.05.2026 broke it at version 10:30."),
+            // An API path is no version.
+            ("en", "Since 14:05 every call to the /v2/orders endpoint fails."),
             ("de", "Seit dem Update vom 12.05.2026 geht nichts, 5 Nutzer betroffen."),
             ("zh", "版本控制有问题，2 个用户无法登录，电话 0571-2836 9105。"),
             ("ja", "バージョン管理が使えません。2026年11月3日から。"),
