@@ -84,8 +84,8 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
 /// answer wanted by email only (with a number and a call asked for all the same), each kind of
 /// sign-in problem alone, without and with an account address they gave (and with the
 /// address they write from confirmed as their account's), one colleague named,
-/// a request we restate beside a question we quote, and a deadline that is a date, alone and
-/// with everything else on an urgent message.
+/// a request we restate beside a question we quote, an amount and a version without an invoice
+/// number, and a deadline that is a date, alone and with everything else on an urgent message.
 pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
     let alone = |tried: &[&str], about: &[&str], accounts: usize| Signals {
         tried: tried.iter().map(|s| s.to_string()).collect(),
@@ -190,6 +190,23 @@ pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
             false,
         ),
         (restated, false),
+        // An amount and a version without an invoice number or a function named.
+        (
+            Signals {
+                refs: vec![
+                    Ref {
+                        kind: "amount".into(),
+                        value: "119,00 €".into(),
+                    },
+                    Ref {
+                        kind: "version".into(),
+                        value: "4.8.1".into(),
+                    },
+                ],
+                ..Signals::default()
+            },
+            false,
+        ),
         (
             Signals {
                 deadline: Some("2026-12-11".into()),
@@ -234,6 +251,14 @@ fn all_signals() -> Signals {
             Ref {
                 kind: "step".into(),
                 value: "3".into(),
+            },
+            Ref {
+                kind: "amount".into(),
+                value: "€49.90".into(),
+            },
+            Ref {
+                kind: "version".into(),
+                value: "5.2".into(),
             },
             colleague("Maria"),
             colleague("Jonas"),

@@ -104,10 +104,17 @@ pub const AREAS: &[&str] = &[
 /// The kinds of reference. `account` is an address the customer ties to their account, their
 /// sign-in or their new address; it is read by [`SignalRules::accounts`], not by a pattern.
 /// `colleague` is a name, not a detail of their case: it is read by `[signals] colleague`
-/// ([`colleague`]), not by `refs.*` patterns either.
+/// ([`colleague`]), not by `refs.*` patterns either. `amount` is what they were charged, kept
+/// as written with its currency ("€49.90", "119,00 €", "3,000円"), and `version` the bare
+/// number of the version since which it fails ("5.2"), for the billing and regression drafts
+/// to name back; both are kept in the order written ([`AS_WRITTEN`]).
 pub const REFS: &[&str] = &[
-    "invoice", "order", "ticket", "error", "step", ACCOUNT, COLLEAGUE,
+    "invoice", "order", "ticket", "error", "step", "amount", "version", ACCOUNT, COLLEAGUE,
 ];
+/// The kinds of reference whose patterns overlap (a sign before or a code after the same
+/// number, "v4.8.1" and "updating to v4.8.1"): the longest of overlapping values counts, and
+/// the first written comes first, since a draft names the first of a kind.
+const AS_WRITTEN: &[&str] = &["amount", "version"];
 /// The reference kind of an account's address.
 pub const ACCOUNT: &str = "account";
 /// At most this many account addresses are kept: a draft names each once.
@@ -892,11 +899,21 @@ impl SignalRules {
         // References are read with the patterns of the message's language and English (the
         // words customers borrow: "invoice", "ticket", "error"), not every language's.
         let refs = self.refs.iter().filter(|(_, l, _)| languages.contains(l));
+        let mut written: Vec<(usize, usize, usize)> = Vec::new();
         for (kind, _, re) in refs {
             for c in re.captures_iter(text) {
                 let Some(v) = c.name("v") else { continue };
                 let value = v.as_str().trim_end_matches(['.', ',', ')', ':']);
                 if !value.chars().any(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                if AS_WRITTEN.contains(&REFS[*kind]) {
+                    let start = c.get(0).map_or(v.start(), |m| m.start());
+                    let end = v.start() + value.len();
+                    let date = REFS[*kind] == "version" && is_date(value);
+                    if !(date || glued_before(text, start) || glued_after(&text[end..])) {
+                        written.push((*kind, v.start(), end));
+                    }
                     continue;
                 }
                 // "Steps 1–3 worked, step 4 fails": the first of a range is not their step.
@@ -918,6 +935,7 @@ impl SignalRules {
             }
         }
         drop_partial_errors(&mut s.refs);
+        s.refs.extend(longest_as_written(text, written));
         s.refs.extend(
             self.colleagues(languages, text, own_text, not_colleagues)
                 .into_iter()
@@ -1058,6 +1076,64 @@ impl SignalRules {
         }
         None
     }
+}
+
+/// The amounts and versions found, `(kind, start, end)` in `text`: of values of a kind that
+/// overlap, the longest ("119,00 €" over "119,00"; "4.8.1" over "4"), each value once, in the
+/// order written.
+fn longest_as_written(text: &str, mut found: Vec<(usize, usize, usize)>) -> Vec<Ref> {
+    found.sort_by_key(|&(kind, start, end)| (kind, start, std::cmp::Reverse(end)));
+    let mut kept: Vec<(usize, usize, usize)> = Vec::new();
+    for (kind, start, end) in found {
+        let overlaps = |&(k, s, e): &(usize, usize, usize)| k == kind && s < end && start < e;
+        match kept.iter().position(overlaps) {
+            Some(i) if kept[i].2 - kept[i].1 < end - start => kept[i] = (kind, start, end),
+            Some(_) => {}
+            None => kept.push((kind, start, end)),
+        }
+    }
+    kept.sort_by_key(|&(kind, start, _)| (kind, start));
+    let mut refs: Vec<Ref> = Vec::new();
+    for (kind, start, end) in kept {
+        let r = Ref {
+            kind: REFS[kind].to_string(),
+            value: text[start..end].to_string(),
+        };
+        if !refs.contains(&r) {
+            refs.push(r);
+        }
+    }
+    refs
+}
+
+/// The number starting at `start` continues a longer token: a letter or digit of the Latin
+/// script or a separator before it ("INV-4471 €", "ARV2026 EUR"). A hyphen after a Hebrew
+/// prefix is not one ("ב-120 ש״ח").
+fn glued_before(text: &str, start: usize) -> bool {
+    let mut before = text[..start].chars().rev();
+    match before.next() {
+        Some(c) if c.is_ascii_alphanumeric() || c.is_numeric() => true,
+        Some('.' | ',' | '/' | '#' | '_') => true,
+        Some('-') => before.next().is_some_and(|c| c.is_ascii_alphanumeric()),
+        _ => false,
+    }
+}
+
+/// The value ending where `rest` starts goes on as a longer number or token: a digit or Latin
+/// letter, or a separator and a digit ("12.05.2026", "10:30", "2026-05").
+fn glued_after(rest: &str) -> bool {
+    let mut after = rest.chars();
+    match after.next() {
+        Some(c) if c.is_ascii_alphanumeric() || c.is_numeric() => true,
+        Some('.' | ',' | ':' | '/' | '-') => after.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+/// "12.05.2026": a day, month and year, not a version.
+fn is_date(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('.').collect();
+    matches!(parts.as_slice(), [d, m, y] if d.len() <= 2 && m.len() <= 2 && y.len() == 4)
 }
 
 /// "502" in the subject and "502 Bad Gateway" in the text are one error, named whole: an
@@ -1663,6 +1739,180 @@ account_fillers = ["my", "old", "work", "address", "is"]
                 .map(|r| r.value)
                 .collect();
             assert_eq!(steps, vec!["5".to_string()], "{lang}: {text}");
+        }
+    }
+
+    fn refs_of(lang: &str, text: &str, kind: &str) -> Vec<String> {
+        builtin(lang, text)
+            .refs
+            .into_iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.value)
+            .collect()
+    }
+
+    /// The amount they were charged, as written with its currency sign, code or word, in the
+    /// order written (the reviewers' billing mails: "charged €49.90 twice", "wurden 119,00 €
+    /// abgebucht", "被扣了 ¥3,000", "₪120").
+    #[test]
+    fn an_amount_is_read_with_its_currency_as_written_in_each_language() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("en", "You charged me €49.90 twice this month.", &["€49.90"]),
+            (
+                "en",
+                "We were billed $1,250.00 instead of $125.00.",
+                &["$1,250.00", "$125.00"],
+            ),
+            ("en", "They took 1 299 kr from our account.", &["1 299 kr"]),
+            (
+                "de",
+                "Mir wurden 119,00 € zweimal abgebucht.",
+                &["119,00 €"],
+            ),
+            (
+                "de",
+                "Es wurden 49,90 EUR abgebucht, nicht 24,95 Euro.",
+                &["49,90 EUR", "24,95 Euro"],
+            ),
+            ("fr", "On m'a prélevé 29,90 € deux fois.", &["29,90 €"]),
+            (
+                "es",
+                "Me han cobrado 49,90 euros dos veces.",
+                &["49,90 euros"],
+            ),
+            (
+                "et",
+                "Minult võeti kaks korda 49,90 eurot.",
+                &["49,90 eurot"],
+            ),
+            ("he", "חויבתי פעמיים ב-₪120 החודש.", &["₪120"]),
+            (
+                "he",
+                "חויבנו ב-120 ש\"ח במקום 60 שקלים.",
+                &["120 ש\"ח", "60 שקלים"],
+            ),
+            ("zh", "这个月被扣了 ¥3,000，扣了两次。", &["¥3,000"]),
+            ("zh", "多扣了3000元，请退款。", &["3000元"]),
+            (
+                "ja",
+                "今月3,000円が二重に引き落とされました。",
+                &["3,000円"],
+            ),
+            ("ja", "￥3,000が2回請求されています。", &["￥3,000"]),
+            (
+                "ko",
+                "이번 달에 12,000원이 두 번 결제되었습니다.",
+                &["12,000원"],
+            ),
+            ("ko", "₩12,000이 두 번 빠져나갔습니다.", &["₩12,000"]),
+        ];
+        for (lang, text, want) in cases {
+            assert_eq!(refs_of(lang, text, "amount"), *want, "{lang}: {text}");
+        }
+    }
+
+    /// A number without a currency next to it is no amount: dates, phone numbers, invoice
+    /// numbers, counts ("2 users"), nor a number glued to a reference before a currency.
+    #[test]
+    fn a_bare_number_date_phone_or_invoice_number_is_no_amount() {
+        let cases = [
+            (
+                "en",
+                "Since 12.05.2026 invoice INV-4471 shows 2 users. Call me on +44 20 7946 0321.",
+            ),
+            ("en", "Invoice INV-4471 € was sent twice."),
+            (
+                "de",
+                "Rechnung 2026-118 vom 03.11.2026, Telefon 030 1234567, 5 Nutzer.",
+            ),
+            ("fr", "Facture n° 2026-118 du 03/11/2026, 3 utilisateurs."),
+            ("zh", "发票号 2026118，电话 0571-2836 9105，2 个用户。"),
+            (
+                "ja",
+                "請求書番号 3000 の件です。2026年11月3日、電話 090-1234-5678。",
+            ),
+            ("ko", "청구서 번호 2026118, 전화 010-2734-6618, 사용자 2명."),
+            (
+                "he",
+                "חשבונית מספר 4471 מתאריך 12.05.2026, טלפון 052-555-7781, 2 משתמשים.",
+            ),
+        ];
+        for (lang, text) in cases {
+            assert_eq!(
+                refs_of(lang, text, "amount"),
+                Vec::<String>::new(),
+                "{lang}: {text}"
+            );
+        }
+    }
+
+    /// The version since which it fails, next to a version word before or after it ("since
+    /// version 5.2", "v4.8.1", "バージョン5.2から", "5.2 버전부터", "从 5.2 版本开始", "מגרסה 5.2").
+    #[test]
+    fn a_version_is_read_next_to_a_version_word_in_each_language() {
+        let cases = [
+            ("en", "Exports fail since version 5.2.", "5.2"),
+            (
+                "en",
+                "It broke after updating to v4.8.1 yesterday.",
+                "4.8.1",
+            ),
+            ("en", "It broke after updating the app to 4.8.1.", "4.8.1"),
+            ("en", "Nothing works since version 7.", "7"),
+            (
+                "de",
+                "Seit Version 3.1 stürzt die App beim Export ab.",
+                "3.1",
+            ),
+            ("de", "Nach dem Update auf 4.8.1 geht nichts mehr.", "4.8.1"),
+            (
+                "fr",
+                "Depuis la version 2.4, l'export ne marche plus.",
+                "2.4",
+            ),
+            (
+                "es",
+                "Desde la versión 2.4 ya no funciona la exportación.",
+                "2.4",
+            ),
+            ("et", "Alates versioonist 3.1 ei tööta eksport.", "3.1"),
+            ("ja", "バージョン5.2から同期できません。", "5.2"),
+            ("ko", "5.2 버전부터 동기화가 안 됩니다.", "5.2"),
+            ("zh", "从 5.2 版本开始同步就失败了。", "5.2"),
+            ("he", "מגרסה 5.2 הסנכרון לא עובד.", "5.2"),
+            ("he", "מאז העדכון לגרסה 4.12 הסנכרון הפסיק לעבוד.", "4.12"),
+        ];
+        for (lang, text, want) in cases {
+            assert_eq!(
+                refs_of(lang, text, "version"),
+                vec![want.to_string()],
+                "{lang}: {text}"
+            );
+        }
+    }
+
+    /// A version word without a number next to it, a date or a count after "update", and
+    /// numbers without a version word are no version.
+    #[test]
+    fn version_control_dates_counts_and_bare_numbers_are_no_version() {
+        let cases = [
+            ("en", "We use version control. 2 users cannot log in since 12.05.2026."),
+            ("en", "Since the update 3 days ago, invoice INV-4471 is wrong. Call me on +44 20 7946 0321."),
+            ("en", "Which version? The Update 12.05.2026 broke it at version 10:30."),
+            // An API path is no version.
+            ("en", "Since 14:05 every call to the /v2/orders endpoint fails."),
+            ("de", "Seit dem Update vom 12.05.2026 geht nichts, 5 Nutzer betroffen."),
+            ("zh", "版本控制有问题，2 个用户无法登录，电话 0571-2836 9105。"),
+            ("ja", "バージョン管理が使えません。2026年11月3日から。"),
+            ("ko", "버전 관리가 안 됩니다. 사용자 2명이 로그인하지 못합니다."),
+            ("he", "ניהול גרסאות לא עובד, 2 משתמשים, טלפון 052-555-7781."),
+        ];
+        for (lang, text) in cases {
+            assert_eq!(
+                refs_of(lang, text, "version"),
+                Vec::<String>::new(),
+                "{lang}: {text}"
+            );
         }
     }
 

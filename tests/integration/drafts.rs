@@ -1886,6 +1886,62 @@ fn a_regression_names_the_function_that_stopped_working() {
     assert!(body.contains("something which used to work"), "{body}");
 }
 
+/// Native reviewers: a billing draft names back the amount they were charged, as written with
+/// its currency, instead of "your bill", and with the invoice number when they gave both.
+#[test]
+fn a_billing_draft_names_the_amount_they_were_charged() {
+    let cases = [
+        ("en", "Charged twice", "You charged my card €49.90 twice this month. Please refund the second payment.", "the €49.90 charge"),
+        ("de", "Doppelte Abbuchung", "Mir wurden diesen Monat 119,00 € zweimal abgebucht. Bitte erstatten Sie die zweite Zahlung.", "zum Betrag von 119,00 €"),
+        ("fr", "Double prélèvement", "Vous m'avez prélevé 29,90 € deux fois ce mois-ci. Merci de rembourser le second paiement.", "le montant de 29,90 €"),
+        ("zh", "重复扣费", "这个月被扣了 ¥3,000，扣了两次，请退还多扣的款项。", "这笔 ¥3,000 扣款"),
+        ("ja", "二重請求について", "今月、3,000円が二重に引き落とされています。返金をお願いします。", "3,000円のご請求"),
+        ("ko", "이중 청구", "이번 달에 12,000원이 두 번 결제되었습니다. 환불 부탁드립니다.", "12,000원 결제 건"),
+        ("he", "חיוב כפול", "חויבנו פעמיים החודש ב-₪120. נבקש החזר של החיוב הכפול.", "בנוגע לחיוב בסך ₪120"),
+    ];
+    for (lang, subject, text, named) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/billing"), "{body}");
+        assert!(
+            body.contains(named),
+            "{lang}: {named:?} missing from {body}"
+        );
+    }
+    // With the invoice number too, both are named.
+    let (_, body) = reply(
+        "Alex <alex@customer.example>",
+        "Charged twice",
+        "You charged us $1,250.00 twice for invoice INV-4471. Please refund the second payment.",
+    );
+    assert!(
+        body.contains("the $1,250.00 charge on invoice INV-4471"),
+        "{body}"
+    );
+}
+
+/// Native reviewers: a regression draft names the version since which it fails, in the
+/// language's own words ("since version 5.2", "バージョン5.2から", "5.2 버전부터").
+#[test]
+fn a_regression_draft_names_the_version_since_which_it_fails() {
+    let cases = [
+        ("en", "Export broken since version 5.2", "Since version 5.2 the CSV export no longer works. It worked perfectly before the update.", "since version 5.2"),
+        ("de", "Export geht seit Version 3.1 nicht mehr", "Seit Version 3.1 funktioniert der Export nicht mehr. Vorher lief alles einwandfrei.", "seit Version 3.1"),
+        ("fr", "L'export ne fonctionne plus depuis la version 2.4", "Depuis la version 2.4, l'export des contacts en CSV ne fonctionne plus. Avant, tout marchait parfaitement.", "depuis la version 2.4"),
+        ("ja", "アップデート後にバックアップが失敗します", "バージョン5.2にアップデートしてから、毎晩のバックアップが失敗するようになりました。アップデート前は問題なく動いていました。", "バージョン5.2から"),
+        ("ko", "업데이트 후 대시보드 오류", "5.2 버전으로 업데이트한 이후로 대시보드가 열리지 않습니다. 업데이트 전에는 잘 되었습니다.", "5.2 버전부터"),
+        ("zh", "更新后同步失败", "从 5.2 版本开始，手机和电脑之间的同步就不能用了，更新之前一直都正常。", "自 5.2 版本起"),
+        ("he", "הסנכרון עם היומן הפסיק לעבוד", "מאז העדכון לגרסה 4.12 הסנכרון עם יומן גוגל הפסיק לעבוד. לפני העדכון הכול עבד מצוין.", "מאז גרסה 4.12"),
+    ];
+    for (lang, subject, text, named) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/regression"), "{body}");
+        assert!(
+            body.contains(named),
+            "{lang}: {named:?} missing from {body}"
+        );
+    }
+}
+
 #[test]
 fn complaints_and_general_drafts_name_the_matter_they_wrote_about() {
     let e = engine();
