@@ -501,6 +501,26 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             "accounts",
             Value::Array(accounts.iter().map(|a| string(clean_line(a, 80))).collect()),
         ),
+        // The address of the user they ask us to add, named back in the promise: the first
+        // address in their new text that is neither ours nor one they gave as their account.
+        (
+            "new_user",
+            string(
+                asks.iter()
+                    .any(|a| a == "user_add")
+                    .then(|| {
+                        crate::facts::addresses(c.new_text)
+                            .map(|(_, a)| a)
+                            .find(|a| {
+                                !c.own_addresses.iter().any(|o| o.eq_ignore_ascii_case(a))
+                                    && !accounts.iter().any(|o| o.eq_ignore_ascii_case(a))
+                            })
+                            .map(|a| clean_line(a, 80))
+                    })
+                    .flatten()
+                    .unwrap_or_default(),
+            ),
+        ),
         (
             "colleagues",
             Value::Array(s.colleagues().map(|c| string(clean_line(c, 80))).collect()),

@@ -2825,3 +2825,58 @@ fn a_call_request_is_promised_the_call_and_no_email_reply_beside_it() {
         "{body}"
     );
 }
+
+/// A complaint about waiting, repeated contact or a colleague that carries a second request
+/// names that request back with a commitment, instead of dropping it (round-9 reviews, all
+/// nine languages: "please also remove our former colleague's access" in a two-week wait).
+#[test]
+fn a_second_request_in_a_complaint_is_named_back_not_dropped() {
+    // (language, subject, text, the commitment heading, a word of the request).
+    let cases = [
+        ("en", "Still waiting", "I wrote to you two weeks ago about our export and nobody has answered. This is not acceptable. Please also remove our former colleague Dana Price from the account.", "We'll also take care of this for you:", "Dana Price"),
+        ("de", "Immer noch keine Antwort", "Seit zwei Wochen warte ich auf eine Antwort zu unserem Export, niemand meldet sich. Bitte entfernen Sie außerdem den Zugang unseres ehemaligen Kollegen Jonas Berger.", "Auch darum kümmern wir uns:", "Jonas Berger"),
+        ("zh", "还是没有回复", "我两周前就发邮件询问导出的问题，到现在还没有人回复，太让人失望了。另外请把我们前同事刘洋的账号从团队里删除。", "我们也会一并办理", "刘洋"),
+        ("he", "עדיין אין תשובה", "כתבתי לכם לפני שבועיים על הייצוא ועד היום אף אחד לא ענה. זה פשוט לא מקובל. בנוסף, אבקש לשנות את שם החברה בחשבוניות ל״כהן לוגיסטיקה בע״מ״.", "נטפל גם בבקשה הזו:", "כהן לוגיסטיקה"),
+        ("ja", "まだ返信がありません", "2週間前にエクスポートの件で問い合わせましたが、いまだに返信がありません。大変困っています。あわせて、請求書の宛名を「佐藤商事株式会社」に変更してください。", "以下のご依頼にも対応いたします", "佐藤商事"),
+    ];
+    for (lang, subject, text, heading, named) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);
+        let category = o.category.clone().unwrap_or_default();
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(
+            body.contains(heading) && body.contains(named),
+            "{lang} ({category}): {heading:?} / {named:?} not in\n{body}"
+        );
+    }
+}
+
+/// The user they ask us to add is named back by the address they gave, in the promise to set
+/// them up (round-8 and round-9 reviews, all languages: "names neither the user nor the
+/// request"); their own account's address is not taken for the new user's.
+#[test]
+fn the_user_to_add_is_named_back_by_their_address() {
+    let cases = [
+        ("en", "New user", "Hello, please add our new colleague Mia Lang (mia.lang@customer.example) as a user with editor rights. Thanks!"),
+        ("de", "Neuer Benutzer", "Guten Tag, bitte legen Sie für unsere neue Kollegin Mia Lang (mia.lang@customer.example) einen Benutzer mit Bearbeiterrechten an."),
+        ("zh", "添加新用户", "您好，请为新同事林佳添加新用户，邮箱是 mia.lang@customer.example，需要编辑权限，谢谢。"),
+        ("ko", "사용자 추가 요청", "안녕하세요. 새로 입사한 동료 정하늘(mia.lang@customer.example)을 편집자 권한 사용자로 추가해 주세요."),
+        ("he", "הוספת משתמש", "שלום, אבקש להוסיף משתמשת חדשה עבור מיה לנג (mia.lang@customer.example) עם הרשאות עריכה."),
+    ];
+    for (lang, subject, text) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);
+        let asks = o
+            .signals
+            .as_ref()
+            .map(|s| s.asks.clone())
+            .unwrap_or_default();
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(
+            asks.iter().any(|a| a == "user_add"),
+            "{lang}: asks {asks:?}"
+        );
+        assert!(
+            body.contains("mia.lang@customer.example"),
+            "{lang}: the new user's address not in\n{body}"
+        );
+    }
+}
