@@ -276,6 +276,7 @@ fn all_signals() -> Signals {
             "address_change",
             "licence",
             "export",
+            "suggestion",
         ]
         .into_iter()
         .map(String::from)

@@ -55,6 +55,7 @@ pub const ASKS: &[&str] = &[
     "address_change",
     "licence",
     "export",
+    "suggestion",
 ];
 /// The asks that are changes to their account, which a sentence may only ask about ("how do I
 /// cancel?", "what would an extra licence cost?"): named only so, they are not promised.

@@ -2880,3 +2880,30 @@ fn the_user_to_add_is_named_back_by_their_address() {
         );
     }
 }
+
+/// A feature suggestion is thanked and passed on, never answered with a promise to "confirm
+/// it's done" (round-9 reviews, all nine languages).
+#[test]
+fn a_suggestion_is_passed_on_not_promised_as_done() {
+    // (language, subject, text, passed on, what promises it done).
+    let cases = [
+        ("en", "Idea: dark mode", "Hi team, love the app! It would be great if you could add a dark mode for the dashboard, our night shift would really appreciate it.", "passed it on", "confirm it's done"),
+        ("de", "Verbesserungsvorschlag", "Hallo, ein Verbesserungsvorschlag: Es wäre schön, wenn man Berichte direkt als Excel-Datei exportieren könnte.", "weitergegeben", "Sobald alles erledigt ist"),
+        ("zh", "功能建议", "你们好，提个建议：希望能增加深色模式，晚上用的时候眼睛会舒服很多。", "转给负责产品规划的同事", "告诉您处理结果"),
+        ("ja", "機能追加のご要望", "いつも便利に使わせていただいております。ダークモードがあると嬉しいです。ご検討いただけますと幸いです。", "共有いたしました", "結果をご報告"),
+        ("ko", "기능 제안", "안녕하세요. 다크 모드가 있으면 좋겠습니다. 야간 근무자들이 많이 씁니다.", "전달했습니다", "결과를 말씀드리겠습니다"),
+    ];
+    for (lang, subject, text, passed_on, done) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);
+        let category = o.category.clone().unwrap_or_default();
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(
+            body.contains(passed_on),
+            "{lang} ({category}): {passed_on:?} not in\n{body}"
+        );
+        assert!(
+            !body.contains(done),
+            "{lang} ({category}): {done:?} in\n{body}"
+        );
+    }
+}
