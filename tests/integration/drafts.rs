@@ -1347,6 +1347,11 @@ fn a_resolved_incident_is_not_called_fixed_to_a_customer_who_says_it_still_fails
         assert!(body.contains(new), "{lang}: {new:?} missing from {body}");
         assert!(!body.contains(fixed), "{lang}: told it is fixed: {body}");
         assert!(body.contains("INC-77"), "{lang}: {body}");
+        // Round-9 reviews (ja ko es): the status page is linked here too.
+        assert!(
+            body.contains("status.example.com/incidents/INC-77"),
+            "{lang}: no status link in {body}"
+        );
         for t in times {
             assert!(body.contains(t), "{lang}: {t:?} missing from {body}");
         }
