@@ -2917,6 +2917,27 @@ days.other_week = ['next week']
         }
     }
 
+    /// A call wished for in the Spanish subjunctive or offered in Hebrew ("me gustaría que
+    /// alguien me llamara", "אפשר להתקשר אליי") is a call request; a call they received is not.
+    #[test]
+    fn a_call_wished_for_in_other_moods_is_asked_for() {
+        let asks = |lang: &str, text: &str| built_in(lang, text).asks;
+        for (lang, text) in [
+            ("es", "Me gustaría que alguien del equipo me llamara al 612 345 678 esta tarde."),
+            ("es", "Prefiero que me llamen, por escrito es complicado de explicar."),
+            ("he", "אפשר להתקשר אליי למספר 052-7814493 אחרי 16:00."),
+            ("he", "אשמח לשיחת טלפון קצרה בנושא."),
+        ] {
+            assert!(asks(lang, text).iter().any(|a| a == "callback"), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("es", "Ayer me llamaron de su equipo y no resolvieron nada."),
+            ("he", "התקשרו אליי אתמול ולא פתרו את הבעיה."),
+        ] {
+            assert!(!asks(lang, text).iter().any(|a| a == "callback"), "{lang}: {text}");
+        }
+    }
+
     /// Whether the built-in rules of `lang` read `id` (`tried.*`, `about.*` or `still_failing`)
     /// in `text`.
     fn reads(lang: &str, id: &str, text: &str) -> bool {
