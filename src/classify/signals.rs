@@ -2917,24 +2917,54 @@ days.other_week = ['next week']
         }
     }
 
+    /// A colleague's account deleted is no cancellation of the customer's own (ja, as ko).
+    #[test]
+    fn a_colleagues_account_deleted_is_no_cancellation() {
+        let asks = |text: &str| built_in("ja", text).asks;
+        for text in [
+            "退職した佐藤のアカウントを削除してください。",
+            "佐藤さんのアカウントを削除してください。",
+        ] {
+            assert!(!asks(text).iter().any(|a| a == "cancel"), "{text}");
+        }
+        assert!(asks("佐藤さんのアカウントを削除してください。")
+            .iter()
+            .any(|a| a == "user_remove"));
+        assert!(asks("私のアカウントを削除してください。")
+            .iter()
+            .any(|a| a == "cancel"));
+    }
+
     /// A call wished for in the Spanish subjunctive or offered in Hebrew ("me gustaría que
     /// alguien me llamara", "אפשר להתקשר אליי") is a call request; a call they received is not.
     #[test]
     fn a_call_wished_for_in_other_moods_is_asked_for() {
         let asks = |lang: &str, text: &str| built_in(lang, text).asks;
         for (lang, text) in [
-            ("es", "Me gustaría que alguien del equipo me llamara al 612 345 678 esta tarde."),
-            ("es", "Prefiero que me llamen, por escrito es complicado de explicar."),
+            (
+                "es",
+                "Me gustaría que alguien del equipo me llamara al 612 345 678 esta tarde.",
+            ),
+            (
+                "es",
+                "Prefiero que me llamen, por escrito es complicado de explicar.",
+            ),
             ("he", "אפשר להתקשר אליי למספר 052-7814493 אחרי 16:00."),
             ("he", "אשמח לשיחת טלפון קצרה בנושא."),
         ] {
-            assert!(asks(lang, text).iter().any(|a| a == "callback"), "{lang}: {text}");
+            assert!(
+                asks(lang, text).iter().any(|a| a == "callback"),
+                "{lang}: {text}"
+            );
         }
         for (lang, text) in [
             ("es", "Ayer me llamaron de su equipo y no resolvieron nada."),
             ("he", "התקשרו אליי אתמול ולא פתרו את הבעיה."),
         ] {
-            assert!(!asks(lang, text).iter().any(|a| a == "callback"), "{lang}: {text}");
+            assert!(
+                !asks(lang, text).iter().any(|a| a == "callback"),
+                "{lang}: {text}"
+            );
         }
     }
 

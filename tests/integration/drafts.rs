@@ -2853,6 +2853,16 @@ fn a_second_request_in_a_complaint_is_named_back_not_dropped() {
             "{lang} ({category}): {heading:?} / {named:?} not in\n{body}"
         );
     }
+    // Asking for the reply itself is the complaint, not a second request.
+    for (lang, subject, text, heading) in [
+        ("en", "Still waiting", "I wrote to you two weeks ago about our export and nobody has answered. Please answer me!", "We'll also take care of this for you:"),
+        ("de", "Immer noch keine Antwort", "Seit zwei Wochen keine Antwort auf meine Anfrage zum Export. Bitte antworten Sie mir endlich!", "Auch darum kümmern wir uns:"),
+        ("zh", "还是没有回复", "我两周前就发邮件询问导出的问题，到现在还没有人回复。请尽快回复我！", "我们也会一并办理"),
+    ] {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(!body.contains(heading), "{lang}: {heading:?} in\n{body}");
+    }
 }
 
 /// The user they ask us to add is named back by the address they gave, in the promise to set
