@@ -417,6 +417,17 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         .filter(|a| !(email_only && *a == "callback"))
         .cloned()
         .collect();
+    let phone = s
+        .phone
+        .as_deref()
+        .filter(|_| !email_only)
+        .map(|p| clean_line(p, 40))
+        .unwrap_or_default();
+    // A call is promised to someone who asked for one and gave a number, in every category
+    // but those whose own text answers the call (slow service, repeat contact).
+    let call_promised = asks.iter().any(|a| a == "callback")
+        && !phone.is_empty()
+        && !matches!(c.category, "slow_service" | "repeat_contact");
     let (asked_lines, asked_kind) = asked_lines(s, c.category);
     let asked_kind = if asked_lines.is_empty() {
         ""
@@ -540,27 +551,13 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             "restated",
             Value::Bool(asks.iter().any(|a| RESTATED.contains(&a.as_str()))),
         ),
-        (
-            "phone",
-            string(
-                s.phone
-                    .as_deref()
-                    .filter(|_| !email_only)
-                    .map(|p| clean_line(p, 40))
-                    .unwrap_or_default(),
-            ),
-        ),
+        ("phone", string(phone)),
         ("today", Value::Bool(today)),
-        // The call they asked for is all they asked, and the draft promises it (a number to
-        // call, and a category whose draft offers calls): no email reply is promised beside it.
+        ("call_promised", Value::Bool(call_promised)),
+        // The promised call is all they asked: no email reply is promised beside it.
         (
             "call_only",
-            Value::Bool(
-                asks.iter().all(|a| a == "callback")
-                    && asks.iter().any(|a| a == "callback")
-                    && s.phone.is_some()
-                    && !matches!(c.category, "slow_service" | "repeat_contact"),
-            ),
+            Value::Bool(call_promised && asks.iter().all(|a| a == "callback")),
         ),
         // The day they need it by, in the draft's language; empty for none and for today.
         (
