@@ -1947,6 +1947,25 @@ fn a_regression_draft_names_the_version_since_which_it_fails() {
     }
 }
 
+/// Round-10 reviewers (en, es, fr, de): "trouble with the export since version 5.2, which used
+/// to work for you" says the broken version used to work; the clause that says it worked
+/// before must not hang on the version, and German must not say "obwohl" (a concession).
+#[test]
+fn what_used_to_work_is_not_the_version_that_broke_it() {
+    let cases = [
+        ("en", "Export broken since version 5.2", "Since version 5.2 the CSV export no longer works. It worked perfectly before the update.", "5.2, which"),
+        ("es", "La exportación falla desde la versión 5.2", "Desde la versión 5.2 la exportación a CSV ya no funciona. Antes de la actualización funcionaba perfectamente.", "5.2, que"),
+        ("fr", "L'export ne fonctionne plus depuis la version 2.4", "Depuis la version 2.4, l'export des contacts en CSV ne fonctionne plus. Avant, tout marchait parfaitement.", "2.4, dont"),
+        ("de", "Export geht seit Version 3.1 nicht mehr", "Seit Version 3.1 funktioniert der Export nicht mehr. Vorher lief alles einwandfrei.", "obwohl"),
+    ];
+    for (lang, subject, text, wrong) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/regression"), "{body}");
+        assert!(body.contains("5.2") || body.contains("2.4") || body.contains("3.1"), "{body}");
+        assert!(!body.contains(wrong), "{lang}: {wrong:?} in {body}");
+    }
+}
+
 #[test]
 fn complaints_and_general_drafts_name_the_matter_they_wrote_about() {
     let e = engine();
