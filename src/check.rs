@@ -286,6 +286,7 @@ fn all_signals() -> Signals {
         deadline: Some("today".into()),
         deadline_time: Some("15:30".into()),
         since: Some("2026-11-21".into()),
+        effective: Some("2027-01-31".into()),
         phone: Some("+44 20 7946 0321".into()),
         call_window: Some(CallWindow {
             day: Some("today".into()),

@@ -132,13 +132,13 @@ pub fn evidence(
 
 /// The rules alone: the best-scoring category and a confidence from how strong its evidence
 /// is and how close the runner-up came; (general, 0) when nothing matched.
-fn rules_only(rules: &RuleSet, scores: &[f32]) -> (usize, f32) {
+fn rules_only(rules: &RuleSet, scores: &[f32], language: &str) -> (usize, f32) {
     let general = rules.category("general").unwrap_or_default();
     let mut ranked: Vec<(usize, f32)> = scores
         .iter()
         .copied()
         .enumerate()
-        .filter(|&(_, s)| s > 0.0)
+        .filter(|&(c, s)| s > 0.0 && allowed(rules, scores, language, c))
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let Some(&(top, top_score)) = ranked.first() else {
@@ -149,6 +149,17 @@ fn rules_only(rules: &RuleSet, scores: &[f32]) -> (usize, f32) {
         top,
         (top_score / (top_score + second)).sqrt() * (1.0 - (-top_score / 2.0).exp()),
     )
+}
+
+/// Whether category `c` may be chosen: its rule score reaches its `min_rule_score` (a first
+/// call request reads like "nobody calls back" to the model, but only the customer's own words
+/// about earlier contact make it `repeat_contact`).
+/// Only in a language the rules are written for: elsewhere no rule could have spoken.
+fn allowed(rules: &RuleSet, scores: &[f32], language: &str, c: usize) -> bool {
+    let needed = rules.categories.get(c).map_or(0.0, |k| k.min_rule_score);
+    needed <= 0.0
+        || !rules.languages.iter().any(|l| l == language)
+        || scores.get(c).is_some_and(|&s| s >= needed)
 }
 
 /// Weighs the rules' scores and the model's probabilities into one category and a calibrated
@@ -167,7 +178,7 @@ pub fn combine(rules: &RuleSet, model: Option<&Model>, ev: &Evidence) -> (usize,
             .collect(),
         ..Why::default()
     };
-    let (rule_top, rule_conf) = rules_only(rules, &ev.scores);
+    let (rule_top, rule_conf) = rules_only(rules, &ev.scores, &ev.language);
     let Some(model) = model else {
         return (rule_top, rule_conf, why);
     };
@@ -206,7 +217,7 @@ fn complaint_first(rules: &RuleSet, scores: &[f32], best: usize) -> Option<usize
 /// operator's category it does not know has the best rule score, or there are too few words.
 /// Fills in what `why` says about the model.
 fn model_reading(rules: &RuleSet, model: &Model, ev: &Evidence, why: &mut Why) -> Option<Vec<f32>> {
-    let (rule_top, _) = rules_only(rules, &ev.scores);
+    let (rule_top, _) = rules_only(rules, &ev.scores, &ev.language);
     if ev.scores[rule_top] > 0.0 && class_of(model, rules, rule_top).is_none() {
         why.rules_alone = true;
         return None;
@@ -265,6 +276,23 @@ fn weigh(
             base + rule_weight * ev.scores[c]
         })
         .collect();
+    // A category its rules do not reach passes its weight to its `otherwise`, or drops out.
+    for c in 0..z.len() {
+        if allowed(rules, &ev.scores, &ev.language, c) {
+            continue;
+        }
+        let to = rules.categories[c]
+            .otherwise
+            .as_deref()
+            .and_then(|id| rules.category(id))
+            .filter(|&t| t != c);
+        if let Some(t) = to {
+            let (a, b) = (z[t], z[c]);
+            let m = a.max(b);
+            z[t] = m + ((a - m).exp() + (b - m).exp()).ln();
+        }
+        z[c] = f32::NEG_INFINITY;
+    }
     model::softmax(&mut z);
     let (best, p_best) =
         z.iter().enumerate().fold(

@@ -42,6 +42,13 @@ pub struct Category {
     /// a cancellation): `second_topic = true`. The `also` partial answers that request, so a
     /// complaint with strong evidence wins over it (see `classify::combine`).
     pub second_topic: bool,
+    /// The rule score this category needs before it may be chosen at all (`min_rule_score`):
+    /// for a category whose draft states a fact about the customer's past ("you have had to
+    /// contact us several times"), the model's reading alone must not assert it.
+    pub min_rule_score: f32,
+    /// Where the model's reading goes when `min_rule_score` is not reached (`otherwise`): a
+    /// call request read as "nobody calls back" is still a request to be called.
+    pub otherwise: Option<String>,
 }
 
 /// How soon an agent should look at a message.
@@ -214,6 +221,10 @@ struct RawCategory {
     complaint: bool,
     #[serde(default)]
     second_topic: bool,
+    #[serde(default)]
+    min_rule_score: f32,
+    #[serde(default)]
+    otherwise: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Priority {
@@ -709,6 +720,8 @@ impl RuleSet {
                         existing.min_confidence = c.min_confidence;
                         existing.complaint = c.complaint;
                         existing.second_topic = c.second_topic;
+                        existing.min_rule_score = c.min_rule_score;
+                        existing.otherwise = c.otherwise;
                     }
                     None => b.categories.push(Category {
                         id: c.id,
@@ -718,6 +731,8 @@ impl RuleSet {
                         min_confidence: c.min_confidence,
                         complaint: c.complaint,
                         second_topic: c.second_topic,
+                        min_rule_score: c.min_rule_score,
+                        otherwise: c.otherwise,
                     }),
                 }
             }
@@ -732,6 +747,8 @@ impl RuleSet {
                     min_confidence: 0.0,
                     complaint: false,
                     second_topic: false,
+                    min_rule_score: 0.0,
+                    otherwise: None,
                 });
             }
         }
@@ -741,6 +758,17 @@ impl RuleSet {
                 position: None,
                 key: "category".into(),
                 reason: "the fallback category \"general\" must exist".into(),
+            }));
+        }
+        if let Some((c, to)) = b.categories.iter().find_map(|c| {
+            let to = c.otherwise.as_deref()?;
+            (!b.categories.iter().any(|x| x.id == to)).then_some((c, to))
+        }) {
+            return Err(RulesError(ConfigError {
+                file: PathBuf::from("<rules>/categories.toml"),
+                position: None,
+                key: format!("category.{}.otherwise", c.id),
+                reason: format!("names {to:?}, which is no category"),
             }));
         }
         let mut screen = ScreenRules::default();

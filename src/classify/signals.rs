@@ -148,6 +148,9 @@ pub struct Signals {
     pub deadline_time: Option<String>,
     /// The day they say their problem started ("2026-12-08", in their offset), or null.
     pub since: Option<String>,
+    /// The day what they ask for is to take effect ("cancel effective 31 January":
+    /// "2027-01-31", in their offset), or null: a draft names it back and does not act sooner.
+    pub effective: Option<String>,
     pub phone: Option<String>,
     /// When they would like the call they ask for ([`call`]); null when they name no time or
     /// ask for no call.
@@ -210,6 +213,11 @@ impl Signals {
     /// The date they need it by, when it is a date (not today).
     pub fn deadline_date(&self) -> Option<NaiveDate> {
         iso_date(self.deadline.as_deref()?)
+    }
+
+    /// The day what they ask for is to take effect.
+    pub fn effective_date(&self) -> Option<NaiveDate> {
+        iso_date(self.effective.as_deref()?)
     }
 
     /// When the day they say their problem started began, in their offset (UTC when unknown).
@@ -304,6 +312,10 @@ pub struct RawSignals {
     /// Regexes with one `{day}`: the day their problem started ("since {day}").
     #[serde(default)]
     since: Vec<String>,
+    /// Regexes with one `{day}`: the day what they ask for is to take effect ("cancel
+    /// effective {day}", "zum {day} kündigen").
+    #[serde(default)]
+    effective: Vec<String>,
     #[serde(default)]
     refs: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -466,8 +478,13 @@ impl Builder {
         for p in &raw.deadline.today {
             self.phrase(p, Target::Today, language);
         }
-        self.when
-            .add(&raw.days, &raw.deadline, &raw.since, language)?;
+        self.when.add(
+            &raw.days,
+            &raw.deadline,
+            &raw.since,
+            &raw.effective,
+            language,
+        )?;
         for p in &raw.phone {
             self.phrase(p, Target::PhoneWord, language);
         }
@@ -1001,6 +1018,7 @@ impl SignalRules {
         };
         let mut deadline = s.today().then_some(Deadline::Today);
         let mut since: Option<NaiveDate> = None;
+        let mut effective: Option<(bool, NaiveDate)> = None;
         let mut time: Option<chrono::NaiveTime> = None;
         for &l in languages {
             for f in self.when.deadlines(l, norm) {
@@ -1027,12 +1045,39 @@ impl SignalRules {
                     since = Some(since.map_or(d, |e| e.min(d)));
                 }
             }
+            for f in self.when.effective(l, norm) {
+                if self.negated(norm, f.start, l) {
+                    continue;
+                }
+                // A date as written wins over "the end of the month" beside it ("à la fin du
+                // mois de janvier, soit le 31/01/2027": that month is not the message's).
+                let written = matches!(f.day, when::Day::Date { .. });
+                if let Some(d) = when::effective(f.day, base) {
+                    effective = Some(effective.map_or((written, d), |e| {
+                        if written != e.0 {
+                            if written {
+                                (written, d)
+                            } else {
+                                e
+                            }
+                        } else {
+                            (written, d.min(e.1))
+                        }
+                    }));
+                }
+            }
+        }
+        // "Cancel by 31 January" names when it takes effect, not when they need our reply.
+        let effective = effective.map(|(_, d)| d);
+        if deadline.is_some() && deadline == effective.map(Deadline::On) {
+            deadline = None;
         }
         s.deadline = deadline.map(Deadline::text);
         s.deadline_time = time
             .filter(|_| deadline == Some(Deadline::Today))
             .map(clock::text);
         s.since = since.map(|d| d.format("%Y-%m-%d").to_string());
+        s.effective = effective.map(|d| d.format("%Y-%m-%d").to_string());
     }
 
     /// The customer's phone number: a number of phone shape next to one of the phone words on
@@ -1713,6 +1758,48 @@ account_fillers = ["my", "old", "work", "address", "is"]
             },
             not_colleagues: &[],
         })
+    }
+
+    /// Round 10 (all nine reviewers): "cancel effective 31 January" was read as nothing, and
+    /// the draft cancelled at once. The day it takes effect is read in each language, a date
+    /// as written before "the end of the month" beside it, and it is no deadline for our reply.
+    #[test]
+    fn the_day_a_cancellation_takes_effect_is_read_in_each_language() {
+        for (lang, text, day) in [
+            ("en", "Cancel\nPlease cancel our plan effective 28 February 2027.", "2027-02-28"),
+            ("de", "Kündigung\nHiermit kündigen wir den Vertrag zum 31.03.2027.", "2027-03-31"),
+            ("fr", "Résiliation\nNous souhaitons résilier l'abonnement à la fin du mois de février, soit le 28/02/2027.", "2027-02-28"),
+            ("es", "Baja\nQuiero dar de baja la cuenta a partir del 1 de febrero de 2027.", "2027-02-01"),
+            ("et", "Leping\nPalun lõpetage leping alates 01.02.2027.", "2027-02-01"),
+            ("he", "ביטול\nאבקש לבטל את המנוי החל מ-31.01.2027.", "2027-01-31"),
+            ("ja", "解約\n2027年1月31日をもって解約したいと考えております。", "2027-01-31"),
+            ("ko", "해지\n2027년 2월 28일자로 해지 부탁드립니다.", "2027-02-28"),
+            ("zh", "取消\n请从2027年1月31日起取消我们的订阅。", "2027-01-31"),
+            ("en", "Cancel\nPlease cancel the add-on at the end of the month.", "2026-12-31"),
+        ] {
+            let s = builtin(lang, text);
+            assert_eq!(s.effective.as_deref(), Some(day), "{lang}: {text}");
+            assert_eq!(s.deadline, None, "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "Cancel\nPlease cancel with immediate effect."),
+            (
+                "en",
+                "Charge\nI was charged on 3 December and want to cancel.",
+            ),
+            (
+                "de",
+                "Termin\nWir haben zum 15.01.2027 einen Termin mit dem Steuerberater.",
+            ),
+        ] {
+            assert_eq!(builtin(lang, text).effective, None, "{lang}: {text}");
+        }
+        let s = builtin(
+            "en",
+            "Export\nWe need the export by Friday, and please cancel the add-on effective 31 January 2027.",
+        );
+        assert_eq!(s.deadline.as_deref(), Some("2026-12-11"));
+        assert_eq!(s.effective.as_deref(), Some("2027-01-31"));
     }
 
     /// The first step of a range they went through is not their step, in words too.
@@ -2899,6 +2986,12 @@ days.other_week = ['next week']
             ("es", "La contraseña ya la he restablecido dos veces."),
             ("he", "את הסיסמה איפסתי כבר פעמיים אתמול."),
             ("zh", "密码昨天晚上我已经改过两次了。"),
+            // Round 10: en and et had no such rule; ja "変えた"; zh "用户名" in the error
+            // they quote is no other change.
+            ("en", "Password: I've changed it twice this morning and still can't log in."),
+            ("et", "Parooli olen eile juba ära muutnud, aga sisse ei pääse."),
+            ("ja", "パスワードは今朝、設定画面から新しいものに変えたのですが、まだ入れません。"),
+            ("zh", "密码我昨天已经按提示重置了两次，每次都显示成功，可是用新密码登录还是提示“用户名或密码错误”。"),
         ] {
             assert!(reads(lang, "tried.password_reset", text), "{lang}: {text}");
         }
@@ -2912,6 +3005,12 @@ days.other_week = ['next week']
             ),
             ("de", "Das Passwort habe ich noch nicht zurückgesetzt."),
             ("zh", "密码我还没有改。"),
+            ("en", "How do I reset it? The password has expired."),
+            (
+                "en",
+                "I haven't changed the password, someone else reset it.",
+            ),
+            ("et", "Parooli pole ma vahetanud."),
         ] {
             assert!(!reads(lang, "tried.password_reset", text), "{lang}: {text}");
         }

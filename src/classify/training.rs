@@ -222,7 +222,7 @@ pub fn fit(examples: &[Example], rules: &RuleSet, hyper: Hyper) -> (Model, Train
             .enumerate()
             .map(|(i, (e, reading))| match reading {
                 Some(p) => weigh(rules, &fold_models[i % FOLDS], &e.evidence, p, weight),
-                None => rules_only(rules, &e.evidence.scores),
+                None => rules_only(rules, &e.evidence.scores, &e.evidence.language),
             })
             .collect()
     };

@@ -564,6 +564,12 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             "deadline",
             string(s.deadline_date().map(|d| l.day(d)).unwrap_or_default()),
         ),
+        // The day what they ask for takes effect (a cancellation's date), with its year, in
+        // the draft's language; `""` for none.
+        (
+            "effective",
+            string(s.effective_date().map(|d| l.date(d)).unwrap_or_default()),
+        ),
         // The time of day they need it by today, in the draft's language; `""` for none.
         ("deadline_time", string(clock(&s.deadline_time))),
         ("call_window", call_window(s, email_only, l)),

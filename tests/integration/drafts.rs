@@ -1961,8 +1961,77 @@ fn what_used_to_work_is_not_the_version_that_broke_it() {
     for (lang, subject, text, wrong) in cases {
         let (template, body) = reply("Alex <alex@customer.example>", subject, text);
         assert_eq!(template, format!("{lang}/regression"), "{body}");
-        assert!(body.contains("5.2") || body.contains("2.4") || body.contains("3.1"), "{body}");
+        assert!(
+            body.contains("5.2") || body.contains("2.4") || body.contains("3.1"),
+            "{body}"
+        );
         assert!(!body.contains(wrong), "{lang}: {wrong:?} in {body}");
+    }
+}
+
+/// Round-10 reviewers (de, en, et, ko): a first call request was filed `repeat_contact` and
+/// told the customer they "had to contact us several times". Without their own words about
+/// earlier contact it is no repeat contact; the call is still promised at their number.
+#[test]
+fn a_first_call_request_is_no_repeat_contact() {
+    let cases = [
+        ("en", "Call back please", "I'd rather go through our sync settings on the phone than by email. Could someone give me a call back at 020 7946 0958? I'm free tomorrow morning.", "020 7946 0958"),
+        ("de", "Rückruf wegen Kalender", "Das Problem mit dem Kalender lässt sich schwer schriftlich erklären. Können Sie mich bitte zurückrufen? Ich bin unter 030 1234567 erreichbar.", "030 1234567"),
+        ("et", "Palun helistage", "Kalendri seadistamist on kirjas keeruline seletada. Palun helistage mulle tagasi numbril +372 5556 1234.", "+372 5556 1234"),
+        ("ko", "전화 상담 요청", "동기화 설정 문제를 메일로 설명하기 어려워서 전화로 상담 받고 싶습니다. 010-2345-6789로 전화 부탁드립니다.", "010-2345-6789"),
+    ];
+    for (lang, subject, text, phone) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert!(
+            template.starts_with(&format!("{lang}/")),
+            "{template}: {body}"
+        );
+        assert_ne!(template, format!("{lang}/repeat_contact"), "{body}");
+        assert!(
+            body.contains(phone),
+            "{lang}: {phone} not promised in {body}"
+        );
+    }
+}
+
+/// The other side of the guard above: a customer who does say they wrote or called before is
+/// still a repeat contact, also when they count their contacts with an ordinal ("my 4th
+/// email", "ma 3e relance").
+#[test]
+fn counted_earlier_contacts_are_a_repeat_contact() {
+    let cases = [
+        ("en", "Still waiting", "This is my 4th email about the licence transfer, and I called again yesterday. Please have someone call me at 020 7946 0112."),
+        ("fr", "Toujours rien", "C'est ma 3e relance au sujet du transfert de licence, et chaque fois on me promet un retour. Merci de me rappeler au 01 23 45 67 89."),
+        ("de", "Schon wieder", "Ich habe bereits mehrfach angerufen, niemand hat zurückgerufen. Bitte rufen Sie mich unter 030 7654321 an."),
+    ];
+    for (lang, subject, text) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/repeat_contact"), "{body}");
+    }
+}
+
+/// Round 10 (all nine reviewers): "please cancel effective 31 January" got "we'll process the
+/// cancellation" — at once, to customers who need their access until then. The draft names
+/// the day it takes effect, in the language's own date, and says nothing changes before it.
+#[test]
+fn a_cancellation_is_confirmed_for_the_day_it_takes_effect() {
+    let cases = [
+        ("en", "Cancellation", "We are closing the office, so please cancel our subscription effective 31 January 2027. We still need access until then.", "as of 31 January 2027"),
+        ("de", "Kündigung", "Hiermit kündigen wir unseren Vertrag zum 31.01.2027. Bitte bestätigen Sie die Kündigung schriftlich.", "zum 31. Januar 2027"),
+        ("ja", "解約のお願い", "事業縮小のため、2027年1月31日をもって契約を解約したいと考えております。手続きをご案内ください。", "2027年1月31日"),
+        ("ko", "해지 요청", "사무실 이전으로 2027년 1월 31일자로 해지 부탁드립니다. 그 전까지는 계속 사용하겠습니다.", "2027년 1월 31일"),
+        ("he", "ביטול מנוי", "שלום, אבקש לבטל את המנוי שלנו החל מ-31.01.2027. עד אז נמשיך להשתמש בשירות.", "31 בינואר 2027"),
+    ];
+    for (lang, subject, text, named) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert!(
+            template.starts_with(&format!("{lang}/")),
+            "{template}: {body}"
+        );
+        assert!(
+            body.contains(named),
+            "{lang}: {named:?} missing from {body}"
+        );
     }
 }
 

@@ -1,8 +1,10 @@
 //! When: the day a customer needs an answer by (`deadline`) and the day they say their problem
 //! started (`since`). Each language writes its days and the words around them as data in
 //! `[signals]` of its rule file (`days.*`, `deadline.by`, `deadline.until`, `deadline.need`,
-//! `since`); this module compiles them into a few regexes per language and resolves what a
-//! match names against the message's date in the sender's own offset.
+//! `since`, `effective`); this module compiles them into a few regexes per language and
+//! resolves what a match names against the message's date in the sender's own offset. The
+//! `effective` day is when something they ask for is to take effect ("cancel effective 31
+//! January", "zum 31. Januar kündigen"): no deadline for our reply, and often further away.
 //!
 //! Precision first: a day that can be read two ways resolves to nothing — a weekday written
 //! on that same weekday (today, or a week later?), a weekday next to a week the data does not
@@ -21,6 +23,10 @@ use crate::rules::parse_phrase;
 /// How far ahead a deadline, and how far back a start, may lie: further is more likely a
 /// date from something else (an order, a contract, a plan) than the time of this request.
 pub const HORIZON_DAYS: u64 = 60;
+
+/// How far ahead the day a cancellation or change takes effect may lie: a contract ends at
+/// the end of a quarter or a year, so further than a deadline, but within about a year.
+pub const EFFECTIVE_HORIZON_DAYS: u64 = 400;
 
 /// `days` in `[signals]`: how a language names days, as regex alternatives on the normalised
 /// (NFKC, lower-case) text.
@@ -154,6 +160,21 @@ impl Deadline {
 /// The deadline a day names, for a message written on `base` (its local date); `None` when
 /// it is past, too far, or could be read two ways.
 pub fn deadline(day: Day, base: NaiveDate) -> Option<Deadline> {
+    ahead(day, base, HORIZON_DAYS)
+}
+
+/// The day something is to take effect, for a message written on `base`: a day after it,
+/// within [`EFFECTIVE_HORIZON_DAYS`]; `None` for today ("with immediate effect" needs no date
+/// named back), a past day, or one that could be read two ways.
+pub fn effective(day: Day, base: NaiveDate) -> Option<NaiveDate> {
+    match ahead(day, base, EFFECTIVE_HORIZON_DAYS)? {
+        Deadline::On(d) => Some(d),
+        Deadline::Today => None,
+    }
+}
+
+/// A day ahead of `base`, at most `horizon` days away.
+fn ahead(day: Day, base: NaiveDate, horizon: u64) -> Option<Deadline> {
     let date = match day {
         Day::Today => return Some(Deadline::Today),
         Day::Relative(n) if n > 0 => base.checked_add_days(Days::new(n.unsigned_abs()))?,
@@ -187,7 +208,7 @@ pub fn deadline(day: Day, base: NaiveDate) -> Option<Deadline> {
         return Some(Deadline::Today);
     }
     let ahead = (date - base).num_days();
-    (ahead > 0 && ahead.unsigned_abs() <= HORIZON_DAYS).then_some(Deadline::On(date))
+    (ahead > 0 && ahead.unsigned_abs() <= horizon).then_some(Deadline::On(date))
 }
 
 /// Which way a date without a year is read from the message's date.
@@ -299,6 +320,7 @@ struct Data {
     until: Vec<String>,
     need_today: Vec<String>,
     since: Vec<String>,
+    effective: Vec<String>,
     need: Vec<String>,
 }
 
@@ -324,6 +346,7 @@ struct Lang {
     until: Option<Compiled>,
     need_today: Option<Compiled>,
     since: Option<Compiled>,
+    effective: Option<Compiled>,
     /// (phrase, start boundary, end boundary).
     need: Vec<(String, bool, bool)>,
     weekdays: Vec<Regex>,
@@ -535,6 +558,7 @@ impl Builder {
         days: &RawDays,
         deadline: &RawDeadline,
         since: &[String],
+        effective: &[String],
         language: usize,
     ) -> Result<(), (String, String)> {
         let err = |key: &str, reason: String| (format!("signals.{key}"), reason);
@@ -570,11 +594,12 @@ impl Builder {
                 ));
             }
         }
-        let lists: [(&str, &[String]); 4] = [
+        let lists: [(&str, &[String]); 5] = [
             ("deadline.by", &deadline.by),
             ("deadline.until", &deadline.until),
             ("deadline.need_today", &deadline.need_today),
             ("since", since),
+            ("effective", effective),
         ];
         for (key, patterns) in lists {
             if let Some(p) = patterns.iter().find(|p| p.matches("{day}").count() != 1) {
@@ -618,6 +643,7 @@ impl Builder {
         data.until.extend(nfkc(&deadline.until));
         data.need_today.extend(nfkc(&deadline.need_today));
         data.since.extend(nfkc(since));
+        data.effective.extend(nfkc(effective));
         data.need.extend(deadline.need.iter().cloned());
         // Each list on its own first, so a mistake is reported against its own key.
         let days_now = data.days.clone();
@@ -660,6 +686,7 @@ impl Builder {
             ("deadline.until", Tier::Deadline, &data.until),
             ("deadline.need_today", Tier::Deadline, &data.need_today),
             ("since", Tier::Since, &data.since),
+            ("effective", Tier::Deadline, &data.effective),
         ] {
             compile(&days_now, tier, patterns).map_err(|e| err(key, e))?;
         }
@@ -687,6 +714,9 @@ impl Builder {
                         .ok()
                         .flatten(),
                     since: compile(&d.days, Tier::Since, &d.since).ok().flatten(),
+                    effective: compile(&d.days, Tier::Deadline, &d.effective)
+                        .ok()
+                        .flatten(),
                     need: d.need.iter().filter_map(|p| parse_phrase(p)).collect(),
                     weekdays: lookup(&d.days.weekdays),
                     months: lookup(&d.days.months),
@@ -794,6 +824,14 @@ impl When {
                 .filter(|f| f.day == Day::Today && f.clock.is_none() && !started(f.start)),
         );
         out
+    }
+
+    /// Every "effective" expression of `language` in the normalised `text`.
+    pub fn effective<'t>(&self, language: usize, text: &'t str) -> Vec<Found<'t>> {
+        self.langs
+            .get(language)
+            .map(|l| l.find(l.effective.as_ref(), text, false))
+            .unwrap_or_default()
     }
 
     /// Every "since" expression of `language` in the normalised `text`.
@@ -1011,7 +1049,8 @@ mod tests {
         )
         .expect("toml");
         let mut b = Builder::default();
-        b.add(&f.days, &f.deadline, &f.since, 0).expect("valid");
+        b.add(&f.days, &f.deadline, &f.since, &[], 0)
+            .expect("valid");
         b.build()
     }
 
@@ -1063,7 +1102,7 @@ mod tests {
         )
         .expect("toml");
         let mut b = Builder::default();
-        b.add(&f.days, &f.deadline, &[], 0).expect("valid");
+        b.add(&f.days, &f.deadline, &[], &[], 0).expect("valid");
         let w = b.build();
         let days = |t: &str| -> Vec<Day> { w.deadlines(0, t).into_iter().map(|f| f.day).collect() };
         assert_eq!(days("bitte spätestens 14 uhr per e-mail"), vec![Day::Today]);
