@@ -376,10 +376,15 @@ impl Engine {
             .clone()
             .or_else(|| msg.from.as_ref().and_then(|f| f.name.clone()))
             .unwrap_or_default();
+        // An address, or its part before the @ ("k.aoki"), is never greeted as a name.
+        let local = to.address.split('@').next().unwrap_or_default();
+        let login = name.contains('@') || name.trim().eq_ignore_ascii_case(local);
+        let block = sender_block(&msg.own_text, &msg.new_text, &self.rules);
         let ctx = context(&ContextInput {
-            customer_name: if name.contains('@') { "" } else { &name },
+            customer_name: if login { "" } else { &name },
             subject: &subject,
             new_text: &msg.new_text,
+            sender_block: &block,
             value: &category.value,
             category: &category.id,
             signature: &self.config.identity.signature,
@@ -565,4 +570,30 @@ mod tests {
             assert!(accounts(body).is_empty(), "{body}: {:?}", accounts(body));
         }
     }
+}
+
+/// The lines where the customer signs: those of their own text after the new text (the
+/// signature, after a sign-off or "-- "), or, with no signature, the last lines of the new
+/// text but its first (an opening such as "Dear Anna" is no signature); sign-off lines left
+/// out. The greeting reads their name, title and role there.
+fn sender_block(own: &str, new: &str, rules: &RuleSet) -> String {
+    let lines = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    let own = lines(own);
+    let new = lines(new);
+    let tail: Vec<String> = if own.len() > new.len() && own[..new.len()] == new[..] {
+        own[new.len()..].to_vec()
+    } else {
+        let from = new.len().saturating_sub(3).max(1);
+        new.get(from..).unwrap_or_default().to_vec()
+    };
+    tail.into_iter()
+        .filter(|l| !rules.is_signoff(&crate::rules::normalize(l)))
+        .take(draft::SENDER_LINES)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
