@@ -420,6 +420,11 @@ impl Locale {
             if self.is_title(token) || cjk && self.is_organisation(token) {
                 continue;
             }
+            // "杨老师", "钱先生": a family name with a title said as written is how they sign
+            // and how they are greeted.
+            if cjk && self.said_as_written(token) {
+                return Some(token.to_string());
+            }
             words.push(token);
         }
         let ok = if cjk {
@@ -462,6 +467,17 @@ impl Locale {
                 .filter(|(_, (k, _))| k.chars().any(unspaced) && piece.ends_with(k.as_str()))
                 .max_by_key(|(_, (k, _))| k.len())
                 .map(|(i, _)| i)
+        })
+    }
+
+    /// Whether a word is a short family name and a kept title the greeting writes as it is
+    /// ("杨老师", "王教授"), so that the word itself is the greeting.
+    fn said_as_written(&self, word: &str) -> bool {
+        let n = word.chars().count();
+        self.title_in(word).is_some_and(|k| {
+            let (key, forms) = &self.kept_titles[k];
+            (1..=2).contains(&(n - key.chars().count().min(n)))
+                && *forms == TitleForms::Any(key.clone())
         })
     }
 
@@ -1069,6 +1085,20 @@ exports = "the export"
             ("zh", "林小雨", "", "林小雨\n青山律师事务所 行政主管"),
             // A display name with a title in it is a name: no second title.
             ("zh", "王教授", "", ""),
+            // "Professeur" alone is a lycée teacher's job, not "Monsieur le Professeur".
+            (
+                "fr",
+                "Pape Seck",
+                "Pape",
+                "Pape Seck\nProfesseur, référent numérique",
+            ),
+            // "prof." is a school teacher in the languages the English drafts also answer.
+            (
+                "en",
+                "Wagner Almeida",
+                "Wagner",
+                "prof. Wagner Almeida\nColégio São Bento",
+            ),
         ];
         for (lang, name, given, block) in cases {
             let s = builtin(lang).salutation(name, given, block, "");
@@ -1152,6 +1182,20 @@ exports = "the export"
                 None,
             ),
             ("ko", "총무팀", "감사합니다.\n문의드립니다", None),
+            // A department under the hospital's name is no person.
+            (
+                "zh",
+                "市第三人民医院信息科",
+                "市第三人民医院 信息科\n联系人：周工",
+                None,
+            ),
+            // Signed with family name and title, as they are greeted.
+            (
+                "zh",
+                "成都市锦城外国语学校 信息中心",
+                "信息中心 杨老师\n成都市锦城外国语学校",
+                Some("杨老师"),
+            ),
         ];
         for (lang, display, block, name) in cases {
             assert_eq!(

@@ -2953,6 +2953,9 @@ fn a_title_signed_under_the_letter_and_a_formal_letter_set_the_greeting() {
         ("ko-formal-team-lead", "류성호 팀장님, 안녕하십니까."),
         ("ko-person", "이은주 님, 안녕하세요."),
         ("zh-professor", "邓志远教授，您好！"),
+        // Never a title guessed: "Professeur" alone is a lycée teacher's job.
+        ("fr-teacher-no-professor", "Bonjour Monsieur Seck,"),
+        ("zh-department-signed", "杨老师，您好！"),
     ];
     for (name, greeting) in cases {
         let path = root().join(format!("tests/drafts/greeting/{name}.eml"));
