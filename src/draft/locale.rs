@@ -526,10 +526,12 @@ impl Locale {
             let words = name_words(token);
             !words.is_empty() && words.iter().all(|w| name.contains(w))
         };
-        let Some(at) = lines
-            .iter()
-            .position(|l| name_words(l).iter().any(|w| name.contains(w)))
-        else {
+        // Every word of the name, so a relative's line ("Dr. Peter Schmidt" under "Anna
+        // Schmidt") is not theirs.
+        let Some(at) = lines.iter().position(|l| {
+            let words = name_words(l);
+            !name.is_empty() && name.iter().all(|n| words.contains(n))
+        }) else {
             return Vec::new();
         };
         let mut words: Vec<&str> = lines[at]
@@ -537,6 +539,11 @@ impl Locale {
             .filter(|t| !is_name(t))
             .collect();
         for role in lines.iter().skip(at + 1).take(ROLE_LINES) {
+            // Another person's name under theirs is not their role (in a spaced script; in
+            // one without spaces a company's name, "천일철강", looks like a name too).
+            if !role.chars().any(unspaced) && self.name_line(role).is_some() {
+                break;
+            }
             if role.chars().any(unspaced) {
                 words.extend(role.split_whitespace());
             } else {
@@ -1067,6 +1074,18 @@ exports = "the export"
         let cases = [
             // The line does not hold their name: someone else's title.
             ("en", "Chris Yates", "Chris", "Dr Smith will call you back"),
+            (
+                "de",
+                "Anna Schmidt",
+                "Anna",
+                "Dr. Peter Schmidt\nPraxis Schmidt",
+            ),
+            (
+                "de",
+                "Anna Schmidt",
+                "Anna",
+                "Anna Schmidt\nDr. med. Peter Schmidt",
+            ),
             // "Driver" is no "Dr"; a hospital is no title.
             (
                 "en",
