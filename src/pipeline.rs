@@ -376,9 +376,10 @@ impl Engine {
             .clone()
             .or_else(|| msg.from.as_ref().and_then(|f| f.name.clone()))
             .unwrap_or_default();
-        // An address, or its part before the @ ("k.aoki"), is never greeted as a name.
+        // An address, or its part before the @ as written there ("k.aoki"; "Ott" of ott@ is
+        // a name), is never greeted as a name.
         let local = to.address.split('@').next().unwrap_or_default();
-        let login = name.contains('@') || name.trim().eq_ignore_ascii_case(local);
+        let login = name.contains('@') || name.trim() == local;
         let block = sender_block(&msg.own_text, &msg.new_text, &self.rules);
         let ctx = context(&ContextInput {
             customer_name: if login { "" } else { &name },

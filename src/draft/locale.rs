@@ -493,17 +493,38 @@ impl Locale {
                 .filter(|c| c.is_alphabetic())
                 .all(|c| (c as u32) < 0x0250)
         };
-        let signed = || block.lines().find_map(|l| self.name_line(l));
+        let lines: Vec<&str> = block.lines().collect();
+        let first = || {
+            lines
+                .iter()
+                .enumerate()
+                .find_map(|(i, l)| self.name_line(l).map(|n| (i, n)))
+        };
+        // A spaced name signs first under the sign-off, or under a closing formula ("im
+        // Auftrag", "Pour la DSI,"): two capitalised words under a department or a shouted
+        // line are as often a company ("Halcyon Bank", "Physiotherapie Yilmaz").
+        let signs = |i: usize, name: &str| {
+            name.chars().any(unspaced)
+                || i == 0
+                || lines.get(i - 1).is_some_and(|prev| {
+                    prev.trim_end().ends_with(',')
+                        || prev.trim_start().starts_with(char::is_lowercase)
+                        || !prev.chars().any(char::is_uppercase)
+                })
+        };
         match self.person_name(display) {
-            Some(person) if latin(&person) => signed().filter(|s| !latin(s)),
+            Some(person) if latin(&person) => first().map(|(_, n)| n).filter(|n| !latin(n)),
             Some(_) => None,
-            None => signed().or_else(|| {
-                display
-                    .chars()
-                    .any(unspaced)
-                    .then(|| self.name_line(display))
-                    .flatten()
-            }),
+            None => first()
+                .filter(|(i, n)| signs(*i, n))
+                .map(|(_, n)| n)
+                .or_else(|| {
+                    display
+                        .chars()
+                        .any(unspaced)
+                        .then(|| self.name_line(display))
+                        .flatten()
+                }),
         }
     }
 
@@ -1142,6 +1163,12 @@ exports = "the export"
                 Some("Birgit Haller"),
             ),
             (
+                "de",
+                "IT-Stelle Markt Obernzell",
+                "im Auftrag\nThomas Wimmer\nMarkt Obernzell – EDV",
+                Some("Thomas Wimmer"),
+            ),
+            (
                 "he",
                 "מחלקת משאבי אנוש - עיריית כרמיאל",
                 "רחל סויסה\nמנהלת מחלקת משאבי אנוש",
@@ -1201,6 +1228,19 @@ exports = "the export"
                 None,
             ),
             ("ko", "총무팀", "감사합니다.\n문의드립니다", None),
+            // Two capitalised words under a department's name are a company as often.
+            (
+                "en",
+                "Vendor Risk Team",
+                "Vendor Risk Management\nHalcyon Bank",
+                None,
+            ),
+            (
+                "de",
+                "Praxis Dr. Yilmaz",
+                "BITTE DRINGEND MELDEN!\nPhysiotherapie Yilmaz\nEmpfang",
+                None,
+            ),
             // A department under the hospital's name is no person.
             (
                 "zh",
