@@ -8,7 +8,7 @@ pub mod locale;
 mod message;
 mod templates;
 
-pub use context::{context, ContextInput};
+pub use context::{context, ContextInput, SENDER_LINES};
 pub use message::{
     body_digest, body_of, build, clean_line, drafted_key, recipient, reply_subject, safe_msg_id,
     strip_prefixes, Draft, DraftEnv, DraftError, DraftInput, Sender,

@@ -376,10 +376,16 @@ impl Engine {
             .clone()
             .or_else(|| msg.from.as_ref().and_then(|f| f.name.clone()))
             .unwrap_or_default();
+        // An address, or its part before the @ as written there ("k.aoki"; "Ott" of ott@ is
+        // a name), is never greeted as a name.
+        let local = to.address.split('@').next().unwrap_or_default();
+        let login = name.contains('@') || name.trim() == local;
+        let block = sender_block(&msg.own_text, &msg.new_text, &self.rules);
         let ctx = context(&ContextInput {
-            customer_name: if name.contains('@') { "" } else { &name },
+            customer_name: if login { "" } else { &name },
             subject: &subject,
             new_text: &msg.new_text,
+            sender_block: &block,
             value: &category.value,
             category: &category.id,
             signature: &self.config.identity.signature,
@@ -483,6 +489,32 @@ pub fn load_engine(path: &Path) -> Result<Engine, LoadError> {
     Engine::load(config)
 }
 
+/// The lines where the customer signs: those of their own text after the new text (the
+/// signature, after a sign-off or "-- "), or, with no signature, the last lines of the new
+/// text but its first (an opening such as "Dear Anna" is no signature); sign-off lines left
+/// out. The greeting reads their name, title and role there.
+fn sender_block(own: &str, new: &str, rules: &RuleSet) -> String {
+    let lines = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    let own = lines(own);
+    let new = lines(new);
+    let tail: Vec<String> = if own.len() > new.len() && own[..new.len()] == new[..] {
+        own[new.len()..].to_vec()
+    } else {
+        let from = new.len().saturating_sub(3).max(1);
+        new.get(from..).unwrap_or_default().to_vec()
+    };
+    tail.into_iter()
+        .filter(|l| !rules.is_signoff(&crate::rules::normalize(l)))
+        .take(draft::SENDER_LINES)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,5 +596,24 @@ mod tests {
         ] {
             assert!(accounts(body).is_empty(), "{body}: {:?}", accounts(body));
         }
+    }
+
+    #[test]
+    fn the_sender_block_is_the_signature_without_sign_offs_or_the_last_lines_but_the_opening() {
+        let rules = RuleSet::load(None, &[]).expect("built-in rules load");
+        let own = "Dear Sir or Madam,\n\nWe request the DPA.\n\nYours faithfully,\n\nJ. Hargreaves\nHead of Finance";
+        let new = "Dear Sir or Madam,\n\nWe request the DPA.";
+        assert_eq!(
+            sender_block(own, new, &rules),
+            "J. Hargreaves\nHead of Finance"
+        );
+        // No sign-off: the last lines, never the opening ("Dear Anna" is no signer).
+        let own = "Dear Anna\nPlease send the invoice.";
+        assert_eq!(sender_block(own, own, &rules), "Please send the invoice.");
+        let own = "수신: 고객지원팀\n1. 로그를 요청드립니다.\n2. 협조 바랍니다.\n3. 기한은 12월 24일입니다.\n대한대학교 정보보안팀장 류성호";
+        assert_eq!(
+            sender_block(own, own, &rules),
+            "2. 협조 바랍니다.\n3. 기한은 12월 24일입니다.\n대한대학교 정보보안팀장 류성호"
+        );
     }
 }

@@ -17,6 +17,10 @@ pub struct ContextInput<'a> {
     pub customer_name: &'a str,
     pub subject: &'a str,
     pub new_text: &'a str,
+    /// The last lines the customer wrote, where they sign: their signature (after a sign-off
+    /// or "-- ") or else the last lines of the new text, sign-off lines left out. The
+    /// greeting reads their name, title and role there ("Dr Margaret Ellison", "김혜진 교수").
+    pub sender_block: &'a str,
     pub value: &'a str,
     pub category: &'a str,
     pub signature: &'a str,
@@ -99,6 +103,22 @@ fn first_name(name: &str) -> String {
         String::new()
     }
 }
+
+/// The sender's block, each line cleaned as a customer value is (control and direction
+/// characters), at most [`SENDER_LINES`] lines.
+fn clean_block(block: &str) -> String {
+    block
+        .lines()
+        .map(|l| clean_line(l, 80))
+        .filter(|l| !l.is_empty())
+        .take(SENDER_LINES)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// How many lines of the sender's block the greeting reads: the name and the role lines
+/// come first in a signature; an address or a legal line further down is never a name.
+pub const SENDER_LINES: usize = 6;
 
 /// Categories whose trouble a retired address of the customer's can cause.
 const EXPLAINED_BY_ADDRESS: &[&str] = &[
@@ -466,8 +486,15 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                 .unwrap_or_else(|| l.business_days(days)),
         )
     };
-    // A department, a company or a bare title is not greeted by name ("Hello Accounts,").
+    // A department, a company or a bare title is not greeted by name ("Hello Accounts,"); the
+    // person who signed its letter is, as is someone who signs in another script than the
+    // display name's ("近藤 博" for "Hiroshi Kondo").
     let display = clean_line(c.customer_name, 80);
+    let block = clean_block(c.sender_block);
+    let display = l
+        .signed_name(&display, &block)
+        .map(|n| clean_line(&n, 80))
+        .unwrap_or(display);
     let (customer_name, given) = match l.person_name(&display) {
         Some(bare) => {
             let given = l.compound_given(&bare).unwrap_or_else(|| first_name(&bare));
@@ -475,7 +502,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         }
         None => (String::new(), String::new()),
     };
-    let salutation = l.salutation(&display, &given);
+    let salutation = l.salutation(&display, &given, &block, c.new_text);
     object([
         ("customer_name", string(customer_name)),
         ("first_name", string(given)),
@@ -629,6 +656,7 @@ mod tests {
             customer_name: "",
             subject: "s",
             new_text: "t",
+            sender_block: "",
             value: "v",
             category: "login",
             signature: "Support",
@@ -729,5 +757,78 @@ mod tests {
         ] {
             assert_eq!(first_name(none), "", "{none}");
         }
+    }
+
+    /// The greeting's part of the context for a message from `name` in `lang`.
+    fn greeting(lang: &str, name: &str, text: &str, block: &str) -> (Value, Value, Value) {
+        let rel = format!("{lang}/locale.toml");
+        let (_, locale) = crate::builtin::LOCALES
+            .iter()
+            .find(|(r, _)| *r == rel)
+            .expect("built-in locale");
+        let locale = Locale::parse(std::path::Path::new(&rel), locale).expect("locale");
+        let c = context(&ContextInput {
+            customer_name: name,
+            subject: "s",
+            new_text: text,
+            sender_block: block,
+            value: "v",
+            category: "question",
+            signature: "Support",
+            language: lang,
+            default_language: "en",
+            locale: &locale,
+            promises: &Promises::default(),
+            own_addresses: &[],
+            facts: &[],
+            signals: &Signals::default(),
+            urgent: false,
+            followup: false,
+            stated: false,
+        });
+        (
+            c["customer_name"].clone(),
+            c["first_name"].clone(),
+            c["salutation"].clone(),
+        )
+    }
+
+    #[test]
+    fn the_greeting_takes_the_signers_name_title_and_the_letters_register() {
+        // A department's formal letter signed by a person: the person, formally.
+        let (name, first, s) = greeting(
+            "en",
+            "Finance Department",
+            "Dear Sir or Madam,\n\nWe request the DPA.",
+            "J. Hargreaves\nHead of Finance",
+        );
+        assert_eq!((name, first), ("J. Hargreaves".into(), "".into()));
+        assert_eq!(s["formal"], true);
+        assert_eq!(s["organisation"], "");
+        // A title only in the signature, in a romanised display name's own script.
+        let (name, _, s) = greeting(
+            "ja",
+            "Hiroshi Kondo",
+            "Example Cloud サポート御中",
+            "近藤 博\n関西医科学大学 医学部\n教授・医学博士",
+        );
+        assert_eq!(name, "近藤 博");
+        assert_eq!(
+            (s["title"].clone(), s["family"].clone()),
+            ("先生".into(), "近藤 博".into())
+        );
+        assert_eq!(s["formal"], false);
+        // A department nobody signed for stays a department.
+        let (name, _, s) = greeting("ko", "정보보안팀", "수신: 고객지원팀", "감사합니다");
+        assert_eq!(name, "");
+        assert_eq!(s["organisation"], "정보보안팀");
+        assert_eq!(s["formal"], true);
+        // A titled display name: title and family name, the given name still found.
+        let (_, first, s) = greeting("en", "Dr Jane Smith", "Hello,", "");
+        assert_eq!(first, "Jane");
+        assert_eq!(
+            (s["title"].clone(), s["family"].clone()),
+            ("Dr".into(), "Smith".into())
+        );
     }
 }

@@ -70,9 +70,15 @@ struct RawSalutation {
     /// Words that say the customer is a man ("Herr", "M.", "Sr.").
     #[serde(default)]
     male: Vec<String>,
-    /// Academic titles the greeting keeps, as it writes them: `dr = "Dr."`.
+    /// Titles the greeting keeps, read from the display name and from the signature beside
+    /// the sender's name, as it writes them: `dr = "Dr."`, or by the gender the letter gives
+    /// (`pr = { female = "Madame la Professeure", male = "Monsieur le Professeur" }`).
     #[serde(default)]
-    kept_titles: BTreeMap<String, String>,
+    kept_titles: BTreeMap<String, TitleForms>,
+    /// How a formal letter opens ("dear sir or madam", "sehr geehrte", "拝啓", "수신"), at the
+    /// start or the end of one of its first lines: such a letter gets the formal greeting.
+    #[serde(default)]
+    formal: Vec<String>,
     /// Given names that are the second half of a compound given name ("Javier" in "Francisco
     /// Javier Molina", "Ángel"): the greeting says both.
     #[serde(default)]
@@ -90,6 +96,36 @@ struct RawSalutation {
     familiar: Vec<String>,
 }
 
+/// How the greeting writes a kept title: the same for everyone, or by gender, for languages
+/// whose title agrees with it ("Madame la Professeure"); a form for an unknown gender is
+/// never guessed, so such a title is left out.
+#[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(untagged)]
+enum TitleForms {
+    Any(String),
+    ByGender {
+        #[serde(default)]
+        female: Option<String>,
+        #[serde(default)]
+        male: Option<String>,
+    },
+}
+
+impl TitleForms {
+    fn written(&self, gender: &str) -> Option<&str> {
+        match (self, gender) {
+            (TitleForms::Any(w), _) => Some(w),
+            (TitleForms::ByGender { female, .. }, "female") => female.as_deref(),
+            (TitleForms::ByGender { male, .. }, "male") => male.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// How many lines of the sender's block are read for their name, and how many after the
+/// name line for their role ("Consultant Haematologist", "教授・医学博士").
+const ROLE_LINES: usize = 2;
+
 /// Which words of a name are the family name.
 #[derive(Deserialize, Default, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -100,16 +136,20 @@ enum FamilyName {
 }
 
 /// What a greeting knows of the sender beyond their name, for the `salutation` of a
-/// template's context: `gender` is `female`, `male` or `""` (only ever from a word of the
-/// display name such as "Frau" or "Mme"), `title` the academic titles kept ("Dr.", "Prof.
-/// Dr."), `family` the family name, `organisation` the display name of a department or
-/// company ("株式会社山田商事 経理部"), `""` for a person.
+/// template's context: `gender` is `female`, `male` or `""` (only ever from a word such as
+/// "Frau", "Mme" or "Catedrático" in the display name or beside the name they signed with),
+/// `title` the titles kept ("Dr.", "Prof. Dr.", "先生", "교수님"), `family` the family name (for
+/// a titled name in a script without spaces, the whole name: "近藤 博"), `organisation` the
+/// display name of a department or company ("株式会社山田商事 経理部"), `""` for a person, and
+/// `formal` whether their letter opens formally ("Dear Sir or Madam", "Sehr geehrte …",
+/// "拝啓"), so the reply answers in the same register.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct Salutation {
     pub gender: &'static str,
     pub title: String,
     pub family: String,
     pub organisation: String,
+    pub formal: bool,
 }
 
 /// One language's way of writing dates, times and delays.
@@ -142,7 +182,9 @@ pub struct Locale {
     /// Normalised `[salutation]` words.
     female: Vec<String>,
     male: Vec<String>,
-    kept_titles: Vec<(String, String)>,
+    kept_titles: Vec<(String, TitleForms)>,
+    /// Lower-cased `formal` openings.
+    formal: Vec<String>,
     compound_given: Vec<String>,
     particles: Vec<String>,
     family_name: FamilyName,
@@ -261,7 +303,14 @@ impl Locale {
             not_a_person: raw
                 .not_a_person
                 .iter()
-                .map(|w| (name_words(w).join(" "), w.chars().any(unspaced)))
+                .map(|w| {
+                    // "(주)" and "（株）" keep their brackets: "주" alone is in names (이은주).
+                    if w.chars().any(unspaced) {
+                        (w.trim().to_lowercase(), true)
+                    } else {
+                        (name_words(w).join(" "), false)
+                    }
+                })
                 .filter(|(w, _)| !w.is_empty())
                 .collect(),
             titles: raw
@@ -280,6 +329,13 @@ impl Locale {
                 .kept_titles
                 .iter()
                 .map(|(k, v)| (name_words(k).join(" "), v.clone()))
+                .collect(),
+            formal: raw
+                .salutation
+                .formal
+                .iter()
+                .map(|f| f.trim().to_lowercase())
+                .filter(|f| !f.is_empty())
                 .collect(),
             compound_given: words(&raw.salutation.compound_given),
             particles: words(&raw.salutation.particles),
@@ -311,9 +367,219 @@ impl Locale {
             .then(|| words[..2].join(" "))
     }
 
-    /// What the greeting reads from a display name besides the name (see [`Salutation`]).
-    /// `given` is the given name the greeting found, so the family name is what follows it.
-    pub fn salutation(&self, name: &str, given: &str) -> Salutation {
+    /// Whether the letter opens formally: one of its first lines starts with a `formal`
+    /// opening as a whole word, or, in a script without spaces, ends with it ("○○ 귀중").
+    pub fn is_formal(&self, text: &str) -> bool {
+        let word_ends = |c: Option<char>| !c.is_some_and(char::is_alphanumeric);
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .take(3)
+            .any(|line| {
+                let lower = line.to_lowercase();
+                let end = lower.trim_end_matches(|c: char| !c.is_alphanumeric());
+                self.formal.iter().any(|f| {
+                    let cjk = f.chars().any(unspaced);
+                    lower
+                        .strip_prefix(f.as_str())
+                        .is_some_and(|rest| cjk || word_ends(rest.chars().next()))
+                        || cjk
+                            && end
+                                .strip_suffix(f.as_str())
+                                .is_some_and(|before| word_ends(before.chars().next_back()))
+                })
+            })
+    }
+
+    /// Whether a word of a name is a title or another word that is no name by itself.
+    fn is_title(&self, word: &str) -> bool {
+        let words = name_words(word);
+        !words.is_empty() && words.iter().all(|w| self.titles.contains(w))
+    }
+
+    /// The person's name a line of a signature holds by itself ("J. Hargreaves", "i. A.
+    /// Birgit Haller", "田中 裕子", "事務担当 大野 真由美", "대한대학교 정보보안팀장 류성호"),
+    /// without titles and, in a script without spaces, department words; `None` for any
+    /// other line: a sentence, a role, a company, an address, a number.
+    fn name_line(&self, line: &str) -> Option<String> {
+        let line = line.trim();
+        if line.chars().count() > 40
+            || line
+                .chars()
+                .any(|c| c.is_ascii_digit() || matches!(c, '@' | ':' | '：' | '/' | '(' | ')'))
+            || line.ends_with([',', '.', ';', '!', '?', '。', '、', '，', '！', '？', '：'])
+        {
+            return None;
+        }
+        let cjk = line.chars().any(unspaced);
+        if !cjk && self.is_organisation(line) {
+            return None;
+        }
+        let mut words = Vec::new();
+        for token in line.split_whitespace() {
+            if self.is_title(token) || cjk && self.is_organisation(token) {
+                continue;
+            }
+            // "杨老师", "钱先生": a family name with a title said as written is how they sign
+            // and how they are greeted.
+            if cjk && self.said_as_written(token) {
+                return Some(token.to_string());
+            }
+            words.push(token);
+        }
+        let ok = if cjk {
+            let letters: usize = words.iter().map(|w| w.chars().count()).sum();
+            (1..=2).contains(&words.len())
+                && (2..=5).contains(&letters)
+                && words
+                    .iter()
+                    .all(|w| w.chars().count() <= 4 && w.chars().all(unspaced))
+                && !words.iter().any(|w| self.title_in(w).is_some())
+        } else {
+            let full = |w: &str| {
+                w.chars().count() >= 2
+                    && w.chars()
+                        .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+                    && w.chars().next().is_some_and(|c| !c.is_lowercase())
+                    && !w.chars().all(char::is_uppercase)
+            };
+            let initial = |w: &str| {
+                let mut c = w.chars();
+                matches!((c.next(), c.next(), c.next()), (Some(a), Some('.'), None) if a.is_uppercase())
+            };
+            (2..=3).contains(&words.len())
+                && words.iter().all(|w| full(w) || initial(w))
+                && words.last().is_some_and(|w| full(w))
+        };
+        let name = words.join(" ");
+        (ok && self.person_name(&name).is_some()).then_some(name)
+    }
+
+    /// The kept title that ends a word of a script without spaces, as titles and positions
+    /// follow the department or the degree there ("팀장" of "정보보안팀장", "博士" of
+    /// "医学博士", "教授" of "教授・医学博士"): its index in `kept_titles`, for the first such
+    /// word. Never one inside a word ("律师" of "青山律师事务所", a law firm's name).
+    fn title_in(&self, text: &str) -> Option<usize> {
+        name_words(text).iter().find_map(|piece| {
+            self.kept_titles
+                .iter()
+                .enumerate()
+                .filter(|(_, (k, _))| k.chars().any(unspaced) && piece.ends_with(k.as_str()))
+                .max_by_key(|(_, (k, _))| k.len())
+                .map(|(i, _)| i)
+        })
+    }
+
+    /// Whether a word is a short family name and a kept title the greeting writes as it is
+    /// ("杨老师", "王教授"), so that the word itself is the greeting.
+    fn said_as_written(&self, word: &str) -> bool {
+        let n = word.chars().count();
+        self.title_in(word).is_some_and(|k| {
+            let (key, forms) = &self.kept_titles[k];
+            (1..=2).contains(&(n - key.chars().count().min(n)))
+                && *forms == TitleForms::Any(key.clone())
+        })
+    }
+
+    /// The name to greet when the display name gives none, read from the sender's block (the
+    /// last lines they wrote, sign-offs left out): the display name is a department or
+    /// company (the signer of its letter is greeted: "田中 裕子", "류성호"), or only Latin
+    /// letters while they signed in their own script ("Hiroshi Kondo" who signs "近藤 博").
+    /// A department name with a person's name in it ("経理部 田中") gives that name when
+    /// nobody signed. `None`: greet the display name, or nobody.
+    pub fn signed_name(&self, display: &str, block: &str) -> Option<String> {
+        let latin = |s: &str| {
+            s.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(|c| (c as u32) < 0x0250)
+        };
+        let lines: Vec<&str> = block.lines().collect();
+        let first = || {
+            lines
+                .iter()
+                .enumerate()
+                .find_map(|(i, l)| self.name_line(l).map(|n| (i, n)))
+        };
+        // A spaced name signs first under the sign-off, or under a closing formula ("im
+        // Auftrag", "Pour la DSI,"): two capitalised words under a department or a shouted
+        // line are as often a company ("Halcyon Bank", "Physiotherapie Yilmaz").
+        let signs = |i: usize, name: &str| {
+            name.chars().any(unspaced)
+                || i == 0
+                || lines.get(i - 1).is_some_and(|prev| {
+                    prev.trim_end().ends_with(',')
+                        || prev.trim_start().starts_with(char::is_lowercase)
+                        || !prev.chars().any(char::is_uppercase)
+                })
+        };
+        match self.person_name(display) {
+            Some(person) if latin(&person) => first().map(|(_, n)| n).filter(|n| !latin(n)),
+            Some(_) => None,
+            None => first()
+                .filter(|(i, n)| signs(*i, n))
+                .map(|(_, n)| n)
+                .or_else(|| {
+                    display
+                        .chars()
+                        .any(unspaced)
+                        .then(|| self.name_line(display))
+                        .flatten()
+                }),
+        }
+    }
+
+    /// The words beside the name in the sender's block: the rest of the line they signed
+    /// with ("Dr" of "Dr Margaret Ellison", "교수" of "김혜진 교수") and the role lines under
+    /// it (their first word in a spaced script: "Catedrático de …", "Professeure des …";
+    /// the whole line in one without spaces: "教授・医学博士"). Nothing when no line of the
+    /// block holds a word of the name.
+    fn signed_words<'b>(&self, block: &'b str, bare: &str) -> Vec<&'b str> {
+        let name: Vec<String> = name_words(bare)
+            .into_iter()
+            .filter(|w| w.chars().count() >= 2 || w.chars().any(unspaced))
+            .collect();
+        let lines: Vec<&str> = block
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let is_name = |token: &str| {
+            let words = name_words(token);
+            !words.is_empty() && words.iter().all(|w| name.contains(w))
+        };
+        // Every word of the name, so a relative's line ("Dr. Peter Schmidt" under "Anna
+        // Schmidt") is not theirs.
+        let Some(at) = lines.iter().position(|l| {
+            let words = name_words(l);
+            !name.is_empty() && name.iter().all(|n| words.contains(n))
+        }) else {
+            return Vec::new();
+        };
+        let mut words: Vec<&str> = lines[at]
+            .split_whitespace()
+            .filter(|t| !is_name(t))
+            .collect();
+        for role in lines.iter().skip(at + 1).take(ROLE_LINES) {
+            // Another person's name under theirs is not their role (in a spaced script; in
+            // one without spaces a company's name, "천일철강", looks like a name too).
+            if !role.chars().any(unspaced) && self.name_line(role).is_some() {
+                break;
+            }
+            if role.chars().any(unspaced) {
+                words.extend(role.split_whitespace());
+            } else {
+                words.extend(role.split_whitespace().next());
+            }
+        }
+        words
+    }
+
+    /// What the greeting reads besides the name (see [`Salutation`]): from the name greeted
+    /// (the display name, or the one they signed with), the words beside it in the sender's
+    /// block, and the opening of their letter. `given` is the given name the greeting found,
+    /// so the family name is what follows it.
+    pub fn salutation(&self, name: &str, given: &str, block: &str, text: &str) -> Salutation {
+        let formal = self.is_formal(text);
         let Some(bare) = self.person_name(name) else {
             let organisation = if self.is_organisation(name) {
                 name.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -322,25 +588,55 @@ impl Locale {
             };
             return Salutation {
                 organisation,
+                formal,
                 ..Salutation::default()
             };
         };
-        // A script without spaces between words has no family name to pick out here.
-        if bare.chars().any(unspaced) {
-            return Salutation::default();
-        }
+        let unspaced_name = bare.chars().any(unspaced);
         let mut gender = "";
-        let mut title = Vec::new();
-        for token in name.split_whitespace() {
+        // (index in kept_titles) in the order found; one title for a name without spaces.
+        let mut kept: Vec<usize> = Vec::new();
+        let in_display = name.split_whitespace().count();
+        let signed = self.signed_words(block, &bare);
+        for (i, token) in name
+            .split_whitespace()
+            .chain(signed.iter().copied())
+            .enumerate()
+        {
             let key = name_words(token).join(" ");
             if self.female.contains(&key) {
                 gender = "female";
             } else if self.male.contains(&key) {
                 gender = "male";
             }
-            if let Some((_, written)) = self.kept_titles.iter().find(|(k, _)| *k == key) {
-                title.push(written.clone());
+            if let Some(k) = self.kept_titles.iter().position(|(k, _)| *k == key) {
+                kept.push(k);
+            } else if i >= in_display && token.chars().any(unspaced) {
+                // Only in the signature: a display name "王教授" is a name, not a title.
+                kept.extend(self.title_in(token));
             }
+        }
+        if unspaced_name {
+            kept.truncate(1);
+        }
+        let mut title: Vec<&str> = Vec::new();
+        for k in kept {
+            if let Some(w) = self.kept_titles[k].1.written(gender) {
+                if !title.contains(&w) {
+                    title.push(w);
+                }
+            }
+        }
+        // A script without spaces between words has no family name to pick out here: a
+        // title goes after the whole name ("近藤 博 先生", "김혜진 교수님").
+        if unspaced_name {
+            let titled = !title.is_empty();
+            return Salutation {
+                title: title.join(" "),
+                family: if titled { bare } else { String::new() },
+                formal,
+                ..Salutation::default()
+            };
         }
         let words: Vec<&str> = bare.split_whitespace().collect();
         let after_given = match given.split_whitespace().count() {
@@ -362,11 +658,17 @@ impl Locale {
                 after_given[start..].join(" ")
             }
         };
+        let known = !family.is_empty();
         Salutation {
-            gender: if family.is_empty() { "" } else { gender },
-            title: title.join(" "),
+            gender: if known { gender } else { "" },
+            title: if known {
+                title.join(" ")
+            } else {
+                String::new()
+            },
             family,
             organisation: String::new(),
+            formal,
         }
     }
 
@@ -389,11 +691,17 @@ impl Locale {
         {
             return None;
         }
-        let is_title = |w: &str| {
-            let words = name_words(w);
-            !words.is_empty() && words.iter().all(|w| self.titles.contains(w))
-        };
-        let bare: Vec<&str> = name.split_whitespace().filter(|w| !is_title(w)).collect();
+        // "k.aoki", "jsmith_84": the part of an address before the @, not a name to greet.
+        if !trimmed.contains(char::is_whitespace)
+            && trimmed.contains(|c: char| c == '.' || c == '_' || c.is_ascii_digit())
+            && !trimmed.chars().any(char::is_uppercase)
+        {
+            return None;
+        }
+        let bare: Vec<&str> = name
+            .split_whitespace()
+            .filter(|w| !self.is_title(w))
+            .collect();
         // "J." or "M. D." is initials, not a name to greet.
         let letters = |w: &&str| w.chars().filter(|c| c.is_alphabetic()).count();
         if bare.iter().all(|w| letters(w) < 2) {
@@ -665,5 +973,353 @@ exports = "the export"
                 "{lang}: {name}"
             );
         }
+    }
+
+    #[test]
+    fn the_title_is_read_beside_the_name_they_signed_with_in_nine_languages() {
+        // (language, name greeted, given name, sender's block, title, family name, gender).
+        let cases = [
+            (
+                "en",
+                "Margaret Ellison",
+                "Margaret",
+                "Dr Margaret Ellison\nConsultant Haematologist\nSt Mary's Hospital",
+                "Dr",
+                "Ellison",
+                "",
+            ),
+            (
+                "de",
+                "Prof. Dr. Martin Engel",
+                "Martin",
+                "Prof. Dr. Martin Engel\nLehrstuhl für Experimentalphysik",
+                "Prof. Dr.",
+                "Engel",
+                "",
+            ),
+            (
+                "de",
+                "Anja Reuter",
+                "Anja",
+                "Frau Dr. Anja Reuter\nReuter Consulting",
+                "Dr.",
+                "Reuter",
+                "female",
+            ),
+            (
+                "fr",
+                "Anne-Sophie Renard",
+                "Anne-Sophie",
+                "Pr Anne-Sophie Renard\nProfesseure des universités",
+                "Madame la Professeure",
+                "Renard",
+                "female",
+            ),
+            (
+                "es",
+                "Ricardo Soler",
+                "Ricardo",
+                "Dr. Ricardo Soler Puig\nCatedrático de Química Orgánica",
+                "Dr.",
+                "Soler",
+                "male",
+            ),
+            (
+                "et",
+                "Mart Kõiv",
+                "Mart",
+                "prof. Mart Kõiv\nTartu Ülikool",
+                "professor",
+                "Kõiv",
+                "",
+            ),
+            (
+                "he",
+                "אלון ברגר",
+                "אלון",
+                "פרופ' אלון ברגר\nראש המעבדה למערכות מבוזרות",
+                "פרופ'",
+                "ברגר",
+                "",
+            ),
+            (
+                "ja",
+                "近藤 博",
+                "",
+                "近藤 博\n関西医科学大学 医学部 公衆衛生学講座\n教授・医学博士",
+                "先生",
+                "近藤 博",
+                "",
+            ),
+            (
+                "ko",
+                "김혜진",
+                "",
+                "김혜진 교수\n의과대학 임상약리학교실",
+                "교수님",
+                "김혜진",
+                "",
+            ),
+            (
+                "ko",
+                "류성호",
+                "",
+                "대한대학교 정보보안팀장 류성호",
+                "팀장님",
+                "류성호",
+                "",
+            ),
+            (
+                "zh",
+                "邓志远",
+                "",
+                "邓志远 教授、博士生导师\n某医学院 公共卫生学院",
+                "教授",
+                "邓志远",
+                "",
+            ),
+        ];
+        for (lang, name, given, block, title, family, gender) in cases {
+            let s = builtin(lang).salutation(name, given, block, "");
+            assert_eq!(
+                (s.title.as_str(), s.family.as_str(), s.gender),
+                (title, family, gender),
+                "{lang}: {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_title_is_invented_from_a_line_that_is_not_theirs_or_a_word_inside_a_name() {
+        // (language, name, given name, sender's block).
+        let cases = [
+            // The line does not hold their name: someone else's title.
+            ("en", "Chris Yates", "Chris", "Dr Smith will call you back"),
+            (
+                "de",
+                "Anna Schmidt",
+                "Anna",
+                "Dr. Peter Schmidt\nPraxis Schmidt",
+            ),
+            (
+                "de",
+                "Anna Schmidt",
+                "Anna",
+                "Anna Schmidt\nDr. med. Peter Schmidt",
+            ),
+            // "Driver" is no "Dr"; a hospital is no title.
+            (
+                "en",
+                "Chris Yates",
+                "Chris",
+                "Chris Yates\nDriver, Yates Haulage",
+            ),
+            // "Pr" says nothing of how to address a professor whose gender is unknown.
+            (
+                "fr",
+                "Jean Martin",
+                "Jean",
+                "Pr Jean Martin\nLaboratoire de physique",
+            ),
+            // 律师 inside a law firm's name: she is its office manager.
+            ("zh", "林小雨", "", "林小雨\n青山律师事务所 行政主管"),
+            // A display name with a title in it is a name: no second title.
+            ("zh", "王教授", "", ""),
+            // "Professeur" alone is a lycée teacher's job, not "Monsieur le Professeur".
+            (
+                "fr",
+                "Pape Seck",
+                "Pape",
+                "Pape Seck\nProfesseur, référent numérique",
+            ),
+            // "prof." is a school teacher in the languages the English drafts also answer.
+            (
+                "en",
+                "Wagner Almeida",
+                "Wagner",
+                "prof. Wagner Almeida\nColégio São Bento",
+            ),
+        ];
+        for (lang, name, given, block) in cases {
+            let s = builtin(lang).salutation(name, given, block, "");
+            assert_eq!(s.title, "", "{lang}: {name} / {block}");
+        }
+    }
+
+    #[test]
+    fn the_signer_of_a_departments_letter_or_in_their_own_script_is_greeted() {
+        // (language, display name, sender's block, the name greeted).
+        let cases = [
+            (
+                "en",
+                "Finance Department",
+                "J. Hargreaves\nHead of Finance\nWestbrook District Council",
+                Some("J. Hargreaves"),
+            ),
+            (
+                "de",
+                "Personalabteilung Stadtwerke Lindau",
+                "i. A. Birgit Haller\nPersonalabteilung\nStadtwerke Lindau GmbH",
+                Some("Birgit Haller"),
+            ),
+            (
+                "de",
+                "IT-Stelle Markt Obernzell",
+                "im Auftrag\nThomas Wimmer\nMarkt Obernzell – EDV",
+                Some("Thomas Wimmer"),
+            ),
+            (
+                "he",
+                "מחלקת משאבי אנוש - עיריית כרמיאל",
+                "רחל סויסה\nמנהלת מחלקת משאבי אנוש",
+                Some("רחל סויסה"),
+            ),
+            (
+                "ja",
+                "経理部 田中",
+                "小林製菓株式会社 経理部\n田中 裕子",
+                Some("田中 裕子"),
+            ),
+            ("ja", "経理部 田中", "", Some("田中")),
+            (
+                "ja",
+                "東邦大学 情報基盤センター",
+                "東邦大学 情報基盤センター\n事務担当 大野 真由美",
+                Some("大野 真由美"),
+            ),
+            (
+                "ja",
+                "Hiroshi Kondo",
+                "近藤 博\n関西医科学大学 医学部 公衆衛生学講座\n教授・医学博士",
+                Some("近藤 博"),
+            ),
+            (
+                "ko",
+                "정보보안팀",
+                "대한대학교 정보보안팀장 류성호",
+                Some("류성호"),
+            ),
+            (
+                "ko",
+                "Kim Hyejin",
+                "김혜진 교수\n의과대학 임상약리학교실",
+                Some("김혜진"),
+            ),
+            // A person's own display name is kept, whatever the signature says.
+            ("en", "Margaret Ellison", "Dr Margaret Ellison", None),
+            ("zh", "邓志远", "邓志远 教授", None),
+            // Departments, companies, sentences and closings are nobody's name.
+            (
+                "es",
+                "Departamento de Recursos Humanos",
+                "Departamento de Recursos Humanos\nAyuntamiento de Villanueva",
+                None,
+            ),
+            (
+                "en",
+                "Accounts Payable",
+                "Head of Finance\nWestbrook District Council\nSt Mary's Hospital",
+                None,
+            ),
+            (
+                "zh",
+                "上海市某区档案馆信息科",
+                "上海市某区档案馆信息科\n2026年12月10日",
+                None,
+            ),
+            ("ko", "총무팀", "감사합니다.\n문의드립니다", None),
+            // Two capitalised words under a department's name are a company as often.
+            (
+                "en",
+                "Vendor Risk Team",
+                "Vendor Risk Management\nHalcyon Bank",
+                None,
+            ),
+            (
+                "de",
+                "Praxis Dr. Yilmaz",
+                "BITTE DRINGEND MELDEN!\nPhysiotherapie Yilmaz\nEmpfang",
+                None,
+            ),
+            // A department under the hospital's name is no person.
+            (
+                "zh",
+                "市第三人民医院信息科",
+                "市第三人民医院 信息科\n联系人：周工",
+                None,
+            ),
+            // Signed with family name and title, as they are greeted.
+            (
+                "zh",
+                "成都市锦城外国语学校 信息中心",
+                "信息中心 杨老师\n成都市锦城外国语学校",
+                Some("杨老师"),
+            ),
+        ];
+        for (lang, display, block, name) in cases {
+            assert_eq!(
+                builtin(lang).signed_name(display, block).as_deref(),
+                name,
+                "{lang}: {display}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_formal_opening_is_read_in_the_first_lines_in_each_language() {
+        for (lang, text) in [
+            ("en", "Dear Sir or Madam,\n\nWe request …"),
+            ("en", "To whom it may concern,"),
+            ("de", "Sehr geehrte Damen und Herren,\n\nbitte …"),
+            ("de", "Sehr geehrter Herr Meier,"),
+            ("fr", "Madame, Monsieur,\n\nJe …"),
+            ("es", "Estimados señores:\n\nSolicitamos …"),
+            ("et", "Lugupeetud Example Cloudi klienditugi"),
+            ("he", "לכבוד\nצוות התמיכה,"),
+            (
+                "ja",
+                "Example Cloud株式会社\nサポートご担当者様\n拝啓　師走の候",
+            ),
+            ("ko", "수신: Example Cloud 고객지원팀\n발신: 대한대학교"),
+            ("ko", "Example Cloud 고객지원팀 귀중\n\n안녕하십니까."),
+            ("zh", "尊敬的Example Cloud客服团队："),
+        ] {
+            assert!(builtin(lang).is_formal(text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("en", "Dear Support Team,\n\nCould you …"),
+            // Only the opening lines count, not a quoted letter further down.
+            (
+                "en",
+                "Hello,\n\nI wrote before.\n\nSee below.\n\nDear Sir or Madam,",
+            ),
+            ("de", "Guten Morgen,\n\nich komme …"),
+            ("fr", "Bonjour Madame,\n\nJe …"),
+            (
+                "es",
+                "Hola:\n\nLes escribo por la factura de los señores García.",
+            ),
+            ("ja", "いつもお世話になっております。"),
+            ("ko", "안녕하세요.\n\n청구서 사본이 필요합니다."),
+            ("zh", "您好：\n\n我们课题组……"),
+        ] {
+            assert!(!builtin(lang).is_formal(text), "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_login_and_a_name_with_an_organisation_syllable_are_told_apart() {
+        // "k.aoki" is the part of an address before the @; "(주)" is a company, "이은주" a name.
+        assert_eq!(builtin("ja").person_name("k.aoki"), None);
+        assert_eq!(builtin("en").person_name("jsmith_84"), None);
+        assert_eq!(
+            builtin("ko").person_name("이은주").as_deref(),
+            Some("이은주")
+        );
+        assert_eq!(builtin("ko").person_name("(주)누리소프트"), None);
+        assert_eq!(
+            builtin("en").person_name("J.R. Smith").as_deref(),
+            Some("J.R. Smith")
+        );
     }
 }
