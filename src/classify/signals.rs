@@ -67,6 +67,18 @@ const ASKED_ABOUT: &[&str] = &[
     "licence",
     "export",
 ];
+/// Asks for a change to their account or a document: with one of them, the wishful phrases
+/// of a suggestion ("it would be great if …") are about that request (round 10: en et).
+const OUTWEIGH_SUGGESTION: &[&str] = &[
+    "cancel",
+    "copy",
+    "refund",
+    "user_add",
+    "user_remove",
+    "address_change",
+    "licence",
+    "export",
+];
 /// What a sign-in problem is about, beyond a wrong password: the login draft answers each
 /// differently (a reset link does nothing for a lost authenticator or a locked account).
 /// `mailbox_lost`: the reset mail goes to a mailbox they can no longer open (a former
@@ -890,6 +902,14 @@ impl SignalRules {
         }
         s.tried = present(TRIED, &tried);
         s.asks = present(ASKS, &asks);
+        // "It would be great if this could be done by Friday" beside a user to add is that
+        // request's timing, not a feature idea: a change asked for outweighs a suggestion.
+        if s.asks
+            .iter()
+            .any(|a| OUTWEIGH_SUGGESTION.contains(&a.as_str()))
+        {
+            s.asks.retain(|a| a != "suggestion");
+        }
         // "No need to call me, email is fine" also reads as a call: they asked for none.
         if s.email_only() {
             s.asks.retain(|a| a != "callback");
@@ -1776,7 +1796,15 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("ko", "해지\n2027년 2월 28일자로 해지 부탁드립니다.", "2027-02-28"),
             ("zh", "取消\n请从2027年1月31日起取消我们的订阅。", "2027-01-31"),
             ("en", "Cancel\nPlease cancel the add-on at the end of the month.", "2026-12-31"),
+            // Round 11 (ja): another month's end is no end of this month.
+            ("ja", "解約\n2027年3月末をもって解約したいと考えております。", ""),
+            ("zh", "取消\n请在3月底为我们取消订阅。", ""),
+            ("fr", "Résiliation\nNous souhaitons résilier à la fin du mois de mars.", ""),
         ] {
+            if day.is_empty() {
+                assert_eq!(builtin(lang, text).effective, None, "{lang}: {text}");
+                continue;
+            }
             let s = builtin(lang, text);
             assert_eq!(s.effective.as_deref(), Some(day), "{lang}: {text}");
             assert_eq!(s.deadline, None, "{lang}: {text}");
@@ -3013,6 +3041,42 @@ days.other_week = ['next week']
             ("et", "Parooli pole ma vahetanud."),
         ] {
             assert!(!reads(lang, "tried.password_reset", text), "{lang}: {text}");
+        }
+    }
+
+    /// Round 10: a feature idea introduced as one ("One suggestion:", "Eine Idee hätte ich",
+    /// "Une petite suggestion") is a suggestion; "it would be great if this could be done by
+    /// Friday" beside a user to add is not (en et).
+    #[test]
+    fn a_suggestion_is_an_idea_not_the_timing_of_a_request() {
+        for (lang, text) in [
+            (
+                "en",
+                "Idea\nOne suggestion: could you add a calendar view to the mobile app?",
+            ),
+            (
+                "de",
+                "Idee\nEine Idee hätte ich noch: Könnten Sie eine Kalenderansicht einbauen?",
+            ),
+            (
+                "fr",
+                "Idée\nUne petite suggestion : ce serait super d'avoir une vue calendrier.",
+            ),
+        ] {
+            let s = builtin(lang, text);
+            assert!(
+                s.asks.iter().any(|a| a == "suggestion"),
+                "{lang}: {:?}",
+                s.asks
+            );
+        }
+        for (lang, text) in [
+            ("en", "New user\nPlease add a new user for Tom Price, role viewer. It would be great if this could be done by Friday."),
+            ("et", "Uus kasutaja\nPalun lisage uus kasutaja Kalle Tamm. Oleks hea, kui see oleks reedeks tehtud."),
+        ] {
+            let s = builtin(lang, text);
+            assert!(s.asks.iter().any(|a| a == "user_add"), "{lang}: {:?}", s.asks);
+            assert!(!s.asks.iter().any(|a| a == "suggestion"), "{lang}: {:?}", s.asks);
         }
     }
 

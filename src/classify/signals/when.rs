@@ -867,10 +867,33 @@ impl Lang {
                 continue;
             };
             if let Some((day, clock)) = self.day(c, m, text) {
+                if day == Day::MonthEnd && self.of_a_named_month(text, m.start(), m.end()) {
+                    continue;
+                }
                 out.push(Found { start, day, clock });
             }
         }
         out
+    }
+
+    /// "The end of the month" that is another month's end: a month's number glued before it
+    /// ("2027年3月末", "3월말", "3月底") or a month's name just after it ("fin du mois de
+    /// mars"). The message's own month end would be the wrong day: nothing is read.
+    fn of_a_named_month(&self, text: &str, start: usize, end: usize) -> bool {
+        if text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit())
+        {
+            return true;
+        }
+        let after = text[end..].trim_start();
+        let after = ["de ", "d'", "d’", "of "]
+            .iter()
+            .find_map(|p| after.strip_prefix(p))
+            .unwrap_or(after);
+        let word: &str = after.split(|c: char| !wordish(c)).next().unwrap_or("");
+        !word.is_empty() && self.months.iter().any(|m| m.is_match(word))
     }
 
     /// What the groups of one match name, with the time of day that stood for today; `None`
