@@ -3080,6 +3080,23 @@ days.other_week = ['next week']
         }
     }
 
+    /// Rounds 10 and 11: a number beside everyday words ("Ich bin unter 089 / 23 45 67 80
+    /// erreichbar", "Je vous redonne mon numéro : …", "제 번호는 010-… 이고") is their phone, and
+    /// a wish to talk by phone ("전화로 상담받고 싶습니다") or words between the asking and the
+    /// call ("Ich bitte nun wirklich um einen Rückruf") ask for the call.
+    #[test]
+    fn a_number_beside_everyday_words_is_their_phone() {
+        for (lang, text, phone, call) in [
+            ("de", "Rückruf\nIch bin unter 030 / 98 76 54 32 erreichbar. Ich bitte jetzt wirklich um einen Rückruf.", "030 / 98 76 54 32", true),
+            ("fr", "Appel\nJe vous redonne mon numéro : 05 61 22 33 44. Merci.", "05 61 22 33 44", false),
+            ("ko", "상담\n전화로 한번 상담받고 싶습니다.\n제 번호는 010-5555-1234 이고, 오후에 통화 가능합니다.", "010-5555-1234", true),
+        ] {
+            let s = builtin(lang, text);
+            assert_eq!(s.phone.as_deref(), Some(phone), "{lang}: {text}");
+            assert_eq!(s.asks.iter().any(|a| a == "callback"), call, "{lang}: {:?}", s.asks);
+        }
+    }
+
     /// A colleague's account deleted is no cancellation of the customer's own (ja, as ko).
     #[test]
     fn a_colleagues_account_deleted_is_no_cancellation() {
