@@ -67,9 +67,10 @@ const ASKED_ABOUT: &[&str] = &[
     "licence",
     "export",
 ];
-/// Asks for a change to their account or a document: with one of them, the wishful phrases
-/// of a suggestion ("it would be great if …") are about that request (round 10: en et).
-const OUTWEIGH_SUGGESTION: &[&str] = &[
+/// Asks for a change to their account or a document, which the drafts restate with their own
+/// promise; with one of them, the wishful phrases of a suggestion ("it would be great if …")
+/// are about that request (round 10: en et).
+pub const CONCRETE_ASKS: &[&str] = &[
     "cancel",
     "copy",
     "refund",
@@ -904,10 +905,7 @@ impl SignalRules {
         s.asks = present(ASKS, &asks);
         // "It would be great if this could be done by Friday" beside a user to add is that
         // request's timing, not a feature idea: a change asked for outweighs a suggestion.
-        if s.asks
-            .iter()
-            .any(|a| OUTWEIGH_SUGGESTION.contains(&a.as_str()))
-        {
+        if s.asks.iter().any(|a| CONCRETE_ASKS.contains(&a.as_str())) {
             s.asks.retain(|a| a != "suggestion");
         }
         // "No need to call me, email is fine" also reads as a call: they asked for none.

@@ -281,16 +281,7 @@ fn asked_lines(s: &Signals, category: &str) -> (Vec<Value>, &'static str) {
 
 /// The asks a draft restates in our own words ("You would like a new user added: …"), each
 /// with its own promise, so the generic "we'll confirm it's done" is not said as well.
-const RESTATED: &[&str] = &[
-    "cancel",
-    "copy",
-    "refund",
-    "user_add",
-    "user_remove",
-    "address_change",
-    "licence",
-    "export",
-];
+const RESTATED: &[&str] = crate::classify::signals::CONCRETE_ASKS;
 
 /// Builds the JSON context templates see.
 pub fn context(c: &ContextInput<'_>) -> Value {
