@@ -1069,19 +1069,11 @@ impl SignalRules {
                 }
                 // A date as written wins over "the end of the month" beside it ("à la fin du
                 // mois de janvier, soit le 31/01/2027": that month is not the message's).
-                let written = matches!(f.day, when::Day::Date { .. });
+                // Ordered by (not written, day): a written date first, then the earliest.
+                let not_written = !matches!(f.day, when::Day::Date { .. });
                 if let Some(d) = when::effective(f.day, base) {
-                    effective = Some(effective.map_or((written, d), |e| {
-                        if written != e.0 {
-                            if written {
-                                (written, d)
-                            } else {
-                                e
-                            }
-                        } else {
-                            (written, d.min(e.1))
-                        }
-                    }));
+                    let k = (not_written, d);
+                    effective = Some(effective.map_or(k, |e| e.min(k)));
                 }
             }
         }
