@@ -326,6 +326,13 @@ impl Engine {
         outcome.warnings = warnings;
 
         let category = &self.rules.categories[class.category];
+        // A message that says its failure goes on is no thank-you, however politely it ends
+        // ("Merci de vérifier", "thanks in advance"): it is answered as `general`, or as an
+        // outage when a known incident confirms it (below).
+        let category = match self.rules.categories.iter().find(|c| c.id == "general") {
+            Some(general) if category.id == "thanks" && signals.still_failing => general,
+            _ => category,
+        };
         let norm = &class.norm;
         let mut history = history;
         if let Some(h) = &mut history {
@@ -337,15 +344,17 @@ impl Engine {
             when: msg.date.unwrap_or(env.now),
             signals: &signals,
         };
-        // A message filed elsewhere that the rules or the model also read as an outage report
-        // still has a known incident confirmed, unless its category checks nothing at all (a
-        // thank-you for last night's fix or a staff complaint gets no facts).
+        // A message filed elsewhere that the rules or the model also read as an outage report,
+        // or that says its failure goes on, still has a known incident confirmed, unless its
+        // category checks nothing at all (a thank-you for last night's fix or a staff
+        // complaint gets no facts).
         let mut checks = category.checks.clone();
-        let outage_too = class
-            .why
-            .rule_scores
-            .iter()
-            .any(|(c, s)| c == "outage" && *s > 0.0)
+        let outage_too = signals.still_failing
+            || class
+                .why
+                .rule_scores
+                .iter()
+                .any(|(c, s)| c == "outage" && *s > 0.0)
             || class
                 .why
                 .model_top
@@ -355,6 +364,28 @@ impl Engine {
             checks.push(facts::CONFIRM_INCIDENT.into());
         }
         outcome.facts = facts::check(&self.facts, &checks, &subj, history);
+        // A message the classifier could not place (`general`), or placed by the model alone
+        // with no rule behind it, that a known incident confirms is an outage report ("your
+        // status page says it is fixed, but the dashboard still doesn't load"): the outage
+        // draft names the incident and what follows from it instead of a stock
+        // acknowledgement or a login answer.
+        let stated = |id: &str| {
+            class
+                .why
+                .rule_scores
+                .iter()
+                .any(|(c, score)| c == id && *score > 0.0)
+        };
+        let confirmed = outcome
+            .facts
+            .iter()
+            .any(|f| matches!(f, Fact::IncidentConfirmed { .. }));
+        let unsure = category.id == "general" || !stated(&category.id);
+        let category = match self.rules.categories.iter().find(|c| c.id == "outage") {
+            Some(outage) if confirmed && unsure => outage,
+            _ => category,
+        };
+        let class_priority = class.priority.max(category.priority);
 
         let template = self
             .templates
@@ -398,11 +429,7 @@ impl Engine {
             signals: &signals,
             urgent: class.priority == Priority::Urgent,
             followup: followup || !msg.in_reply_to.is_empty() || !msg.references.is_empty(),
-            stated: class
-                .why
-                .rule_scores
-                .iter()
-                .any(|(id, score)| *id == category.id && *score > 0.0),
+            stated: stated(&category.id),
         });
         let body = self.templates.render(&template, ctx).map_err(|e| {
             draft::DraftError::Render(template.clone(), draft::describe_render_error(&e))
@@ -417,7 +444,7 @@ impl Engine {
         outcome.priority = Some(if urgent_today {
             Priority::Urgent
         } else {
-            class.priority
+            class_priority
         });
         outcome.tone = Some(class.tone);
         outcome.signals = Some(signals);

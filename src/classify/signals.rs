@@ -2358,6 +2358,66 @@ account_fillers = ["my", "old", "work", "address", "is"]
         }
     }
 
+    /// An appointment they have today at a time is what they need it by (round 11: "we have a
+    /// client presentation at 11", "Ich habe um 10 Uhr einen Mandantentermin"), in every
+    /// language's word order; one they had, or one on another day, is not.
+    #[test]
+    fn an_appointment_at_a_time_today_is_the_time_they_need_it_by() {
+        let cases = [
+            ("en", "Login\nPlease help, we have a client presentation at 11 am.", "11:00"),
+            ("en", "Login\nI've got my quarterly review meeting at 2 pm.", "14:00"),
+            ("de", "Login\nIch habe um 10 Uhr einen Mandantentermin!", "10:00"),
+            ("de", "Login\nWir haben eine Präsentation um 14:30 Uhr.", "14:30"),
+            ("et", "Login\nMeil on kell 11 kliendikohtumine ja mul on dokumente vaja.", "11:00"),
+            ("et", "Login\nMul on koosolek kell 14:00.", "14:00"),
+            ("fr", "Connexion\nJ'ai un rendez-vous client à 14h et tout est dessus.", "14:00"),
+            ("fr", "Connexion\nNous avons une réunion importante à 10h30.", "10:30"),
+            ("es", "Acceso\nTengo una reunión con un cliente a las 12.", "12:00"),
+            ("es", "Acceso\nTenemos una presentación a las 16:00.", "16:00"),
+            ("he", "כניסה\nיש לי פגישה עם לקוח ב-11:00 והכול שם.", "11:00"),
+            ("ja", "ログイン\n本日10時から客先で図面を見せる予定があるので、それまでに何とかしたいです。", "10:00"),
+            ("ja", "ログイン\n午後3時に打ち合わせがあります。", "15:00"),
+            ("ko", "로그인\n오후 1시에 고객사 발표가 있어서 그 전까지 꼭 들어가야 합니다.", "13:00"),
+            ("ko", "로그인\n오전 11시에 회의가 있습니다.", "11:00"),
+            ("zh", "登录\n下午三点前要给客户出报表，拜托尽快！", "15:00"),
+            ("zh", "登录\n今天10点前得交材料。", "10:00"),
+        ];
+        let mut wrong: Vec<String> = cases
+            .iter()
+            .filter_map(|&(lang, text, time)| {
+                let s = builtin(lang, text);
+                let got = (s.deadline.as_deref(), s.deadline_time.as_deref());
+                (got != (Some("today"), Some(time))).then(|| format!("{lang}: {text}: {got:?}"))
+            })
+            .collect();
+        for (lang, text) in [
+            (
+                "en",
+                "Login\nWe had a client presentation at 11:00 and could not log in.",
+            ),
+            ("en", "Login\nWe have a meeting at 2 pm tomorrow."),
+            (
+                "de",
+                "Login\nIch hatte um 10 Uhr einen Termin und kam nicht rein.",
+            ),
+            ("de", "Login\nIch habe morgen um 10 Uhr einen Termin."),
+            (
+                "fr",
+                "Connexion\nJ'avais un rendez-vous à 14h, impossible de me connecter.",
+            ),
+            ("es", "Acceso\nTenía una reunión a las 12 y no pude entrar."),
+            ("et", "Login\nMeil oli kell 11 kohtumine."),
+            ("ja", "ログイン\n明日10時から打ち合わせの予定があります。"),
+            ("ko", "로그인\n내일 오후 1시에 발표가 있습니다."),
+            ("zh", "登录\n昨天下午三点前还好好的。"),
+        ] {
+            if let Some(t) = builtin(lang, text).deadline_time {
+                wrong.push(format!("{lang}: {text}: read {t}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[test]
     fn a_call_window_inside_a_call_question_or_after_when_it_suits_them_is_read() {
         let cases = [
@@ -2958,6 +3018,114 @@ days.other_week = ['next week']
                 "{lang}: {text}"
             );
         }
+    }
+
+    /// "I'm writing from the address on the account" in each language's words (round 11:
+    /// seven languages asked such a customer whether they sign in with another address); from
+    /// another, a personal or an old address it is no confirmation.
+    #[test]
+    fn writing_from_the_accounts_address_confirms_it() {
+        let has = |lang: &str, text: &str| {
+            built_in(lang, text)
+                .about
+                .iter()
+                .any(|a| a == "address_confirmed")
+        };
+        let mut wrong = Vec::new();
+        for (lang, text) in [
+            ("en", "I'm writing from the email address on the account."),
+            (
+                "en",
+                "I am writing to you from the address registered to my account.",
+            ),
+            (
+                "de",
+                "Ich schreibe Ihnen von der Adresse, mit der das Konto registriert ist.",
+            ),
+            (
+                "de",
+                "Ich schreibe von der im Konto hinterlegten Mailadresse.",
+            ),
+            ("es", "Les escribo desde la misma dirección de la cuenta."),
+            (
+                "es",
+                "Le escribo desde el correo con el que está registrada la cuenta.",
+            ),
+            ("et", "Kirjutan just selle konto aadressilt."),
+            ("fr", "Je vous écris depuis l'adresse du compte."),
+            (
+                "fr",
+                "Je vous écris depuis l'adresse associée à mon compte.",
+            ),
+            ("he", "אני כותב לכם מהכתובת של החשבון עצמו."),
+            ("he", "אני כותבת מהכתובת הרשומה בחשבון."),
+            ("zh", "我现在就是用这个账户的邮箱给你们写信的。"),
+            ("zh", "我是用注册的邮箱给您写信的。"),
+        ] {
+            if !has(lang, text) {
+                wrong.push(format!("missed {lang}: {text}"));
+            }
+        }
+        for (lang, text) in [
+            (
+                "en",
+                "I'm writing from my personal address, the one on the account is blocked.",
+            ),
+            (
+                "de",
+                "Ich schreibe Ihnen von der privaten Adresse, das Konto ist gesperrt.",
+            ),
+            (
+                "es",
+                "Les escribo desde otra dirección porque la de la cuenta está bloqueada.",
+            ),
+            (
+                "fr",
+                "Je vous écris depuis une autre adresse que celle du compte.",
+            ),
+            ("zh", "我用另一个邮箱给你们写信，账户的邮箱已经停用了。"),
+            ("he", "אני כותב לכם מהכתובת הפרטית, זו של החשבון חסומה."),
+        ] {
+            if has(lang, text) {
+                wrong.push(format!("read {lang}: {text}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    /// "Still" with a negated verb is a failure that goes on, whatever the verb (round 11: "we're
+    /// still not getting any notification emails" was answered "everything works again").
+    #[test]
+    fn still_with_a_negated_verb_is_still_failing() {
+        let mut wrong = Vec::new();
+        for (lang, text) in [
+            ("en", "We're still not getting any notification emails."),
+            ("en", "New ones still aren't coming through now."),
+            ("de", "Wir bekommen immer noch keine Benachrichtigungen."),
+            (
+                "fr",
+                "Nous ne recevons toujours aucun e-mail de notification.",
+            ),
+            ("fr", "Les rappels n'arrivent toujours pas chez nous."),
+            ("es", "Todavía no nos llegan las notificaciones."),
+            ("es", "Los correos siguen sin llegar."),
+            ("zh", "我们还是没收到任何通知邮件。"),
+            ("ko", "알림 메일이 아직 안 와요."),
+        ] {
+            if !built_in(lang, text).still_failing {
+                wrong.push(format!("missed {lang}: {text}"));
+            }
+        }
+        for (lang, text) in [
+            ("en", "The notifications were not arriving yesterday."),
+            ("de", "Gestern kamen keine Benachrichtigungen."),
+            ("zh", "昨天没收到通知邮件。"),
+        ] {
+            if built_in(lang, text).still_failing {
+                wrong.push(format!("read {lang}: {text}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
     }
 
     #[test]

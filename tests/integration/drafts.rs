@@ -1292,6 +1292,46 @@ fn resolved_but_still_failing(lang: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// Round 11 (es et fr): a customer who writes that the status page calls the incident fixed
+/// but it still fails for them was filed `general` (the model was unsure) and got a stock
+/// acknowledgement, (fr) "Merci de vérifier notre compte" a thank-you; (en) "still not
+/// getting" was not read as still failing and the draft said everything works again. A
+/// message a known incident confirms is answered as an outage.
+#[test]
+fn a_still_failing_incident_is_answered_as_one_even_when_the_model_is_unsure() {
+    let cases = [
+        (
+            "en",
+            "Reports",
+            "Your status page says yesterday's problem is fixed, but we're still not getting the dashboard to show our figures. Can you check our account?",
+        ),
+        (
+            "es",
+            "Cuenta eu-2",
+            "He visto que la incidencia de ayer figura como resuelta, pero a nosotros el panel de control sigue sin cargar. ¿Pueden revisarlo, por favor?",
+        ),
+        (
+            "fr",
+            "Compte",
+            "Vous indiquez que l'incident d'hier est clos, mais chez nous le tableau de bord ne s'affiche toujours pas. Merci de vérifier notre compte.",
+        ),
+        (
+            "et",
+            "Konto",
+            "Nägin, et eilne rike on lahendatud, aga meil töölaud ikka ei tööta. Palun kontrollige meie kontot.",
+        ),
+    ];
+    for (lang, subject, text) in cases {
+        let o = outcome(subject, "Thu, 19 Nov 2026 09:00:00 +0100", text);
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert_eq!(o.category.as_deref(), Some("outage"), "{lang}: {body}");
+        let (new, fixed) = resolved_but_still_failing(lang);
+        assert!(body.contains(new), "{lang}: {new:?} missing from {body}");
+        assert!(!body.contains(fixed), "{lang}: told it is fixed: {body}");
+        assert!(body.contains("INC-77"), "{lang}: {body}");
+    }
+}
+
 #[test]
 fn a_resolved_incident_is_not_called_fixed_to_a_customer_who_says_it_still_fails() {
     // INC-77 ran on 18 November 2026 from 12:55 to 16:30 UTC. Each language: a message the
