@@ -122,6 +122,12 @@ pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
         (alone(&[], &[], 1), false),
         (alone(&["password_reset"], &[], 0), false),
         (alone(&["password_reset"], &[], 1), false),
+        // Steps they tried, named back as one list and as one alone.
+        (
+            alone(&["restart", "clear_cache", "other_device"], &[], 0),
+            false,
+        ),
+        (alone(&["reset_mail_missing", "spam_folder"], &[], 0), false),
         (alone(&["reset_mail_missing"], &[], 0), false),
         (alone(&["reset_mail_missing"], &[], 2), false),
         (alone(&[], &["locked"], 0), false),

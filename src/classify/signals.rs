@@ -37,6 +37,7 @@ pub const TRIED: &[&str] = &[
     "clear_cache",
     "other_device",
     "followed_guide",
+    "spam_folder",
 ];
 /// The ids `asks` may hold. `email_only`: answer by email, do not call ("please don't call",
 /// "I can't take calls", "in writing please"); it outweighs `callback` in the drafts.
@@ -3085,6 +3086,50 @@ days.other_week = ['next week']
             ),
             ("zh", "我用另一个邮箱给你们写信，账户的邮箱已经停用了。"),
             ("he", "אני כותב לכם מהכתובת הפרטית, זו של החשבון חסומה."),
+        ] {
+            if has(lang, text) {
+                wrong.push(format!("read {lang}: {text}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    /// They looked in their spam folder (round 11: six languages' drafts never said so back).
+    #[test]
+    fn a_look_in_the_spam_folder_is_tried() {
+        let has = |lang: &str, text: &str| {
+            built_in(lang, text)
+                .tried
+                .iter()
+                .any(|t| t == "spam_folder")
+        };
+        let mut wrong = Vec::new();
+        for (lang, text) in [
+            (
+                "en",
+                "I've checked my spam and junk folders and there's nothing there either.",
+            ),
+            ("en", "It's not in spam, I looked twice."),
+            ("de", "Im Spam-Ordner habe ich auch schon nachgesehen."),
+            ("fr", "J'ai vérifié les spams et l'onglet Promotions, rien."),
+            ("es", "Ya he revisado la carpeta de spam y no hay nada."),
+            ("et", "Rämpsposti kausta kontrollisin ka, seal pole midagi."),
+            ("he", "בדקתי גם בתיקיית הספאם ואין שם כלום."),
+            ("ja", "迷惑メールフォルダも確認しましたが、届いていません。"),
+            ("ko", "스팸함도 확인했는데 메일이 없습니다."),
+            ("zh", "垃圾邮件箱也查看过了，没有。"),
+        ] {
+            if !has(lang, text) {
+                wrong.push(format!("missed {lang}: {text}"));
+            }
+        }
+        for (lang, text) in [
+            ("en", "Should I check my spam folder?"),
+            ("en", "I haven't checked spam yet."),
+            ("de", "Soll ich im Spam-Ordner nachsehen?"),
+            ("ja", "迷惑メールフォルダを確認すべきでしょうか。"),
+            ("zh", "还没查垃圾邮件箱。"),
+            ("ko", "스팸함을 확인해야 하나요?"),
         ] {
             if has(lang, text) {
                 wrong.push(format!("read {lang}: {text}"));

@@ -525,6 +525,9 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                     .unwrap_or_default(),
             ),
         ),
+        // What they already tried, named back in the draft's words ("clearing your cache and
+        // another device"); `""` for none.
+        ("tried_named", string(l.tried(&s.tried))),
         ("ref", refs),
         (
             "accounts",

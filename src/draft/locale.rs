@@ -52,9 +52,26 @@ struct RawLocale {
     /// draft's generic sentence.
     #[serde(default)]
     area: BTreeMap<String, String>,
+    /// What they already tried (`signals.tried`), named as the `tried` partial lists it
+    /// ("clearing your cache", "den Cache geleert"); a key it lacks is not named back.
+    #[serde(default)]
+    tried: BTreeMap<String, String>,
+    /// How a list of two or more is joined: between the items, and before the last one.
+    #[serde(default)]
+    list: RawList,
     /// What the greeting reads from a display name besides the name itself.
     #[serde(default)]
     salutation: RawSalutation,
+}
+
+/// `list` of a locale file: ", " and " and " in English, "、" and "和" in Chinese.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawList {
+    #[serde(default)]
+    between: String,
+    #[serde(default)]
+    last: String,
 }
 
 /// `[salutation]` of a locale file: the words of a display name that the greeting keeps or
@@ -179,6 +196,9 @@ pub struct Locale {
     titles: Vec<String>,
     /// `signals.area` key → its name in the templates' sentences.
     area: BTreeMap<String, String>,
+    /// `signals.tried` key → how the `tried` partial names it.
+    tried: BTreeMap<String, String>,
+    list: RawList,
     /// Normalised `[salutation]` words.
     female: Vec<String>,
     male: Vec<String>,
@@ -288,6 +308,19 @@ impl Locale {
                 ),
             ));
         }
+        if let Some(k) = raw
+            .tried
+            .keys()
+            .find(|k| !crate::classify::signals::TRIED.contains(&k.as_str()))
+        {
+            return Err(err(
+                &format!("tried.{k}"),
+                format!(
+                    "is not one of {}",
+                    crate::classify::signals::TRIED.join(", ")
+                ),
+            ));
+        }
         Ok(Locale {
             chrono,
             date: raw.date,
@@ -322,6 +355,8 @@ impl Locale {
                 .flat_map(|t| name_words(t))
                 .collect(),
             area: raw.area,
+            tried: raw.tried,
+            list: raw.list,
             female: words(&raw.salutation.female),
             male: words(&raw.salutation.male),
             kept_titles: raw
@@ -719,6 +754,25 @@ impl Locale {
             .filter(|a| !a.is_empty())
     }
 
+    /// What they already tried, of `tried` (ids in `signals::TRIED` order), as one list in
+    /// this language's words ("clearing your cache and another device"); empty when
+    /// the language names none of them.
+    pub fn tried(&self, tried: &[String]) -> String {
+        let named: Vec<&str> = crate::classify::signals::TRIED
+            .iter()
+            .filter(|id| tried.iter().any(|t| t == *id))
+            .filter_map(|id| self.tried.get(*id).map(String::as_str))
+            .filter(|t| !t.is_empty())
+            .collect();
+        match named.split_last() {
+            None => String::new(),
+            Some((last, [])) => (*last).to_string(),
+            Some((last, rest)) => {
+                format!("{}{}{last}", rest.join(&self.list.between), self.list.last)
+            }
+        }
+    }
+
     /// A calendar date, as the language writes it in a sentence.
     pub fn date(&self, d: NaiveDate) -> String {
         d.format_localized(&self.date, self.chrono).to_string()
@@ -922,6 +976,49 @@ business_days = { 1 = "innerhalb eines Werktags", other = "innerhalb von {n} Wer
                 assert!(l.area(key).is_some(), "{lang}: area.{key} is missing");
             }
         }
+    }
+
+    /// Round 11: drafts named none of the steps the customer had already taken.
+    #[test]
+    fn every_draft_language_names_what_they_tried_as_one_list() {
+        let named = [
+            "restart",
+            "reinstall",
+            "clear_cache",
+            "other_device",
+            "spam_folder",
+        ];
+        for lang in ["en", "de", "fr", "es", "et", "zh", "ja", "ko", "he"] {
+            let l = builtin(lang);
+            for key in named {
+                assert!(
+                    !l.tried(&[key.to_string()]).is_empty(),
+                    "{lang}: tried.{key} is missing"
+                );
+            }
+            // Ids with their own answer (the login draft's) are not listed.
+            assert_eq!(l.tried(&["password_reset".to_string()]), "", "{lang}");
+        }
+        let list = |lang: &str, ids: &[&str]| {
+            let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+            builtin(lang).tried(&ids)
+        };
+        assert_eq!(
+            list("en", &["other_device", "restart", "clear_cache"]),
+            "restarting, clearing your cache and another device"
+        );
+        assert_eq!(
+            list("de", &["clear_cache", "other_device"]),
+            "den Cache geleert und ein anderes Gerät ausprobiert"
+        );
+        assert_eq!(
+            list("he", &["clear_cache", "other_device"]),
+            "ניקיתם את המטמון וניסיתם מכשיר אחר"
+        );
+        assert_eq!(
+            list("zh", &["clear_cache", "other_device"]),
+            "清除缓存、换用其他设备"
+        );
     }
 
     #[test]

@@ -1292,6 +1292,67 @@ fn resolved_but_still_failing(lang: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// Round 11 (en es fr he ja ko zh): the drafts never said back the steps the customer had
+/// already taken (spam folder checked, cache cleared, another device tried), so the customer
+/// could not see we read them. Each is named once, in the draft's words.
+#[test]
+fn the_steps_they_already_took_are_named_back() {
+    let cases = [
+        (
+            "en",
+            "Reset email",
+            "I asked for a password reset three times but the email never arrives. I've checked my spam and junk folders, nothing there.",
+            &["checking your spam folder"][..],
+        ),
+        (
+            "en",
+            "Backups failing",
+            "Our backups keep failing with an error. I've restarted the server and cleared the cache, no change.",
+            &["restarting", "clearing your cache"][..],
+        ),
+        (
+            "de",
+            "Synchronisierung",
+            "Die Synchronisierung bricht seit gestern mit einem Fehler ab. Ich habe den Cache geleert und es auf einem anderen Gerät probiert, ohne Erfolg.",
+            &["den Cache geleert", "ein anderes Gerät ausprobiert"][..],
+        ),
+        (
+            "he",
+            "איפוס סיסמה",
+            "ביקשתי איפוס סיסמה פעמיים והמייל לא הגיע. בדקתי גם בתיקיית הספאם ואין שם כלום.",
+            &["בדקתם את תיקיית הספאם"][..],
+        ),
+        (
+            "ja",
+            "パスワード再設定メール",
+            "パスワード再設定のメールを3回依頼しましたが、届きません。迷惑メールフォルダも確認しましたが、ありませんでした。",
+            &["迷惑メールフォルダのご確認"][..],
+        ),
+        (
+            "ko",
+            "비밀번호 재설정 메일",
+            "비밀번호 재설정 메일을 두 번 요청했는데 오지 않습니다. 스팸함도 확인했는데 없습니다.",
+            &["스팸함 확인"][..],
+        ),
+        (
+            "zh",
+            "重置邮件收不到",
+            "我申请了三次密码重置，但一直收不到邮件。垃圾邮件箱也查看过了，没有。",
+            &["查看垃圾邮件文件夹"][..],
+        ),
+    ];
+    for (lang, subject, text, named) in cases {
+        let (_, body) = reply("Alex <alex@customer.example>", subject, text);
+        for n in named {
+            assert_eq!(
+                body.matches(n).count(),
+                1,
+                "{lang}: {n:?} not named once in {body}"
+            );
+        }
+    }
+}
+
 /// Round 11 (es et fr): a customer who writes that the status page calls the incident fixed
 /// but it still fails for them was filed `general` (the model was unsure) and got a stock
 /// acknowledgement, (fr) "Merci de vérifier notre compte" a thank-you; (en) "still not
