@@ -2990,6 +2990,14 @@ days.other_week = ['next week']
             ("ja", "請求について2回問い合わせました。"),
             ("ko", "결제 문제로 두 번 연락드렸습니다."),
             ("zh", "关于这笔扣款我已经发了两次邮件。"),
+            // A worry, not a charge (corpus/train T5-en-046, T4-de-065), and tax counted twice
+            // on an invoice (T9-ja-089).
+            ("en", "I don't want to update my card and get billed twice."),
+            (
+                "de",
+                "Ich möchte jetzt nicht nochmal zahlen und dann doppelt belastet sein.",
+            ),
+            ("ja", "消費税が二重に計上されているものと思われます。"),
         ] {
             assert!(!reads(lang, "charged_twice", text), "{lang}: {text}");
         }
@@ -3053,6 +3061,9 @@ days.other_week = ['next week']
             ("zh", "会有修复吗，还是我们应该退回到5.1？", Some("5.1")),
             ("zh", "我们需要降级到旧版本吗？", None),
             ("zh", "能不能回退到上一个版本？", None),
+            // "能不能", "是不是" ask: their 不 is no negation (corpus/train T4-zh-006).
+            ("zh", "能不能先告诉我们怎么退回 4.1？", Some("4.1")),
+            ("zh", "是不是应该退回到5.1？", Some("5.1")),
         ] {
             let s = built_in(lang, text);
             assert!(
@@ -3082,6 +3093,17 @@ days.other_week = ['next week']
             ("ja", "ログイン画面に戻ります。"),
             ("ko", "요금제를 다운그레이드하고 싶습니다."),
             ("zh", "我们不想退回到5.1。"),
+            // Going back they already tried is no question (corpus/train T4-zh-076, T17-ja-012).
+            (
+                "en",
+                "We went back to 5.1 on one machine and it works there.",
+            ),
+            ("zh", "降回 7.2 就恢复了，但总不能一直不升级。"),
+            (
+                "ja",
+                "試しに1台だけ 5.2.4 に戻したところ、その端末では正常に同期できました。",
+            ),
+            ("ko", "7.2로 되돌렸더니 정상으로 돌아왔습니다."),
         ] {
             let s = built_in(lang, text);
             assert!(!s.asks.iter().any(|a| a == "rollback"), "{lang}: {text}");
