@@ -85,7 +85,8 @@ pub(crate) fn samples() -> Vec<Vec<Fact>> {
 /// sign-in problem alone, without and with an account address they gave (and with the
 /// address they write from confirmed as their account's), one colleague named,
 /// a request we restate beside a question we quote, an amount and a version without an invoice
-/// number, and a deadline that is a date, alone and with everything else on an urgent message.
+/// number, a double charge and a rollback asked about with little else (no invoice, no earlier
+/// version named), and a deadline that is a date, alone and with everything else on an urgent message.
 pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
     let alone = |tried: &[&str], about: &[&str], accounts: usize| Signals {
         tried: tried.iter().map(|s| s.to_string()).collect(),
@@ -196,6 +197,35 @@ pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
             false,
         ),
         (restated, false),
+        // Charged twice with only an amount, and a rollback asked about with only the new
+        // version known (the earlier one unnamed).
+        (
+            Signals {
+                charged_twice: true,
+                asks: vec!["rollback".into()],
+                refs: vec![
+                    Ref {
+                        kind: "amount".into(),
+                        value: "£249.00".into(),
+                    },
+                    Ref {
+                        kind: "version".into(),
+                        value: "5.2".into(),
+                    },
+                ],
+                ..Signals::default()
+            },
+            false,
+        ),
+        // Charged twice and a rollback asked about, with nothing else given.
+        (
+            Signals {
+                charged_twice: true,
+                asks: vec!["rollback".into()],
+                ..Signals::default()
+            },
+            false,
+        ),
         // An amount and a version without an invoice number or a function named.
         (
             Signals {
@@ -266,6 +296,10 @@ fn all_signals() -> Signals {
                 kind: "version".into(),
                 value: "5.2".into(),
             },
+            Ref {
+                kind: "previous".into(),
+                value: "5.1".into(),
+            },
             colleague("Maria"),
             colleague("Jonas"),
         ]
@@ -283,6 +317,7 @@ fn all_signals() -> Signals {
             "licence",
             "export",
             "suggestion",
+            "rollback",
         ]
         .into_iter()
         .map(String::from)
@@ -309,6 +344,7 @@ fn all_signals() -> Signals {
         request: Some("Please add Emma Walsh <emma@example.org> as a user.".into()),
         called: true,
         still_failing: true,
+        charged_twice: true,
         written: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
     }
 }

@@ -43,7 +43,9 @@ pub const TRIED: &[&str] = &[
 /// "I can't take calls", "in writing please"); it outweighs `callback` in the drafts.
 /// `user_add`, `user_remove`, `address_change` (the account's, billing or e-mail address),
 /// `licence` (more licences) and `export` (of their data) are requests the drafts restate in
-/// our own words rather than quote.
+/// our own words rather than quote. `rollback`: they ask whether to go back to an earlier
+/// version ("should we go back to 5.1?", "ältere Version", "降级"): the regression draft
+/// answers it with its promise; it is no change to their account, so not a [`CONCRETE_ASKS`].
 pub const ASKS: &[&str] = &[
     "callback",
     "refund",
@@ -57,6 +59,7 @@ pub const ASKS: &[&str] = &[
     "licence",
     "export",
     "suggestion",
+    "rollback",
 ];
 /// The asks that are changes to their account, which a sentence may only ask about ("how do I
 /// cancel?", "what would an extra licence cost?"): named only so, they are not promised.
@@ -122,10 +125,15 @@ pub const AREAS: &[&str] = &[
 /// ([`colleague`]), not by `refs.*` patterns either. `amount` is what they were charged, kept
 /// as written with its currency ("€49.90", "119,00 €", "3,000円"), and `version` the bare
 /// number of the version since which it fails ("5.2"), for the billing and regression drafts
-/// to name back; both are kept in the order written ([`AS_WRITTEN`]).
+/// to name back; both are kept in the order written ([`AS_WRITTEN`]). `previous` is the
+/// version they would go back to ("5.1" from "should we go back to 5.1?", "5.1に戻す"): its
+/// patterns say the going back too, so one found (not negated) is also the `rollback` ask.
 pub const REFS: &[&str] = &[
-    "invoice", "order", "ticket", "error", "step", "amount", "version", ACCOUNT, COLLEAGUE,
+    "invoice", "order", "ticket", "error", "step", "amount", "version", PREVIOUS, ACCOUNT,
+    COLLEAGUE,
 ];
+/// The reference kind of the version they would go back to.
+pub const PREVIOUS: &str = "previous";
 /// The kinds of reference whose patterns overlap (a sign before or a code after the same
 /// number, "v4.8.1" and "updating to v4.8.1"): the longest of overlapping values counts, and
 /// the first written comes first, since a draft names the first of a kind.
@@ -184,6 +192,10 @@ pub struct Signals {
     /// ([`crate::facts::Fact::IncidentConfirmed`]'s `still_failing`).
     #[serde(skip)]
     pub still_failing: bool,
+    /// They say they were charged twice for the same thing ("charged twice", "doppelt
+    /// abgebucht", "二重に請求", "중복 결제"): the billing draft names the double charge and
+    /// promises the duplicate back, without "if we find".
+    pub charged_twice: bool,
     /// The day it was written on, where they were: a draft's promise is counted from it.
     #[serde(skip)]
     pub written: Option<NaiveDate>,
@@ -345,6 +357,11 @@ pub struct RawSignals {
     /// again", "since the fix").
     #[serde(default)]
     still_failing: Vec<String>,
+    /// Phrases saying they were charged twice for one thing ("charged twice", "duplicate
+    /// payment", "扣了两次"); `[signals.together] charged_twice` reads the word orders that
+    /// put the amount between ("charged my card €49.90 twice").
+    #[serde(default)]
+    charged_twice: Vec<String>,
     /// Phrases that tie the address right after them to the customer's account, sign-in or
     /// new address ("my login is", "log in with", "change my address to").
     #[serde(default)]
@@ -382,6 +399,7 @@ enum Target {
     CallCue,
     Called,
     StillFailing,
+    ChargedTwice,
     AccountBefore,
     AccountAfter,
 }
@@ -518,6 +536,9 @@ impl Builder {
         }
         for p in &raw.still_failing {
             self.phrase(p, Target::StillFailing, language);
+        }
+        for p in &raw.charged_twice {
+            self.phrase(p, Target::ChargedTwice, language);
         }
         for p in &raw.account {
             self.phrase(p, Target::AccountBefore, language);
@@ -874,6 +895,7 @@ impl SignalRules {
                     Target::Today => s.deadline = Some("today".into()),
                     Target::Called => s.called = true,
                     Target::StillFailing => s.still_failing = true,
+                    Target::ChargedTwice => s.charged_twice = true,
                     Target::PhoneWord
                     | Target::PhoneOurs
                     | Target::Area(_)
@@ -889,6 +911,7 @@ impl SignalRules {
             match found {
                 together::Sets::Tried(i) => tried[i] = true,
                 together::Sets::About(i) => about[i] = true,
+                together::Sets::ChargedTwice => s.charged_twice = true,
             }
         }
         // Requests for a call written around their window ("könnten Sie mich morgen zwischen
@@ -937,12 +960,26 @@ impl SignalRules {
         // words customers borrow: "invoice", "ticket", "error"), not every language's.
         let refs = self.refs.iter().filter(|(_, l, _)| languages.contains(l));
         let mut written: Vec<(usize, usize, usize)> = Vec::new();
-        for (kind, _, re) in refs {
+        for (kind, language, re) in refs {
             for c in re.captures_iter(text) {
                 let Some(v) = c.name("v") else { continue };
                 let value = v.as_str().trim_end_matches(['.', ',', ')', ':']);
                 if !value.chars().any(|c| c.is_ascii_digit()) {
                     continue;
+                }
+                // "We don't want to go back to 5.1": no version to go back to, and no ask. A
+                // negation written without spaces counts right before it ("我们不想退回到5.1").
+                if REFS[*kind] == PREVIOUS {
+                    let start = c.get(0).map_or(v.start(), |m| m.start());
+                    let before = normalize(&text[..start]);
+                    let tail = &before[before.char_indices().rev().nth(2).map_or(0, |(i, _)| i)..];
+                    if self.negated(&before, before.len(), *language)
+                        || (tail.chars().any(crate::rules::is_cjk)
+                            && self.negation_in(tail, *language))
+                        || self.negated_after(&normalize(&text[v.end()..]), 0, *language)
+                    {
+                        continue;
+                    }
                 }
                 if AS_WRITTEN.contains(&REFS[*kind]) {
                     let start = c.get(0).map_or(v.start(), |m| m.start());
@@ -972,6 +1009,10 @@ impl SignalRules {
             }
         }
         drop_partial_errors(&mut s.refs);
+        // The version they would go back to is asked about with the going back itself.
+        if s.refs.iter().any(|r| r.kind == PREVIOUS) && !s.asks.iter().any(|a| a == "rollback") {
+            s.asks.push("rollback".into());
+        }
         s.refs.extend(longest_as_written(text, written));
         s.refs.extend(
             self.colleagues(languages, text, own_text, not_colleagues)
@@ -985,10 +1026,12 @@ impl SignalRules {
         // `text` is the subject, then the new text: neither quoted history nor signature.
         let (subject, body) = text.split_once('\n').unwrap_or(("", text));
         self.drop_inquired(languages, subject, body, &mut s.asks);
+        // A question whether to go back to an earlier version is still quoted where a draft
+        // quotes questions: only the regression draft answers it in its own words.
         let found = self.asked.read(languages, subject, body, |sentence| {
             self.asks_of(sentence)
                 .iter()
-                .any(|&i| s.asks.iter().any(|a| a == ASKS[i]))
+                .any(|&i| ASKS[i] != "rollback" && s.asks.iter().any(|a| a == ASKS[i]))
         });
         s.question = found.question;
         s.request = found.request;
@@ -2941,6 +2984,193 @@ days.other_week = ['next week']
         }
     }
 
+    /// Native reviewers (7 of 9 languages): a customer charged twice got "if we find you were
+    /// charged more than you should have been". The double charge is read as natives write
+    /// it, with the amount or other words between; "twice" about anything else is not it.
+    #[test]
+    fn charged_twice_as_natives_write_it_and_not_twice_about_anything_else() {
+        for (lang, text) in [
+            ("en", "We've been charged twice for our December subscription - two payments of £249.00 each."),
+            ("en", "You charged my card €49.90 twice this month."),
+            ("en", "There is a duplicate payment on our statement for invoice INV-12044."),
+            ("en", "Why have we been double-charged for December?"),
+            ("de", "Uns wurde das Dezember-Abo doppelt abgebucht."),
+            ("de", "Sie haben die Rechnung INV-4471 diesen Monat zweimal abgebucht."),
+            ("de", "Der Betrag wurde zweimal von unserem Konto eingezogen."),
+            ("fr", "Vous m'avez prélevé 29,90 € deux fois ce mois-ci."),
+            ("fr", "Nous constatons un double prélèvement sur notre compte."),
+            ("fr", "J'ai été débitée deux fois pour la même facture."),
+            ("es", "Me han cobrado dos veces la suscripción de diciembre."),
+            ("es", "Veo un cargo duplicado en mi tarjeta."),
+            ("es", "Nos cobraron 49,90 € dos veces este mes."),
+            ("et", "Detsembri tellimuse eest võeti meilt raha kaks korda."),
+            ("et", "Arve summa debiteeriti meie kontolt kaks korda."),
+            ("et", "Kaardilt tehti topeltmakse."),
+            ("he", "חויבתי פעמיים על המנוי של דצמבר."),
+            ("he", "יש חיוב כפול בכרטיס האשראי שלנו."),
+            ("he", "חייבתם אותנו החודש פעמיים על אותה חשבונית."),
+            ("ja", "12月分の利用料が二重に請求されています。"),
+            ("ja", "同じ金額が2回引き落とされました。"),
+            ("ja", "クレジットカードに二重課金されています。"),
+            ("ko", "12월 구독료가 두 번 결제되었습니다."),
+            ("ko", "카드에서 중복 결제가 발생했습니다."),
+            ("ko", "같은 금액이 두 번 출금되었어요."),
+            ("zh", "这个月被扣了两次费。"),
+            ("zh", "我的信用卡被重复扣款了。"),
+            ("zh", "同一张发票收了两次钱。"),
+        ] {
+            assert!(reads(lang, "charged_twice", text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            (
+                "en",
+                "I emailed twice about this invoice and got no answer.",
+            ),
+            (
+                "en",
+                "We have two users on the plan and were charged for three.",
+            ),
+            ("en", "I've already reset my password twice."),
+            ("en", "The payment failed twice before it went through."),
+            (
+                "en",
+                "We were not charged twice, the second payment was declined.",
+            ),
+            (
+                "de",
+                "Ich habe Ihnen wegen der Abbuchung schon zweimal geschrieben.",
+            ),
+            ("de", "Uns wurde nicht doppelt abgebucht."),
+            (
+                "fr",
+                "Je vous ai écrit deux fois au sujet de ce prélèvement.",
+            ),
+            ("es", "Les he escrito dos veces sobre este cobro."),
+            ("et", "Kirjutasin teile arve pärast juba kaks korda."),
+            ("he", "כתבתי לכם פעמיים על החיוב הזה."),
+            ("ja", "請求について2回問い合わせました。"),
+            ("ko", "결제 문제로 두 번 연락드렸습니다."),
+            ("zh", "关于这笔扣款我已经发了两次邮件。"),
+            // A worry, not a charge (corpus/train T5-en-046, T4-de-065), and tax counted twice
+            // on an invoice (T9-ja-089).
+            ("en", "I don't want to update my card and get billed twice."),
+            (
+                "de",
+                "Ich möchte jetzt nicht nochmal zahlen und dann doppelt belastet sein.",
+            ),
+            ("ja", "消費税が二重に計上されているものと思われます。"),
+        ] {
+            assert!(!reads(lang, "charged_twice", text), "{lang}: {text}");
+        }
+    }
+
+    /// Native reviewers (en, es, et, ja, ko, zh): "is a fix coming, or should we go back to
+    /// 5.1?" went unanswered. Going back to an earlier version is an ask, with the version
+    /// they would go back to when they name it; a plan downgrade or the way back home is not.
+    #[test]
+    fn a_rollback_to_an_earlier_version_is_asked_for_in_every_language() {
+        for (lang, text, previous) in [
+            (
+                "en",
+                "Is there a fix coming, or should we go back to 5.1?",
+                Some("5.1"),
+            ),
+            (
+                "en",
+                "Can we roll back to the previous version until this is fixed?",
+                None,
+            ),
+            (
+                "en",
+                "How do I downgrade the desktop app to version 5.1?",
+                Some("5.1"),
+            ),
+            ("de", "Sollen wir zurück auf 5.1 gehen?", Some("5.1")),
+            (
+                "de",
+                "Können wir solange wieder eine ältere Version installieren?",
+                None,
+            ),
+            (
+                "fr",
+                "Faut-il revenir à la version 5.1 en attendant ?",
+                Some("5.1"),
+            ),
+            ("fr", "Pouvons-nous revenir à la version précédente ?", None),
+            (
+                "es",
+                "¿Debemos volver a la versión 5.1 mientras tanto?",
+                Some("5.1"),
+            ),
+            ("es", "¿Podemos volver a la versión anterior?", None),
+            (
+                "et",
+                "Kas peaksime vanemale versioonile tagasi minema?",
+                None,
+            ),
+            ("et", "Kas minna tagasi versioonile 5.1?", Some("5.1")),
+            ("he", "האם כדאי לנו לחזור לגרסה 5.1?", Some("5.1")),
+            ("he", "אפשר לחזור לגרסה הקודמת עד שזה יתוקן?", None),
+            (
+                "ja",
+                "修正の予定はありますか。それとも5.1に戻すべきでしょうか。",
+                Some("5.1"),
+            ),
+            ("ja", "以前のバージョンに戻したほうがよいですか。", None),
+            ("ko", "이전 버전으로 되돌려야 할까요?", None),
+            ("ko", "5.1 버전으로 다운그레이드해야 하나요?", Some("5.1")),
+            ("zh", "会有修复吗，还是我们应该退回到5.1？", Some("5.1")),
+            ("zh", "我们需要降级到旧版本吗？", None),
+            ("zh", "能不能回退到上一个版本？", None),
+            // "能不能", "是不是" ask: their 不 is no negation (corpus/train T4-zh-006).
+            ("zh", "能不能先告诉我们怎么退回 4.1？", Some("4.1")),
+            ("zh", "是不是应该退回到5.1？", Some("5.1")),
+        ] {
+            let s = built_in(lang, text);
+            assert!(
+                s.asks.iter().any(|a| a == "rollback"),
+                "{lang}: {text}: {s:?}"
+            );
+            let found = s
+                .refs
+                .iter()
+                .find(|r| r.kind == PREVIOUS)
+                .map(|r| r.value.as_str());
+            if previous.is_some() {
+                assert_eq!(found, previous, "{lang}: {text}");
+            }
+        }
+        for (lang, text) in [
+            ("en", "We'd like to downgrade to the Basic plan next month."),
+            (
+                "en",
+                "We don't want to go back to 5.1, we need the new export.",
+            ),
+            ("en", "I'll go back to the login page and try again."),
+            ("de", "Wir möchten auf den kleineren Tarif downgraden."),
+            ("fr", "Je reviens vers vous demain."),
+            ("es", "Vuelvo a escribirles mañana."),
+            ("he", "אני אחזור אליכם מחר."),
+            ("ja", "ログイン画面に戻ります。"),
+            ("ko", "요금제를 다운그레이드하고 싶습니다."),
+            ("zh", "我们不想退回到5.1。"),
+            // Going back they already tried is no question (corpus/train T4-zh-076, T17-ja-012).
+            (
+                "en",
+                "We went back to 5.1 on one machine and it works there.",
+            ),
+            ("zh", "降回 7.2 就恢复了，但总不能一直不升级。"),
+            (
+                "ja",
+                "試しに1台だけ 5.2.4 に戻したところ、その端末では正常に同期できました。",
+            ),
+            ("ko", "7.2로 되돌렸더니 정상으로 돌아왔습니다."),
+        ] {
+            let s = built_in(lang, text);
+            assert!(!s.asks.iter().any(|a| a == "rollback"), "{lang}: {text}");
+        }
+    }
+
     #[test]
     fn still_failing_in_inflected_forms_and_other_word_orders() {
         for (lang, text) in [
@@ -3351,13 +3581,16 @@ days.other_week = ['next week']
         }
     }
 
-    /// Whether the built-in rules of `lang` read `id` (`tried.*`, `about.*` or `still_failing`)
+    /// Whether the built-in rules of `lang` read `id` (`tried.*`, `about.*`, `asks.*`,
+    /// `charged_twice` or `still_failing`)
     /// in `text`.
     fn reads(lang: &str, id: &str, text: &str) -> bool {
         let s = built_in(lang, text);
         match id.split_once('.') {
             Some(("tried", t)) => s.tried.iter().any(|x| x == t),
             Some(("about", a)) => s.about.iter().any(|x| x == a),
+            Some(("asks", a)) => s.asks.iter().any(|x| x == a),
+            _ if id == "charged_twice" => s.charged_twice,
             _ => s.still_failing,
         }
     }

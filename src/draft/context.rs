@@ -563,6 +563,9 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             Value::Bool(s.gave_references() || s.attachments > 0),
         ),
         ("attachments", Value::from(s.attachments)),
+        // They say they were charged twice: `billing` names the double charge and promises
+        // the duplicate back once confirmed, never "if we find you were charged too much".
+        ("charged_twice", Value::Bool(s.charged_twice)),
         ("asked", string(asked(s, c.category))),
         ("asked_lines", Value::Array(asked_lines)),
         // What the quoted lines are, for their heading and the promise after them:

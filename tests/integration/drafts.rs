@@ -1993,17 +1993,18 @@ fn a_regression_names_the_function_that_stopped_working() {
 }
 
 /// Native reviewers: a billing draft names back the amount they were charged, as written with
-/// its currency, instead of "your bill", and with the invoice number when they gave both.
+/// its currency, instead of "your bill", and with the invoice number when they gave both; for
+/// a double charge, as the two payments of it.
 #[test]
 fn a_billing_draft_names_the_amount_they_were_charged() {
     let cases = [
-        ("en", "Charged twice", "You charged my card €49.90 twice this month. Please refund the second payment.", "the €49.90 charge"),
-        ("de", "Doppelte Abbuchung", "Mir wurden diesen Monat 119,00 € zweimal abgebucht. Bitte erstatten Sie die zweite Zahlung.", "zum Betrag von 119,00 €"),
+        ("en", "Charged twice", "You charged my card €49.90 twice this month. Please refund the second payment.", "two payments of €49.90"),
+        ("de", "Doppelte Abbuchung", "Mir wurden diesen Monat 119,00 € zweimal abgebucht. Bitte erstatten Sie die zweite Zahlung.", "der Betrag von 119,00 €"),
         ("fr", "Double prélèvement", "Vous m'avez prélevé 29,90 € deux fois ce mois-ci. Merci de rembourser le second paiement.", "le montant de 29,90 €"),
-        ("zh", "重复扣费", "这个月被扣了 ¥3,000，扣了两次，请退还多扣的款项。", "这笔 ¥3,000 扣款"),
+        ("zh", "重复扣费", "这个月被扣了 ¥3,000，扣了两次，请退还多扣的款项。", "这笔 ¥3,000 款项"),
         ("ja", "二重請求について", "今月、3,000円が二重に引き落とされています。返金をお願いします。", "3,000円のご請求"),
-        ("ko", "이중 청구", "이번 달에 12,000원이 두 번 결제되었습니다. 환불 부탁드립니다.", "12,000원 결제 건"),
-        ("he", "חיוב כפול", "חויבנו פעמיים החודש ב-₪120. נבקש החזר של החיוב הכפול.", "בנוגע לחיוב בסך ₪120"),
+        ("ko", "이중 청구", "이번 달에 12,000원이 두 번 결제되었습니다. 환불 부탁드립니다.", "12,000원 요금이 두 번 결제"),
+        ("he", "חיוב כפול", "חויבנו פעמיים החודש ב-₪120. נבקש החזר של החיוב הכפול.", "שחויבתם פעמיים בסך ₪120"),
     ];
     for (lang, subject, text, named) in cases {
         let (template, body) = reply("Alex <alex@customer.example>", subject, text);
@@ -2020,7 +2021,18 @@ fn a_billing_draft_names_the_amount_they_were_charged() {
         "You charged us $1,250.00 twice for invoice INV-4471. Please refund the second payment.",
     );
     assert!(
-        body.contains("the $1,250.00 charge on invoice INV-4471"),
+        body.contains("two payments of $1,250.00 for invoice INV-4471"),
+        "{body}"
+    );
+    // A charge they question without a double charge is named as the charge.
+    let (template, body) = reply(
+        "Alex <alex@customer.example>",
+        "Wrong charge",
+        "You charged my card €49.90 on invoice INV-4471 this month, but we cancelled in October. Please refund it.",
+    );
+    assert_eq!(template, "en/billing", "{body}");
+    assert!(
+        body.contains("the €49.90 charge on invoice INV-4471"),
         "{body}"
     );
 }
@@ -3161,4 +3173,90 @@ fn a_title_signed_under_the_letter_and_a_formal_letter_set_the_greeting() {
     let (_, body) = draft(&raw);
     assert!(body.contains("平素は格別のご高配を賜り"), "{body}");
     assert!(!body.contains("いつもお世話になっております"), "{body}");
+}
+
+/// Native reviewers (7 of 9 languages): a customer charged twice was told "we're sorry about
+/// the problem with the £249.00 charge … if we find you were charged more than you should have
+/// been, we'll refund the extra amount". The draft names the double charge, says they pay once
+/// and promises the duplicate back in full once confirmed, with no "if we find".
+#[test]
+fn a_double_charge_is_named_and_its_refund_is_not_hedged() {
+    let cases = [
+        ("en", "Charged twice for December", "Hello, we've been charged twice for our December subscription - two payments of £249.00 each on invoice INV-2026-12044. Please refund the duplicate payment.", "charged twice", "refund it in full", "If we find"),
+        ("de", "Doppelte Abbuchung Dezember", "Guten Tag, uns wurde das Dezember-Abonnement doppelt abgebucht, zweimal 249,00 € für die Rechnung INV-2026-12044. Bitte erstatten Sie die doppelte Zahlung.", "doppelt abgebucht", "in voller Höhe", "Sollte Ihnen zu viel"),
+        ("fr", "Double prélèvement", "Bonjour, vous nous avez prélevé deux fois l'abonnement de décembre (facture INV-2026-12044, 249,00 €). Merci de rembourser le prélèvement en double.", "prélevé deux fois", "rembourserons intégralement", "prélevé à tort"),
+        ("es", "Cobro duplicado", "Hola, me han cobrado dos veces la suscripción de diciembre: dos cargos de 249,00 € por la factura INV-2026-12044. Por favor, devuélvanme el cobro duplicado.", "cobrado dos veces", "le devolveremos íntegramente", "Si comprobamos"),
+        ("et", "Topeltmakse detsembri eest", "Tere, detsembri tellimuse eest võeti meilt raha kaks korda, arve INV-2026-12044, kaks makset summas 249,00 €. Palun makske topeltmakse tagasi.", "kaks korda", "täies ulatuses tagasi", "Kui selgub"),
+        ("he", "חיוב כפול", "שלום, חויבתי פעמיים על המנוי של דצמבר, חשבונית מספר INV-2026-12044, פעמיים ₪249. נבקש החזר של החיוב הכפול.", "חויבתם פעמיים", "את מלוא הסכום", "אם יתברר"),
+        ("ja", "二重請求について", "12月分の利用料が二重に請求されています（請求書番号 INV-2026-12044、3,000円が2回引き落とされました）。重複分の返金をお願いします。", "二重に", "全額", "誤ってご請求していた金額があれば"),
+        ("ko", "이중 결제", "12월 구독료가 두 번 결제되었습니다. 인보이스 INV-2026-12044, 12,000원이 중복 결제되었습니다. 환불 부탁드립니다.", "두 번 결제", "전액", "환불도 함께 검토해"),
+        ("zh", "重复扣款", "十二月的订阅费被扣了两次，发票号 INV-2026-12044，每次 ¥3,000。请退还重复扣款。", "扣了两次", "全额", "如果核实确有"),
+    ];
+    for (lang, subject, text, twice, refund, hedge) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/billing"), "{body}");
+        assert!(
+            body.contains(twice),
+            "{lang}: {twice:?} missing from {body}"
+        );
+        assert!(
+            body.contains(refund),
+            "{lang}: {refund:?} missing from {body}"
+        );
+        assert!(!body.contains(hedge), "{lang}: {hedge:?} in {body}");
+        assert!(body.contains("INV-2026-12044"), "{lang}: {body}");
+    }
+    // A billing question that names no double charge keeps the careful check.
+    let (template, body) = reply(
+        "Alex <alex@customer.example>",
+        "Question about invoice INV-2026-12044",
+        "Our invoice INV-2026-12044 is higher than last month. Could you please refund the difference if we were overcharged?",
+    );
+    assert_eq!(template, "en/billing", "{body}");
+    assert!(!body.contains("charged twice"), "{body}");
+}
+
+/// Native reviewers (en, es, et, ja, ko, zh): "Is there a fix coming, or should we go back to
+/// 5.1?" got "we're looking into what changed". The promise says we'll tell them whether a fix
+/// is on the way or whether to go back for now, to the version they named or "the earlier
+/// version".
+#[test]
+fn a_regression_draft_answers_whether_to_go_back_to_the_earlier_version() {
+    let cases = [
+        ("en", "Sync stopped after updating to 5.2", "Since we updated the desktop app to version 5.2 last week, sync has stopped working on all our machines. It worked fine before the update. Is there a fix coming, or should we go back to 5.1?", "whether you should go back to version 5.1 for now"),
+        ("de", "Synchronisierung geht seit Version 5.2 nicht mehr", "Seit dem Update der Desktop-App auf Version 5.2 funktioniert die Synchronisierung nicht mehr. Vorher lief alles einwandfrei. Kommt ein Fix, oder sollen wir zurück auf 5.1?", "vorerst besser zu Version 5.1 zurückkehren"),
+        ("fr", "La synchronisation ne fonctionne plus depuis la version 5.2", "Depuis la mise à jour de l'application de bureau vers la version 5.2, la synchronisation ne fonctionne plus. Avant, tout marchait parfaitement. Un correctif est-il prévu, ou faut-il revenir à la version 5.1 ?", "revenir pour l'instant à la version 5.1"),
+        ("es", "La sincronización no funciona desde la versión 5.2", "Desde que actualizamos la aplicación de escritorio a la versión 5.2, la sincronización ha dejado de funcionar. Antes funcionaba sin problemas. ¿Habrá una corrección o debemos volver a la versión 5.1?", "volver de momento a la versión 5.1"),
+        ("et", "Sünkroonimine ei tööta pärast uuendust", "Pärast töölauarakenduse uuendamist versioonile 5.2 ei tööta sünkroonimine enam. Enne uuendust toimis kõik laitmatult. Kas parandus on tulemas või peaksime minema tagasi versioonile 5.1?", "seniks minna tagasi versioonile 5.1"),
+        ("he", "הסנכרון הפסיק לעבוד מאז גרסה 5.2", "מאז העדכון לגרסה 5.2 הסנכרון באפליקציה לשולחן העבודה הפסיק לעבוד. לפני העדכון הכול עבד מצוין. האם יש תיקון בדרך, או שכדאי לנו לחזור לגרסה 5.1?", "לחזור בינתיים לגרסה 5.1"),
+        ("ja", "アップデート後に同期が失敗します", "デスクトップアプリをバージョン5.2にアップデートしてから、同期ができなくなりました。アップデート前は問題なく動いていました。修正の予定はありますか。それとも5.1に戻すべきでしょうか。", "バージョン5.1に戻して"),
+        ("ko", "업데이트 후 동기화 오류", "데스크톱 앱을 5.2 버전으로 업데이트한 이후로 동기화가 되지 않습니다. 업데이트 전에는 잘 되었습니다. 수정 업데이트가 나올 예정인가요, 아니면 이전 버전으로 되돌려야 할까요?", "이전 버전으로 되돌려 쓰시는"),
+        ("zh", "更新后同步失败", "自从把桌面客户端更新到 5.2 版本以后，同步就不能用了，更新之前一直都正常。会有修复吗，还是我们应该退回到5.1？", "暂时退回到 5.1 版本"),
+    ];
+    for (lang, subject, text, answer) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/regression"), "{body}");
+        assert!(
+            body.contains(answer),
+            "{lang}: {answer:?} missing from {body}"
+        );
+    }
+    // Only the new version known: "the earlier version", never the broken one.
+    let (template, body) = reply(
+        "Alex <alex@customer.example>",
+        "Sync stopped after updating to 5.2",
+        "Since we updated the desktop app to version 5.2 last week, sync has stopped working. It worked fine before the update. Should we roll back to the previous version until it's fixed?",
+    );
+    assert_eq!(template, "en/regression", "{body}");
+    assert!(
+        body.contains("go back to the earlier version for now"),
+        "{body}"
+    );
+    // Without the question, the promise stays as it was.
+    let (_, body) = reply(
+        "Alex <alex@customer.example>",
+        "Sync stopped after updating to 5.2",
+        "Since we updated the desktop app to version 5.2 last week, sync has stopped working on all our machines. It worked fine before the update.",
+    );
+    assert!(!body.contains("go back to"), "{body}");
 }

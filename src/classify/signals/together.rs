@@ -9,7 +9,10 @@
 //! An `about` rule is a statement: a question ("is this address registered?") does not count,
 //! nor a sentence with one of the language's negations from just before its first word to the
 //! end of its last ("this address is not registered"). A `tried` rule names what failed, so its
-//! words carry their own negation ("never arrived") and are not tested for one.
+//! words carry their own negation ("never arrived") and are not tested for one. The
+//! `charged_twice` rule ("charged my card €49.90 twice", "m'avez prélevé 29,90 € deux fois")
+//! is tested for a negation like an `about` rule, but a question counts: "why was I charged
+//! twice?" says it happened.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +30,9 @@ pub struct RawTogether {
     tried: BTreeMap<String, RawRule>,
     #[serde(default)]
     about: BTreeMap<String, RawRule>,
+    /// They were charged twice for one thing (`signals.charged_twice`).
+    #[serde(default)]
+    charged_twice: Option<RawRule>,
 }
 
 /// One rule: `all`, the groups of words one sentence must hold one of each of; `unless`, words
@@ -45,6 +51,7 @@ pub struct RawRule {
 pub enum Sets {
     Tried(usize),
     About(usize),
+    ChargedTwice,
 }
 
 /// A normalised word or phrase and whether it must start and end at a word boundary.
@@ -85,12 +92,17 @@ impl Together {
             .tried
             .iter()
             .map(|(k, g)| -> Result<_, (String, String)> {
-                Ok((Sets::Tried(tried(k)?), "tried", k, g))
+                Ok((Sets::Tried(tried(k)?), "tried", k.as_str(), g))
             })
             .chain(
                 raw.about
                     .iter()
-                    .map(|(k, g)| Ok((Sets::About(about(k)?), "about", k, g))),
+                    .map(|(k, g)| Ok((Sets::About(about(k)?), "about", k.as_str(), g))),
+            )
+            .chain(
+                raw.charged_twice
+                    .iter()
+                    .map(|g| Ok((Sets::ChargedTwice, "charged_twice", "", g))),
             );
         for rule in rules {
             let (sets, key, id, raw) = rule?;
@@ -102,7 +114,10 @@ impl Together {
                 .collect();
             if groups.len() < 2 {
                 return Err((
-                    format!("signals.together.{key}.{id}"),
+                    format!(
+                        "signals.together.{key}{}{id}",
+                        if id.is_empty() { "" } else { "." }
+                    ),
                     "needs at least two groups of words".into(),
                 ));
             }
@@ -130,6 +145,7 @@ impl Together {
                     continue;
                 }
                 let statement = matches!(rule.sets, Sets::About(_));
+                let tested = statement || rule.sets == Sets::ChargedTwice;
                 let found = sentences(norm).any(|(sentence, question)| {
                     if statement && question
                         || rule.unless.iter().any(|w| find(sentence, w).is_some())
@@ -139,7 +155,7 @@ impl Together {
                     let Some((first, last)) = span(sentence, &rule.groups) else {
                         return false;
                     };
-                    !statement || !negated(sentence, first, last, negations(l))
+                    !tested || !negated(sentence, first, last, negations(l))
                 });
                 if found {
                     out.push(rule.sets);
@@ -164,7 +180,8 @@ fn words(phrases: &[String]) -> Vec<Word> {
 }
 
 /// The sentences of `norm` and whether each is a question. A line break ends one too: a
-/// wrapped line was joined before ([`super::unwrap_lines`]).
+/// wrapped line was joined before ([`super::unwrap_lines`]). A full stop between digits is
+/// inside a number ("€49.90", "5.1"), not the end of a sentence.
 fn sentences(norm: &str) -> impl Iterator<Item = (&str, bool)> {
     let mut rest = norm;
     std::iter::from_fn(move || {
@@ -173,7 +190,12 @@ fn sentences(norm: &str) -> impl Iterator<Item = (&str, bool)> {
         }
         let end = rest
             .char_indices()
-            .find(|(_, c)| matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？' | ';' | '；'))
+            .find(|&(i, c)| {
+                let in_number = c == '.'
+                    && rest[..i].ends_with(|d: char| d.is_ascii_digit())
+                    && rest[i + 1..].starts_with(|d: char| d.is_ascii_digit());
+                !in_number && matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？' | ';' | '；')
+            })
             .map_or(rest.len(), |(i, c)| i + c.len_utf8());
         let (sentence, tail) = rest.split_at(end);
         rest = tail;
@@ -244,6 +266,14 @@ mod tests {
         assert!(!hit("this addresses my account"));
         let n = norm("this address. my account");
         assert!(sentences(&n).all(|(s, _)| span(s, &groups).is_none()));
+    }
+
+    #[test]
+    fn a_full_stop_inside_a_number_ends_no_sentence() {
+        let groups = vec![words(&["charged"]), words(&["twice"])];
+        let n = norm("you charged my card €49.90 twice this month. thanks");
+        assert!(sentences(&n).any(|(s, _)| span(s, &groups).is_some()));
+        assert_eq!(sentences(&n).count(), 2);
     }
 
     #[test]
