@@ -1114,7 +1114,8 @@ impl SignalRules {
                 // A date as written wins over "the end of the month" beside it ("à la fin du
                 // mois de janvier, soit le 31/01/2027": that month is not the message's).
                 // Ordered by (not written, day): a written date first, then the earliest.
-                let not_written = !matches!(f.day, when::Day::Date { .. });
+                let not_written =
+                    !matches!(f.day, when::Day::Date { .. } | when::Day::EndOf { .. });
                 if let Some(d) = when::effective(f.day, base) {
                     let k = (not_written, d);
                     effective = Some(effective.map_or(k, |e| e.min(k)));
@@ -1830,10 +1831,18 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("ko", "해지\n2027년 2월 28일자로 해지 부탁드립니다.", "2027-02-28"),
             ("zh", "取消\n请从2027年1月31日起取消我们的订阅。", "2027-01-31"),
             ("en", "Cancel\nPlease cancel the add-on at the end of the month.", "2026-12-31"),
-            // Round 11 (ja): another month's end is no end of this month.
-            ("ja", "解約\n2027年3月末をもって解約したいと考えております。", ""),
-            ("zh", "取消\n请在3月底为我们取消订阅。", ""),
-            ("fr", "Résiliation\nNous souhaitons résilier à la fin du mois de mars.", ""),
+            // Round 11 (ja en): another month's end is that month's last day, not this
+            // month's ("2027年3月末" was read as 31 December).
+            ("ja", "解約\n2027年3月末をもって解約したいと考えております。", "2027-03-31"),
+            ("ja", "解約\n来年3月末で解約したいです。", "2027-03-31"),
+            ("zh", "取消\n请在3月底为我们取消订阅。", "2027-03-31"),
+            ("fr", "Résiliation\nNous souhaitons résilier à la fin du mois de mars.", "2027-03-31"),
+            ("en", "Cancel\nPlease cancel our subscription with effect from the end of January 2027.", "2027-01-31"),
+            ("de", "Kündigung\nWir kündigen den Vertrag zum Ende Februar 2027.", "2027-02-28"),
+            ("es", "Baja\nQueremos darnos de baja a finales de enero de 2027.", "2027-01-31"),
+            ("et", "Leping\nPalun lõpetage leping jaanuari lõpuks.", "2027-01-31"),
+            ("he", "ביטול\nאבקש לבטל את המנוי בסוף ינואר.", "2027-01-31"),
+            ("ko", "해지\n2027년 3월 말에 해지 부탁드립니다.", "2027-03-31"),
         ] {
             if day.is_empty() {
                 assert_eq!(builtin(lang, text).effective, None, "{lang}: {text}");

@@ -52,6 +52,11 @@ pub struct RawDays {
     /// Only for deadlines: the last day of the message's month.
     #[serde(default)]
     month_end: Vec<String>,
+    /// Only for deadlines and effective days: the last day of a named month, as date shapes
+    /// with `{month}` or `{m}` and optionally `{y}` ("the end of January 2027", "3月末",
+    /// "fin mars"); without a year, the next such month.
+    #[serde(default)]
+    month_ends: Vec<String>,
     /// Seven lists, Monday first.
     #[serde(default)]
     weekdays: Vec<Vec<String>>,
@@ -120,6 +125,11 @@ pub enum Day {
     Weekday(Weekday, Week),
     Weekend,
     MonthEnd,
+    /// The last day of a named month (`month` 1–12), of `year` or else the next such month.
+    EndOf {
+        month: u32,
+        year: Option<i32>,
+    },
     Date {
         day: u32,
         month: u32,
@@ -200,6 +210,20 @@ fn ahead(day: Day, base: NaiveDate, horizon: u64) -> Option<Deadline> {
             year,
             weekday,
         } => dated(day, month, year, weekday, base, Direction::Ahead)?,
+        Day::EndOf { month, year } => {
+            let last = |y: i32| {
+                NaiveDate::from_ymd_opt(y, month, 1)?
+                    .checked_add_months(chrono::Months::new(1))?
+                    .pred_opt()
+            };
+            match year {
+                Some(y) => last(y)?,
+                None => match last(base.year()) {
+                    Some(d) if d >= base => d,
+                    _ => last(base.year() + 1)?,
+                },
+            }
+        }
         Day::Relative(_) | Day::ThisMorning | Day::Weekend | Day::Weekday(_, Week::Last) => {
             return None
         }
@@ -270,7 +294,9 @@ pub fn since(day: Day, base: NaiveDate, weekend_starts: Weekday) -> Option<Naive
             year,
             weekday,
         } => dated(day, month, year, weekday, base, Direction::Back)?,
-        Day::Relative(_) | Day::MonthEnd | Day::Weekday(_, Week::Next) => return None,
+        Day::Relative(_) | Day::MonthEnd | Day::EndOf { .. } | Day::Weekday(_, Week::Next) => {
+            return None
+        }
     };
     let back = (base - date).num_days();
     (back >= 0 && back.unsigned_abs() <= HORIZON_DAYS).then_some(date)
@@ -295,6 +321,7 @@ enum Role {
     Relative(i64),
     Weekend,
     MonthEnd,
+    EndOf,
     Weekday,
     NextWeek,
     LastWeek,
@@ -427,6 +454,27 @@ fn day_alternation(days: &RawDays, tier: Tier, n: &mut Namer) -> String {
             }
         }
         parts.push(s);
+    }
+    // The end of a named month, before "the end of the month" so that "fin du mois de mars"
+    // is March's, not this month's. Only deadlines and effective days read it.
+    if tier == Tier::Deadline {
+        for shape in &days.month_ends {
+            if month_names.is_empty() && shape.contains("{month}") {
+                continue;
+            }
+            let mut s = shape.clone();
+            for (ph, role, body) in [
+                ("{m}", Role::MonthNumber, "[0-9]{1,2}".to_string()),
+                ("{y}", Role::Year, "[0-9]{4}".to_string()),
+                ("{month}", Role::MonthName, alternatives(&month_names)),
+            ] {
+                if s.contains(ph) {
+                    let g = n.group(role, &body);
+                    s = s.replacen(ph, &g, 1);
+                }
+            }
+            parts.push(n.group(Role::EndOf, &s));
+        }
     }
     let simple: &[(&[String], Role)] = match tier {
         Tier::Deadline => &[
@@ -620,6 +668,7 @@ impl Builder {
             (&mut d.day_before_yesterday, &days.day_before_yesterday),
             (&mut d.weekend, &days.weekend),
             (&mut d.month_end, &days.month_end),
+            (&mut d.month_ends, &days.month_ends),
             (&mut d.dates, &days.dates),
             (&mut d.next_week, &days.next_week),
             (&mut d.last_week, &days.last_week),
@@ -962,6 +1011,14 @@ impl Lang {
                 Role::Relative(n) => Day::Relative(n),
                 _ => return None,
             });
+        }
+        if got.contains_key(&Role::EndOf) {
+            let month = match got.get(&Role::MonthName) {
+                Some(name) => u32::try_from(which(&self.months, name)? + 1).ok()?,
+                None => number(Role::MonthNumber)?,
+            };
+            let year = got.get(&Role::Year).and_then(|y| y.parse().ok());
+            return Some(Day::EndOf { month, year });
         }
         if let Some(day) = number(Role::Day) {
             let month = match got.get(&Role::MonthName) {
