@@ -1292,6 +1292,30 @@ fn resolved_but_still_failing(lang: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// Round 11 (en he): a cancellation with a question beside it put the question's quote ("We'll
+/// also take care of this for you:") before the cancellation itself. The cancellation, with
+/// the day it takes effect, comes first.
+#[test]
+fn a_cancellation_is_confirmed_before_the_question_beside_it() {
+    let cases = [
+        ("en", "Cancellation", "Please cancel our subscription effective 31 January 2027.\n\nCould you tell me how long we can still download our files after that?"),
+        ("de", "Kündigung", "Hiermit kündigen wir unser Abonnement zum 31.01.2027.\n\nWie lange können wir danach noch unsere Dateien herunterladen?"),
+        ("he", "ביטול", "אבקש לבטל את המנוי החל מ-31.01.2027.\n\nעד מתי נוכל להוריד את הקבצים שלנו אחרי זה?"),
+        ("zh", "取消订阅", "请从2027年1月31日起取消我们的订阅。\n\n请问之后我们还能下载文件多久？"),
+        ("ko", "해지", "2027년 1월 31일자로 해지 부탁드립니다.\n\n해지 후에도 파일을 언제까지 내려받을 수 있나요?"),
+    ];
+    for (lang, subject, text) in cases {
+        let (_, body) = reply("Alex <alex@customer.example>", subject, text);
+        let date = body.find("2027").unwrap_or(usize::MAX);
+        let quote = body.find("\n> ").unwrap_or(usize::MAX);
+        assert!(date < usize::MAX, "{lang}: no effective date in {body}");
+        assert!(
+            date < quote,
+            "{lang}: the question comes before the cancellation in {body}"
+        );
+    }
+}
+
 /// Round 11 (en es fr he ja ko zh): the drafts never said back the steps the customer had
 /// already taken (spam folder checked, cache cleared, another device tried), so the customer
 /// could not see we read them. Each is named once, in the draft's words.
