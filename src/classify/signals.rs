@@ -2284,6 +2284,18 @@ account_fillers = ["my", "old", "work", "address", "is"]
                 "Backup\nCould you call me back between 2 and 4 pm?",
                 w(None, None, Some("14:00"), Some("16:00")),
             ),
+            // Round 11 (en he): the window in the sentence after the call request, said as
+            // being free ("I'm free …") or as "get back to me" beside a wish to talk by phone.
+            (
+                "en",
+                "Folders\nCould someone give me a call on 617-555-0142? I'm free between 2-4pm.",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
+            (
+                "he",
+                "חשבון\nאני מעדיף לדבר עם מישהו בטלפון. אפשר שתחזרו אליי בין 14:00 ל-16:00?\nהמספר שלי: 054-7123456",
+                w(None, None, Some("14:00"), Some("16:00")),
+            ),
             (
                 "en",
                 "Backup\nPlease call me back. I'm available after 17:00.",
