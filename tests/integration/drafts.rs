@@ -450,6 +450,28 @@ fn staff_complaints_promise_the_original_request_in_every_language() {
     }
 }
 
+/// Round 11 (en ja ko he): the original problem under a staff complaint was named only as
+/// "your request about uploading files", without the error code the customer gave.
+#[test]
+fn a_staff_complaint_names_the_error_of_the_original_problem() {
+    let cases = [
+        ("en", "Complaint", "The agent I spoke to yesterday was very rude and hung up on me. My upload still fails with error E-4031."),
+        ("de", "Beschwerde", "Der Mitarbeiter am Telefon war gestern sehr unhöflich und hat einfach aufgelegt. Der Upload bricht weiterhin mit Fehler E-4031 ab."),
+        ("ja", "担当者の対応について", "昨日電話で対応した担当者の態度が非常に悪く、一方的に電話を切られました。アップロードは今もエラー E-4031 で失敗します。"),
+        ("ko", "상담원 불만", "어제 통화한 상담원이 매우 불친절했고 전화를 끊어 버렸습니다. 업로드는 여전히 오류 E-4031로 실패합니다."),
+        ("zh", "投诉客服", "昨天接电话的客服态度非常恶劣，直接挂了我的电话。上传还是报错 E-4031。"),
+        ("he", "תלונה על נציג", "הנציג שדיברתי איתו אתמול היה גס רוח מאוד וניתק לי את השיחה. ההעלאה עדיין נכשלת עם שגיאה E-4031."),
+    ];
+    for (lang, subject, text) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/staff_complaint"), "{body}");
+        assert!(
+            body.contains("E-4031"),
+            "{lang}: the error is not named in {body}"
+        );
+    }
+}
+
 #[test]
 fn unanswered_mail_to_an_old_address_of_ours_is_explained_in_a_slow_service_reply() {
     let cases = [
