@@ -526,7 +526,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             ),
         ),
         // What they already tried, named back in the draft's words ("clearing your cache and
-        // another device"); `""` for none.
+        // trying another device"); `""` for none.
         ("tried_named", string(l.tried(&s.tried))),
         ("ref", refs),
         (

@@ -755,8 +755,8 @@ impl Locale {
     }
 
     /// What they already tried, of `tried` (ids in `signals::TRIED` order), as one list in
-    /// this language's words ("clearing your cache and another device"); empty when
-    /// the language names none of them.
+    /// this language's words ("clearing your cache and trying another device or browser");
+    /// empty when the language names none of them.
     pub fn tried(&self, tried: &[String]) -> String {
         let named: Vec<&str> = crate::classify::signals::TRIED
             .iter()
@@ -1005,19 +1005,19 @@ business_days = { 1 = "innerhalb eines Werktags", other = "innerhalb von {n} Wer
         };
         assert_eq!(
             list("en", &["other_device", "restart", "clear_cache"]),
-            "restarting, clearing your cache and another device"
+            "restarting, clearing your cache and trying another device or browser"
         );
         assert_eq!(
             list("de", &["clear_cache", "other_device"]),
-            "den Cache geleert und ein anderes Gerät ausprobiert"
+            "den Cache geleert und ein anderes Gerät oder einen anderen Browser ausprobiert"
         );
         assert_eq!(
             list("he", &["clear_cache", "other_device"]),
-            "ניקיתם את המטמון וניסיתם מכשיר אחר"
+            "ניקיתם את המטמון וניסיתם מכשיר או דפדפן אחר"
         );
         assert_eq!(
             list("zh", &["clear_cache", "other_device"]),
-            "清除缓存、换用其他设备"
+            "清除缓存、换用其他设备或浏览器"
         );
     }
 

@@ -1360,7 +1360,7 @@ fn the_steps_they_already_took_are_named_back() {
             "de",
             "Synchronisierung",
             "Die Synchronisierung bricht seit gestern mit einem Fehler ab. Ich habe den Cache geleert und es auf einem anderen Gerät probiert, ohne Erfolg.",
-            &["den Cache geleert", "ein anderes Gerät ausprobiert"][..],
+            &["den Cache geleert", "ein anderes Gerät oder einen anderen Browser ausprobiert"][..],
         ),
         (
             "he",
