@@ -648,6 +648,10 @@ static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
         .expect("static regex")
 });
+/// Two times of day with a dash between ("14.00-16.30", "9.30 – 11.00"): a call window.
+static TIME_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{1,2}[.:]\d{2}\s*[-–]\s*\d{1,2}[.:]\d{2}$").expect("static regex")
+});
 
 /// A phone number in international (`+49 30 1234567`, `0049…`) or local (`(555) 123-4567`,
 /// `010-1234-5678`, `03-1234-5678`) form; dates, times and bare reference numbers are not.
@@ -672,7 +676,9 @@ pub fn phone_numbers(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
         }
         let s = m.as_str().trim();
         let digits = s.chars().filter(char::is_ascii_digit).count();
-        if !(7..=15).contains(&digits) || DATE_LIKE.is_match(s) {
+        // A date or a time range in brackets is still one ("(31.12.2026)").
+        let bare = s.trim_start_matches('(').trim_end_matches(')');
+        if !(7..=15).contains(&digits) || DATE_LIKE.is_match(bare) || TIME_RANGE.is_match(bare) {
             return false;
         }
         let separated = s.contains([' ', '-', '(', '.', '/']);
@@ -1078,6 +1084,7 @@ status_url = "https://status.example.com/INC-8"
             "+86 138 0013 8000",
             "0049301234567",
             "tel. 052-123-4567",
+            "numbril +372 5123 4567",
         ] {
             assert!(has_phone_number(yes), "{yes}");
         }
@@ -1088,6 +1095,10 @@ status_url = "https://status.example.com/INC-8"
             "at 10:30",
             "order #4711",
             "€ 1234.50",
+            // Round 12 (et he): a call window in dotted times, a bracketed date.
+            "helistage kl 14.00-16.30",
+            "kl 9.30 – 11.00",
+            "(31.12.2026",
         ] {
             assert!(!has_phone_number(no), "{no}");
         }
