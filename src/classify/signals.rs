@@ -3345,6 +3345,39 @@ days.other_week = ['next week']
         assert!(wrong.is_empty(), "{wrong:#?}");
     }
 
+    /// The export that fails is the problem, not an export asked for (round 12 ja zh et: a
+    /// slow-service draft promised "the export of your data" and dropped the real request).
+    #[test]
+    fn an_export_that_fails_is_no_export_asked_for() {
+        let asks_export =
+            |lang: &str, text: &str| built_in(lang, text).asks.iter().any(|a| a == "export");
+        let mut wrong = Vec::new();
+        for (lang, text) in [
+            (
+                "ja",
+                "予約データのエクスポートができない件で問い合わせましたが、返信がありません。",
+            ),
+            ("zh", "数据导出失败，两周了还没人回复。"),
+            ("et", "Andmete eksport ei tööta endiselt."),
+            ("de", "Der Datenexport bricht seit Montag ab."),
+            ("ko", "데이터 내보내기가 계속 실패합니다."),
+        ] {
+            if asks_export(lang, text) {
+                wrong.push(format!("read {lang}: {text}"));
+            }
+        }
+        for (lang, text) in [
+            ("ja", "全データをエクスポートしていただけますか。"),
+            ("zh", "请帮我们导出所有数据。"),
+            ("de", "Bitte schicken Sie uns einen Export aller Daten."),
+        ] {
+            if !asks_export(lang, text) {
+                wrong.push(format!("missed {lang}: {text}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     /// They looked in their spam folder (round 11: six languages' drafts never said so back).
     #[test]
     fn a_look_in_the_spam_folder_is_tried() {

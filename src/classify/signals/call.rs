@@ -331,7 +331,8 @@ impl Lang {
 
 /// Whether the character at byte `i` of `text` ends a sentence: "!", "?", a line break, CJK
 /// full stops, and a full stop followed by white space or the end but not after a digit or
-/// a single letter ("10. Dezember", "4 p.m. tomorrow").
+/// a single letter ("10. Dezember", "4 p.m. tomorrow"), nor after a word of two or three
+/// letters with a number next ("zw. 9-11 Uhr", "kl. 14-16", "ca. 15 Uhr").
 fn ends_sentence(text: &str, i: usize, c: char) -> bool {
     match c {
         '!' | '?' | '\n' | '。' | '！' | '？' => true,
@@ -340,8 +341,16 @@ fn ends_sentence(text: &str, i: usize, c: char) -> bool {
             let mut before = text[..i].chars().rev();
             let one = before.next();
             let two = before.next();
-            let abbreviation =
-                one.is_some_and(char::is_alphabetic) && !two.is_some_and(char::is_alphanumeric);
+            let word = text[..i]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_alphabetic())
+                .count();
+            let number_next = text[i + 1..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit());
+            let abbreviation = one.is_some_and(char::is_alphabetic)
+                && (!two.is_some_and(char::is_alphanumeric) || (word <= 3 && number_next));
             after.is_none_or(char::is_whitespace)
                 && !one.is_some_and(|c| c.is_ascii_digit())
                 && !abbreviation
@@ -392,6 +401,19 @@ mod tests {
             s,
             ["please call me between 2 and 4 p.m. tomorrow", " thanks"]
         );
+        // Round 12 (de et): a short abbreviation before a time; a short word ending a
+        // sentence before a word still ends it.
+        let t = "erreichbar bin ich morgen zw. 9-11 uhr. danke. ok. bis dann";
+        let s: Vec<&str> = sentences(t).into_iter().map(|(f, e)| &t[f..e]).collect();
+        assert_eq!(
+            s,
+            [
+                "erreichbar bin ich morgen zw. 9-11 uhr",
+                " danke",
+                " ok",
+                " bis dann"
+            ]
+        );
     }
     /// (from, to, day) of the window the built-in rules read in `text`.
     fn window(lang: &str, text: &str) -> Option<(String, String, Option<String>)> {
@@ -413,6 +435,13 @@ mod tests {
         for (lang, text, day) in [
             ("de", "Bitte um Rückruf\nKönnten Sie mich unter 0421 5567 2390 zurückrufen? Am besten heute zwischen 14 und 16 Uhr.", Some("today")),
             ("de", "Rückruf\nIch bitte um Rückruf unter 0421 5567 2390, gerne von 14 bis 16 Uhr.", None),
+            // Round 12 (de et zh): an abbreviation before the window, "kl" and the case
+            // endings of Estonian hours, and the window said as what suits them.
+            ("de", "Rückruf\nBitte um Rückruf unter 0421 5567 2390. Erreichbar bin ich zw. 14-16 Uhr.", None),
+            ("et", "Helistamine\nPalun helistage mulle numbril +372 5123 4567, kl 14-16.", None),
+            ("et", "Helistamine\nPalun helistage mulle numbril +372 5123 4567. Mulle sobib kella 14st 16ni.", None),
+            ("zh", "回电\n请给我回个电话，13812345678。下午2点-4点都方便。", None),
+            ("zh", "回电\n请给我回个电话，13812345678。14:00-16:00都可以。", None),
             ("de", "Rückruf\nBitte um Rückruf zwischen 14:00 und 16:00 unter 0421 5567 2390.", None),
             ("et", "Helistamine\nPalun helistage mulle numbril +372 5123 4567 täna kella 14 ja 16 vahel.", Some("today")),
             ("ko", "전화\n오후 2시에서 4시 사이에 010-4821-3307로 전화 부탁드립니다.", None),
