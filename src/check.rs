@@ -129,6 +129,14 @@ pub(crate) fn sample_signals() -> Vec<(Signals, bool)> {
             false,
         ),
         (alone(&["reset_mail_missing", "spam_folder"], &[], 0), false),
+        (
+            Signals {
+                access_denied: true,
+                area: Some("shared_folder".into()),
+                ..Signals::default()
+            },
+            false,
+        ),
         (alone(&["reset_mail_missing"], &[], 0), false),
         (alone(&["reset_mail_missing"], &[], 2), false),
         (alone(&[], &["locked"], 0), false),
@@ -345,6 +353,7 @@ fn all_signals() -> Signals {
         called: true,
         still_failing: true,
         charged_twice: true,
+        access_denied: true,
         written: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
     }
 }

@@ -329,8 +329,23 @@ impl Engine {
         // A message that says its failure goes on is no thank-you, however politely it ends
         // ("Merci de vérifier", "thanks in advance"): it is answered as `general`, or as an
         // outage when a known incident confirms it (below).
+        let stated = |id: &str| {
+            class
+                .why
+                .rule_scores
+                .iter()
+                .any(|(c, score)| c == id && *score > 0.0)
+        };
+        // Refused access to a function they name (a folder, the export) is no sign-in problem,
+        // and no regression unless the rules read one: `general` apologises for the access
+        // error and promises to check the permissions, never the reset link or "an update".
+        let refused = signals.access_denied && signals.area.is_some();
         let category = match self.rules.categories.iter().find(|c| c.id == "general") {
             Some(general) if category.id == "thanks" && signals.still_failing => general,
+            Some(general) if refused && category.id == "login" => general,
+            Some(general) if refused && category.id == "regression" && !stated("regression") => {
+                general
+            }
             _ => category,
         };
         let norm = &class.norm;
@@ -369,13 +384,6 @@ impl Engine {
         // status page says it is fixed, but the dashboard still doesn't load"): the outage
         // draft names the incident and what follows from it instead of a stock
         // acknowledgement or a login answer.
-        let stated = |id: &str| {
-            class
-                .why
-                .rule_scores
-                .iter()
-                .any(|(c, score)| c == id && *score > 0.0)
-        };
         let confirmed = outcome
             .facts
             .iter()

@@ -196,6 +196,10 @@ pub struct Signals {
     /// abgebucht", "二重に請求", "중복 결제"): the billing draft names the double charge and
     /// promises the duplicate back, without "if we find".
     pub charged_twice: bool,
+    /// They are refused access to something of theirs ("Access denied", "Zugriff
+    /// verweigert", "没有权限"): the request and general drafts apologise and promise to check
+    /// the account's permissions instead of a stock acknowledgement (round 12, all nine).
+    pub access_denied: bool,
     /// The day it was written on, where they were: a draft's promise is counted from it.
     #[serde(skip)]
     pub written: Option<NaiveDate>,
@@ -362,6 +366,9 @@ pub struct RawSignals {
     /// put the amount between ("charged my card €49.90 twice").
     #[serde(default)]
     charged_twice: Vec<String>,
+    /// Phrases saying they are refused access ("access denied", "keine Berechtigung").
+    #[serde(default)]
+    access_denied: Vec<String>,
     /// Phrases that tie the address right after them to the customer's account, sign-in or
     /// new address ("my login is", "log in with", "change my address to").
     #[serde(default)]
@@ -400,6 +407,7 @@ enum Target {
     Called,
     StillFailing,
     ChargedTwice,
+    AccessDenied,
     AccountBefore,
     AccountAfter,
 }
@@ -539,6 +547,9 @@ impl Builder {
         }
         for p in &raw.charged_twice {
             self.phrase(p, Target::ChargedTwice, language);
+        }
+        for p in &raw.access_denied {
+            self.phrase(p, Target::AccessDenied, language);
         }
         for p in &raw.account {
             self.phrase(p, Target::AccountBefore, language);
@@ -896,6 +907,7 @@ impl SignalRules {
                     Target::Called => s.called = true,
                     Target::StillFailing => s.still_failing = true,
                     Target::ChargedTwice => s.charged_twice = true,
+                    Target::AccessDenied => s.access_denied = true,
                     Target::PhoneWord
                     | Target::PhoneOurs
                     | Target::Area(_)
@@ -3339,6 +3351,47 @@ days.other_week = ['next week']
             ("he", "אני כותב לכם מהכתובת הפרטית, זו של החשבון חסומה."),
         ] {
             if has(lang, text) {
+                wrong.push(format!("read {lang}: {text}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    /// Refused access to something of theirs, in each language's words (round 12: all nine
+    /// drafts answered it as a plain request, a regression or with a stock acknowledgement).
+    #[test]
+    fn being_refused_access_is_read_in_each_language() {
+        let mut wrong = Vec::new();
+        for (lang, text) in [
+            (
+                "en",
+                "Since this morning I get \"Access denied\" on our Contracts folder.",
+            ),
+            ("de", "Beim Öffnen erscheint \"Zugriff verweigert\"."),
+            (
+                "fr",
+                "J'ai un message \"Accès refusé\" sur le dossier Chantiers.",
+            ),
+            ("es", "Me sale \"Acceso denegado\" al abrir la carpeta."),
+            ("et", "Kausta avamisel tuleb teade \"Juurdepääs keelatud\"."),
+            ("he", "כשאני פותח את התיקייה מופיע \"אין הרשאה\"."),
+            (
+                "ja",
+                "フォルダを開くと「アクセスが拒否されました」と表示されます。",
+            ),
+            ("ko", "폴더를 열면 접근이 거부되었다는 메시지가 나옵니다."),
+            ("zh", "打开共享文件夹时一直提示\"拒绝访问\"。"),
+        ] {
+            if !built_in(lang, text).access_denied {
+                wrong.push(format!("missed {lang}: {text}"));
+            }
+        }
+        for (lang, text) in [
+            ("en", "Please give Anna access to the Contracts folder."),
+            ("de", "Bitte geben Sie Frau Berg Zugriff auf den Ordner."),
+            ("zh", "请给新同事开通访问权限。"),
+        ] {
+            if built_in(lang, text).access_denied {
                 wrong.push(format!("read {lang}: {text}"));
             }
         }

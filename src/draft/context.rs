@@ -560,8 +560,11 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         // An account's address or a colleague's name is not a detail of the problem.
         (
             "gave_details",
-            Value::Bool(s.gave_references() || s.attachments > 0),
+            Value::Bool(s.gave_references() || s.attachments > 0 || s.access_denied),
         ),
+        // They are refused access: `request` and `general` apologise and promise to check the
+        // account's permissions (the `access_denied` partial), and nobody asks for the error.
+        ("access_denied", Value::Bool(s.access_denied)),
         ("attachments", Value::from(s.attachments)),
         // They say they were charged twice: `billing` names the double charge and promises
         // the duplicate back once confirmed, never "if we find you were charged too much".

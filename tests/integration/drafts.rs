@@ -1338,6 +1338,42 @@ fn a_cancellation_is_confirmed_before_the_question_beside_it() {
     }
 }
 
+/// Round 12 (all nine): "Access denied" on the customer's own folder got a stock
+/// acknowledgement ("Thank you for getting in touch", "we'll confirm it's done") or a request
+/// for the error message they had quoted. Whatever the category, the draft apologises, names
+/// no request for the error, and promises to check the account's permissions.
+#[test]
+fn a_refused_access_is_apologised_for_and_the_permissions_checked() {
+    let cases = [
+        ("en", "Access denied", "Since this morning I get \"Access denied\" when I open files in our shared folder Contracts 2026, which I own. Can you check?", &["access error", "permissions"][..]),
+        ("zh", "拒绝访问", "从今天早上开始，我打开共享文件夹\"合同2026\"时一直提示\"拒绝访问\"，请帮忙看看。", &["很抱歉", "权限设置"][..]),
+        ("he", "אין הרשאה", "מהבוקר כשאני פותח את התיקייה המשותפת \"פרויקטים 2026\" מופיע \"אין הרשאה\". אפשר לבדוק?", &["צר לנו", "ההרשאות"][..]),
+        ("ja", "アクセス拒否", "今朝から共有フォルダ「契約2026」を開くと「アクセスが拒否されました」と表示されます。確認をお願いします。", &["申し訳", "権限"][..]),
+        ("fr", "Accès refusé", "Depuis ce matin, j'ai le message \"Accès refusé\" sur notre dossier partagé Chantiers. Pouvez-vous vérifier ?", &["désolés", "droits d'accès"][..]),
+    ];
+    for (lang, subject, text, words) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        for w in words {
+            assert!(
+                body.contains(w),
+                "{lang} ({template}): {w:?} missing from {body}"
+            );
+        }
+        for asked in [
+            "error message",
+            "message d'erreur",
+            "הודעת השגיאה",
+            "エラーメッセージ",
+            "错误信息",
+        ] {
+            assert!(
+                !body.contains(asked),
+                "{lang}: asks for the error again: {body}"
+            );
+        }
+    }
+}
+
 /// Round 11 (en es fr he ja ko zh): the drafts never said back the steps the customer had
 /// already taken (spam folder checked, cache cleared, another device tried), so the customer
 /// could not see we read them. Each is named once, in the draft's words.
