@@ -818,6 +818,21 @@ fn deadline_and_body(subject: &str, date: &str, text: &str) -> (Option<String>, 
 // Wednesday 9 December 2026, in the sender's own offset.
 const WEDNESDAY: &str = "Wed, 09 Dec 2026 10:00:00";
 
+/// Round 11-12 (et): "vajate seda neljapäev, 31. detsember" put a weekday and a month in the
+/// nominative where the sentence needs another case; Estonian drafts write the day in figures,
+/// which any case reads.
+#[test]
+fn an_estonian_deadline_day_is_written_in_figures() {
+    let (deadline, body) = deadline_and_body(
+        "Aruanne",
+        &format!("{WEDNESDAY} +0200"),
+        "Tere! Palun saatke meile novembri aruanne hiljemalt reedeks, 11. detsembriks, sest see on meie raamatupidajale vaja. Aitäh!",
+    );
+    assert_eq!(deadline.as_deref(), Some("2026-12-11"), "{body}");
+    assert!(body.contains("hiljemalt 11.12."), "{body}");
+    assert!(!body.contains("detsember"), "{body}");
+}
+
 #[test]
 fn a_dated_deadline_is_read_in_the_senders_day_and_written_the_languages_way() {
     let cases = [
@@ -1658,6 +1673,8 @@ const SHORT_NOTES: &[(&str, &str, &str)] = &[
     ("et", "Konto", "Kuidas ma oma konto sulgen?"),
     ("et", "Arve", "Miks arve summa muutus?"),
     ("et", "Kasutaja", "Kuhu ma uue kasutaja lisan?"),
+    // A one-line request (round 12: answered in English).
+    ("et", "Aruanne", "Palun saatke aruanne hiljemalt reedeks, 11. detsembriks."),
     ("es", "Cuenta", "¿Cómo cierro mi cuenta?"),
     (
         "es",
