@@ -2458,6 +2458,11 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("ko", "로그인\n오전 11시에 회의가 있습니다.", "11:00"),
             ("zh", "登录\n下午三点前要给客户出报表，拜托尽快！", "15:00"),
             ("zh", "登录\n今天10点前得交材料。", "10:00"),
+            // Round 12: the time first, the appointment after it, a word between.
+            ("de", "Login\nUm 10 Uhr hab ich einen Kundentermin!", "10:00"),
+            ("et", "Login\nMeil on täna kell 11 kliendiga kohtumine.", "11:00"),
+            ("ja", "ログイン\n本日11時からの打ち合わせで使う書類が入っています。", "11:00"),
+            ("zh", "登录\n十点钟要给客户做演示，急！", "10:00"),
         ];
         let mut wrong: Vec<String> = cases
             .iter()
@@ -3325,6 +3330,20 @@ days.other_week = ['next week']
             ("he", "אני כותבת מהכתובת הרשומה בחשבון."),
             ("zh", "我现在就是用这个账户的邮箱给你们写信的。"),
             ("zh", "我是用注册的邮箱给您写信的。"),
+            // Round 12.
+            (
+                "et",
+                "Kirjutan teile sellelt samalt aadressilt, millega konto on seotud.",
+            ),
+            (
+                "ja",
+                "このメールは登録しているアカウントのアドレスから送っています。",
+            ),
+            ("he", "הכתובת שרשומה בחשבון היא זו שאני כותב ממנה."),
+            (
+                "de",
+                "Ich schreibe Ihnen von der Adresse, mit der das Konto angelegt ist.",
+            ),
         ] {
             if !has(lang, text) {
                 wrong.push(format!("missed {lang}: {text}"));

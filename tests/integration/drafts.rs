@@ -1674,7 +1674,11 @@ const SHORT_NOTES: &[(&str, &str, &str)] = &[
     ("et", "Arve", "Miks arve summa muutus?"),
     ("et", "Kasutaja", "Kuhu ma uue kasutaja lisan?"),
     // A one-line request (round 12: answered in English).
-    ("et", "Aruanne", "Palun saatke aruanne hiljemalt reedeks, 11. detsembriks."),
+    (
+        "et",
+        "Aruanne",
+        "Palun saatke aruanne hiljemalt reedeks, 11. detsembriks.",
+    ),
     ("es", "Cuenta", "¿Cómo cierro mi cuenta?"),
     (
         "es",
