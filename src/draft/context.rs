@@ -279,7 +279,7 @@ fn asked_lines(s: &Signals, category: &str) -> (Vec<Value>, &'static str) {
     (lines.into_iter().map(string).collect(), kind)
 }
 
-/// The asks a draft restates in our own words ("You would like a new user added: …"), each
+/// The asks a draft restates in our own words ("We'll add the new user …"), each
 /// with its own promise, so the generic "we'll confirm it's done" is not said as well.
 const RESTATED: &[&str] = crate::classify::signals::CONCRETE_ASKS;
 

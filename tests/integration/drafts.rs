@@ -1896,7 +1896,7 @@ fn recognised_requests_are_restated_and_only_the_rest_is_quoted() {
             "en",
             "Invoice copy",
             "Hello,\n\nI hope you can help. Could you please send me a copy of invoice INV-4471? Our auditors need it.\n\nThanks,\nAlex",
-            "You would like a copy of invoice INV-4471",
+            "We'll email you a copy of invoice INV-4471",
             "send me a copy",
             None,
         ),
