@@ -1353,6 +1353,26 @@ fn a_cancellation_is_confirmed_before_the_question_beside_it() {
     }
 }
 
+/// Round 12 (en): a complaint's second request phrased as a question ("could you also change
+/// the billing contact…?") counted as a question and was dropped from the slow-service
+/// draft; it is quoted under the promise to take care of it too.
+#[test]
+fn a_second_request_phrased_as_a_question_is_taken_up() {
+    let cases = [
+        ("en", "Still no answer", "I wrote to you two weeks ago about our storage quota and nobody has answered. While I have you: could you also change the billing contact on our account to ap@firm.example?"),
+        ("de", "Keine Antwort", "Ich habe Ihnen vor zwei Wochen wegen unseres Speicherplatzes geschrieben und bis heute keine Antwort bekommen. Außerdem: Könnten Sie bitte den Rechnungskontakt auf ap@firm.example ändern?"),
+        ("fr", "Toujours pas de réponse", "Je vous ai écrit il y a deux semaines au sujet de notre quota de stockage et personne ne m'a répondu. Par ailleurs, pourriez-vous changer le contact de facturation pour ap@firm.example ?"),
+    ];
+    for (lang, subject, text) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/slow_service"), "{body}");
+        assert!(
+            body.contains("ap@firm.example"),
+            "{lang}: the second request is dropped: {body}"
+        );
+    }
+}
+
 /// Round 12 (all nine): "Access denied" on the customer's own folder got a stock
 /// acknowledgement ("Thank you for getting in touch", "we'll confirm it's done") or a request
 /// for the error message they had quoted. Whatever the category, the draft apologises, names
