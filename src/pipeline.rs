@@ -19,6 +19,11 @@ use crate::screen::{screen, SkipReason};
 /// The model probability of `outage` above which a message of another category also has
 /// known incidents confirmed.
 const OUTAGE_TOO: f32 = 0.2;
+/// How sure the model must be of a complaint about contact, beside an email-only wish and
+/// without a rule of its own, to keep it: "six days without an answer … no call, just a
+/// written reply" is slow service at 0.86, "answer by email, don't call me: how do I share a
+/// folder?" a staff complaint at only 0.53.
+const SURE_OF_A_COMPLAINT: f32 = 0.6;
 
 /// Draft or skip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -348,6 +353,34 @@ impl Engine {
             }
             _ => category,
         };
+        // "Please answer by email only, don't call me" names calls and phones, which the model
+        // reads as a complaint about them: a complaint category that neither the rules nor a
+        // sure model read gives way to the model's next reading that is no complaint about
+        // contact (round 12 es fr 06: a how-to question answered as a staff complaint), else
+        // `general`.
+        let contact_complaint = ["staff_complaint", "slow_service", "repeat_contact"];
+        let email_only = signals.asks.iter().any(|a| a == "email_only");
+        let model_sure = class
+            .why
+            .model_top
+            .iter()
+            .any(|(c, p)| *c == category.id && *p >= SURE_OF_A_COMPLAINT);
+        let category = if email_only
+            && contact_complaint.contains(&category.id.as_str())
+            && !stated(&category.id)
+            && !model_sure
+        {
+            class
+                .why
+                .model_top
+                .iter()
+                .filter(|(c, _)| !contact_complaint.contains(&c.as_str()))
+                .find_map(|(c, _)| self.rules.categories.iter().find(|k| &k.id == c))
+                .or_else(|| self.rules.categories.iter().find(|c| c.id == "general"))
+                .unwrap_or(category)
+        } else {
+            category
+        };
         let norm = &class.norm;
         let mut history = history;
         if let Some(h) = &mut history {
@@ -393,7 +426,14 @@ impl Engine {
             Some(outage) if confirmed && unsure => outage,
             _ => category,
         };
-        let class_priority = class.priority.max(category.priority);
+        // A category changed above takes its own priority; urgency words still count.
+        let class_priority = if category.id == self.rules.categories[class.category].id {
+            class.priority
+        } else if class.priority == Priority::Urgent {
+            Priority::Urgent
+        } else {
+            category.priority
+        };
 
         let template = self
             .templates

@@ -1353,6 +1353,26 @@ fn a_cancellation_is_confirmed_before_the_question_beside_it() {
     }
 }
 
+/// Round 12 (es fr; round 11 et): "please answer by email only, don't call me" beside a how-to
+/// question was read by the model as a complaint about calls, and the draft apologised for a
+/// conversation that never happened. Without a complaint rule behind it, it is the question.
+#[test]
+fn an_email_only_wish_is_no_complaint() {
+    let cases = [
+        ("fr", "Question - merci de répondre par mail", "Bonjour,\n\nJe vous remercie de me répondre uniquement par e-mail, merci de ne pas m'appeler : je suis en réunion toute la semaine.\n\nMa question : comment partager un dossier avec un client externe en lecture seule ?"),
+        ("es", "Duda (solo por correo, por favor)", "Hola,\n\nLes escribo con una duda, pero les pido por favor que me respondan solo por email y no me llamen: estoy en consulta todo el día.\n\n¿Cómo puedo compartir un calendario con otra persona para que lo vea pero no pueda modificarlo?"),
+    ];
+    for (lang, subject, text) in cases {
+        let o = outcome(subject, DATE, text);
+        let category = o.category.clone().unwrap_or_default();
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(
+            !["staff_complaint", "slow_service", "repeat_contact"].contains(&category.as_str()),
+            "{lang}: filed {category}: {body}"
+        );
+    }
+}
+
 /// Round 12 (en): a complaint's second request phrased as a question ("could you also change
 /// the billing contact…?") counted as a question and was dropped from the slow-service
 /// draft; it is quoted under the promise to take care of it too.
