@@ -295,31 +295,17 @@ impl Locale {
                 "is neither a number nor `other`".into(),
             ));
         }
-        if let Some(k) = raw
-            .area
-            .keys()
-            .find(|k| !crate::classify::signals::AREAS.contains(&k.as_str()))
-        {
-            return Err(err(
-                &format!("area.{k}"),
-                format!(
-                    "is not one of {}",
-                    crate::classify::signals::AREAS.join(", ")
-                ),
-            ));
-        }
-        if let Some(k) = raw
-            .tried
-            .keys()
-            .find(|k| !crate::classify::signals::TRIED.contains(&k.as_str()))
-        {
-            return Err(err(
-                &format!("tried.{k}"),
-                format!(
-                    "is not one of {}",
-                    crate::classify::signals::TRIED.join(", ")
-                ),
-            ));
+        // A table keyed by signal ids names only ids the signals know.
+        for (table, keys, known) in [
+            ("area", &raw.area, crate::classify::signals::AREAS),
+            ("tried", &raw.tried, crate::classify::signals::TRIED),
+        ] {
+            if let Some(k) = keys.keys().find(|k| !known.contains(&k.as_str())) {
+                return Err(err(
+                    &format!("{table}.{k}"),
+                    format!("is not one of {}", known.join(", ")),
+                ));
+            }
         }
         Ok(Locale {
             chrono,
