@@ -365,19 +365,32 @@ impl Engine {
             .model_top
             .iter()
             .any(|(c, p)| *c == category.id && *p >= SURE_OF_A_COMPLAINT);
+        // The model's next reading that is none of `not`, else `general`.
+        let next_reading = |not: &[&str]| {
+            class
+                .why
+                .model_top
+                .iter()
+                .filter(|(c, _)| !not.contains(&c.as_str()))
+                .find_map(|(c, _)| self.rules.categories.iter().find(|k| &k.id == c))
+                .or_else(|| self.rules.categories.iter().find(|c| c.id == "general"))
+                .unwrap_or(category)
+        };
         let category = if email_only
             && contact_complaint.contains(&category.id.as_str())
             && !stated(&category.id)
             && !model_sure
         {
-            class
-                .why
-                .model_top
-                .iter()
-                .filter(|(c, _)| !contact_complaint.contains(&c.as_str()))
-                .find_map(|(c, _)| self.rules.categories.iter().find(|k| &k.id == c))
-                .or_else(|| self.rules.categories.iter().find(|c| c.id == "general"))
-                .unwrap_or(category)
+            next_reading(&contact_complaint)
+        } else {
+            category
+        };
+        // A message with a question of its own that no thanks rule read is no thank-you note,
+        // however it ends ("upload stuck at 99%, what should i do?", a question signed "With
+        // thanks and best regards": round 13 en 17 and 20 were thanked for kind words).
+        let category = if category.id == "thanks" && signals.question.is_some() && !stated("thanks")
+        {
+            next_reading(&["thanks"])
         } else {
             category
         };

@@ -3512,6 +3512,11 @@ days.other_week = ['next week']
             ("es", "Los correos siguen sin llegar."),
             ("zh", "我们还是没收到任何通知邮件。"),
             ("ko", "알림 메일이 아직 안 와요."),
+            (
+                "et",
+                "Staatuselehel on rike lahendatud, aga meil töölaud ikka ei avane.",
+            ),
+            ("zh", "我们今天早上登录，控制台还是加载不出来，一直空白。"),
         ] {
             if !built_in(lang, text).still_failing {
                 wrong.push(format!("missed {lang}: {text}"));

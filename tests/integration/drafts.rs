@@ -1353,6 +1353,22 @@ fn a_cancellation_is_confirmed_before_the_question_beside_it() {
     }
 }
 
+/// Round 13 (en; round 11 he): a one-line fault ending in a question, and a professor's
+/// question signed "With thanks and best regards", got the thank-you draft ("Kind words like
+/// yours mean a lot"). A message with a question of its own and no thanks rule is no
+/// thank-you note.
+#[test]
+fn a_question_is_not_thanked_for() {
+    let cases = [
+        ("en", "upload", "upload stuck at 99% for ages, what should i do?"),
+        ("en", "Question about storage", "Dear support team,\n\nCould you tell me how long deleted files are kept before they are gone for good?\n\nWith thanks and best regards,\nProf. Eleanor Hart"),
+    ];
+    for (lang, subject, text) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_ne!(template, format!("{lang}/thanks"), "{body}");
+    }
+}
+
 /// Round 12 (es fr; round 11 et): "please answer by email only, don't call me" beside a how-to
 /// question was read by the model as a complaint about calls, and the draft apologised for a
 /// conversation that never happened. Without a complaint rule behind it, it is the question.
