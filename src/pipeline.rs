@@ -24,6 +24,9 @@ const OUTAGE_TOO: f32 = 0.2;
 /// written reply" is slow service at 0.86, "answer by email, don't call me: how do I share a
 /// folder?" a staff complaint at only 0.53.
 const SURE_OF_A_COMPLAINT: f32 = 0.6;
+/// How sure the model must be of a thank-you note that asks a question of its own, without a
+/// thanks rule, to keep it.
+const SURE_OF_THANKS: f32 = 0.8;
 
 /// Draft or skip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -385,10 +388,19 @@ impl Engine {
         } else {
             category
         };
-        // A message with a question of its own that no thanks rule read is no thank-you note,
-        // however it ends ("upload stuck at 99%, what should i do?", a question signed "With
-        // thanks and best regards": round 13 en 17 and 20 were thanked for kind words).
-        let category = if category.id == "thanks" && signals.question.is_some() && !stated("thanks")
+        // A message with a question of its own that neither a thanks rule nor a sure model read
+        // is no thank-you note, however it ends ("upload stuck at 99%, what should i do?" at
+        // 0.63, a question signed "With thanks and best regards" at 0.53: round 13 en 17 and
+        // 20 were thanked for kind words; a real thank-you with a side question reads 0.9 up).
+        let sure_thanks = class
+            .why
+            .model_top
+            .iter()
+            .any(|(c, p)| c == "thanks" && *p >= SURE_OF_THANKS);
+        let category = if category.id == "thanks"
+            && signals.question.is_some()
+            && !stated("thanks")
+            && !sure_thanks
         {
             next_reading(&["thanks"])
         } else {
