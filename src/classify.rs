@@ -47,6 +47,18 @@ pub struct Why {
     pub rules_alone: bool,
 }
 
+impl Why {
+    /// Whether a rule of category `id` matched: the customer's own words say it.
+    pub fn stated(&self, id: &str) -> bool {
+        self.rule_scores.iter().any(|(c, s)| c == id && *s > 0.0)
+    }
+
+    /// Whether the model reads category `id` with at least probability `p`.
+    pub fn model_reads(&self, id: &str, p: f32) -> bool {
+        self.model_top.iter().any(|(c, q)| c == id && *q >= p)
+    }
+}
+
 /// What the rules found in a message, before any model: see [`evidence`].
 #[derive(Debug, Clone)]
 pub struct Evidence {

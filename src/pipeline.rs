@@ -8,12 +8,12 @@ use serde::Serialize;
 
 use crate::classify::model::Model;
 use crate::classify::signals::{self, Sent, Signals};
-use crate::classify::{classify, Tone};
+use crate::classify::{classify, Tone, Why};
 use crate::config::{Config, ConfigError};
 use crate::draft::{self, context, ContextInput, Draft, DraftEnv, DraftInput, Templates};
 use crate::facts::{self, ContactHistory, Fact, Facts};
 use crate::parse::{self, ParseError};
-use crate::rules::{Priority, RuleSet};
+use crate::rules::{Category, Priority, RuleSet};
 use crate::screen::{screen, SkipReason};
 
 /// The model probability of `outage` above which a message of another category also has
@@ -288,6 +288,67 @@ impl Engine {
         read.msg.from.as_ref().map(|f| f.address.clone())
     }
 
+    /// A category by id.
+    fn category(&self, id: &str) -> Option<&Category> {
+        self.rules.category(id).map(|i| &self.rules.categories[i])
+    }
+
+    /// The classifier's category, read again beside what the signals say the customer wrote
+    /// (docs/rules.md, after `otherwise`); each reading that gives way has its test.
+    fn reread<'a>(&'a self, category: &'a Category, why: &Why, signals: &Signals) -> &'a Category {
+        let general = |fallback: &'a Category| self.category("general").unwrap_or(fallback);
+        // The model's next reading that is none of `not`, else `general`.
+        let next_reading = |not: &[&str], current: &'a Category| {
+            why.model_top
+                .iter()
+                .filter(|(c, _)| !not.contains(&c.as_str()))
+                .find_map(|(c, _)| self.category(c))
+                .unwrap_or_else(|| general(current))
+        };
+        // A message that says its failure goes on is no thank-you, however politely it ends
+        // ("Merci de vérifier", "thanks in advance"): it is answered as `general`, or as an
+        // outage when a known incident confirms it (in `finish`).
+        if category.id == "thanks" && signals.still_failing {
+            return general(category);
+        }
+        // Refused access to a function they name (a folder, the export) is no sign-in problem,
+        // and no regression unless the rules read one: `general` apologises for the access
+        // error and promises to check the permissions, never the reset link or "an update".
+        let refused = signals.access_denied && signals.area.is_some();
+        if refused
+            && (category.id == "login" || category.id == "regression" && !why.stated("regression"))
+        {
+            return general(category);
+        }
+        // "Please answer by email only, don't call me" names calls and phones, which the model
+        // reads as a complaint about them: a complaint category that neither the rules nor a
+        // sure model read gives way to the model's next reading that is no complaint about
+        // contact (round 12 es fr 06: a how-to question answered as a staff complaint), else
+        // `general`.
+        let contact_complaint = ["staff_complaint", "slow_service", "repeat_contact"];
+        let category = if signals.asks.iter().any(|a| a == "email_only")
+            && contact_complaint.contains(&category.id.as_str())
+            && !why.stated(&category.id)
+            && !why.model_reads(&category.id, SURE_OF_A_COMPLAINT)
+        {
+            next_reading(&contact_complaint, category)
+        } else {
+            category
+        };
+        // A message with a question of its own that neither a thanks rule nor a sure model read
+        // is no thank-you note, however it ends ("upload stuck at 99%, what should i do?" at
+        // 0.63, a question signed "With thanks and best regards" at 0.53: round 13 en 17 and
+        // 20 were thanked for kind words; a real thank-you with a side question reads 0.9 up).
+        if category.id == "thanks"
+            && signals.question.is_some()
+            && !why.stated("thanks")
+            && !why.model_reads("thanks", SURE_OF_THANKS)
+        {
+            return next_reading(&["thanks"], category);
+        }
+        category
+    }
+
     /// The second half of [`Engine::triage`]: facts, template, draft.
     pub fn finish(
         &self,
@@ -333,79 +394,7 @@ impl Engine {
         let to = to.ok_or(draft::DraftError::NoRecipient)?;
         outcome.warnings = warnings;
 
-        let category = &self.rules.categories[class.category];
-        // A message that says its failure goes on is no thank-you, however politely it ends
-        // ("Merci de vérifier", "thanks in advance"): it is answered as `general`, or as an
-        // outage when a known incident confirms it (below).
-        let stated = |id: &str| {
-            class
-                .why
-                .rule_scores
-                .iter()
-                .any(|(c, score)| c == id && *score > 0.0)
-        };
-        // Refused access to a function they name (a folder, the export) is no sign-in problem,
-        // and no regression unless the rules read one: `general` apologises for the access
-        // error and promises to check the permissions, never the reset link or "an update".
-        let refused = signals.access_denied && signals.area.is_some();
-        let category = match self.rules.categories.iter().find(|c| c.id == "general") {
-            Some(general) if category.id == "thanks" && signals.still_failing => general,
-            Some(general) if refused && category.id == "login" => general,
-            Some(general) if refused && category.id == "regression" && !stated("regression") => {
-                general
-            }
-            _ => category,
-        };
-        // "Please answer by email only, don't call me" names calls and phones, which the model
-        // reads as a complaint about them: a complaint category that neither the rules nor a
-        // sure model read gives way to the model's next reading that is no complaint about
-        // contact (round 12 es fr 06: a how-to question answered as a staff complaint), else
-        // `general`.
-        let contact_complaint = ["staff_complaint", "slow_service", "repeat_contact"];
-        let email_only = signals.asks.iter().any(|a| a == "email_only");
-        let model_sure = class
-            .why
-            .model_top
-            .iter()
-            .any(|(c, p)| *c == category.id && *p >= SURE_OF_A_COMPLAINT);
-        // The model's next reading that is none of `not`, else `general`.
-        let next_reading = |not: &[&str]| {
-            class
-                .why
-                .model_top
-                .iter()
-                .filter(|(c, _)| !not.contains(&c.as_str()))
-                .find_map(|(c, _)| self.rules.categories.iter().find(|k| &k.id == c))
-                .or_else(|| self.rules.categories.iter().find(|c| c.id == "general"))
-                .unwrap_or(category)
-        };
-        let category = if email_only
-            && contact_complaint.contains(&category.id.as_str())
-            && !stated(&category.id)
-            && !model_sure
-        {
-            next_reading(&contact_complaint)
-        } else {
-            category
-        };
-        // A message with a question of its own that neither a thanks rule nor a sure model read
-        // is no thank-you note, however it ends ("upload stuck at 99%, what should i do?" at
-        // 0.63, a question signed "With thanks and best regards" at 0.53: round 13 en 17 and
-        // 20 were thanked for kind words; a real thank-you with a side question reads 0.9 up).
-        let sure_thanks = class
-            .why
-            .model_top
-            .iter()
-            .any(|(c, p)| c == "thanks" && *p >= SURE_OF_THANKS);
-        let category = if category.id == "thanks"
-            && signals.question.is_some()
-            && !stated("thanks")
-            && !sure_thanks
-        {
-            next_reading(&["thanks"])
-        } else {
-            category
-        };
+        let category = self.reread(&self.rules.categories[class.category], &class.why, &signals);
         let norm = &class.norm;
         let mut history = history;
         if let Some(h) = &mut history {
@@ -423,16 +412,8 @@ impl Engine {
         // complaint gets no facts).
         let mut checks = category.checks.clone();
         let outage_too = signals.still_failing
-            || class
-                .why
-                .rule_scores
-                .iter()
-                .any(|(c, s)| c == "outage" && *s > 0.0)
-            || class
-                .why
-                .model_top
-                .iter()
-                .any(|(c, p)| c == "outage" && *p >= OUTAGE_TOO);
+            || class.why.stated("outage")
+            || class.why.model_reads("outage", OUTAGE_TOO);
         if outage_too && !checks.is_empty() && !checks.iter().any(|c| c == "incident") {
             checks.push(facts::CONFIRM_INCIDENT.into());
         }
@@ -446,8 +427,8 @@ impl Engine {
             .facts
             .iter()
             .any(|f| matches!(f, Fact::IncidentConfirmed { .. }));
-        let unsure = category.id == "general" || !stated(&category.id);
-        let category = match self.rules.categories.iter().find(|c| c.id == "outage") {
+        let unsure = category.id == "general" || !class.why.stated(&category.id);
+        let category = match self.category("outage") {
             Some(outage) if confirmed && unsure => outage,
             _ => category,
         };
@@ -502,7 +483,7 @@ impl Engine {
             signals: &signals,
             urgent: class.priority == Priority::Urgent,
             followup: followup || !msg.in_reply_to.is_empty() || !msg.references.is_empty(),
-            stated: stated(&category.id),
+            stated: class.why.stated(&category.id),
         });
         let body = self.templates.render(&template, ctx).map_err(|e| {
             draft::DraftError::Render(template.clone(), draft::describe_render_error(&e))

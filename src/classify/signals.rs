@@ -1688,7 +1688,7 @@ account_fillers = ["my", "old", "work", "address", "is"]
     /// languages, and the look-alikes that are neither.
     #[test]
     fn built_in_rules_read_accounts_and_email_only_in_every_script() {
-        let rules = crate::rules::RuleSet::load(None, &[]).expect("built-in rules load");
+        let rules = built_in_rules();
         let s = &rules.signals;
         for (text, want) in [
             (
@@ -1806,15 +1806,21 @@ account_fillers = ["my", "old", "work", "address", "is"]
         }
     }
 
-    /// The signals the built-in rules read in `text` (subject line first) of `lang`, written
-    /// on Wednesday 9 December 2026 at 09:00 UTC.
-    pub(super) fn builtin(lang: &str, text: &str) -> Signals {
+    /// The built-in rules, loaded once for all the tests that read with them.
+    pub(super) fn built_in_rules() -> &'static crate::rules::RuleSet {
         static RULES: std::sync::LazyLock<crate::rules::RuleSet> = std::sync::LazyLock::new(|| {
             crate::rules::RuleSet::load(None, &[]).expect("built-in rules load")
         });
+        &RULES
+    }
+
+    /// The signals the built-in rules read in `text` (subject line first) of `lang`, written
+    /// on Wednesday 9 December 2026 at 09:00 UTC.
+    pub(super) fn builtin(lang: &str, text: &str) -> Signals {
         let date = Utc.with_ymd_and_hms(2026, 12, 9, 9, 0, 0).single();
-        RULES.signals.read(&Input {
-            languages: &RULES.reference_languages(lang),
+        let rules = built_in_rules();
+        rules.signals.read(&Input {
+            languages: &rules.reference_languages(lang),
             norm: &normalize(text),
             text,
             own_text: text,
@@ -2551,12 +2557,10 @@ account_fillers = ["my", "old", "work", "address", "is"]
     /// The colleagues the built-in rules read in `text` (subject line first) from a customer
     /// called `customer`, who signs with `signature`.
     fn colleagues(lang: &str, text: &str, customer: &str, signature: &str) -> Vec<String> {
-        static RULES: std::sync::LazyLock<crate::rules::RuleSet> = std::sync::LazyLock::new(|| {
-            crate::rules::RuleSet::load(None, &[]).expect("built-in rules load")
-        });
         let own = format!("{text}\n\n{signature}");
-        let s = RULES.signals.read(&Input {
-            languages: &RULES.reference_languages(lang),
+        let rules = built_in_rules();
+        let s = rules.signals.read(&Input {
+            languages: &rules.reference_languages(lang),
             norm: &normalize(text),
             text,
             own_text: &own,
@@ -2846,7 +2850,7 @@ days.other_week = ['next week']
     /// What the built-in rules read in `text`, written in `lang` on Wednesday 18 November
     /// 2026 at 08:12 UTC.
     fn built_in(lang: &str, text: &str) -> Signals {
-        let rules = crate::rules::RuleSet::load(None, &[]).expect("built-in rules load");
+        let rules = built_in_rules();
         let l = rules
             .languages
             .iter()

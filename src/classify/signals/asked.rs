@@ -723,7 +723,7 @@ mod tests {
 
     /// The question and request of `body` in `lang`, read with the built-in rule files.
     fn read(lang: &str, subject: &str, body: &str) -> Found {
-        let rules = crate::rules::RuleSet::load(None, &[]).expect("built-in rules load");
+        let rules = crate::classify::signals::tests::built_in_rules();
         rules.signals.asked.read(
             &rules.reference_languages(lang),
             subject,
@@ -919,7 +919,7 @@ mod tests {
     /// how, whether or how much.
     #[test]
     fn inquiries_are_told_from_asks() {
-        let rules = crate::rules::RuleSet::load(None, &[]).expect("built-in rules load");
+        let rules = crate::classify::signals::tests::built_in_rules();
         let asks_about = |lang: &str, body: &str| -> Vec<bool> {
             rules
                 .signals

@@ -427,6 +427,18 @@ fn alternatives(list: &[String]) -> String {
         .join("|")
 }
 
+/// `shape` with each of its placeholders replaced by a group of its role (the first of each).
+fn fill(shape: &str, places: &[(&str, Role, String)], n: &mut Namer) -> String {
+    let mut s = shape.to_string();
+    for (ph, role, body) in places {
+        if s.contains(ph) {
+            let g = n.group(*role, body);
+            s = s.replacen(ph, &g, 1);
+        }
+    }
+    s
+}
+
 /// `{day}` of a tier: every kind of day the tier reads, each in groups of its own. Dates come
 /// first, so that "Friday 11 December" is read as the date (with its weekday checked), not as
 /// the bare weekday.
@@ -440,20 +452,14 @@ fn day_alternation(days: &RawDays, tier: Tier, n: &mut Namer) -> String {
         {
             continue;
         }
-        let mut s = shape.clone();
-        for (ph, role, body) in [
+        let places = [
             ("{d}", Role::Day, "[0-9]{1,2}".to_string()),
             ("{m}", Role::MonthNumber, "[0-9]{1,2}".to_string()),
             ("{y}", Role::Year, "[0-9]{4}".to_string()),
             ("{month}", Role::MonthName, alternatives(&month_names)),
             ("{wd}", Role::DateWeekday, alternatives(&weekday_names)),
-        ] {
-            if s.contains(ph) {
-                let g = n.group(role, &body);
-                s = s.replacen(ph, &g, 1);
-            }
-        }
-        parts.push(s);
+        ];
+        parts.push(fill(shape, &places, n));
     }
     // The end of a named month, before "the end of the month" so that "fin du mois de mars"
     // is March's, not this month's. Only deadlines and effective days read it.
@@ -462,17 +468,12 @@ fn day_alternation(days: &RawDays, tier: Tier, n: &mut Namer) -> String {
             if month_names.is_empty() && shape.contains("{month}") {
                 continue;
             }
-            let mut s = shape.clone();
-            for (ph, role, body) in [
+            let places = [
                 ("{m}", Role::MonthNumber, "[0-9]{1,2}".to_string()),
                 ("{y}", Role::Year, "[0-9]{4}".to_string()),
                 ("{month}", Role::MonthName, alternatives(&month_names)),
-            ] {
-                if s.contains(ph) {
-                    let g = n.group(role, &body);
-                    s = s.replacen(ph, &g, 1);
-                }
-            }
+            ];
+            let s = fill(shape, &places, n);
             parts.push(n.group(Role::EndOf, &s));
         }
     }
@@ -1012,24 +1013,24 @@ impl Lang {
                 _ => return None,
             });
         }
+        // The month of a date or a month's end, by name or number; its year if written.
+        let month = || match got.get(&Role::MonthName) {
+            Some(name) => u32::try_from(which(&self.months, name)? + 1).ok(),
+            None => number(Role::MonthNumber),
+        };
+        let year = got.get(&Role::Year).and_then(|y| y.parse().ok());
         if got.contains_key(&Role::EndOf) {
-            let month = match got.get(&Role::MonthName) {
-                Some(name) => u32::try_from(which(&self.months, name)? + 1).ok()?,
-                None => number(Role::MonthNumber)?,
-            };
-            let year = got.get(&Role::Year).and_then(|y| y.parse().ok());
-            return Some(Day::EndOf { month, year });
+            return Some(Day::EndOf {
+                month: month()?,
+                year,
+            });
         }
         if let Some(day) = number(Role::Day) {
-            let month = match got.get(&Role::MonthName) {
-                Some(name) => u32::try_from(which(&self.months, name)? + 1).ok()?,
-                None => number(Role::MonthNumber)?,
-            };
+            let month = month()?;
             let weekday = match got.get(&Role::DateWeekday) {
                 Some(w) => Some(weekday(w)?),
                 None => None,
             };
-            let year = got.get(&Role::Year).and_then(|y| y.parse().ok());
             return Some(Day::Date {
                 day,
                 month,
