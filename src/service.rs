@@ -42,8 +42,8 @@ pub fn signals(trigger: Trigger) -> std::io::Result<Arc<AtomicBool>> {
 /// READY=1 goes out as soon as config, rules, model and templates are loaded, before any
 /// connection: a server that is down at boot is retried with backoff while STATUS says so,
 /// and never holds up `systemctl start`. WATCHDOG=1 is sent by the loop itself on every sign
-/// of life (at most every quarter of WatchdogSec), and the loop gives one at least every half
-/// WatchdogSec, so a loop that stalls is restarted within WatchdogSec of its last sign of life.
+/// of life (at most every eighth of WatchdogSec), and the loop gives one at least every third
+/// of WatchdogSec, so a loop that stalls is restarted within WatchdogSec of its last sign of life.
 pub struct Service {
     pub notifier: Notifier,
     pub engine: SharedEngine,
@@ -98,7 +98,10 @@ impl Service {
         let Some(limit) = self.watchdog else {
             return;
         };
-        if self.last_ping.is_some_and(|t| t.elapsed() < limit / 4) {
+        // Pings closer than limit/8 are dropped; with waits cut to limit/3 (longest_quiet) a gap
+        // between two pings is at most limit/3 + limit/8 plus one IDLE round trip, about half
+        // of WatchdogSec, so a busy machine has the other half before systemd restarts us.
+        if self.last_ping.is_some_and(|t| t.elapsed() < limit / 8) {
             return;
         }
         self.last_ping = Some(Instant::now());
@@ -173,7 +176,7 @@ impl Observer for Service {
     }
 
     fn longest_quiet(&self) -> Option<Duration> {
-        self.watchdog.map(|w| w / 2)
+        self.watchdog.map(|w| w / 3)
     }
 
     fn progress(&mut self, s: &Stats) {

@@ -548,7 +548,7 @@ fn a_server_down_at_start_is_retried_after_ready() {
     assert_eq!(dv.count("Drafts"), 1);
 }
 
-/// #13: the loop itself sends WATCHDOG=1 (at least every half WatchdogSec while it waits for
+/// #13: the loop itself sends WATCHDOG=1 (at least every third of WatchdogSec while it waits for
 /// mail), so a loop that stalls — here stuck on a server that stopped answering, with
 /// imap.timeout far beyond WatchdogSec — stops pinging at once and systemd restarts it within
 /// WatchdogSec of its last sign of life; once the command times out the pings come back.
