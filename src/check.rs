@@ -350,6 +350,7 @@ fn all_signals() -> Signals {
             "1. Can we pay {{annually}} by bank transfer?\n2. Is there a discount?".into(),
         ),
         request: Some("Please add Emma Walsh <emma@example.org> as a user.".into()),
+        listed: vec!["Name: {{Emma}} Walsh".into(), "Role: <Editor>".into()],
         called: true,
         still_failing: true,
         charged_twice: true,

@@ -28,6 +28,10 @@ const SURE_OF_A_COMPLAINT: f32 = 0.6;
 /// thanks rule, to keep it.
 const SURE_OF_THANKS: f32 = 0.8;
 
+/// Below this the model's "question" or "general" gives way to a request rule when nothing
+/// in the message is asked as a question.
+const SURE_OF_A_QUESTION: f32 = 0.8;
+
 /// Draft or skip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -345,6 +349,18 @@ impl Engine {
             && !why.model_reads("thanks", SURE_OF_THANKS)
         {
             return next_reading(&["thanks"], category);
+        }
+        // A "question" with nothing asked in it, or a stock `general`: a letter that asks for
+        // something in set phrases ("we formally request the following:", "bitten wir Sie um
+        // Übersendung", "ご送付をお願い") and has no question sentence of its own is a request
+        // when a request rule read it and the model is unsure (round 13 en de es fr ja ko 15:
+        // formal letters listing documents, filed question or general).
+        if matches!(category.id.as_str(), "question" | "general")
+            && signals.question.is_none()
+            && why.stated("request")
+            && !why.model_reads(&category.id, SURE_OF_A_QUESTION)
+        {
+            return self.category("request").unwrap_or(category);
         }
         category
     }

@@ -184,6 +184,10 @@ pub struct Signals {
     pub question: Option<String>,
     /// The sentence or two of their new text that carry their request, as written.
     pub request: Option<String>,
+    /// The details they set out line by line ("Name: Sarah Kim", the documents a formal
+    /// letter lists), as written, for the request and general drafts to name back
+    /// ([`asked::listed`]); none already quoted as `question` or `request`.
+    pub listed: Vec<String>,
     /// They say they phoned us (for `callback_missing` on a repeat contact).
     #[serde(skip)]
     pub called: bool,
@@ -1047,6 +1051,7 @@ impl SignalRules {
         });
         s.question = found.question;
         s.request = found.request;
+        s.listed = found.listed;
         s
     }
 

@@ -572,6 +572,17 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         // They say they were charged twice: `billing` names the double charge and promises
         // the duplicate back once confirmed, never "if we find you were charged too much".
         ("charged_twice", Value::Bool(s.charged_twice)),
+        // The details they set out line by line, as written: the request and general drafts
+        // name them back under one line of their own.
+        (
+            "listed",
+            Value::Array(
+                s.listed
+                    .iter()
+                    .map(|l| string(clean_line(l, 160)))
+                    .collect(),
+            ),
+        ),
         ("asked", string(asked(s, c.category))),
         ("asked_lines", Value::Array(asked_lines)),
         // What the quoted lines are, for their heading and the promise after them:

@@ -818,6 +818,55 @@ fn deadline_and_body(subject: &str, date: &str, text: &str) -> (Option<String>, 
 // Wednesday 9 December 2026, in the sender's own offset.
 const WEDNESDAY: &str = "Wed, 09 Dec 2026 10:00:00";
 
+/// Round 13 (en de fr ja ko): the new user's name, address and role, or the documents a
+/// formal letter lists, were set out line by line and the request draft named none of them,
+/// then offered "to ask if we need anything else". The draft names each back as written
+/// and asks for nothing more.
+#[test]
+fn details_set_out_line_by_line_are_named_back_in_the_request_draft() {
+    // (language, subject, text, offset, the lines named back, the offer to ask for more).
+    type Case = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static str,
+    );
+    let cases: [Case; 7] = [
+        ("en", "New user", "Hi,\n\nPlease add a new user to our account.\n\nName: Sarah Kim\nEmail: sarah.kim@corbett.example\nRole: Editor\n\nThanks,\nMark", "+0000", &["- Name: Sarah Kim", "- Role: Editor"], "anything else"),
+        ("en", "Annual supplier review: documents requested", "Dear Sir or Madam,\n\nAs part of our annual supplier review, we formally request the following documents:\n\n1. Your Data Processing Agreement;\n2. Your ISO 27001 certificate;\n3. A list of sub-processors.\n\nYours faithfully,\nProcurement", "+0000", &["- Your Data Processing Agreement", "- Your ISO 27001 certificate", "- A list of sub-processors."], "anything else"),
+        ("de", "Datenschutzprüfung", "Sehr geehrte Damen und Herren,\n\nim Rahmen unserer jährlichen Datenschutzprüfung bitten wir Sie um Übersendung folgender Unterlagen:\n\n- den aktuellen Auftragsverarbeitungsvertrag,\n- eine Liste der Unterauftragsverarbeiter.\n\nMit freundlichen Grüßen\nStadtwerke", "+0100", &["- den aktuellen Auftragsverarbeitungsvertrag", "- eine Liste der Unterauftragsverarbeiter."], "Rückfragen"),
+        ("ja", "資料送付のお願い", "拝啓\n\n貴社ますますご清栄のこととお慶び申し上げます。年次監査のため、下記資料のご送付をお願い申し上げます。\n\n1. データ処理契約書\n2. ISO 27001認証書の写し\n\n敬具\n総務部", "+0900", &["- データ処理契約書", "- ISO 27001認証書の写し"], "お尋ねいたします"),
+        ("fr", "Nouvel accès", "Bonjour,\n\nMerci de créer un accès pour une nouvelle collaboratrice :\n- Nom : Amélie Girard\n- Rôle : éditrice\n\nBien à vous,\nJulien", "+0100", &["- Nom : Amélie Girard", "- Rôle : éditrice"], "il nous manque"),
+        ("ja", "ユーザー追加", "お世話になっております。\n\n新しいユーザーの追加をお願いいたします。\n\n氏名：小林 葵\nメールアドレス：aoi@aoba.example\n権限：編集者\n\nよろしくお願いします。", "+0900", &["- 氏名：小林 葵", "- 権限：編集者"], "お尋ねいたします"),
+        ("ko", "사용자 추가", "안녕하세요.\n\n새 사용자 계정 추가 부탁드립니다.\n\n- 이름: 정하늘\n- 권한: 편집자\n\n감사합니다.", "+0900", &["- 이름: 정하늘", "- 권한: 편집자"], "여쭙겠습니다"),
+    ];
+    for (lang, subject, text, offset, named, offer) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} {offset}"), text);
+        let draft = o.draft.clone().expect("a draft");
+        assert!(
+            draft.template.ends_with("request"),
+            "{lang} {subject}: {} {:?} {:?}",
+            draft.template,
+            o.confidence,
+            o.why
+        );
+        for line in named {
+            assert!(
+                draft.body.lines().any(|l| l == *line),
+                "{lang}: {line:?} not in\n{}",
+                draft.body
+            );
+        }
+        assert!(
+            !draft.body.contains(offer),
+            "{lang}: {offer:?} in\n{}",
+            draft.body
+        );
+    }
+}
+
 /// Round 11-12 (et): "vajate seda neljapäev, 31. detsember" put a weekday and a month in the
 /// nominative where the sentence needs another case; Estonian drafts write the day in figures,
 /// which any case reads.
@@ -1899,35 +1948,35 @@ fn a_deadline_at_a_time_of_day_is_named_in_the_drafts_clock() {
             "Quote needed",
             "Please send the quote for 35 users, I need it by 3 pm.",
             "+0000",
-            "by 3 pm today",
+            "before 3 pm today",
         ),
         (
             "de",
             "Angebot",
             "Bitte schicken Sie mir das Angebot, wir brauchen es spätestens bis 15 Uhr.",
             "+0100",
-            "bis 15 Uhr",
+            "heute noch vor 15 Uhr",
         ),
         (
             "ja",
             "見積書の送付",
             "35ユーザー分の見積書を15時までにお送りください。",
             "+0900",
-            "本日15時まで",
+            "本日15時より前",
         ),
         (
             "ko",
             "견적서 요청",
             "35명 기준 견적서를 오후 3시까지 꼭 보내 주세요.",
             "+0900",
-            "오늘 15시까지",
+            "오늘 15시 전까지",
         ),
         (
             "he",
             "הצעת מחיר",
             "אני צריכה את הצעת המחיר עד 15:00, בבקשה.",
             "+0200",
-            "היום עד 15:00",
+            "היום לפני 15:00",
         ),
     ];
     for (lang, subject, text, offset, said) in cases {
@@ -2577,16 +2626,16 @@ fn a_call_window_is_promised_back_and_quoted_history_is_not_read() {
 fn an_urgent_or_same_day_message_is_promised_today_and_never_the_business_days() {
     // (language, subject, text, offset, the same-day promise, the business-days promise).
     let cases = [
-        ("en", "Shared folder", "Two of our coordinators can no longer open the shared project folder. We need it back by 3 pm today for a walk-through.", "+0000", "by 3 pm today", "within three business days"),
+        ("en", "Shared folder", "Two of our coordinators can no longer open the shared project folder. We need it back by 3 pm today for a walk-through.", "+0000", "before 3 pm today", "within three business days"),
         ("en", "URGENT: whole team locked out", "Urgent: our whole warehouse team cannot open the dashboard since this morning. Nobody can work.", "+0000", "today", "within three business days"),
         ("de", "Dashboard geht nicht", "Dringend: Unser ganzes Team kann seit heute Morgen das Dashboard nicht öffnen. Bitte melden Sie sich umgehend.", "+0100", "noch heute", "innerhalb von drei Werktagen"),
-        ("de", "Audit-Log", "Der Export des Audit-Logs bricht mit einer Zeitüberschreitung ab. Wir brauchen das Protokoll bis heute 15 Uhr für den Wirtschaftsprüfer.", "+0100", "heute bis 15 Uhr", "innerhalb von drei Werktagen"),
-        ("ja", "見積書の送付", "ビジネスプランの見積書を本日15時までにお送りください。", "+0900", "本日15時まで", "3営業日以内"),
+        ("de", "Audit-Log", "Der Export des Audit-Logs bricht mit einer Zeitüberschreitung ab. Wir brauchen das Protokoll bis heute 15 Uhr für den Wirtschaftsprüfer.", "+0100", "heute noch vor 15 Uhr", "innerhalb von drei Werktagen"),
+        ("ja", "見積書の送付", "ビジネスプランの見積書を本日15時までにお送りください。", "+0900", "本日15時より前", "3営業日以内"),
         ("ja", "至急：ログインできません", "至急対応をお願いします。本日中にログインできないと業務が止まってしまいます。", "+0900", "本日中", "3営業日以内"),
-        ("ko", "로그 요청", "보안 점검 때문에 접속 로그가 필요합니다. 오늘 오후 3시까지 꼭 보내 주세요.", "+0900", "오늘 15시까지", "영업일 기준 3일 이내에"),
+        ("ko", "로그 요청", "보안 점검 때문에 접속 로그가 필요합니다. 오늘 오후 3시까지 꼭 보내 주세요.", "+0900", "오늘 15시 전까지", "영업일 기준 3일 이내에"),
         ("ko", "[긴급] 로그인 불가", "긴급합니다. 오늘 중으로 로그인이 안 되면 업무를 할 수 없습니다.", "+0900", "오늘 중으로", "영업일 기준 3일 이내에"),
         ("he", "מייל איפוס לא מגיע", "מייל איפוס הסיסמה לא מגיע, ניסיתי שלוש פעמים. זה דחוף, אני צריך לשלוח היום דוחות ללקוחות.", "+0200", "עוד היום", "תוך שלושה ימי עסקים"),
-        ("he", "מסמך DPA", "אנחנו צריכים את מסמך ה-DPA החתום היום עד 15:00 להגשת מכרז.", "+0200", "היום עד 15:00", "תוך שלושה ימי עסקים"),
+        ("he", "מסמך DPA", "אנחנו צריכים את מסמך ה-DPA החתום היום עד 15:00 להגשת מכרז.", "+0200", "היום לפני 15:00", "תוך שלושה ימי עסקים"),
         ("zh", "导出报错", "导出审计数据一直报错“导出失败，请稍后重试”。我们今天下午3点之前必须把报告交给审计师。", "+0800", "今天15点之前", "三个工作日内"),
         ("zh", "急！无法登录", "非常紧急，今天必须登录系统，否则整个部门都没法工作。", "+0800", "今天之内", "三个工作日内"),
     ];
@@ -2938,7 +2987,7 @@ fn the_greeting_follows_each_languages_register_for_titles_gender_and_department
             "Guten Tag Herr Prof. Dr. von Bergen,",
         ),
         ("de", "Fr. Anja Keller", "Guten Tag Frau Keller,"),
-        ("de", "Dr. Ulrike Sommer", "Guten Tag Dr. Sommer,"),
+        ("de", "Dr. Ulrike Sommer", "Guten Tag Dr. Ulrike Sommer,"),
         ("fr", "M. Julien Marchand", "Bonjour Monsieur Marchand,"),
         ("fr", "Mme Claire de La Tour", "Bonjour Madame de La Tour,"),
         ("fr", "Julien Marchand", "Bonjour,"),
@@ -3294,7 +3343,7 @@ fn a_title_signed_under_the_letter_and_a_formal_letter_set_the_greeting() {
         ("en-title-in-signature", "Dear Dr Ellison,"),
         ("en-formal-no-name", "Dear Sir or Madam,"),
         ("en-formal-signed", "Dear J. Hargreaves,"),
-        ("de-prof-dr", "Guten Tag Prof. Dr. Engel,"),
+        ("de-prof-dr", "Guten Tag Prof. Dr. Martin Engel,"),
         ("de-formal-frau-dr", "Sehr geehrte Frau Dr. Reuter,"),
         ("de-formal-department", "Sehr geehrte Damen und Herren,"),
         ("fr-professeure", "Bonjour Madame la Professeure,"),
@@ -3325,6 +3374,23 @@ fn a_title_signed_under_the_letter_and_a_formal_letter_set_the_greeting() {
         assert!(template.starts_with(lang), "{name}: {template}");
         let first = body.lines().next().unwrap_or_default();
         assert_eq!(first, greeting, "{name}: {body}");
+    }
+    // Round 13 (en fr de es): a formal letter is closed formally too, not "Kind regards".
+    let closings = [
+        ("en-formal-no-name", "Yours faithfully,"),
+        ("en-formal-signed", "Yours sincerely,"),
+        ("de-formal-department", "Mit freundlichen Grüßen"),
+        ("fr-formal", "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées."),
+        ("es-formal", "Atentamente,"),
+    ];
+    for (name, closing) in closings {
+        let path = root().join(format!("tests/drafts/greeting/{name}.eml"));
+        let raw = std::fs::read(&path).expect("greeting fixture");
+        let (_, body) = draft(&raw);
+        assert!(
+            body.lines().any(|l| l == closing),
+            "{name}: {closing:?} not in\n{body}"
+        );
     }
     // A formal Japanese letter is thanked in the register of 拝啓, not with the everyday line.
     let raw = std::fs::read(root().join("tests/drafts/greeting/ja-formal-signed.eml"))

@@ -141,6 +141,8 @@ pub struct Asked {
 pub struct Found {
     pub question: Option<String>,
     pub request: Option<String>,
+    /// The details they listed ([`listed`]) that neither quote holds.
+    pub listed: Vec<String>,
 }
 
 impl Asked {
@@ -236,11 +238,184 @@ impl Asked {
                 question = quote(&[Line::plain(subject)]);
             }
         }
+        let request = quote(&lines(&judged, |k| k.request));
+        let quoted = |line: &String| {
+            [&question, &request]
+                .into_iter()
+                .flatten()
+                .any(|q| q.contains(line.as_str()))
+        };
+        let introduces = |line: &str| {
+            let norm = normalize(line);
+            lists
+                .iter()
+                .any(|l| l.lead_in.iter().any(|p| p.found_in(&norm)))
+        };
+        let listed = listed(scanned(body), introduces)
+            .into_iter()
+            .filter(|l| !quoted(l))
+            .collect();
         Found {
             question,
-            request: quote(&lines(&judged, |k| k.request)),
+            request,
+            listed,
         }
     }
+}
+
+/// At most this many listed details are named back: a longer list is a form or a log.
+pub const MAX_LISTED: usize = 6;
+/// A listed detail longer than this is left out, never cut.
+const MAX_LISTED_CHARS: usize = 160;
+/// Labels of a forwarded message's header block, which is no detail of theirs.
+const HEADER_LABELS: &[&str] = &[
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "date",
+    "sent",
+    "von",
+    "an",
+    "betreff",
+    "datum",
+    "gesendet",
+    "de",
+    "para",
+    "asunto",
+    "fecha",
+    "enviado",
+    "objet",
+    "envoyé",
+    "à",
+    "kellelt",
+    "kellele",
+    "teema",
+    "saatja",
+    "מאת",
+    "אל",
+    "נושא",
+    "差出人",
+    "宛先",
+    "件名",
+    "送信日時",
+    "보낸 사람",
+    "받는 사람",
+    "제목",
+    "发件人",
+    "收件人",
+    "主题",
+    "时间",
+];
+
+/// Labels of a signature's contact lines: a run of nothing else is how to reach them, which
+/// the draft does not name back.
+const CONTACT_LABELS: &[&str] = &[
+    "tel",
+    "phone",
+    "mobile",
+    "mob",
+    "cell",
+    "fax",
+    "web",
+    "website",
+    "www",
+    "email",
+    "e-mail",
+    "mail",
+    "telefon",
+    "handy",
+    "mobil",
+    "téléphone",
+    "tél",
+    "portable",
+    "teléfono",
+    "móvil",
+    "טלפון",
+    "נייד",
+    "電話",
+    "携帯",
+    "전화",
+    "휴대폰",
+    "电话",
+    "手机",
+    "邮箱",
+];
+
+/// The details a customer set out line by line, as written, for a draft to name back ("Name:
+/// Sarah Kim", "Role: Editor", or the three documents a formal letter lists): the first run
+/// of two or more "label: value" lines ("氏名：小林 葵", "- 이름: 정하늘"), or the first list of
+/// two or more bulleted or numbered items under a line that ends in a colon ("we request the
+/// following:") or holding a phrase that `introduces` a list ("下記", "folgende"). Markers and a
+/// closing comma or semicolon are dropped; an item over [`MAX_LISTED_CHARS`] is left out; a
+/// forwarded header block is no detail. Mostly language-free: the shape of the lines is the
+/// signal.
+pub fn listed(body: &str, introduces: impl Fn(&str) -> bool) -> Vec<String> {
+    let lines: Vec<&str> = body.lines().map(str::trim).collect();
+    let mut i = 0;
+    while i < lines.len() {
+        // A run of label lines, blank lines ending it.
+        let run: Vec<&str> = lines[i..]
+            .iter()
+            .map(|l| unlisted(l).0)
+            .take_while(|l| field(l).is_some())
+            .collect();
+        let labels = || run.iter().filter_map(|l| field(l)).map(str::to_lowercase);
+        let header = labels().any(|l| HEADER_LABELS.contains(&l.as_str()));
+        let contact = labels().all(|l| CONTACT_LABELS.contains(&l.trim_end_matches('.')));
+        if run.len() >= 2 && !header && !contact {
+            return kept(&run);
+        }
+        // A list under a line that introduces it.
+        let intro = lines[i].ends_with([':', '：']) || !lines[i].is_empty() && introduces(lines[i]);
+        if intro && unlisted(lines[i]).1.is_none() && field(lines[i]).is_none() {
+            let items: Vec<&str> = lines[i + 1..]
+                .iter()
+                .filter(|l| !l.is_empty())
+                .map(|l| unlisted(l))
+                .take_while(|(_, m)| m.is_some())
+                .map(|(l, _)| l)
+                .collect();
+            if items.len() >= 2 {
+                return kept(&items);
+            }
+        }
+        i += run.len().max(1);
+    }
+    Vec::new()
+}
+
+/// A "label: value" line's label, when it is one: a label of one to three words without a
+/// digit before the colon (not "10:30", not a sentence), and a value after it.
+fn field(line: &str) -> Option<&str> {
+    let at = line.find([':', '：'])?;
+    let (label, value) = (
+        line[..at].trim(),
+        line[at..].trim_start_matches([':', '：']).trim(),
+    );
+    let ok = !label.is_empty()
+        && !value.is_empty()
+        && label.chars().count() <= 30
+        && label.split_whitespace().count() <= 3
+        && !label.chars().any(|c| c.is_ascii_digit())
+        && !value.starts_with("//");
+    ok.then_some(label)
+}
+
+/// The lines named back: markers gone, collapsed, a closing comma or semicolon dropped, none
+/// too long, at most [`MAX_LISTED`].
+fn kept(lines: &[&str]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| {
+            collapse(l)
+                .trim_end_matches([',', ';', '，', '；', '、'])
+                .to_string()
+        })
+        .filter(|l| !l.is_empty() && l.chars().count() <= MAX_LISTED_CHARS)
+        .take(MAX_LISTED)
+        .collect()
 }
 
 /// What a sentence is.
@@ -734,6 +909,39 @@ mod tests {
 
     fn question(lang: &str, body: &str) -> Option<String> {
         read(lang, "", body).question
+    }
+
+    /// Round 13 (en de fr ja ko): the new user's name, address and role and a formal letter's
+    /// documents were set out line by line and never named back.
+    #[test]
+    fn details_set_out_line_by_line_are_listed_as_written() {
+        let cases: [(&str, &str, &[&str]); 6] = [
+            ("en", "Could you please add her to our account?\n\nName: Sarah Kim\nEmail: sarah.kim@corbett.example\nRole: Editor (no admin rights)\n\nIdeally before Monday.", &["Name: Sarah Kim", "Email: sarah.kim@corbett.example", "Role: Editor (no admin rights)"]),
+            ("en", "Dear Sir or Madam,\n\nWe formally request the following (reference ABC-1):\n\n1. A copy of your Data Processing Agreement;\n2. Your ISO 27001 certificate;\n3. A list of sub-processors.\n\nYours faithfully", &["A copy of your Data Processing Agreement", "Your ISO 27001 certificate", "A list of sub-processors."]),
+            ("de", "bitte legen Sie einen neuen Benutzer an:\n\nName: Sophie Hartmann\nE-Mail: s.hartmann@berger.example\nRolle: Bearbeiterin", &["Name: Sophie Hartmann", "E-Mail: s.hartmann@berger.example", "Rolle: Bearbeiterin"]),
+            ("fr", "Merci de lui créer un accès :\n- Nom : Amélie Girard\n- Rôle : éditrice", &["Nom : Amélie Girard", "Rôle : éditrice"]),
+            ("ja", "アカウント追加をお願いいたします。\n\n氏名：小林 葵\nメールアドレス：aoi@aoba.example\n権限：編集者", &["氏名：小林 葵", "メールアドレス：aoi@aoba.example", "権限：編集者"]),
+            ("ko", "사용자 한 명 추가 부탁드립니다.\n\n- 이름: 정하늘\n- 권한: 편집자(Editor)", &["이름: 정하늘", "권한: 편집자(Editor)"]),
+        ];
+        for (lang, body, want) in cases {
+            assert_eq!(read(lang, "", body).listed, want, "{lang}: {body}");
+        }
+    }
+
+    /// A forwarded header block, a signature's contact lines, one label alone, times of day
+    /// and numbered questions (quoted already) are no listed details.
+    #[test]
+    fn headers_contacts_times_and_quoted_questions_are_not_listed() {
+        let bodies = [
+            ("en", "See below.\n\nFrom: Anna <a@x.example>\nSent: Monday\nSubject: Invoice"),
+            ("en", "Please call me.\n\nTel: 030 1234567\nMobile: 0170 1234567"),
+            ("en", "Note: the export fails since yesterday."),
+            ("en", "It failed at 10:30 and again at\n11:45: twice."),
+            ("en", "Two questions:\n1. Do you host data in the EU?\n2. Is there a discount for charities?"),
+        ];
+        for (lang, body) in bodies {
+            assert_eq!(read(lang, "", body).listed, Vec::<String>::new(), "{body}");
+        }
     }
 
     fn request(lang: &str, body: &str) -> Option<String> {
