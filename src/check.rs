@@ -351,6 +351,7 @@ fn all_signals() -> Signals {
         ),
         request: Some("Please add Emma Walsh <emma@example.org> as a user.".into()),
         listed: vec!["Name: {{Emma}} Walsh".into(), "Role: <Editor>".into()],
+        how_to: false,
         called: true,
         still_failing: true,
         charged_twice: true,

@@ -350,6 +350,18 @@ impl Engine {
         {
             return next_reading(&["thanks"], category);
         }
+        // All they wrote is one how-to question ("how do i turn on two-factor
+        // authentication?", "¿Cómo cambio el idioma?", "2단계 인증은 어디서 끄나요?"): a
+        // question, whatever its topic makes the model read, unless they also say what they
+        // tried, that it still fails or that they are refused (round 13 en es fr ko 22).
+        if signals.how_to
+            && category.id != "question"
+            && signals.tried.is_empty()
+            && !signals.still_failing
+            && !signals.access_denied
+        {
+            return self.category("question").unwrap_or(category);
+        }
         // A "question" with nothing asked in it, or a stock `general`: a letter that asks for
         // something in set phrases ("we formally request the following:", "bitten wir Sie um
         // Übersendung", "ご送付をお願い") and has no question sentence of its own is a request

@@ -188,6 +188,11 @@ pub struct Signals {
     /// letter lists), as written, for the request and general drafts to name back
     /// ([`asked::listed`]); none already quoted as `question` or `request`.
     pub listed: Vec<String>,
+    /// All they wrote is one how-to question ([`asked::Found::how_to`]): the pipeline files
+    /// it `question` whatever the model reads in its topic (round 13 en ko 22: "how do I turn
+    /// on two-factor authentication?" answered as a lock-out).
+    #[serde(skip)]
+    pub how_to: bool,
     /// They say they phoned us (for `callback_missing` on a repeat contact).
     #[serde(skip)]
     pub called: bool,
@@ -792,6 +797,25 @@ impl SignalRules {
         })
     }
 
+    /// Whether a negation of `language` stands anywhere in `norm` as a word of its own,
+    /// apostrophes kept inside words ("don't", "can’t"), or anywhere for one written in a
+    /// script without spaces ("不", "ない").
+    fn says_not(&self, norm: &str, language: usize) -> bool {
+        let Some(negs) = self.negations.get(language) else {
+            return false;
+        };
+        let words: Vec<&str> = norm
+            .split(|c: char| !(wordish(c) || c == '\'' || c == '’'))
+            .collect();
+        negs.iter().any(|n| {
+            if n.chars().any(crate::rules::is_cjk) {
+                return norm.contains(n.as_str());
+            }
+            let n: Vec<&str> = n.split(' ').collect();
+            words.windows(n.len()).any(|w| w == n.as_slice())
+        })
+    }
+
     /// Whether `sentence` asks for something of [`ASKS`] (a copy, a new user, "email only"):
     /// the drafts say those in our own words, so the sentence is not quoted back as well.
     pub fn asks_in(&self, sentence: &str) -> bool {
@@ -1044,14 +1068,21 @@ impl SignalRules {
         self.drop_inquired(languages, subject, body, &mut s.asks);
         // A question whether to go back to an earlier version is still quoted where a draft
         // quotes questions: only the regression draft answers it in its own words.
-        let found = self.asked.read(languages, subject, body, |sentence| {
-            self.asks_of(sentence)
-                .iter()
-                .any(|&i| ASKS[i] != "rollback" && s.asks.iter().any(|a| a == ASKS[i]))
-        });
+        let found = self.asked.read(
+            languages,
+            subject,
+            body,
+            |sentence| {
+                self.asks_of(sentence)
+                    .iter()
+                    .any(|&i| ASKS[i] != "rollback" && s.asks.iter().any(|a| a == ASKS[i]))
+            },
+            |norm| languages.iter().any(|&l| self.says_not(norm, l)),
+        );
         s.question = found.question;
         s.request = found.request;
         s.listed = found.listed;
+        s.how_to = found.how_to;
         s
     }
 

@@ -818,6 +818,43 @@ fn deadline_and_body(subject: &str, date: &str, text: &str) -> (Option<String>, 
 // Wednesday 9 December 2026, in the sender's own offset.
 const WEDNESDAY: &str = "Wed, 09 Dec 2026 10:00:00";
 
+/// Round 13 (en es fr ko 22): a message that is only a how-to question was answered as a
+/// lock-out ("two-factor"), a regression ("cambio") or a stock reply; it is a question. One
+/// that also says something fails stays what the model reads.
+#[test]
+fn a_lone_how_to_question_is_a_question_whatever_its_topic() {
+    let cases = [
+        (
+            "en",
+            "2FA",
+            "how do i turn on two-factor authentication for my account?",
+        ),
+        (
+            "es",
+            "Idioma",
+            "¿Cómo cambio el idioma de la interfaz a inglés?",
+        ),
+        (
+            "fr",
+            "Corbeille",
+            "Comment on vide la corbeille sur l'appli mobile ?",
+        ),
+        ("ko", "2단계 인증", "2단계 인증은 어디서 끄나요?"),
+        ("zh", "手机号", "请问绑定的手机号怎么修改？"),
+    ];
+    for (lang, subject, text) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);
+        assert_eq!(o.category.as_deref(), Some("question"), "{lang}: {text}");
+    }
+    // A how-to that says the codes do not come is a sign-in problem.
+    let o = outcome(
+        "2FA",
+        &format!("{WEDNESDAY} +0000"),
+        "How do I sign in when the two-factor codes don't arrive on my phone any more?",
+    );
+    assert_eq!(o.category.as_deref(), Some("login"));
+}
+
 /// Round 13 (en de fr ja ko): the new user's name, address and role, or the documents a
 /// formal letter lists, were set out line by line and the request draft named none of them,
 /// then offered "to ask if we need anything else". The draft names each back as written

@@ -77,6 +77,11 @@ pub struct RawAsked {
     /// such sentences is a question to answer, not a change to make.
     #[serde(default)]
     inquiry: Vec<String>,
+    /// Phrases of a question that asks how to do something ("how do i", "wie kann ich",
+    /// "어디서", "怎么"): a message that is only such a question is a how-to question, not a
+    /// fault report, however much its words sound like one ("two-factor", "cambio").
+    #[serde(default)]
+    how_to: Vec<String>,
 }
 
 /// A phrase and whether each end must sit at a word boundary.
@@ -128,6 +133,7 @@ struct Lists {
     generic: Vec<String>,
     lead_in: Vec<Phrase>,
     inquiry: Vec<Phrase>,
+    how_to: Vec<Phrase>,
 }
 
 /// The compiled `[signals.asked]` of every language.
@@ -143,6 +149,10 @@ pub struct Found {
     pub request: Option<String>,
     /// The details they listed ([`listed`]) that neither quote holds.
     pub listed: Vec<String>,
+    /// All they asked is one how-to question: the only sentence worth quoting is a question
+    /// holding a `how_to` phrase, and it is not negated (`negated`: "how do I log in when
+    /// the code doesn't come?" is a fault).
+    pub how_to: bool,
 }
 
 impl Asked {
@@ -170,6 +180,7 @@ impl Asked {
         l.generic.extend(plain(&raw.generic));
         l.lead_in.extend(phrases(&raw.lead_in));
         l.inquiry.extend(phrases(&raw.inquiry));
+        l.how_to.extend(phrases(&raw.how_to));
     }
 
     /// The compiled lists of `languages`.
@@ -211,6 +222,7 @@ impl Asked {
         subject: &str,
         body: &str,
         covered: impl Fn(&str) -> bool,
+        negated: impl Fn(&str) -> bool,
     ) -> Found {
         let lists = self.lists(languages);
         if lists.is_empty() {
@@ -239,6 +251,19 @@ impl Asked {
             }
         }
         let request = quote(&lines(&judged, |k| k.request));
+        let worth: Vec<&(Sentence, Option<Kind>)> =
+            judged.iter().filter(|(_, k)| k.is_some()).collect();
+        let how_to = match worth.as_slice() {
+            [(s, Some(k))] => {
+                let norm = normalize(&s.text);
+                k.question
+                    && lists
+                        .iter()
+                        .any(|l| l.how_to.iter().any(|p| p.found_in(&norm)))
+                    && !negated(&norm)
+            }
+            _ => false,
+        };
         let quoted = |line: &String| {
             [&question, &request]
                 .into_iter()
@@ -259,6 +284,7 @@ impl Asked {
             question,
             request,
             listed,
+            how_to,
         }
     }
 }
@@ -904,6 +930,7 @@ mod tests {
             subject,
             body,
             |sentence| rules.signals.asks_in(sentence),
+            |_| false,
         )
     }
 
