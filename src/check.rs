@@ -352,6 +352,7 @@ fn all_signals() -> Signals {
         request: Some("Please add Emma Walsh <emma@example.org> as a user.".into()),
         listed: vec!["Name: {{Emma}} Walsh".into(), "Role: <Editor>".into()],
         how_to: false,
+        also_asked: vec!["Please add Emma Walsh <emma@example.org> as a user.".into()],
         called: true,
         still_failing: true,
         charged_twice: true,

@@ -114,7 +114,7 @@ pub fn evidence(
     let lang_idx = rules.languages.iter().position(|l| *l == language);
 
     let mut scores = vec![0f32; rules.categories.len()];
-    let (mut upset, mut urgent) = (0usize, 0usize);
+    let (mut upset, mut urgent, mut calm) = (0usize, 0usize, false);
     for h in &hits {
         match h.target {
             Target::Category(c) => {
@@ -127,7 +127,12 @@ pub fn evidence(
             }
             Target::Upset => upset += 1,
             Target::Urgent => urgent += 1,
+            Target::NotUrgent => calm = true,
         }
+    }
+    // "Not urgent" contains "urgent": saying it can wait outweighs every urgent word.
+    if calm {
+        urgent = 0;
     }
     if shouting(&text) {
         upset += 1;

@@ -67,6 +67,7 @@ pub enum Target {
     Category(usize),
     Upset,
     Urgent,
+    NotUrgent,
 }
 
 /// One scored hit of a phrase or pattern, as classify consumes it.
@@ -171,6 +172,10 @@ struct RawTone {
 struct RawPriority {
     #[serde(default)]
     urgent: Vec<String>,
+    /// "Not urgent", "no rush", "לא דחוף": they say it can wait, which outweighs any urgent
+    /// word (round 14 he: "לא דחוף, רק מחשבה" was promised a same-day answer).
+    #[serde(default)]
+    not_urgent: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -376,6 +381,7 @@ impl Builder {
         for (list, target) in [
             (&raw.tone.upset, Target::Upset),
             (&raw.priority.urgent, Target::Urgent),
+            (&raw.priority.not_urgent, Target::NotUrgent),
         ] {
             for p in list {
                 self.add_phrase(
@@ -925,6 +931,7 @@ impl RuleSet {
                     Target::Category(c) => self.categories[c].id.clone(),
                     Target::Upset => "tone:upset".into(),
                     Target::Urgent => "priority:urgent".into(),
+                    Target::NotUrgent => "priority:not_urgent".into(),
                 };
                 (
                     norm.get(range).unwrap_or_default().to_string(),

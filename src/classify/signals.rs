@@ -193,6 +193,11 @@ pub struct Signals {
     /// on two-factor authentication?" answered as a lock-out).
     #[serde(skip)]
     pub how_to: bool,
+    /// The lines of `question` and `request` marked as a second ask ("Also, could you change
+    /// the billing contact?"): the complaint drafts restate only these (round 14 de he ja 07
+    /// 18: a plea or the complaint itself was quoted under "We'll also take care of this").
+    #[serde(skip)]
+    pub also_asked: Vec<String>,
     /// They say they phoned us (for `callback_missing` on a repeat contact).
     #[serde(skip)]
     pub called: bool,
@@ -1083,6 +1088,7 @@ impl SignalRules {
         s.request = found.request;
         s.listed = found.listed;
         s.how_to = found.how_to;
+        s.also_asked = found.also;
         s
     }
 

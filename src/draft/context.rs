@@ -584,6 +584,23 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             ),
         ),
         ("asked", string(asked(s, c.category))),
+        // The quoted lines a complaint draft restates: only those marked as a second ask.
+        (
+            "also_lines",
+            Value::Array(
+                asked_lines
+                    .iter()
+                    .filter(|l| {
+                        l.as_str().is_some_and(|l| {
+                            s.also_asked.iter().any(|a| {
+                                unnumbered(&clean_line(a, asked::MAX_CHARS)) == unnumbered(l)
+                            })
+                        })
+                    })
+                    .cloned()
+                    .collect(),
+            ),
+        ),
         ("asked_lines", Value::Array(asked_lines)),
         // What the quoted lines are, for their heading and the promise after them:
         // `question`, `request`, `both`, or `""` when nothing is quoted.

@@ -818,6 +818,75 @@ fn deadline_and_body(subject: &str, date: &str, text: &str) -> (Option<String>, 
 // Wednesday 9 December 2026, in the sender's own offset.
 const WEDNESDAY: &str = "Wed, 09 Dec 2026 10:00:00";
 
+/// Round 14 (he 19): "לא דחוף, רק מחשבה" (not urgent, just a thought) was marked urgent and
+/// promised a same-day answer: saying it can wait outweighs the urgent word inside it.
+#[test]
+fn not_urgent_is_not_urgent() {
+    let cases = [
+        (
+            "en",
+            "An idea",
+            "Not urgent, just a thought: it would be nice to have a dark mode in the web app.",
+        ),
+        (
+            "de",
+            "Idee",
+            "Nicht dringend, nur eine Idee: ein dunkler Modus wäre schön.",
+        ),
+        (
+            "he",
+            "רעיון",
+            "לא דחוף, רק מחשבה: יהיה נחמד אם יהיה מצב כהה באפליקציה.",
+        ),
+        (
+            "ja",
+            "要望",
+            "急ぎではありませんが、ダークモードがあると嬉しいです。",
+        ),
+        ("zh", "建议", "不急，只是一个建议：希望能增加深色模式。"),
+    ];
+    for (lang, subject, text) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);
+        let priority = format!("{:?}", o.priority);
+        assert!(!priority.contains("Urgent"), "{lang}: {priority}");
+    }
+}
+
+/// Round 14 (de he ja 07 18): a complaint draft quoted the complaint itself or a plea ("please
+/// have someone actually call me back this time") under "We'll also take care of this for
+/// you". It restates only a second ask marked as one ("also", "außerdem", "另外").
+#[test]
+fn a_complaint_draft_restates_only_a_second_ask_marked_as_one() {
+    // (language, subject, text, a plea never quoted, a marked second ask that is).
+    let cases = [
+        ("en", "Still no callback", "I have called your hotline four times this week and every time I was promised a call back within 24 hours. Nobody has called. Please have someone actually call me back this time.\n\nAlso, could you change the billing contact on our account to our finance team?", "call me back this time", Some("Also, could you change the billing contact")),
+        ("de", "Keine Antwort", "Seit zwei Wochen warte ich auf eine Antwort auf meine Anfrage vom 20. November. Ich bitte Sie, sich endlich ordentlich darum zu kümmern.\n\nAußerdem: Könnten Sie bitte die Kontaktperson für Rechnungen auf unsere Buchhaltung umstellen?", "endlich ordentlich", Some("Könnten Sie bitte die Kontaktperson")),
+        ("ja", "担当者の対応について", "昨日お電話した際の担当の方の対応が非常に失礼でした。話の途中で電話を切られました。きちんと対応していただけるようお願いします。", "きちんと対応していただけるよう", None),
+        ("he", "אף אחד לא חזר אליי", "התקשרתי למוקד ארבע פעמים והבטיחו לי שיחזרו אליי תוך 24 שעות. אף אחד לא חזר. בבקשה שמישהו באמת יחזור אליי הפעם.", "יחזור אליי הפעם", None),
+        ("zh", "两周没有回复", "我11月20日发的邮件到现在两周了都没有任何回复，连确认邮件都没有，太让人失望了。请你们认真处理一下。\n\n另外，请帮我们把账单联系人改成财务部的王丽。", "认真处理一下", Some("另外，请帮我们把账单联系人改成财务部的王丽。")),
+    ];
+    for (lang, subject, text, plea, second) in cases {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);
+        let category = o.category.clone().unwrap_or_default();
+        assert!(
+            ["staff_complaint", "slow_service", "repeat_contact"].contains(&category.as_str()),
+            "{lang}: {category}"
+        );
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        let quoted: Vec<&str> = body.lines().filter(|l| l.starts_with("> ")).collect();
+        assert!(
+            !quoted.iter().any(|l| l.contains(plea)),
+            "{lang}: {plea:?} quoted in\n{body}"
+        );
+        if let Some(second) = second {
+            assert!(
+                quoted.iter().any(|l| l.contains(second)),
+                "{lang}: {second:?} not quoted in\n{body}"
+            );
+        }
+    }
+}
+
 /// Round 13 (en es fr ko 22): a message that is only a how-to question was answered as a
 /// lock-out ("two-factor"), a regression ("cambio") or a stock reply; it is a question. One
 /// that also says something fails stays what the model reads.
@@ -3322,6 +3391,11 @@ fn the_user_to_add_is_named_back_by_their_address() {
         ("zh", "添加新用户", "您好，请为新同事林佳添加新用户，邮箱是 mia.lang@customer.example，需要编辑权限，谢谢。"),
         ("ko", "사용자 추가 요청", "안녕하세요. 새로 입사한 동료 정하늘(mia.lang@customer.example)을 편집자 권한 사용자로 추가해 주세요."),
         ("he", "הוספת משתמש", "שלום, אבקש להוסיף משתמשת חדשה עבור מיה לנג (mia.lang@customer.example) עם הרשאות עריכה."),
+        // Rounds 13-14: the person first, then "add her to our account" in its own words.
+        ("en", "New starter", "We have a new starter on Monday. Could you please add her to our account?\n\nName: Mia Lang\nEmail: mia.lang@customer.example"),
+        ("ja", "アカウント追加", "12月から入社したメンバーのアカウント追加をお願いいたします。\n\n氏名：林 美亜\nメール：mia.lang@customer.example"),
+        ("ko", "사용자 추가", "이번 주에 입사한 직원이 있어서 계정에 사용자 한 명 추가 부탁드립니다.\n\n- 이메일: mia.lang@customer.example"),
+        ("et", "Uus kasutaja", "Meie büroosse tuli uus töötaja. Palun lisage ta meie kontole kasutajaks:\n\nNimi: Mia Lang\nE-post: mia.lang@customer.example"),
     ];
     for (lang, subject, text) in cases {
         let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);

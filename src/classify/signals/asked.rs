@@ -82,6 +82,11 @@ pub struct RawAsked {
     /// fault report, however much its words sound like one ("two-factor", "cambio").
     #[serde(default)]
     how_to: Vec<String>,
+    /// Words that mark a second, separate ask ("also", "außerdem", "另外", "あわせて"): a
+    /// complaint draft restates only such lines, since its other quotable sentences are the
+    /// complaint itself or a plea ("please have someone actually call me back this time").
+    #[serde(default)]
+    also: Vec<String>,
 }
 
 /// A phrase and whether each end must sit at a word boundary.
@@ -134,6 +139,7 @@ struct Lists {
     lead_in: Vec<Phrase>,
     inquiry: Vec<Phrase>,
     how_to: Vec<Phrase>,
+    also: Vec<Phrase>,
 }
 
 /// The compiled `[signals.asked]` of every language.
@@ -153,6 +159,9 @@ pub struct Found {
     /// holding a `how_to` phrase, and it is not negated (`negated`: "how do I log in when
     /// the code doesn't come?" is a fault).
     pub how_to: bool,
+    /// The quoted lines (of `question` and `request`) marked as a second ask by an `also`
+    /// phrase, as quoted.
+    pub also: Vec<String>,
 }
 
 impl Asked {
@@ -181,6 +190,7 @@ impl Asked {
         l.lead_in.extend(phrases(&raw.lead_in));
         l.inquiry.extend(phrases(&raw.inquiry));
         l.how_to.extend(phrases(&raw.how_to));
+        l.also.extend(phrases(&raw.also));
     }
 
     /// The compiled lists of `languages`.
@@ -280,11 +290,24 @@ impl Asked {
             .into_iter()
             .filter(|l| !quoted(l))
             .collect();
+        let also = [&question, &request]
+            .into_iter()
+            .flatten()
+            .flat_map(|q| q.lines())
+            .filter(|line| {
+                let norm = normalize(line);
+                lists
+                    .iter()
+                    .any(|l| l.also.iter().any(|p| p.found_in(&norm)))
+            })
+            .map(str::to_string)
+            .collect();
         Found {
             question,
             request,
             listed,
             how_to,
+            also,
         }
     }
 }
