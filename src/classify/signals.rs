@@ -1085,7 +1085,26 @@ impl SignalRules {
             |norm| languages.iter().any(|&l| self.says_not(norm, l)),
         );
         s.question = found.question;
-        s.request = found.request;
+        // Beside the details they listed, a request line that only dates them ("We would be
+        // grateful to receive these by 15 January") is said by the deadline line of the draft
+        // and reads as a fragment quoted (round 14 en fr et 15).
+        s.request = if found.listed.is_empty() || s.deadline.is_none() {
+            found.request
+        } else {
+            let kept: Vec<&str> = found
+                .request
+                .as_deref()
+                .unwrap_or_default()
+                .lines()
+                .filter(|line| {
+                    let norm = normalize(line);
+                    !languages
+                        .iter()
+                        .any(|&l| !self.when.deadlines(l, &norm).is_empty())
+                })
+                .collect();
+            (!kept.is_empty()).then(|| kept.join("\n"))
+        };
         s.listed = found.listed;
         s.how_to = found.how_to;
         s.also_asked = found.also;

@@ -818,6 +818,57 @@ fn deadline_and_body(subject: &str, date: &str, text: &str) -> (Option<String>, 
 // Wednesday 9 December 2026, in the sender's own offset.
 const WEDNESDAY: &str = "Wed, 09 Dec 2026 10:00:00";
 
+/// Round 14 (ko he 03): an invoice copy asked for as "사본이 필요합니다" or "ביקשה העתק של
+/// חשבונית" got the billing dispute's apology; a call asked for as "打个电话给我" got an email
+/// promise (zh 02). Each is read as what it asks.
+#[test]
+fn copies_and_calls_asked_for_in_other_words_are_read() {
+    let copies = [
+        ("ko", "인보이스 사본 요청", "회계 마감 때문에 11월분 인보이스 사본이 필요합니다.\n인보이스 번호는 INV-2026-11-0482 입니다.\nPDF로 보내주시면 됩니다."),
+        ("he", "העתק חשבונית", "הנהלת החשבונות שלנו ביקשה העתק של חשבונית מס' INV-2026-10482 מאוקטובר, לא מוצאים אותה אצלנו.\nאפשר לשלוח שוב למייל הזה?"),
+    ];
+    for (lang, subject, text) in copies {
+        let o = outcome(subject, &format!("{WEDNESDAY} +0200"), text);
+        let asks = o
+            .signals
+            .as_ref()
+            .map(|s| s.asks.clone())
+            .unwrap_or_default();
+        assert!(asks.iter().any(|a| a == "copy"), "{lang}: {asks:?}");
+        let body = o.draft.map(|d| d.body).unwrap_or_default();
+        assert!(body.contains("INV-2026-1"), "{lang}: {body}");
+    }
+    let o = outcome(
+        "电话沟通",
+        &format!("{WEDNESDAY} +0800"),
+        "你好，我们在配置共享文件夹权限时遇到一些问题，想请你们的技术人员打个电话给我。我的手机号是 138 1024 5566，明天下午2点-4点都可以。",
+    );
+    let asks = o
+        .signals
+        .as_ref()
+        .map(|s| s.asks.clone())
+        .unwrap_or_default();
+    assert!(asks.iter().any(|a| a == "callback"), "zh: {asks:?}");
+    let body = o.draft.map(|d| d.body).unwrap_or_default();
+    assert!(body.contains("138 1024 5566"), "zh: {body}");
+}
+
+/// Round 14 (en fr et 15): beside the documents a letter lists, the sentence that only dates
+/// them ("We would be grateful to receive these by 15 January") was quoted as a request to
+/// take care of; the deadline line says it.
+#[test]
+fn a_line_that_only_dates_the_listed_details_is_not_quoted() {
+    let o = outcome(
+        "Supplier review",
+        &format!("{WEDNESDAY} +0000"),
+        "Dear Sir or Madam,\n\nAs part of our annual supplier review, we formally request the following documents:\n\n1. Your Data Processing Agreement;\n2. Your ISO 27001 certificate.\n\nWe would be grateful to receive these by 15 January 2027.\n\nYours faithfully,\nProcurement",
+    );
+    let body = o.draft.map(|d| d.body).unwrap_or_default();
+    assert!(body.contains("- Your ISO 27001 certificate"), "{body}");
+    assert!(!body.contains("> We would be grateful"), "{body}");
+    assert!(body.contains("15 January"), "{body}");
+}
+
 /// Round 14 (he 19): "לא דחוף, רק מחשבה" (not urgent, just a thought) was marked urgent and
 /// promised a same-day answer: saying it can wait outweighs the urgent word inside it.
 #[test]
@@ -3503,6 +3554,19 @@ fn a_title_signed_under_the_letter_and_a_formal_letter_set_the_greeting() {
             "{name}: {closing:?} not in\n{body}"
         );
     }
+    // Round 14 (de 15): a formal letter signed by a person of unknown gender and no title is
+    // answered as formally as it was written, not "Guten Tag Bernd Schulze".
+    let o = outcome(
+        "Datenschutzprüfung",
+        &format!("{WEDNESDAY} +0100"),
+        "Sehr geehrte Damen und Herren,\n\nbitte senden Sie uns Ihr aktuelles ISO-27001-Zertifikat.\n\nMit freundlichen Grüßen\nBernd Schulze\nStadtwerke Lindenau",
+    );
+    let body = o.draft.map(|d| d.body).unwrap_or_default();
+    assert_eq!(
+        body.lines().next(),
+        Some("Sehr geehrte Damen und Herren,"),
+        "{body}"
+    );
     // A formal Japanese letter is thanked in the register of 拝啓, not with the everyday line.
     let raw = std::fs::read(root().join("tests/drafts/greeting/ja-formal-signed.eml"))
         .expect("greeting fixture");

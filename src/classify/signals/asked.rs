@@ -961,6 +961,18 @@ mod tests {
         read(lang, "", body).question
     }
 
+    /// Round 14: a thank-you for the answer to come is no request (ko 01 20), and a formal
+    /// letter's "vous saurait gré de bien vouloir" is one (fr 15).
+    #[test]
+    fn courtesy_about_the_answer_is_no_request_and_formal_french_asks_are() {
+        assert_eq!(
+            request("ko", "연간 결제 할인이 있는지 궁금합니다. 내부 보고가 다음 주 초라서 그 전에 답변 주시면 감사하겠습니다."),
+            None
+        );
+        let fr = "La Direction vous saurait gré de bien vouloir lui transmettre l'export des journaux d'accès de notre compte.";
+        assert_eq!(request("fr", fr).as_deref(), Some(fr));
+    }
+
     /// Round 13 (en de fr ja ko): the new user's name, address and role and a formal letter's
     /// documents were set out line by line and never named back.
     #[test]
