@@ -460,8 +460,22 @@ impl Engine {
             Some(outage) if confirmed && unsure => outage,
             _ => category,
         };
+        // A failure that outlasted a resolved incident has blocked them since the fix: it is
+        // answered today, never "within one business day" (round 14 en es fr ja ko zh 12:
+        // "I needed it this morning" got the business days).
+        let outlasted = outcome.facts.iter().any(|f| {
+            matches!(
+                f,
+                Fact::IncidentConfirmed {
+                    still_failing: true,
+                    ..
+                }
+            )
+        });
         // A category changed above takes its own priority; urgency words still count.
-        let class_priority = if category.id == self.rules.categories[class.category].id {
+        let class_priority = if outlasted {
+            Priority::Urgent
+        } else if category.id == self.rules.categories[class.category].id {
             class.priority
         } else if class.priority == Priority::Urgent {
             Priority::Urgent
@@ -509,7 +523,7 @@ impl Engine {
             own_addresses: own,
             facts: &outcome.facts,
             signals: &signals,
-            urgent: class.priority == Priority::Urgent,
+            urgent: class.priority == Priority::Urgent || outlasted,
             followup: followup || !msg.in_reply_to.is_empty() || !msg.references.is_empty(),
             stated: class.why.stated(&category.id),
         });

@@ -957,6 +957,7 @@ impl SignalRules {
                 together::Sets::Tried(i) => tried[i] = true,
                 together::Sets::About(i) => about[i] = true,
                 together::Sets::ChargedTwice => s.charged_twice = true,
+                together::Sets::StillFailing => s.still_failing = true,
             }
         }
         // Requests for a call written around their window ("könnten Sie mich morgen zwischen
@@ -3582,6 +3583,12 @@ days.other_week = ['next week']
                 "Staatuselehel on rike lahendatud, aga meil töölaud ikka ei avane.",
             ),
             ("zh", "我们今天早上登录，控制台还是加载不出来，一直空白。"),
+            // Round 13-14 (ja ko 12): words between "still" and the negated verb.
+            (
+                "ko",
+                "그런데 저희 계정은 아직도 예약 알림 메일이 오지 않습니다.",
+            ),
+            ("ja", "今朝もまだダッシュボードが開けません。"),
         ] {
             if !built_in(lang, text).still_failing {
                 wrong.push(format!("missed {lang}: {text}"));
@@ -3591,6 +3598,9 @@ days.other_week = ['next week']
             ("en", "The notifications were not arriving yesterday."),
             ("de", "Gestern kamen keine Benachrichtigungen."),
             ("zh", "昨天没收到通知邮件。"),
+            ("ko", "2주가 지났는데 아직도 답변을 받지 못했습니다."),
+            ("ja", "まだ返信をいただいておりません。"),
+            ("ja", "キャッシュの削除はまだ試していません。"),
         ] {
             if built_in(lang, text).still_failing {
                 wrong.push(format!("read {lang}: {text}"));

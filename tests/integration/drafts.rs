@@ -1716,7 +1716,7 @@ fn the_steps_they_already_took_are_named_back() {
 /// but it still fails for them was filed `general` (the model was unsure) and got a stock
 /// acknowledgement, (fr) "Merci de vérifier notre compte" a thank-you; (en) "still not
 /// getting" was not read as still failing and the draft said everything works again. A
-/// message a known incident confirms is answered as an outage.
+/// message a known incident confirms is answered as an outage, and today.
 #[test]
 fn a_still_failing_incident_is_answered_as_one_even_when_the_model_is_unsure() {
     let cases = [
@@ -1743,7 +1743,21 @@ fn a_still_failing_incident_is_answered_as_one_even_when_the_model_is_unsure() {
     ];
     for (lang, subject, text) in cases {
         let o = outcome(subject, "Thu, 19 Nov 2026 09:00:00 +0100", text);
+        // Round 14 (en es fr ja ko zh 12): a failure that outlasted the fix is answered today.
+        let priority = format!("{:?}", o.priority);
+        assert!(priority.contains("Urgent"), "{lang}: {priority}");
         let body = o.draft.map(|d| d.body).unwrap_or_default();
+        let today = [
+            ("en", "today"),
+            ("es", "hoy mismo"),
+            ("fr", "dans la journée"),
+            ("et", "veel täna"),
+        ];
+        let today = today
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map_or("", |(_, t)| t);
+        assert!(body.contains(today), "{lang}: {today:?} not in {body}");
         assert_eq!(o.category.as_deref(), Some("outage"), "{lang}: {body}");
         let (new, fixed) = resolved_but_still_failing(lang);
         assert!(body.contains(new), "{lang}: {new:?} missing from {body}");

@@ -33,6 +33,11 @@ pub struct RawTogether {
     /// They were charged twice for one thing (`signals.charged_twice`).
     #[serde(default)]
     charged_twice: Option<RawRule>,
+    /// The failure goes on (`signals.still_failing`) in languages that put words between
+    /// "still" and the negated verb ("아직도 예약 알림 메일이 오지 않습니다", "まだダッシュボードが
+    /// 開けません"); its words carry their own negation, like a `tried` rule's.
+    #[serde(default)]
+    still_failing: Option<RawRule>,
 }
 
 /// One rule: `all`, the groups of words one sentence must hold one of each of; `unless`, words
@@ -52,6 +57,7 @@ pub enum Sets {
     Tried(usize),
     About(usize),
     ChargedTwice,
+    StillFailing,
 }
 
 /// A normalised word or phrase and whether it must start and end at a word boundary.
@@ -103,6 +109,11 @@ impl Together {
                 raw.charged_twice
                     .iter()
                     .map(|g| Ok((Sets::ChargedTwice, "charged_twice", "", g))),
+            )
+            .chain(
+                raw.still_failing
+                    .iter()
+                    .map(|g| Ok((Sets::StillFailing, "still_failing", "", g))),
             );
         for rule in rules {
             let (sets, key, id, raw) = rule?;
