@@ -786,35 +786,18 @@ impl SignalRules {
         negs.iter().any(|n| clause.contains(n.as_str()))
     }
 
-    /// Whether a negation of `language` stands in `span`: as a word, or anywhere for one
-    /// written in a script without spaces ("不").
+    /// Whether a negation of `language` stands in `span`: as a word (apostrophes kept inside
+    /// words: "don't", "can’t"), or anywhere for one written in a script without spaces ("不").
     fn negation_in(&self, span: &str, language: usize) -> bool {
         let Some(negs) = self.negations.get(language) else {
             return false;
         };
-        let words: Vec<&str> = span.split(|c: char| !wordish(c)).collect();
-        negs.iter().any(|n| {
-            if n.chars().any(crate::rules::is_cjk) {
-                return span.contains(n.as_str());
-            }
-            let n: Vec<&str> = n.split(' ').collect();
-            words.windows(n.len()).any(|w| w == n.as_slice())
-        })
-    }
-
-    /// Whether a negation of `language` stands anywhere in `norm` as a word of its own,
-    /// apostrophes kept inside words ("don't", "can’t"), or anywhere for one written in a
-    /// script without spaces ("不", "ない").
-    fn says_not(&self, norm: &str, language: usize) -> bool {
-        let Some(negs) = self.negations.get(language) else {
-            return false;
-        };
-        let words: Vec<&str> = norm
+        let words: Vec<&str> = span
             .split(|c: char| !(wordish(c) || c == '\'' || c == '’'))
             .collect();
         negs.iter().any(|n| {
             if n.chars().any(crate::rules::is_cjk) {
-                return norm.contains(n.as_str());
+                return span.contains(n.as_str());
             }
             let n: Vec<&str> = n.split(' ').collect();
             words.windows(n.len()).any(|w| w == n.as_slice())
@@ -1083,7 +1066,7 @@ impl SignalRules {
                     .iter()
                     .any(|&i| ASKS[i] != "rollback" && s.asks.iter().any(|a| a == ASKS[i]))
             },
-            |norm| languages.iter().any(|&l| self.says_not(norm, l)),
+            |norm| languages.iter().any(|&l| self.negation_in(norm, l)),
         );
         s.question = found.question;
         // Beside the details they listed, a request line that only dates them ("We would be
