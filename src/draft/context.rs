@@ -224,6 +224,11 @@ fn clock_in(t: &Option<String>, l: &Locale) -> String {
         .unwrap_or_default()
 }
 
+/// Whether `lines` hold `line`, item numbers aside.
+fn has(lines: &[String], line: &str) -> bool {
+    lines.iter().any(|o| unnumbered(o) == unnumbered(line))
+}
+
 /// A quoted line without its item number, to compare the question's lines with the request's.
 fn unnumbered(line: &str) -> &str {
     let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -251,7 +256,6 @@ fn asked_lines(s: &Signals, category: &str) -> (Vec<Value>, &'static str) {
     };
     let questions = split(&s.question);
     let requests = split(&s.request);
-    let has = |lines: &[String], l: &str| lines.iter().any(|o| unnumbered(o) == unnumbered(l));
     let (first, second) = if category == "request" {
         (&requests, &questions)
     } else {
@@ -443,6 +447,11 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         && !phone.is_empty()
         && !matches!(c.category, "slow_service" | "repeat_contact");
     let (asked_lines, asked_kind) = asked_lines(s, c.category);
+    let also: Vec<String> = s
+        .also_asked
+        .iter()
+        .map(|a| clean_line(a, asked::MAX_CHARS))
+        .collect();
     let asked_kind = if asked_lines.is_empty() {
         ""
     } else {
@@ -590,13 +599,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             Value::Array(
                 asked_lines
                     .iter()
-                    .filter(|l| {
-                        l.as_str().is_some_and(|l| {
-                            s.also_asked.iter().any(|a| {
-                                unnumbered(&clean_line(a, asked::MAX_CHARS)) == unnumbered(l)
-                            })
-                        })
-                    })
+                    .filter(|l| l.as_str().is_some_and(|l| has(&also, l)))
                     .cloned()
                     .collect(),
             ),

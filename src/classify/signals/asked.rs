@@ -211,10 +211,7 @@ impl Asked {
             .filter(|s| !s.is_empty())
             .chain(marked_sentences(scanned(body)).into_iter().map(|s| s.text))
             .map(|text| {
-                let norm = normalize(&text);
-                let asks_about = lists
-                    .iter()
-                    .any(|l| l.inquiry.iter().any(|p| p.found_in(&norm)));
+                let asks_about = holds(&lists, |l| &l.inquiry, &normalize(&text));
                 (text, asks_about)
             })
             .collect()
@@ -241,11 +238,8 @@ impl Asked {
         let judged: Vec<(Sentence, Option<Kind>)> = marked_sentences(scanned(body))
             .into_iter()
             .map(|s| {
-                let lead_in = s.list.is_none()
-                    && lists.iter().any(|l| {
-                        let norm = normalize(&s.text);
-                        l.lead_in.iter().any(|p| p.found_in(&norm))
-                    });
+                let lead_in =
+                    s.list.is_none() && holds(&lists, |l| &l.lead_in, &normalize(&s.text));
                 let kind = judge(&lists, &s.text).filter(|_| !lead_in && !covered(&s.text));
                 (s, kind)
             })
@@ -266,11 +260,7 @@ impl Asked {
         let how_to = match worth.as_slice() {
             [(s, Some(k))] => {
                 let norm = normalize(&s.text);
-                k.question
-                    && lists
-                        .iter()
-                        .any(|l| l.how_to.iter().any(|p| p.found_in(&norm)))
-                    && !negated(&norm)
+                k.question && holds(&lists, |l| &l.how_to, &norm) && !negated(&norm)
             }
             _ => false,
         };
@@ -280,12 +270,7 @@ impl Asked {
                 .flatten()
                 .any(|q| q.contains(line.as_str()))
         };
-        let introduces = |line: &str| {
-            let norm = normalize(line);
-            lists
-                .iter()
-                .any(|l| l.lead_in.iter().any(|p| p.found_in(&norm)))
-        };
+        let introduces = |line: &str| holds(&lists, |l| &l.lead_in, &normalize(line));
         let listed = listed(scanned(body), introduces)
             .into_iter()
             .filter(|l| !quoted(l))
@@ -294,12 +279,7 @@ impl Asked {
             .into_iter()
             .flatten()
             .flat_map(|q| q.lines())
-            .filter(|line| {
-                let norm = normalize(line);
-                lists
-                    .iter()
-                    .any(|l| l.also.iter().any(|p| p.found_in(&norm)))
-            })
+            .filter(|line| holds(&lists, |l| &l.also, &normalize(line)))
             .map(str::to_string)
             .collect();
         Found {
@@ -513,10 +493,15 @@ fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
                     .iter()
                     .any(|e| bare.ends_with(e.as_str()))
         });
-    let request = lists
-        .iter()
-        .any(|l| l.request.iter().any(|p| p.found_in(&norm)));
+    let request = holds(lists, |l| &l.request, &norm);
     Some(Kind { question, request })
+}
+
+/// Whether the normalised `norm` holds a phrase of the list `pick` takes from any of `lists`.
+fn holds(lists: &[&Lists], pick: fn(&Lists) -> &Vec<Phrase>, norm: &str) -> bool {
+    lists
+        .iter()
+        .any(|l| pick(l).iter().any(|p| p.found_in(norm)))
 }
 
 /// Closing quotes and brackets that may follow a sentence's final punctuation.
