@@ -438,7 +438,9 @@ macro_rules! non_word_class {
 /// next to an ASCII letter or digit (or `\d`) it becomes the ASCII `(?-u:\b)`; at the very
 /// start or end of the pattern (or of a top-level alternative), next to a group as in
 /// `\b(?:é|e)tape`, it becomes "start/end of text or a non-word character" — which consumes
-/// that character, harmless since rules only ask whether and what number matched. Any other
+/// that character, harmless since rules only ask whether and what number matched. Elsewhere,
+/// next to a group whose every alternative starts (or ends) with an ASCII letter or digit, as
+/// in `(?:close|end)\b[^.]*\b(?:on|by) {day}`, it is ASCII too ([`group_edges`]). Any other
 /// `\b` stays Unicode.
 ///
 /// "A non-word character" is written as the characters that stand next to words in mail —
@@ -451,6 +453,8 @@ pub(crate) fn ascii_boundaries(pattern: &str) -> String {
     const NON_WORD_BEFORE: &str = concat!("(?:^|", non_word_class!(), ")");
     const NON_WORD_AFTER: &str = concat!("(?:$|", non_word_class!(), ")");
     let chars: Vec<char> = pattern.chars().collect();
+    let pairs = group_pairs(&chars);
+    let closing: HashMap<usize, usize> = pairs.iter().map(|(&o, &c)| (c, o)).collect();
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut depth = 0i32;
     let mut in_class = false;
@@ -477,12 +481,20 @@ pub(crate) fn ascii_boundaries(pattern: &str) -> String {
             let next_is_digit_class = next == Some('\\') && chars.get(i + 3) == Some(&'d');
             let at_start = depth == 0 && (prev.is_none() || prev == Some('|') || prev == Some('^'));
             let at_end = depth == 0 && (next.is_none() || next == Some('|') || next == Some('$'));
+            let word_group = || {
+                let after = (next == Some('(')).then(|| pairs.get(&(i + 2))).flatten();
+                let before = (prev == Some(')')).then(|| closing.get(&(i - 1))).flatten();
+                after.is_some_and(|&close| group_edges(&chars, &pairs, i + 2, close, true))
+                    || before.is_some_and(|&open| group_edges(&chars, &pairs, open, i - 1, false))
+            };
             if ascii_word(prev) || ascii_word(next) || next_is_digit_class {
                 out.push_str("(?-u:\\b)");
             } else if at_start {
                 out.push_str(NON_WORD_BEFORE);
             } else if at_end {
                 out.push_str(NON_WORD_AFTER);
+            } else if word_group() {
+                out.push_str("(?-u:\\b)");
             } else {
                 out.push_str("\\b");
             }
@@ -493,6 +505,173 @@ pub(crate) fn ascii_boundaries(pattern: &str) -> String {
         i += 2;
     }
     out
+}
+
+/// Each group's opening parenthesis and its closing one, by index in `chars`.
+fn group_pairs(chars: &[char]) -> HashMap<usize, usize> {
+    let mut pairs = HashMap::new();
+    let mut open = Vec::new();
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 1,
+            '[' => in_class = true,
+            ']' => in_class = false,
+            '(' if !in_class => open.push(i),
+            ')' if !in_class => {
+                if let Some(o) = open.pop() {
+                    pairs.insert(o, i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    pairs
+}
+
+/// Whether every alternative of the group from `open` to `close` starts (`start`) or ends
+/// with an ASCII letter or digit (a literal, `\d`, or `\w` repeated after a literal, as in
+/// `cancel\w*`). A `\b` on that side of the group can then be ASCII: it differs from Unicode's
+/// only where a letter of another script is glued to the words, which rules do not meet in
+/// mail. Anything else (a class, an optional first atom, a flag group) says no.
+fn group_edges(
+    chars: &[char],
+    pairs: &HashMap<usize, usize>,
+    open: usize,
+    close: usize,
+    start: bool,
+) -> bool {
+    let mut from = open + 1;
+    if chars.get(from) == Some(&'?') {
+        let named = chars.get(from + 1) == Some(&'P') && chars.get(from + 2) == Some(&'<')
+            || chars.get(from + 1) == Some(&'<') && !matches!(chars.get(from + 2), Some('=' | '!'));
+        let header_end = if named {
+            chars[from..close].iter().position(|&c| c == '>')
+        } else {
+            chars[from..close].iter().position(|&c| c == ':')
+        };
+        let Some(end) = header_end else {
+            return false;
+        };
+        from += end + 1;
+    }
+    // The alternatives: split at each `|` of this group's own level.
+    let mut alternatives = Vec::new();
+    let (mut a, mut depth, mut in_class, mut i) = (from, 0, false, from);
+    while i < close {
+        match chars[i] {
+            '\\' => i += 1,
+            '[' => in_class = true,
+            ']' => in_class = false,
+            '(' if !in_class => depth += 1,
+            ')' if !in_class => depth -= 1,
+            '|' if !in_class && depth == 0 => {
+                alternatives.push((a, i));
+                a = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    alternatives.push((a, close));
+    alternatives.into_iter().all(|(a, b)| {
+        if start {
+            starts_word(chars, pairs, a, b)
+        } else {
+            ends_word(chars, pairs, a, b)
+        }
+    })
+}
+
+/// Whether `chars[a..b]` surely starts with an ASCII letter or digit.
+fn starts_word(chars: &[char], pairs: &HashMap<usize, usize>, a: usize, b: usize) -> bool {
+    if a >= b {
+        return false;
+    }
+    let (after, word) = match chars[a] {
+        c if c.is_ascii_alphanumeric() => (a + 1, true),
+        '\\' if chars.get(a + 1) == Some(&'d') => (a + 2, true),
+        '(' => match pairs.get(&a) {
+            Some(&close) if close < b => (close + 1, group_edges(chars, pairs, a, close, true)),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let optional = matches!(chars.get(after), Some('?' | '*'))
+        || chars.get(after) == Some(&'{') && chars.get(after + 1) == Some(&'0');
+    word && !optional
+}
+
+/// Whether `chars[a..b]` surely ends with an ASCII letter or digit (`\w` counted as one).
+fn ends_word(chars: &[char], pairs: &HashMap<usize, usize>, a: usize, b: usize) -> bool {
+    if a >= b {
+        return false;
+    }
+    let escaped = |i: usize| i > a && chars[i - 1] == '\\';
+    let last = b - 1;
+    match chars[last] {
+        'd' | 'w' if escaped(last) => true,
+        c if c.is_ascii_alphanumeric() => !escaped(last),
+        '+' => ends_word(chars, pairs, a, last),
+        // `\w*` after a word: either ends in a letter.
+        '*' if last >= a + 2 && chars[last - 2] == '\\' && chars[last - 1] == 'w' => {
+            ends_word(chars, pairs, a, last - 2)
+        }
+        ')' => pairs
+            .iter()
+            .find(|&(_, &c)| c == last)
+            .is_some_and(|(&open, _)| open >= a && group_edges(chars, pairs, open, last, false)),
+        _ => false,
+    }
+}
+
+/// A regex behind a loosened guard ([`loosen`]): the guard's fast scan rules out most texts,
+/// and the exact regex is compiled the first time a text passes it and only run on such
+/// texts. Exact patterns with Unicode classes or word boundaries are large and slow (a
+/// Unicode `\b` keeps regex's lazy DFA off any non-ASCII text), and most of them match few
+/// messages: the rule files' name and reference patterns.
+#[derive(Debug)]
+pub(crate) struct Guarded {
+    source: String,
+    guard: Option<Regex>,
+    exact: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl Guarded {
+    /// Checks that `source` compiles (returning the compiled regex for further checks) and
+    /// keeps it to compile again when first needed.
+    pub(crate) fn new(source: &str) -> Result<(Guarded, Regex), regex::Error> {
+        let exact = Regex::new(source)?;
+        let guarded = Guarded {
+            source: source.to_string(),
+            guard: Regex::new(&loosen(source)).ok(),
+            exact: std::sync::OnceLock::new(),
+        };
+        Ok((guarded, exact))
+    }
+
+    /// The pattern as compiled.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether a text has passed the guard, so the exact regex is compiled.
+    #[cfg(test)]
+    pub(crate) fn compiled(&self) -> bool {
+        self.exact.get().is_some_and(Option::is_some)
+    }
+
+    /// The exact regex, when `text` may match it.
+    pub(crate) fn exact_for(&self, text: &str) -> Option<&Regex> {
+        if self.guard.as_ref().is_some_and(|g| !g.is_match(text)) {
+            return None;
+        }
+        self.exact
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()
+    }
 }
 
 /// A regex that matches wherever `pattern` can, but small and fast: Unicode classes (`\p{Lu}`,
@@ -1126,6 +1305,24 @@ mod tests {
         assert!(rule_regex(r"\b(?:é|e)tape\s*\d+\b")
             .expect("compiles")
             .is_match("à l'étape 5"));
+        // Beside a group of ASCII-edged alternatives, in the middle of a pattern.
+        assert_eq!(
+            ascii_boundaries(r"x (?:close|end\w*)\b[^.]*\b(?:on|by) y"),
+            r"x (?:close|end\w*)(?-u:\b)[^.]*(?-u:\b)(?:on|by) y"
+        );
+        // Not beside a class, an optional atom or a non-ASCII edge.
+        for kept in [
+            r"x \b(?:[ab]c) y",
+            r"x \b(?:a?b) y",
+            r"x (?:c[ab])\b y",
+            r"x \b(?:é|e)t y",
+            r"x (?:é)\b y",
+        ] {
+            assert!(!ascii_boundaries(kept).contains("(?-u:"), "{kept}");
+        }
+        let re = rule_regex(r"(?:close|ending)\b[^.]{0,20}?\b(?:on|by) friday").expect("compiles");
+        assert!(re.is_match("we will close the account on friday"));
+        assert!(!re.is_match("closedown monday byfriday"));
     }
 
     #[test]

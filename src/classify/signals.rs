@@ -11,19 +11,20 @@ pub mod asked;
 pub mod call;
 mod clock;
 pub mod colleague;
+mod phrases;
 mod together;
 mod when;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::draft::locale::parse_offset;
 use crate::facts::{addresses, phone_numbers};
-use crate::rules::{normalize, parse_phrase};
+use crate::rules::{normalize, parse_phrase, Guarded};
 pub use call::CallWindow;
 pub use when::{Day, Deadline, Week};
 
@@ -442,8 +443,8 @@ pub struct SignalRules {
     negations: Vec<Vec<String>>,
     /// Per language index, normalised negations written after the phrase.
     negations_after: Vec<Vec<String>>,
-    /// (kind, language index, pattern).
-    refs: Vec<(usize, usize, Regex)>,
+    /// (kind, language index, pattern), each behind a guard: most match few messages.
+    refs: Vec<(usize, usize, Arc<Guarded>)>,
     /// Per language index, normalised account fillers, longest first.
     fillers: Vec<Vec<String>>,
     colleagues: colleague::Colleagues,
@@ -467,7 +468,7 @@ pub struct Builder {
     meta: Vec<Vec<Meta>>,
     negations: Vec<Vec<String>>,
     negations_after: Vec<Vec<String>>,
-    refs: Vec<(usize, usize, Regex)>,
+    refs: Vec<(usize, usize, Arc<Guarded>)>,
     fillers: Vec<Vec<String>>,
     colleagues: colleague::Colleagues,
     when: when::Builder,
@@ -588,19 +589,21 @@ impl Builder {
             for p in patterns {
                 let source = format!("(?i){p}");
                 // Languages share patterns (HTTP codes, "INV-…"): one compiled copy.
-                let re = match self.refs.iter().find(|(_, _, re)| re.as_str() == source) {
-                    Some((_, _, re)) => re.clone(),
-                    None => Regex::new(&source).map_err(|e| {
-                        (format!("signals.refs.{k}"), crate::rules::bad_regex(p, &e))
-                    })?,
-                };
-                if !re.capture_names().any(|n| n == Some("v")) {
+                if let Some((_, _, re)) = self.refs.iter().find(|(_, _, re)| re.as_str() == source)
+                {
+                    let re = re.clone();
+                    self.refs.push((kind, language, re));
+                    continue;
+                }
+                let (re, exact) = Guarded::new(&source)
+                    .map_err(|e| (format!("signals.refs.{k}"), crate::rules::bad_regex(p, &e)))?;
+                if !exact.capture_names().any(|n| n == Some("v")) {
                     return Err((
                         format!("signals.refs.{k}"),
                         format!("{p:?} has no group (?P<v>…) for the value"),
                     ));
                 }
-                self.refs.push((kind, language, re));
+                self.refs.push((kind, language, Arc::new(re)));
             }
         }
         if self.negations.len() <= language {
@@ -990,6 +993,9 @@ impl SignalRules {
         let refs = self.refs.iter().filter(|(_, l, _)| languages.contains(l));
         let mut written: Vec<(usize, usize, usize)> = Vec::new();
         for (kind, language, re) in refs {
+            let Some(re) = re.exact_for(text) else {
+                continue;
+            };
             for c in re.captures_iter(text) {
                 let Some(v) = c.name("v") else { continue };
                 let value = v.as_str().trim_end_matches(['.', ',', ')', ':']);

@@ -16,8 +16,8 @@
 
 use serde::Deserialize;
 
-use super::wordish;
-use crate::rules::{is_cjk, normalize, parse_phrase};
+use super::phrases::Phrases;
+use crate::rules::{is_cjk, normalize};
 
 /// At most this many characters are quoted back: a longer sentence is left out, not cut.
 pub const MAX_CHARS: usize = 300;
@@ -89,57 +89,18 @@ pub struct RawAsked {
     also: Vec<String>,
 }
 
-/// A phrase and whether each end must sit at a word boundary.
-#[derive(Debug, Clone)]
-struct Phrase {
-    text: String,
-    start: bool,
-    end: bool,
-}
-
-impl Phrase {
-    fn parse(s: &str) -> Option<Phrase> {
-        let (text, start, end) = parse_phrase(s)?;
-        // A boundary only binds an end that is itself part of a word ("qu'" binds nothing).
-        let start = start && text.chars().next().is_some_and(wordish);
-        let end = end && text.chars().next_back().is_some_and(wordish);
-        Some(Phrase { text, start, end })
-    }
-
-    /// Where the phrase occurs in `norm` at word boundaries.
-    fn positions<'a>(&'a self, norm: &'a str) -> impl Iterator<Item = usize> + 'a {
-        norm.match_indices(self.text.as_str())
-            .map(|(i, _)| i)
-            .filter(move |&i| {
-                let before = norm[..i].chars().next_back();
-                let after = norm[i + self.text.len()..].chars().next();
-                let glued_before = self.start && before.is_some_and(wordish);
-                let glued_after = self.end && after.is_some_and(wordish);
-                !glued_before && !glued_after
-            })
-    }
-
-    fn found_in(&self, norm: &str) -> bool {
-        self.positions(norm).next().is_some()
-    }
-
-    fn opens(&self, norm: &str) -> bool {
-        self.positions(norm).any(|i| i == 0)
-    }
-}
-
 /// One language's compiled lists.
 #[derive(Debug, Default)]
 struct Lists {
-    question_words: Vec<Phrase>,
+    question_words: Phrases,
     question_endings: Vec<String>,
-    request: Vec<Phrase>,
-    not: Vec<Phrase>,
+    request: Phrases,
+    not: Phrases,
     generic: Vec<String>,
-    lead_in: Vec<Phrase>,
-    inquiry: Vec<Phrase>,
-    how_to: Vec<Phrase>,
-    also: Vec<Phrase>,
+    lead_in: Phrases,
+    inquiry: Phrases,
+    how_to: Phrases,
+    also: Phrases,
 }
 
 /// The compiled `[signals.asked]` of every language.
@@ -170,9 +131,6 @@ impl Asked {
         if self.languages.len() <= language {
             self.languages.resize_with(language + 1, Lists::default);
         }
-        let phrases = |list: &[String]| -> Vec<Phrase> {
-            list.iter().filter_map(|p| Phrase::parse(p)).collect()
-        };
         let plain = |list: &[String]| -> Vec<String> {
             list.iter()
                 .map(|p| normalize(p.trim()))
@@ -180,17 +138,17 @@ impl Asked {
                 .collect()
         };
         let l = &mut self.languages[language];
-        l.question_words.extend(phrases(&raw.question_words));
+        l.question_words.extend(&raw.question_words);
         l.question_endings.extend(plain(&raw.question_endings));
-        l.request.extend(phrases(&raw.request));
-        l.not.extend(phrases(&raw.not));
-        l.not.extend(phrases(&raw.courtesy));
-        l.not.extend(phrases(&raw.refers_back));
+        l.request.extend(&raw.request);
+        l.not.extend(&raw.not);
+        l.not.extend(&raw.courtesy);
+        l.not.extend(&raw.refers_back);
         l.generic.extend(plain(&raw.generic));
-        l.lead_in.extend(phrases(&raw.lead_in));
-        l.inquiry.extend(phrases(&raw.inquiry));
-        l.how_to.extend(phrases(&raw.how_to));
-        l.also.extend(phrases(&raw.also));
+        l.lead_in.extend(&raw.lead_in);
+        l.inquiry.extend(&raw.inquiry);
+        l.how_to.extend(&raw.how_to);
+        l.also.extend(&raw.also);
     }
 
     /// The compiled lists of `languages`.
@@ -475,7 +433,7 @@ fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
         .trim_start_matches(|c: char| !c.is_alphanumeric());
     if lists
         .iter()
-        .any(|l| l.not.iter().any(|p| p.found_in(&norm)) || l.generic.iter().any(|g| g == bare))
+        .any(|l| l.not.found_in(&norm) || l.generic.iter().any(|g| g == bare))
     {
         return None;
     }
@@ -488,7 +446,7 @@ fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
     let question = marked
         || norm.starts_with('¿')
         || lists.iter().any(|l| {
-            (open_end && l.question_words.iter().any(|p| p.opens(bare)))
+            (open_end && l.question_words.opens(bare))
                 || l.question_endings
                     .iter()
                     .any(|e| bare.ends_with(e.as_str()))
@@ -498,10 +456,8 @@ fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
 }
 
 /// Whether the normalised `norm` holds a phrase of the list `pick` takes from any of `lists`.
-fn holds(lists: &[&Lists], pick: fn(&Lists) -> &Vec<Phrase>, norm: &str) -> bool {
-    lists
-        .iter()
-        .any(|l| pick(l).iter().any(|p| p.found_in(norm)))
+fn holds(lists: &[&Lists], pick: fn(&Lists) -> &Phrases, norm: &str) -> bool {
+    lists.iter().any(|l| pick(l).found_in(norm))
 }
 
 /// Closing quotes and brackets that may follow a sentence's final punctuation.

@@ -6,12 +6,10 @@
 //! as never a name (pronouns, "Team", "Support"), and is not the customer's own name nor ours.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::OnceLock;
 
-use regex::Regex;
 use serde::Deserialize;
 
-use crate::rules::{is_cjk, normalize};
+use crate::rules::{is_cjk, normalize, Guarded};
 
 /// At most this many colleagues are named back: a longer list reads like a roll call.
 pub const MAX: usize = 2;
@@ -48,27 +46,13 @@ pub struct RawColleague {
     not_endings: Vec<String>,
 }
 
-/// One pattern: a loosened regex that stands guard (see [`crate::rules::loosen`]), and the
-/// exact one, compiled the first time a text passes the guard. Exact name patterns are large
-/// (Unicode letter classes, 0.4 MB each, and as much again in the caches of each thread
-/// that runs them), and most messages praise no one.
+/// One pattern and its language. Exact name patterns are large (Unicode letter classes,
+/// 0.4 MB each, and as much again in the caches of each thread that runs them), and most
+/// messages praise no one: each stands behind a guard.
+#[derive(Debug)]
 struct Pattern {
     language: usize,
-    source: String,
-    guard: Option<Regex>,
-    exact: OnceLock<Option<Regex>>,
-}
-
-impl Pattern {
-    /// The exact regex, when `text` may match it.
-    fn exact_for(&self, text: &str) -> Option<&Regex> {
-        if self.guard.as_ref().is_some_and(|g| !g.is_match(text)) {
-            return None;
-        }
-        self.exact
-            .get_or_init(|| Regex::new(&self.source).ok())
-            .as_ref()
-    }
+    regex: Guarded,
 }
 
 /// The compiled colleague rules of every language.
@@ -166,7 +150,7 @@ impl Colleagues {
     pub fn add(&mut self, raw: &RawColleague, language: usize) -> Result<(), (String, String)> {
         for p in &raw.patterns {
             let p = &expand(p, &raw.parts);
-            let re = Regex::new(p).map_err(|e| {
+            let (regex, re) = Guarded::new(p).map_err(|e| {
                 (
                     "signals.colleague.patterns".to_string(),
                     crate::rules::bad_regex(p, &e),
@@ -178,12 +162,7 @@ impl Colleagues {
                     format!("{p:?} has no group (?P<v>…) for the name"),
                 ));
             }
-            self.patterns.push(Pattern {
-                language,
-                source: p.clone(),
-                guard: Regex::new(&crate::rules::loosen(p)).ok(),
-                exact: OnceLock::new(),
-            });
+            self.patterns.push(Pattern { language, regex });
         }
         if self.not_names.len() <= language {
             self.not_names.resize(language + 1, HashSet::new());
@@ -218,7 +197,8 @@ impl Colleagues {
             .patterns
             .iter()
             .filter(|p| languages.contains(&p.language));
-        for (language, re) in patterns.filter_map(|p| Some((&p.language, p.exact_for(text)?))) {
+        for (language, re) in patterns.filter_map(|p| Some((&p.language, p.regex.exact_for(text)?)))
+        {
             for c in re.captures_iter(text) {
                 let (Some(whole), Some(v)) = (c.get(0), c.name("v")) else {
                     continue;
@@ -378,7 +358,7 @@ not_endings = ["ing"]
         assert!(c
             .read(&[0], "The export fails since Monday.", &none, negated)
             .is_empty());
-        assert!(c.patterns.iter().all(|p| p.exact.get().is_none()));
+        assert!(c.patterns.iter().all(|p| !p.regex.compiled()));
         let names = c.read(
             &[0],
             "Thanks to Maria from your support team.",
@@ -386,8 +366,8 @@ not_endings = ["ing"]
             negated,
         );
         assert_eq!(names, vec!["Maria".to_string()]);
-        assert!(c.patterns[0].exact.get().is_some_and(Option::is_some));
-        assert!(c.patterns[2].exact.get().is_none(), "no さん in the text");
+        assert!(c.patterns[0].regex.compiled());
+        assert!(!c.patterns[2].regex.compiled(), "no さん in the text");
     }
 
     fn negated(before: &str, _: usize) -> bool {

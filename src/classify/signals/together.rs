@@ -18,8 +18,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::rules::parse_phrase;
-
+use super::phrases::Phrases;
 use super::{wordish, words_before};
 
 /// `[signals.together]` of one rule file, per `tried` or `about` id.
@@ -60,19 +59,11 @@ pub enum Sets {
     StillFailing,
 }
 
-/// A normalised word or phrase and whether it must start and end at a word boundary.
-#[derive(Debug, Clone)]
-struct Word {
-    text: String,
-    start_boundary: bool,
-    end_boundary: bool,
-}
-
 #[derive(Debug, Clone)]
 struct Rule {
     sets: Sets,
-    groups: Vec<Vec<Word>>,
-    unless: Vec<Word>,
+    groups: Vec<Phrases>,
+    unless: Phrases,
 }
 
 /// The compiled rules, per language index.
@@ -117,10 +108,10 @@ impl Together {
             );
         for rule in rules {
             let (sets, key, id, raw) = rule?;
-            let groups: Vec<Vec<Word>> = raw
+            let groups: Vec<Phrases> = raw
                 .all
                 .iter()
-                .map(|g| words(g))
+                .map(Phrases::new)
                 .filter(|g| !g.is_empty())
                 .collect();
             if groups.len() < 2 {
@@ -135,7 +126,7 @@ impl Together {
             self.rules[language].push(Rule {
                 sets,
                 groups,
-                unless: words(&raw.unless),
+                unless: Phrases::new(&raw.unless),
             });
         }
         Ok(())
@@ -155,12 +146,14 @@ impl Together {
                 if out.contains(&rule.sets) {
                     continue;
                 }
+                // A group none of whose words is in the text rules out every sentence.
+                if !rule.groups.iter().all(|g| g.found_in(norm)) {
+                    continue;
+                }
                 let statement = matches!(rule.sets, Sets::About(_));
                 let tested = statement || rule.sets == Sets::ChargedTwice;
                 let found = sentences(norm).any(|(sentence, question)| {
-                    if statement && question
-                        || rule.unless.iter().any(|w| find(sentence, w).is_some())
-                    {
+                    if statement && question || rule.unless.found_in(sentence) {
                         return false;
                     }
                     let Some((first, last)) = span(sentence, &rule.groups) else {
@@ -175,19 +168,6 @@ impl Together {
         }
         out
     }
-}
-
-/// The phrases of a rule file, normalised (`*` marks where no word boundary is needed).
-fn words(phrases: &[String]) -> Vec<Word> {
-    phrases
-        .iter()
-        .filter_map(|p| parse_phrase(p))
-        .map(|(text, start_boundary, end_boundary)| Word {
-            text,
-            start_boundary,
-            end_boundary,
-        })
-        .collect()
 }
 
 /// The sentences of `norm` and whether each is a question. A line break ends one too: a
@@ -217,26 +197,15 @@ fn sentences(norm: &str) -> impl Iterator<Item = (&str, bool)> {
 
 /// Where the words of every group stand in `sentence`: the start of the first one and the end
 /// of the last one, taking each group's first occurrence; `None` when a group has none.
-fn span(sentence: &str, groups: &[Vec<Word>]) -> Option<(usize, usize)> {
+fn span(sentence: &str, groups: &[Phrases]) -> Option<(usize, usize)> {
     let mut first = usize::MAX;
     let mut last = 0;
     for group in groups {
-        let (s, e) = group.iter().filter_map(|w| find(sentence, w)).min()?;
+        let (s, e) = group.first(sentence)?;
         first = first.min(s);
         last = last.max(e);
     }
     Some((first, last))
-}
-
-/// The first occurrence of `word` in `text` that respects its boundaries.
-fn find(text: &str, word: &Word) -> Option<(usize, usize)> {
-    text.match_indices(word.text.as_str())
-        .map(|(i, w)| (i, i + w.len()))
-        .find(|&(s, e)| {
-            let glued_before = text[..s].chars().next_back().is_some_and(wordish);
-            let glued_after = text[e..].chars().next().is_some_and(wordish);
-            !(word.start_boundary && glued_before || word.end_boundary && glued_after)
-        })
 }
 
 /// Whether a negation stands in `sentence` between the three words before `first` and `last`.
@@ -264,8 +233,8 @@ mod tests {
     use super::*;
     use crate::rules::normalize as norm;
 
-    fn words(list: &[&str]) -> Vec<Word> {
-        super::words(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    fn words(list: &[&str]) -> Phrases {
+        Phrases::new(list)
     }
 
     #[test]
