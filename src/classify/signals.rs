@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::draft::locale::parse_offset;
 use crate::facts::{addresses, phone_numbers};
-use crate::rules::{normalize, parse_phrase, Guarded};
+use crate::rules::{normalize, parse_phrase, GuardSets, Guarded};
 pub use call::CallWindow;
 pub use when::{Day, Deadline, Week};
 
@@ -445,6 +445,8 @@ pub struct SignalRules {
     negations_after: Vec<Vec<String>>,
     /// (kind, language index, pattern), each behind a guard: most match few messages.
     refs: Vec<(usize, usize, Arc<Guarded>)>,
+    /// The guards of `refs`, scanned once per message.
+    ref_guards: GuardSets,
     /// Per language index, normalised account fillers, longest first.
     fillers: Vec<Vec<String>>,
     colleagues: colleague::Colleagues,
@@ -651,9 +653,10 @@ impl Builder {
             meta: self.meta,
             negations: self.negations,
             negations_after: self.negations_after,
+            ref_guards: GuardSets::new(self.refs.iter().map(|(_, l, g)| (*l, g.as_ref()))),
             refs: self.refs,
             fillers: self.fillers,
-            colleagues: self.colleagues,
+            colleagues: self.colleagues.sealed(),
             when: self.when.build(),
             hours: self.hours,
             call: self.call,
@@ -990,10 +993,17 @@ impl SignalRules {
         s.area = area.map(|(_, _, i)| AREAS[i].to_string());
         // References are read with the patterns of the message's language and English (the
         // words customers borrow: "invoice", "ticket", "error"), not every language's.
-        let refs = self.refs.iter().filter(|(_, l, _)| languages.contains(l));
+        // Every reference's value holds a digit: a text without one has none to read.
+        // Every reference's value holds a digit: a text without one has none to read.
+        let may = if text.bytes().any(|b| b.is_ascii_digit()) {
+            self.ref_guards.may_match(languages, text)
+        } else {
+            vec![false; self.refs.len()]
+        };
+        let refs = self.refs.iter().zip(may).filter(|(_, may)| *may);
         let mut written: Vec<(usize, usize, usize)> = Vec::new();
-        for (kind, language, re) in refs {
-            let Some(re) = re.exact_for(text) else {
+        for ((kind, language, re), _) in refs {
+            let Some(re) = re.exact() else {
                 continue;
             };
             for c in re.captures_iter(text) {

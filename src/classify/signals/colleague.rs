@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
-use crate::rules::{is_cjk, normalize, Guarded};
+use crate::rules::{is_cjk, normalize, GuardSets, Guarded};
 
 /// At most this many colleagues are named back: a longer list reads like a roll call.
 pub const MAX: usize = 2;
@@ -59,6 +59,8 @@ struct Pattern {
 #[derive(Default)]
 pub struct Colleagues {
     patterns: Vec<Pattern>,
+    /// The patterns' guards, once every rule file is added ([`Colleagues::sealed`]).
+    guards: Option<GuardSets>,
     /// Per language index: lower-cased words that are never a name.
     not_names: Vec<HashSet<String>>,
     /// Per language index: title (without a final '.') → the form the value writes, if not
@@ -146,6 +148,15 @@ fn last_word_start(span: &str, start: usize) -> usize {
 }
 
 impl Colleagues {
+    /// The rules with their guards compiled into one set per language, after the last
+    /// [`Colleagues::add`].
+    pub fn sealed(mut self) -> Colleagues {
+        self.guards = Some(GuardSets::new(
+            self.patterns.iter().map(|p| (p.language, &p.regex)),
+        ));
+        self
+    }
+
     /// Adds one rule file's `colleague`; `language` is its index. Errors name the key.
     pub fn add(&mut self, raw: &RawColleague, language: usize) -> Result<(), (String, String)> {
         for p in &raw.patterns {
@@ -193,12 +204,16 @@ impl Colleagues {
         negated: impl Fn(&str, usize) -> bool,
     ) -> Vec<String> {
         let mut found: Vec<(usize, String)> = Vec::new();
-        let patterns = self
-            .patterns
-            .iter()
-            .filter(|p| languages.contains(&p.language));
-        for (language, re) in patterns.filter_map(|p| Some((&p.language, p.regex.exact_for(text)?)))
-        {
+        let may = match &self.guards {
+            Some(g) => g.may_match(languages, text),
+            None => self
+                .patterns
+                .iter()
+                .map(|p| languages.contains(&p.language))
+                .collect(),
+        };
+        let patterns = self.patterns.iter().zip(may).filter(|(_, may)| *may);
+        for (language, re) in patterns.filter_map(|(p, _)| Some((&p.language, p.regex.exact()?))) {
             for c in re.captures_iter(text) {
                 let (Some(whole), Some(v)) = (c.get(0), c.name("v")) else {
                     continue;
@@ -348,7 +363,7 @@ not_endings = ["ing"]
         .expect("toml");
         let mut c = Colleagues::default();
         c.add(&raw, 0).expect("adds");
-        c
+        c.sealed()
     }
 
     #[test]
