@@ -994,7 +994,6 @@ impl SignalRules {
         // References are read with the patterns of the message's language and English (the
         // words customers borrow: "invoice", "ticket", "error"), not every language's.
         // Every reference's value holds a digit: a text without one has none to read.
-        // Every reference's value holds a digit: a text without one has none to read.
         let may = if text.bytes().any(|b| b.is_ascii_digit()) {
             self.ref_guards.may_match(languages, text)
         } else {
