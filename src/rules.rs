@@ -453,8 +453,7 @@ pub(crate) fn ascii_boundaries(pattern: &str) -> String {
     const NON_WORD_BEFORE: &str = concat!("(?:^|", non_word_class!(), ")");
     const NON_WORD_AFTER: &str = concat!("(?:$|", non_word_class!(), ")");
     let chars: Vec<char> = pattern.chars().collect();
-    let pairs = group_pairs(&chars);
-    let closing: HashMap<usize, usize> = pairs.iter().map(|(&o, &c)| (c, o)).collect();
+    let groups = Groups::of(&chars);
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut depth = 0i32;
     let mut in_class = false;
@@ -482,10 +481,14 @@ pub(crate) fn ascii_boundaries(pattern: &str) -> String {
             let at_start = depth == 0 && (prev.is_none() || prev == Some('|') || prev == Some('^'));
             let at_end = depth == 0 && (next.is_none() || next == Some('|') || next == Some('$'));
             let word_group = || {
-                let after = (next == Some('(')).then(|| pairs.get(&(i + 2))).flatten();
-                let before = (prev == Some(')')).then(|| closing.get(&(i - 1))).flatten();
-                after.is_some_and(|&close| group_edges(&chars, &pairs, i + 2, close, true))
-                    || before.is_some_and(|&open| group_edges(&chars, &pairs, open, i - 1, false))
+                let after = (next == Some('(')).then(|| groups.close_of.get(&(i + 2)));
+                let before = (prev == Some(')')).then(|| groups.open_of.get(&(i - 1)));
+                after
+                    .flatten()
+                    .is_some_and(|&close| group_edges(&chars, &groups, i + 2, close, true))
+                    || before
+                        .flatten()
+                        .is_some_and(|&open| group_edges(&chars, &groups, open, i - 1, false))
             };
             if ascii_word(prev) || ascii_word(next) || next_is_digit_class {
                 out.push_str("(?-u:\\b)");
@@ -507,28 +510,61 @@ pub(crate) fn ascii_boundaries(pattern: &str) -> String {
     out
 }
 
-/// Each group's opening parenthesis and its closing one, by index in `chars`.
-fn group_pairs(chars: &[char]) -> HashMap<usize, usize> {
-    let mut pairs = HashMap::new();
-    let mut open = Vec::new();
+/// Where a pattern's groups and alternatives are: the index and character of each `(`, `)`
+/// and `|` that is neither escaped nor inside a class, and whether a class is still open at
+/// the end. A `]` first in a class (after any `^`) is one of its members.
+pub(crate) fn structure(chars: &[char]) -> (Vec<(usize, char)>, bool) {
+    let mut marks = Vec::new();
     let mut in_class = false;
     let mut i = 0;
     while i < chars.len() {
         match chars[i] {
             '\\' => i += 1,
-            '[' => in_class = true,
-            ']' => in_class = false,
-            '(' if !in_class => open.push(i),
-            ')' if !in_class => {
-                if let Some(o) = open.pop() {
-                    pairs.insert(o, i);
+            '[' if !in_class => {
+                in_class = true;
+                if chars.get(i + 1) == Some(&'^') {
+                    i += 1;
+                }
+                if chars.get(i + 1) == Some(&']') {
+                    i += 1;
                 }
             }
+            ']' if in_class => in_class = false,
+            c @ ('(' | ')' | '|') if !in_class => marks.push((i, c)),
             _ => {}
         }
         i += 1;
     }
-    pairs
+    (marks, in_class)
+}
+
+/// Each group's parentheses, by index in the pattern's characters, looked up either way.
+struct Groups {
+    close_of: HashMap<usize, usize>,
+    open_of: HashMap<usize, usize>,
+}
+
+impl Groups {
+    fn of(chars: &[char]) -> Groups {
+        let mut g = Groups {
+            close_of: HashMap::new(),
+            open_of: HashMap::new(),
+        };
+        let mut open = Vec::new();
+        for (i, c) in structure(chars).0 {
+            match c {
+                '(' => open.push(i),
+                ')' => {
+                    if let Some(o) = open.pop() {
+                        g.close_of.insert(o, i);
+                        g.open_of.insert(i, o);
+                    }
+                }
+                _ => {}
+            }
+        }
+        g
+    }
 }
 
 /// Whether every alternative of the group from `open` to `close` starts (`start`) or ends
@@ -536,13 +572,7 @@ fn group_pairs(chars: &[char]) -> HashMap<usize, usize> {
 /// `cancel\w*`). A `\b` on that side of the group can then be ASCII: it differs from Unicode's
 /// only where a letter of another script is glued to the words, which rules do not meet in
 /// mail. Anything else (a class, an optional first atom, a flag group) says no.
-fn group_edges(
-    chars: &[char],
-    pairs: &HashMap<usize, usize>,
-    open: usize,
-    close: usize,
-    start: bool,
-) -> bool {
+fn group_edges(chars: &[char], groups: &Groups, open: usize, close: usize, start: bool) -> bool {
     let mut from = open + 1;
     if chars.get(from) == Some(&'?') {
         let named = chars.get(from + 1) == Some(&'P') && chars.get(from + 2) == Some(&'<')
@@ -559,42 +589,38 @@ fn group_edges(
     }
     // The alternatives: split at each `|` of this group's own level.
     let mut alternatives = Vec::new();
-    let (mut a, mut depth, mut in_class, mut i) = (from, 0, false, from);
-    while i < close {
-        match chars[i] {
-            '\\' => i += 1,
-            '[' => in_class = true,
-            ']' => in_class = false,
-            '(' if !in_class => depth += 1,
-            ')' if !in_class => depth -= 1,
-            '|' if !in_class && depth == 0 => {
-                alternatives.push((a, i));
-                a = i + 1;
+    let (mut a, mut depth) = (from, 0);
+    for (i, c) in structure(&chars[from..close]).0 {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ if depth == 0 => {
+                alternatives.push((a, from + i));
+                a = from + i + 1;
             }
             _ => {}
         }
-        i += 1;
     }
     alternatives.push((a, close));
     alternatives.into_iter().all(|(a, b)| {
         if start {
-            starts_word(chars, pairs, a, b)
+            starts_word(chars, groups, a, b)
         } else {
-            ends_word(chars, pairs, a, b)
+            ends_word(chars, groups, a, b)
         }
     })
 }
 
 /// Whether `chars[a..b]` surely starts with an ASCII letter or digit.
-fn starts_word(chars: &[char], pairs: &HashMap<usize, usize>, a: usize, b: usize) -> bool {
+fn starts_word(chars: &[char], groups: &Groups, a: usize, b: usize) -> bool {
     if a >= b {
         return false;
     }
     let (after, word) = match chars[a] {
         c if c.is_ascii_alphanumeric() => (a + 1, true),
         '\\' if chars.get(a + 1) == Some(&'d') => (a + 2, true),
-        '(' => match pairs.get(&a) {
-            Some(&close) if close < b => (close + 1, group_edges(chars, pairs, a, close, true)),
+        '(' => match groups.close_of.get(&a) {
+            Some(&close) if close < b => (close + 1, group_edges(chars, groups, a, close, true)),
             _ => return false,
         },
         _ => return false,
@@ -605,7 +631,7 @@ fn starts_word(chars: &[char], pairs: &HashMap<usize, usize>, a: usize, b: usize
 }
 
 /// Whether `chars[a..b]` surely ends with an ASCII letter or digit (`\w` counted as one).
-fn ends_word(chars: &[char], pairs: &HashMap<usize, usize>, a: usize, b: usize) -> bool {
+fn ends_word(chars: &[char], groups: &Groups, a: usize, b: usize) -> bool {
     if a >= b {
         return false;
     }
@@ -614,15 +640,15 @@ fn ends_word(chars: &[char], pairs: &HashMap<usize, usize>, a: usize, b: usize) 
     match chars[last] {
         'd' | 'w' if escaped(last) => true,
         c if c.is_ascii_alphanumeric() => !escaped(last),
-        '+' => ends_word(chars, pairs, a, last),
+        '+' => ends_word(chars, groups, a, last),
         // `\w*` after a word: either ends in a letter.
         '*' if last >= a + 2 && chars[last - 2] == '\\' && chars[last - 1] == 'w' => {
-            ends_word(chars, pairs, a, last - 2)
+            ends_word(chars, groups, a, last - 2)
         }
-        ')' => pairs
-            .iter()
-            .find(|&(_, &c)| c == last)
-            .is_some_and(|(&open, _)| open >= a && group_edges(chars, pairs, open, last, false)),
+        ')' => groups
+            .open_of
+            .get(&last)
+            .is_some_and(|&open| open >= a && group_edges(chars, groups, open, last, false)),
         _ => false,
     }
 }

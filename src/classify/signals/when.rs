@@ -614,33 +614,23 @@ fn compile(days: &RawDays, tier: Tier, patterns: &[String]) -> Result<Option<Com
 /// Whether a piece of a pattern stands on its own: its groups and classes closed and no `|`
 /// outside them, so that it can be put beside others.
 fn standalone(piece: &str) -> bool {
+    let chars: Vec<char> = piece.chars().collect();
+    let (marks, open_class) = crate::rules::structure(&chars);
     let mut depth = 0i32;
-    let mut in_class = false;
-    let mut chars = piece.chars().peekable();
-    while let Some(c) = chars.next() {
+    for (_, c) in marks {
         match c {
-            '\\' => {
-                chars.next();
-            }
-            '[' if !in_class => {
-                in_class = true;
-                // A `]` first in a class (after any `^`) is one of its members.
-                chars.next_if_eq(&'^');
-                chars.next_if_eq(&']');
-            }
-            ']' if in_class => in_class = false,
-            '(' if !in_class => depth += 1,
-            ')' if !in_class => {
+            '(' => depth += 1,
+            ')' => {
                 depth -= 1;
                 if depth < 0 {
                     return false;
                 }
             }
-            '|' if !in_class && depth == 0 => return false,
+            _ if depth == 0 => return false,
             _ => {}
         }
     }
-    depth == 0 && !in_class
+    depth == 0 && !open_class
 }
 
 /// `^(?:a|b)$` for looking up which weekday or month a captured name is.
