@@ -656,7 +656,7 @@ impl Builder {
             ref_guards: GuardSets::new(self.refs.iter().map(|(_, l, g)| (*l, g.as_ref()))),
             refs: self.refs,
             fillers: self.fillers,
-            colleagues: self.colleagues.sealed(),
+            colleagues: self.colleagues,
             when: self.when.build(),
             hours: self.hours,
             call: self.call,

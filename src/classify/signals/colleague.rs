@@ -6,6 +6,7 @@
 //! as never a name (pronouns, "Team", "Support"), and is not the customer's own name nor ours.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
@@ -59,8 +60,8 @@ struct Pattern {
 #[derive(Default)]
 pub struct Colleagues {
     patterns: Vec<Pattern>,
-    /// The patterns' guards, once every rule file is added ([`Colleagues::sealed`]).
-    guards: Option<GuardSets>,
+    /// The patterns' guards, built on the first read (after every rule file is added).
+    guards: OnceLock<GuardSets>,
     /// Per language index: lower-cased words that are never a name.
     not_names: Vec<HashSet<String>>,
     /// Per language index: title (without a final '.') → the form the value writes, if not
@@ -148,15 +149,6 @@ fn last_word_start(span: &str, start: usize) -> usize {
 }
 
 impl Colleagues {
-    /// The rules with their guards compiled into one set per language, after the last
-    /// [`Colleagues::add`].
-    pub fn sealed(mut self) -> Colleagues {
-        self.guards = Some(GuardSets::new(
-            self.patterns.iter().map(|p| (p.language, &p.regex)),
-        ));
-        self
-    }
-
     /// Adds one rule file's `colleague`; `language` is its index. Errors name the key.
     pub fn add(&mut self, raw: &RawColleague, language: usize) -> Result<(), (String, String)> {
         for p in &raw.patterns {
@@ -204,14 +196,10 @@ impl Colleagues {
         negated: impl Fn(&str, usize) -> bool,
     ) -> Vec<String> {
         let mut found: Vec<(usize, String)> = Vec::new();
-        let may = match &self.guards {
-            Some(g) => g.may_match(languages, text),
-            None => self
-                .patterns
-                .iter()
-                .map(|p| languages.contains(&p.language))
-                .collect(),
-        };
+        let may = self
+            .guards
+            .get_or_init(|| GuardSets::new(self.patterns.iter().map(|p| (p.language, &p.regex))))
+            .may_match(languages, text);
         let patterns = self.patterns.iter().zip(may).filter(|(_, may)| *may);
         for (language, re) in patterns.filter_map(|(p, _)| Some((&p.language, p.regex.exact()?))) {
             for c in re.captures_iter(text) {
@@ -363,7 +351,7 @@ not_endings = ["ing"]
         .expect("toml");
         let mut c = Colleagues::default();
         c.add(&raw, 0).expect("adds");
-        c.sealed()
+        c
     }
 
     #[test]
