@@ -796,6 +796,14 @@ fn a_complaint_does_not_name_the_colleague_back_even_one_they_thanked() {
     }
 }
 
+/// What the customer asked for, as the signals read it.
+fn asks(o: &mailtriage::pipeline::Outcome) -> Vec<String> {
+    o.signals
+        .as_ref()
+        .map(|s| s.asks.clone())
+        .unwrap_or_default()
+}
+
 /// The outcome (signals, facts, draft) of a message.
 fn outcome(subject: &str, date: &str, text: &str) -> mailtriage::pipeline::Outcome {
     engine()
@@ -829,11 +837,7 @@ fn copies_and_calls_asked_for_in_other_words_are_read() {
     ];
     for (lang, subject, text) in copies {
         let o = outcome(subject, &format!("{WEDNESDAY} +0200"), text);
-        let asks = o
-            .signals
-            .as_ref()
-            .map(|s| s.asks.clone())
-            .unwrap_or_default();
+        let asks = asks(&o);
         assert!(asks.iter().any(|a| a == "copy"), "{lang}: {asks:?}");
         let body = o.draft.map(|d| d.body).unwrap_or_default();
         assert!(body.contains("INV-2026-1"), "{lang}: {body}");
@@ -843,11 +847,7 @@ fn copies_and_calls_asked_for_in_other_words_are_read() {
         &format!("{WEDNESDAY} +0800"),
         "你好，我们在配置共享文件夹权限时遇到一些问题，想请你们的技术人员打个电话给我。我的手机号是 138 1024 5566，明天下午2点-4点都可以。",
     );
-    let asks = o
-        .signals
-        .as_ref()
-        .map(|s| s.asks.clone())
-        .unwrap_or_default();
+    let asks = asks(&o);
     assert!(asks.iter().any(|a| a == "callback"), "zh: {asks:?}");
     let body = o.draft.map(|d| d.body).unwrap_or_default();
     assert!(body.contains("138 1024 5566"), "zh: {body}");
@@ -3464,11 +3464,7 @@ fn the_user_to_add_is_named_back_by_their_address() {
     ];
     for (lang, subject, text) in cases {
         let o = outcome(subject, &format!("{WEDNESDAY} +0000"), text);
-        let asks = o
-            .signals
-            .as_ref()
-            .map(|s| s.asks.clone())
-            .unwrap_or_default();
+        let asks = asks(&o);
         let body = o.draft.map(|d| d.body).unwrap_or_default();
         assert!(
             asks.iter().any(|a| a == "user_add"),
