@@ -32,6 +32,9 @@ impl Default for Hyper {
     }
 }
 
+/// The most classes [`Model::logits`] adds up side by side.
+const LANES: usize = 16;
+
 /// Sparse features of one message: (bucket, value), buckets unique, L2 norm 1.
 pub type Features = Vec<(u32, f32)>;
 
@@ -185,6 +188,14 @@ impl Model {
     /// Raw scores per class (before softmax).
     pub fn logits(&self, f: &Features) -> Vec<f32> {
         let k = self.classes.len();
+        if k <= LANES {
+            return self.logits_in_lanes(f);
+        }
+        self.logits_one_by_one(f)
+    }
+
+    fn logits_one_by_one(&self, f: &Features) -> Vec<f32> {
+        let k = self.classes.len();
         let mut out = self.bias.clone();
         for &(bucket, v) in f {
             let row = &self.weights[bucket as usize * k..][..k];
@@ -193,6 +204,25 @@ impl Model {
             }
         }
         out
+    }
+
+    /// [`Model::logits`] for up to [`LANES`] classes: the same operations per class, in a
+    /// fixed-width array the compiler turns into vector instructions (a third of the model's
+    /// time went into this loop one class at a time).
+    fn logits_in_lanes(&self, f: &Features) -> Vec<f32> {
+        let k = self.classes.len();
+        let mut out = [0f32; LANES];
+        out[..k].copy_from_slice(&self.bias);
+        let mut scales = [0f32; LANES];
+        scales[..k].copy_from_slice(&self.scales);
+        for &(bucket, v) in f {
+            let mut row = [0i8; LANES];
+            row[..k].copy_from_slice(&self.weights[bucket as usize * k..][..k]);
+            for c in 0..LANES {
+                out[c] += f32::from(row[c]) * scales[c] * v;
+            }
+        }
+        out[..k].to_vec()
     }
 
     /// Probabilities per class, in the order of [`Model::classes`].
@@ -438,6 +468,35 @@ mod tests {
             m.to_bytes(),
             "training is not reproducible"
         );
+    }
+
+    #[test]
+    fn lanes_add_up_exactly_as_one_class_at_a_time() {
+        let m = Model::from_bytes(crate::builtin::MODEL).expect("built-in model");
+        assert!(
+            m.classes.len() <= LANES,
+            "the built-in model takes the lane path"
+        );
+        for (subject, text) in [
+            (
+                "re: rechnung",
+                "ich wurde doppelt belastet, bitte erstatten sie den betrag",
+            ),
+            ("", "同步从昨天开始就失败了，整个办公室都受影响"),
+            (
+                "login",
+                "i can't log in since the update. tried resetting my password twice",
+            ),
+        ] {
+            let f = features(subject, text, m.hyper.bits);
+            let lanes: Vec<u32> = m.logits(&f).iter().map(|x| x.to_bits()).collect();
+            let one: Vec<u32> = m
+                .logits_one_by_one(&f)
+                .iter()
+                .map(|x| x.to_bits())
+                .collect();
+            assert_eq!(lanes, one, "{text}");
+        }
     }
 
     #[test]

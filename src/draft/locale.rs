@@ -190,7 +190,8 @@ pub struct Locale {
     zones: BTreeMap<String, String>,
     /// "1", "2", … → the phrase for exactly that many days; "other" with `{n}`.
     business_days: BTreeMap<String, String>,
-    /// Normalised `not_a_person` entries: (words, written without spaces).
+    /// Normalised `not_a_person` entries: (needle, written without spaces); a spaced entry's
+    /// needle is its words between spaces (" customer service "), as whole words are sought.
     not_a_person: Vec<(String, bool)>,
     /// Normalised `titles`.
     titles: Vec<String>,
@@ -322,15 +323,16 @@ impl Locale {
             not_a_person: raw
                 .not_a_person
                 .iter()
-                .map(|w| {
+                .filter_map(|w| {
                     // "(주)" and "（株）" keep their brackets: "주" alone is in names (이은주).
                     if w.chars().any(unspaced) {
-                        (w.trim().to_lowercase(), true)
+                        let w = w.trim().to_lowercase();
+                        (!w.is_empty()).then_some((w, true))
                     } else {
-                        (name_words(w).join(" "), false)
+                        let words = name_words(w);
+                        (!words.is_empty()).then(|| (format!(" {} ", words.join(" ")), false))
                     }
                 })
-                .filter(|(w, _)| !w.is_empty())
                 .collect(),
             titles: raw
                 .titles
@@ -373,7 +375,7 @@ impl Locale {
             if *unspaced {
                 lower.contains(w.as_str())
             } else {
-                spaced.contains(&format!(" {w} "))
+                spaced.contains(w.as_str())
             }
         })
     }
@@ -1404,5 +1406,16 @@ exports = "the export"
             builtin("en").person_name("J.R. Smith").as_deref(),
             Some("J.R. Smith")
         );
+    }
+
+    #[test]
+    fn only_words_make_an_organisation() {
+        // An entry with no words by `name_words` ("㈜") must not make every wordless token
+        // ("-" of "- 류지호") an organisation.
+        let ko = builtin("ko");
+        assert!(!ko.is_organisation("-"));
+        assert!(!ko.is_organisation(""));
+        assert!(ko.is_organisation("Moabit IT Team"));
+        assert!(!ko.is_organisation("Itaewon Kim"));
     }
 }

@@ -533,6 +533,21 @@ fn day_alternation(days: &RawDays, tier: Tier, n: &mut Namer) -> String {
 
 /// The regexes of a tier's patterns (`None` when there are none, or no days to put in them).
 fn compile(days: &RawDays, tier: Tier, patterns: &[String]) -> Result<Option<Compiled>, String> {
+    compile_sharing(days, tier, patterns, &mut Vec::new())
+}
+
+/// A tier's `^(?:{day})$` and what its groups stand for: the same for every pattern list of
+/// the tier, so compiled once per language and tier and shared (a clone shares the program).
+type DayReader = (Tier, Regex, Vec<(usize, Role)>);
+
+/// [`compile`], taking the day reader from `readers` when one of `tier` is there and leaving
+/// the one it compiles there.
+fn compile_sharing(
+    days: &RawDays,
+    tier: Tier,
+    patterns: &[String],
+    readers: &mut Vec<DayReader>,
+) -> Result<Option<Compiled>, String> {
     if patterns.is_empty() {
         return Ok(None);
     }
@@ -592,17 +607,24 @@ fn compile(days: &RawDays, tier: Tier, patterns: &[String]) -> Result<Option<Com
         .enumerate()
         .filter_map(|(i, name)| name?.strip_prefix('d')?.parse::<usize>().ok().map(|_| i))
         .collect();
-    let mut n = Namer {
-        keep: true,
-        roles: HashMap::new(),
+    let (day, roles) = match readers.iter().find(|(t, _, _)| *t == tier) {
+        Some((_, day, roles)) => (day.clone(), roles.clone()),
+        None => {
+            let mut n = Namer {
+                keep: true,
+                roles: HashMap::new(),
+            };
+            let source = format!("^(?:{})$", day_alternation(days, tier, &mut n));
+            let day = Regex::new(&source).map_err(|e| e.to_string())?;
+            let roles: Vec<(usize, Role)> = day
+                .capture_names()
+                .enumerate()
+                .filter_map(|(i, name)| Some((i, *n.roles.get(name?)?)))
+                .collect();
+            readers.push((tier, day.clone(), roles.clone()));
+            (day, roles)
+        }
     };
-    let source = format!("^(?:{})$", day_alternation(days, tier, &mut n));
-    let day = Regex::new(&source).map_err(|e| e.to_string())?;
-    let roles = day
-        .capture_names()
-        .enumerate()
-        .filter_map(|(i, name)| Some((i, *n.roles.get(name?)?)))
-        .collect();
     Ok(Some(Compiled {
         re,
         day_groups,
@@ -802,16 +824,18 @@ impl Builder {
                 let lookup = |lists: &[Vec<String>]| -> Vec<Regex> {
                     lists.iter().filter_map(|l| anchored(l).ok()).collect()
                 };
+                let mut readers = Vec::new();
+                let mut compile = |tier: Tier, patterns: &[String]| {
+                    compile_sharing(&d.days, tier, patterns, &mut readers)
+                        .ok()
+                        .flatten()
+                };
                 Lang {
-                    by: compile(&d.days, Tier::Deadline, &d.by).ok().flatten(),
-                    until: compile(&d.days, Tier::Deadline, &d.until).ok().flatten(),
-                    need_today: compile(&d.days, Tier::Deadline, &d.need_today)
-                        .ok()
-                        .flatten(),
-                    since: compile(&d.days, Tier::Since, &d.since).ok().flatten(),
-                    effective: compile(&d.days, Tier::Deadline, &d.effective)
-                        .ok()
-                        .flatten(),
+                    by: compile(Tier::Deadline, &d.by),
+                    until: compile(Tier::Deadline, &d.until),
+                    need_today: compile(Tier::Deadline, &d.need_today),
+                    since: compile(Tier::Since, &d.since),
+                    effective: compile(Tier::Deadline, &d.effective),
                     need: d.need.iter().filter_map(|p| parse_phrase(p)).collect(),
                     weekdays: lookup(&d.days.weekdays),
                     months: lookup(&d.days.months),
