@@ -11,6 +11,7 @@
 //! Around the pipeline: [`imap`] is the only network code, [`daemon`] the loop that drives the
 //! pipeline from a mailbox, [`shutdown`] the signal it stops on.
 
+pub mod allocator;
 pub mod builtin;
 pub mod check;
 pub mod classify;
