@@ -425,7 +425,11 @@ impl Locale {
     /// without titles and, in a script without spaces, department words; `None` for any
     /// other line: a sentence, a role, a company, an address, a number.
     fn name_line(&self, line: &str) -> Option<String> {
-        let line = line.trim();
+        // A dash or tilde before the name is how many sign a short note ("- Jane", "— 류지호").
+        let line = line
+            .trim()
+            .trim_start_matches(['-', '–', '—', '~'])
+            .trim_start();
         if line.chars().count() > 40
             || line
                 .chars()
@@ -1339,6 +1343,15 @@ exports = "the export"
                 "成都市锦城外国语学校 信息中心",
                 "信息中心 杨老师\n成都市锦城外国语学校",
                 Some("杨老师"),
+            ),
+            // A dash before the name, as a short note is signed.
+            ("ko", "dev@moabit.io", "- 류지호", Some("류지호")),
+            ("en", "Support Team", "— Jane Hollis", Some("Jane Hollis")),
+            (
+                "de",
+                "Buchhaltung",
+                "-- \n~ Petra Lindner",
+                Some("Petra Lindner"),
             ),
         ];
         for (lang, display, block, name) in cases {
