@@ -4,7 +4,8 @@
 //! doing only the keyword search and flag (when installed); then the floor for saving the
 //! drafts: the same drafts appended again by a bare client, as mailtriage appends them.
 //!
-//! `cargo bench --bench imap_backlog [-- COUNT]`
+//! `cargo bench --bench imap_backlog [-- COUNT]`; `MAILTRIAGE_BENCH_BATCH` sets mailtriage's
+//! `imap.batch_size` (default 500).
 
 #[path = "../tests/integration/util/mod.rs"]
 #[allow(dead_code)]
@@ -208,7 +209,12 @@ fn main() {
         }
     }
 
-    let cfg = dv.config("plain", "batch_size = 500\n");
+    let batch: u32 = std::env::var("MAILTRIAGE_BENCH_BATCH")
+        .ok()
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(500);
+    println!("mailtriage imap.batch_size = {batch} (MAILTRIAGE_BENCH_BATCH)");
+    let cfg = dv.config("plain", &format!("batch_size = {batch}\n"));
     let with_cleanup = once(&cfg, "with supersede and remove_answered (the default)");
     let drafts = dv.count("Drafts");
     println!("drafts in Drafts: {drafts}");
