@@ -1951,6 +1951,27 @@ account_fillers = ["my", "old", "work", "address", "is"]
         assert_eq!(s.effective.as_deref(), Some("2027-01-31"));
     }
 
+    /// Round 15 (ja): the end of a period they name ("the log from 1 January to 31 December")
+    /// is no deadline; a deadline after it still is.
+    #[test]
+    fn the_end_of_a_period_is_no_deadline_in_each_language() {
+        for (lang, text, day) in [
+            ("ja", "監査ログ\n2026年1月1日から12月31日までの操作ログの提供をお願いします。2027年1月15日までにご提供ください。", Some("2027-01-15")),
+            ("ja", "監査ログ\n2026年1月1日〜12月31日までのログをお願いします。", None),
+            ("de", "Protokolle\nIch brauche die Protokolle vom 01.12. bis 15.12.", None),
+            ("de", "Protokolle\nBitte schicken Sie uns die Protokolle vom 01.01.2026 bis 31.12.2026 bis spätestens 15.01.2027.", Some("2027-01-15")),
+            ("he", "יומנים\nאני צריך את היומנים מ-1.1.2026 עד 31.12.2026.", None),
+            ("he", "יומנים\nאני צריך את היומנים מ-1 בדצמבר עד 15 בדצמבר.", None),
+            ("ko", "감사 로그\n2026년 1월 1일부터 12월 31일까지의 로그를 부탁드립니다.", None),
+            ("zh", "审计日志\n请提供从2026年1月1日到12月31日为止的操作日志。", None),
+            // Not a period: a deadline alone is read as before.
+            ("ja", "請求書\n12月31日までに請求書をお送りください。", Some("2026-12-31")),
+            ("de", "Rechnung\nBitte schicken Sie die Rechnung bis 31.12.2026.", Some("2026-12-31")),
+        ] {
+            assert_eq!(builtin(lang, text).deadline.as_deref(), day, "{lang}: {text}");
+        }
+    }
+
     /// The first step of a range they went through is not their step, in words too.
     #[test]
     fn the_start_of_a_range_of_steps_written_in_words_is_not_their_step() {

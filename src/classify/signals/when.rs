@@ -110,6 +110,12 @@ pub struct RawDeadline {
     /// client today", "brauche den Zugang für die Angebote heute"), which no phrase holds.
     #[serde(default)]
     need_today: Vec<String>,
+    /// Regexes with one `{day}` that open a period ("{day}から", "vom {day}", "从{day}到"): a
+    /// `by` or `until` day just after one, with nothing but spaces or punctuation between,
+    /// ends that period ("2026年1月1日から12月31日までのログ", "vom 20.12. bis 5.1. nicht
+    /// erreichbar"); it is no deadline.
+    #[serde(default)]
+    range_from: Vec<String>,
     /// Phrases of needing or asking ("need", "please", "brauche").
     #[serde(default)]
     need: Vec<String>,
@@ -346,6 +352,7 @@ struct Data {
     by: Vec<String>,
     until: Vec<String>,
     need_today: Vec<String>,
+    range_from: Vec<String>,
     since: Vec<String>,
     effective: Vec<String>,
     need: Vec<String>,
@@ -372,6 +379,7 @@ struct Lang {
     by: Option<Compiled>,
     until: Option<Compiled>,
     need_today: Option<Compiled>,
+    range_from: Option<Compiled>,
     since: Option<Compiled>,
     effective: Option<Compiled>,
     /// (phrase, start boundary, end boundary).
@@ -710,10 +718,11 @@ impl Builder {
                 ));
             }
         }
-        let lists: [(&str, &[String]); 5] = [
+        let lists: [(&str, &[String]); 6] = [
             ("deadline.by", &deadline.by),
             ("deadline.until", &deadline.until),
             ("deadline.need_today", &deadline.need_today),
+            ("deadline.range_from", &deadline.range_from),
             ("since", since),
             ("effective", effective),
         ];
@@ -758,6 +767,7 @@ impl Builder {
         d.weekend_starts = days.weekend_starts.or(d.weekend_starts);
         data.by.extend(nfkc(&deadline.by));
         data.until.extend(nfkc(&deadline.until));
+        data.range_from.extend(nfkc(&deadline.range_from));
         data.need_today.extend(nfkc(&deadline.need_today));
         data.since.extend(nfkc(since));
         data.effective.extend(nfkc(effective));
@@ -802,6 +812,7 @@ impl Builder {
             ("deadline.by", Tier::Deadline, &data.by),
             ("deadline.until", Tier::Deadline, &data.until),
             ("deadline.need_today", Tier::Deadline, &data.need_today),
+            ("deadline.range_from", Tier::Deadline, &data.range_from),
             ("since", Tier::Since, &data.since),
             ("effective", Tier::Deadline, &data.effective),
         ] {
@@ -834,6 +845,7 @@ impl Builder {
                     by: compile(Tier::Deadline, &d.by),
                     until: compile(Tier::Deadline, &d.until),
                     need_today: compile(Tier::Deadline, &d.need_today),
+                    range_from: compile(Tier::Deadline, &d.range_from),
                     since: compile(Tier::Since, &d.since),
                     effective: compile(Tier::Deadline, &d.effective),
                     need: d.need.iter().filter_map(|p| parse_phrase(p)).collect(),
@@ -930,6 +942,10 @@ impl When {
         };
         let mut out = l.find(l.by.as_ref(), text, false);
         out.extend(l.find(l.until.as_ref(), text, true));
+        if let Some(from) = &l.range_from {
+            let opened: Vec<usize> = from.re.find_iter(text).map(|m| m.end()).collect();
+            out.retain(|f| !ends_a_period(text, &opened, f.start));
+        }
         // "Since today" is when it started, whatever is needed beside it.
         let started = |at: usize| {
             l.since.as_ref().is_some_and(|c| {
@@ -961,6 +977,18 @@ impl When {
             .unwrap_or_default()
     }
 }
+
+/// Whether a day expression starting at `start` follows one of the period openings that end
+/// at `opened` with at most [`PERIOD_GAP`] spaces or punctuation marks between.
+fn ends_a_period(text: &str, opened: &[usize], start: usize) -> bool {
+    opened.iter().any(|&end| {
+        text.get(end..start)
+            .is_some_and(|gap| gap.chars().count() <= PERIOD_GAP && !gap.chars().any(wordish))
+    })
+}
+
+/// See [`ends_a_period`]: "vom 20.12. – bis 5.1." still reads as one period.
+const PERIOD_GAP: usize = 4;
 
 impl Lang {
     fn find<'t>(&self, c: Option<&Compiled>, text: &'t str, needs_cue: bool) -> Vec<Found<'t>> {
