@@ -3677,6 +3677,9 @@ days.other_week = ['next week']
             ("en", "Password: I've changed it twice this morning and still can't log in."),
             ("et", "Parooli olen eile juba ära muutnud, aga sisse ei pääse."),
             ("ja", "パスワードは今朝、設定画面から新しいものに変えたのですが、まだ入れません。"),
+            // Round 15: "even though I did" (のに) and the plain "but" (けど).
+            ("ja", "パスワードはもう2回も再設定したのに、それでもエラーが出ます。"),
+            ("ja", "パスワードは昨日変えたけど、まだ入れません。"),
             ("zh", "密码我昨天已经按提示重置了两次，每次都显示成功，可是用新密码登录还是提示“用户名或密码错误”。"),
         ] {
             assert!(reads(lang, "tried.password_reset", text), "{lang}: {text}");
