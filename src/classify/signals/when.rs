@@ -808,6 +808,8 @@ impl Builder {
             compile(&only, Tier::Deadline, &["{day}".to_string()])
                 .map_err(|e| err("days.dates", e))?;
         }
+        // One day reader per tier for all the lists, as `When::build` compiles them.
+        let mut readers = Vec::new();
         for (key, tier, patterns) in [
             ("deadline.by", Tier::Deadline, &data.by),
             ("deadline.until", Tier::Deadline, &data.until),
@@ -816,7 +818,7 @@ impl Builder {
             ("since", Tier::Since, &data.since),
             ("effective", Tier::Deadline, &data.effective),
         ] {
-            compile(&days_now, tier, patterns).map_err(|e| err(key, e))?;
+            compile_sharing(&days_now, tier, patterns, &mut readers).map_err(|e| err(key, e))?;
         }
         Ok(())
     }
@@ -942,7 +944,7 @@ impl When {
         };
         let mut out = l.find(l.by.as_ref(), text, false);
         out.extend(l.find(l.until.as_ref(), text, true));
-        if let Some(from) = &l.range_from {
+        if let Some(from) = l.range_from.as_ref().filter(|_| !out.is_empty()) {
             let opened: Vec<usize> = from.re.find_iter(text).map(|m| m.end()).collect();
             out.retain(|f| !ends_a_period(text, &opened, f.start));
         }
