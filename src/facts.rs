@@ -491,10 +491,17 @@ pub const CONFIRM_INCIDENT: &str = "confirm_incident";
 /// next morning about last night's outage, and "it has since been fixed" answers them.
 const REPORTED_LATE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
+/// How long after the start of the day a customer says their problem began an incident can
+/// still have caused it: that day and the night after (trouble "since last night", the
+/// morning after, is the incident that began at 6 am; trouble "since yesterday's update" is
+/// not the one that began this afternoon).
+const STATED_START_LATEST: chrono::TimeDelta = chrono::TimeDelta::hours(36);
+
 /// True when incident `i` can be what the customer reports in a message written at `when`.
 /// When they say when the problem started (`since`, the start of that day in their offset),
-/// an incident active at any time between then and `when` is; otherwise one active at
-/// `when`, or resolved at most [`REPORTED_LATE`] before it. When they say it still or again
+/// an incident active at any time between then and `when` is, unless it began after that
+/// day and the night after it ([`STATED_START_LATEST`]). Otherwise one active at `when`, or resolved at most
+/// [`REPORTED_LATE`] before it. When they say it still or again
 /// fails (`still`), an incident resolved at most [`REPORTED_LATE`] before `when` is one too,
 /// whatever start they give ("down again since this morning", after last night's incident):
 /// the draft then tells them it was resolved and that we look at why it still fails.
@@ -504,7 +511,10 @@ fn in_window(i: &Incident, when: DateTime<Utc>, since: Option<DateTime<Utc>>, st
     }
     let recent = i.resolved.is_none_or(|r| when <= r + REPORTED_LATE);
     match since {
-        Some(start) => i.resolved.is_none_or(|r| r >= start) || (still && recent),
+        Some(start) => {
+            (i.resolved.is_none_or(|r| r >= start) && i.started < start + STATED_START_LATEST)
+                || (still && recent)
+        }
         None => recent,
     }
 }
@@ -882,6 +892,23 @@ status_url = "https://status.example.com/INC-8"
         let morning = "2026-11-22T14:00:00Z";
         assert_eq!(run(None, "-05:00", morning), ["incident_confirmed"]);
         assert_eq!(run(Some("2026-11-22"), "-05:00", morning), ["no_incident"]);
+        // A problem that began days before the incident did is not it, written while it ran;
+        // one that began the day it started, or the day before (last night, for an incident
+        // that began early in the morning), is.
+        let during = "2026-11-22T01:00:00Z";
+        assert_eq!(run(None, "+00:00", during), ["incident_confirmed"]);
+        assert_eq!(run(Some("2026-11-19"), "+00:00", during), ["no_incident"]);
+        assert_eq!(run(Some("2026-11-20"), "+00:00", during), ["no_incident"]);
+        assert_eq!(
+            run(Some("2026-11-21"), "+00:00", during),
+            ["incident_confirmed"]
+        );
+        // Started at 07:00 on the 22nd in +09:00: "since the 21st" there is the night before.
+        assert_eq!(
+            run(Some("2026-11-21"), "+09:00", during),
+            ["incident_confirmed"]
+        );
+        assert_eq!(run(Some("2026-11-20"), "+09:00", during), ["no_incident"]);
     }
 
     #[test]
