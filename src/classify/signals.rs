@@ -1972,6 +1972,37 @@ account_fillers = ["my", "old", "work", "address", "is"]
         }
     }
 
+    /// A start said as "after something done that day" is when the trouble began; "after
+    /// Friday" alone, a day to come, is not.
+    #[test]
+    fn a_start_after_something_done_that_day_is_read_in_ja_and_zh() {
+        for (lang, text, day) in [
+            (
+                "ja",
+                "連携\n昨日 ver 5.2 にアップデートしてから予約が同期されなくなりました。",
+                true,
+            ),
+            (
+                "ja",
+                "同期\n昨日デスクトップアプリを更新してから同期されません。",
+                true,
+            ),
+            (
+                "zh",
+                "通知\n本周四你们发布新版本之后，通知就再也没有推送过来了。",
+                true,
+            ),
+            (
+                "zh",
+                "搜索\n上周三网页版更新之后，搜索就什么都搜不到了。",
+                true,
+            ),
+            ("zh", "会议\n请在周五之后联系我。", false),
+        ] {
+            assert_eq!(builtin(lang, text).since.is_some(), day, "{lang}: {text}");
+        }
+    }
+
     /// The first step of a range they went through is not their step, in words too.
     #[test]
     fn the_start_of_a_range_of_steps_written_in_words_is_not_their_step() {
