@@ -111,7 +111,7 @@ pub fn evidence(
         &votes,
         default_language,
     );
-    let lang_idx = rules.languages.iter().position(|l| *l == language);
+    let lang_idx = rules.classifying(&language);
 
     let mut scores = vec![0f32; rules.categories.len()];
     let (mut upset, mut urgent, mut calm) = (0usize, 0usize, false);
@@ -175,7 +175,7 @@ fn rules_only(rules: &RuleSet, scores: &[f32], language: &str) -> (usize, f32) {
 fn allowed(rules: &RuleSet, scores: &[f32], language: &str, c: usize) -> bool {
     let needed = rules.categories.get(c).map_or(0.0, |k| k.min_rule_score);
     needed <= 0.0
-        || !rules.languages.iter().any(|l| l == language)
+        || rules.classifying(language).is_none()
         || scores.get(c).is_some_and(|&s| s >= needed)
 }
 

@@ -91,6 +91,9 @@ pub struct RuleSet {
     pub categories: Vec<Category>,
     /// Languages with a rule file, in index order of [`Hit::language`].
     pub languages: Vec<String>,
+    /// Per language, whether its file has category rules: a file of signal phrases alone
+    /// (a language without templates) leaves the category to the model.
+    classified: Vec<bool>,
     matcher: AhoCorasick,
     phrase_meta: Vec<Vec<PhraseMeta>>,
     /// Each rule pattern as compiled (see [`rule_regex`]). Only `explain` needs one on its own,
@@ -274,6 +277,7 @@ fn wants_boundary(c: Option<char>) -> bool {
 
 struct Builder {
     languages: Vec<String>,
+    classified: Vec<bool>,
     categories: Vec<Category>,
     phrases: Vec<String>,
     phrase_index: HashMap<String, usize>,
@@ -318,6 +322,7 @@ impl Builder {
             Some(i) => i,
             None => {
                 self.languages.push(lang.to_string());
+                self.classified.push(false);
                 self.languages.len() - 1
             }
         }
@@ -350,6 +355,9 @@ impl Builder {
                     reason,
                 }
             })?;
+        if !raw.rule.is_empty() {
+            self.classified[lang] = true;
+        }
         for (n, r) in raw.rule.iter().enumerate() {
             let cat = self
                 .categories
@@ -961,6 +969,7 @@ impl RuleSet {
         }
         let mut b = Builder {
             languages: Vec::new(),
+            classified: Vec::new(),
             categories: Vec::new(),
             phrases: Vec::new(),
             phrase_index: HashMap::new(),
@@ -1101,6 +1110,7 @@ impl RuleSet {
         Ok(RuleSet {
             categories: b.categories,
             languages: b.languages,
+            classified: b.classified,
             matcher,
             phrase_meta: b.phrase_meta,
             pattern_set,
@@ -1114,6 +1124,14 @@ impl RuleSet {
             screen,
             signals: b.signals.build(),
         })
+    }
+
+    /// The index of `language` if category rules are written for it.
+    pub fn classifying(&self, language: &str) -> Option<usize> {
+        self.languages
+            .iter()
+            .position(|l| l == language)
+            .filter(|&i| self.classified.get(i).copied().unwrap_or(false))
     }
 
     /// The rule files whose reference patterns read a message in `language`: its own and
@@ -1356,6 +1374,20 @@ mod tests {
                 "missing rules for {lang}"
             );
         }
+    }
+
+    #[test]
+    fn a_file_of_signal_phrases_alone_leaves_the_category_to_the_model() {
+        let r = rules();
+        assert!(r.classifying("de").is_some());
+        for lang in ["it", "nl", "pt", "pl", "ru", "sv", "tr"] {
+            assert!(r.languages.iter().any(|l| l == lang), "{lang} has a file");
+            assert!(
+                r.classifying(lang).is_none(),
+                "{lang} has no category rules"
+            );
+        }
+        assert!(r.classifying("xx").is_none());
     }
 
     #[test]

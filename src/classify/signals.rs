@@ -1972,6 +1972,26 @@ account_fillers = ["my", "old", "work", "address", "is"]
         }
     }
 
+    /// Languages without templates read calls and call wishes too, so a customer who wants a
+    /// call and gave no number is asked for one; "don't call me" is email only.
+    #[test]
+    fn calls_and_call_wishes_are_read_in_languages_without_templates() {
+        for (lang, text, called, callback, email_only) in [
+            ("it", "Contratto\nHo telefonato lunedì e mi avevano promesso di richiamarmi. Gradirei una telefonata.", true, true, false),
+            ("it", "Fatture\nRispondetemi per email, per favore: non chiamatemi.", false, false, true),
+            ("nl", "Export\nIk heb drie keer gebeld en niemand heeft teruggebeld.", true, false, false),
+            ("pt", "Fatura errada\nLiguei para o suporte na segunda e ninguém retornou. Por favor, me liguem amanhã.", true, true, false),
+            ("ru", "Отчёты\nДважды обещали перезвонить — не перезвонил никто.", true, false, false),
+            ("pl", "Faktura\nProszę o odpowiedź mailową, proszę nie dzwonić.", false, false, true),
+        ] {
+            let s = builtin(lang, text);
+            let has = |id: &str| s.asks.iter().any(|a| a == id);
+            assert_eq!(s.called, called, "{lang} called: {text}");
+            assert_eq!(has("callback"), callback, "{lang} callback: {text}");
+            assert_eq!(has("email_only"), email_only, "{lang} email only: {text}");
+        }
+    }
+
     /// A start said as "after something done that day" is when the trouble began; "after
     /// Friday" alone, a day to come, is not.
     #[test]
