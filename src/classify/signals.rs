@@ -892,6 +892,9 @@ impl SignalRules {
         // Where a call is asked for or their reach is said, per language: a call window is
         // read only in such a sentence.
         let mut call_cues: Vec<(usize, usize, usize)> = Vec::new();
+        // Where a call and email only are asked for, to settle a message that says both.
+        let email_only = ASKS.iter().position(|a| *a == "email_only");
+        let (mut callback_at, mut email_only_at) = (Vec::new(), Vec::new());
         // The area phrase written first, the longest of those starting there: (start, -len, id).
         let mut area: Option<(usize, isize, usize)> = None;
         for m in self.matcher.find_overlapping_iter(norm) {
@@ -920,6 +923,11 @@ impl SignalRules {
                 }
                 if matches!(meta.target, Target::CallCue | Target::Asks(0)) {
                     call_cues.push((meta.language, m.start(), m.end()));
+                }
+                match meta.target {
+                    Target::Asks(0) => callback_at.push(m.start()),
+                    Target::Asks(i) if Some(i) == email_only => email_only_at.push(m.start()),
+                    _ => {}
                 }
                 match meta.target {
                     Target::Tried(i) => tried[i] = true,
@@ -958,6 +966,7 @@ impl SignalRules {
                 }
                 asks[0] = true;
                 call_cues.push((l, start, end));
+                callback_at.push(start);
             }
         }
         s.tried = present(TRIED, &tried);
@@ -967,9 +976,20 @@ impl SignalRules {
         if s.asks.iter().any(|a| CONCRETE_ASKS.contains(&a.as_str())) {
             s.asks.retain(|a| a != "suggestion");
         }
-        // "No need to call me, email is fine" also reads as a call: they asked for none.
+        // "No need to call me, email is fine" also reads as a call: they asked for none. But a
+        // call asked for in a sentence of its own is asked for, whatever they say of other
+        // times ("Could you call me between 2 and 4 pm? Otherwise I am in meetings and cannot
+        // take calls"): then it is not email only.
         if s.email_only() {
-            s.asks.retain(|a| a != "callback");
+            let spans = call::sentences(norm);
+            // A match starting on the mark that ends a sentence belongs to the next one.
+            let sentence = |at: usize| spans.iter().position(|&(_, end)| at < end);
+            let apart = callback_at.iter().any(|&c| {
+                let own = sentence(c);
+                !email_only_at.iter().any(|&e| sentence(e) == own)
+            });
+            let drop = if apart { "email_only" } else { "callback" };
+            s.asks.retain(|a| a != drop);
         }
         // Where the call window stands: a time in it is when to call, not a deadline.
         let mut window_span = None;
@@ -1969,6 +1989,22 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("de", "Rechnung\nBitte schicken Sie die Rechnung bis 31.12.2026.", Some("2026-12-31")),
         ] {
             assert_eq!(builtin(lang, text).deadline.as_deref(), day, "{lang}: {text}");
+        }
+    }
+
+    /// Round 16 (ja #19): a call asked for in a sentence of its own stays asked for beside
+    /// "otherwise I cannot take calls"; "no need to call, email is fine" is still email only.
+    #[test]
+    fn a_call_asked_for_apart_from_when_they_cannot_take_one_is_asked_for() {
+        for (lang, text, want) in [
+            ("ja", "プラン変更\n明日の14時から16時の間にお電話いただけますでしょうか。その時間帯以外は会議が続いており、電話に出られません。", "callback"),
+            ("ja", "プラン変更\n電話に出られませんので、メールでご回答ください。", "email_only"),
+            ("et", "pilet\nPalun vastake e-kirjaga, helistada pole vaja.", "email_only"),
+        ] {
+            let s = builtin(lang, text);
+            let has = |id: &str| s.asks.iter().any(|a| a == id);
+            assert!(has(want), "{lang}: {text}: {:?}", s.asks);
+            assert!(!(has("callback") && has("email_only")), "{lang}: {text}");
         }
     }
 

@@ -361,7 +361,7 @@ fn ends_sentence(text: &str, i: usize, c: char) -> bool {
 }
 
 /// The byte spans of the sentences of `text`.
-fn sentences(text: &str) -> Vec<(usize, usize)> {
+pub(super) fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut from = 0;
     for (i, c) in text.char_indices() {
