@@ -88,16 +88,12 @@ impl Templates {
         hb.register_escape_fn(handlebars::no_escape);
         let mut names = BTreeSet::new();
         let mut sources = Vec::new();
-        let mut partial_sources = HashMap::new();
         // Partials first, so that an error in one is reported against its own file.
         files.sort_by_key(|(rel, _, _)| !rel.contains("/partials/"));
         for (rel, path, source) in files {
             let name = rel.trim_end_matches(".hbs").to_string();
             let result = match partial_name(&rel) {
-                Some(partial) => {
-                    partial_sources.insert(partial.clone(), source.clone());
-                    hb.register_partial(&partial, source.as_str())
-                }
+                Some(partial) => hb.register_partial(&partial, source.as_str()),
                 None => {
                     names.insert(name.clone());
                     hb.register_template_string(&name, source.as_str())
@@ -127,11 +123,6 @@ impl Templates {
                 })
             })?;
             sources.push((name, path));
-        }
-        for name in &names {
-            if let Some(spliced) = spliced(&hb, name, &partial_sources) {
-                hb.register_template(&fast_name(name), spliced);
-            }
         }
         Ok(Templates {
             hb,
@@ -201,120 +192,9 @@ impl Templates {
     /// Renders a template; the context is data only. Taken by value: handlebars would
     /// otherwise copy the whole context for every render.
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, handlebars::RenderError> {
-        let ctx = handlebars::Context::from(ctx);
-        let fast = fast_name(name);
-        if self.hb.has_template(&fast) {
-            if let Ok(s) = self.hb.render_with_context(&fast, &ctx) {
-                return Ok(tidy_body(&s));
-            }
-        }
-        // The template as written: its error names the file and line the operator edits.
         self.hb
-            .render_with_context(name, &ctx)
+            .render_with_context(name, &handlebars::Context::from(ctx))
             .map(|s| tidy_body(&s))
-    }
-}
-
-/// The name a category template is registered under with its partials spliced in
-/// ([`spliced`]); no file can be called that.
-fn fast_name(name: &str) -> String {
-    format!("\0spliced/{name}")
-}
-
-/// How deep partials that include partials are spliced; deeper ones render as partials.
-const SPLICE_DEPTH: usize = 8;
-
-/// `name` with every plain `{{> partial}}` replaced by the partial's own compiled elements,
-/// or `None` when it has none to splice. Why: handlebars copies the whole context for every
-/// partial it renders (about a tenth of a draft's rendering time), and ours take no
-/// arguments. Only what renders the same either way is spliced: a partial named literally,
-/// with no parameters, hash or block, not indented (so no indentation is in force anywhere
-/// a spliced element renders), whose source climbs no block (`../`) and uses no partial
-/// block or inline partial; a template that defines inline partials is left whole.
-fn spliced(
-    hb: &Handlebars<'static>,
-    name: &str,
-    partials: &HashMap<String, String>,
-) -> Option<handlebars::template::Template> {
-    let template = hb.get_template(name)?;
-    let plain = |source: &str| {
-        !["../", "@partial-block", "{{#*", "{{~#*", "{{*", "{{~*"]
-            .iter()
-            .any(|s| source.contains(s))
-    };
-    if template.elements.iter().any(defines_inline) {
-        return None;
-    }
-    let inlinable = |d: &handlebars::template::DecoratorTemplate| {
-        let partial = d.name.as_name()?;
-        let source = partials.get(partial)?;
-        (d.params.is_empty()
-            && d.hash.is_empty()
-            && d.template.is_none()
-            && d.indent.as_deref().is_none_or(str::is_empty)
-            && plain(source))
-        .then(|| hb.get_template(partial))
-        .flatten()
-    };
-    let mut out = template.clone();
-    let mut changed = false;
-    splice(&mut out, &inlinable, 0, &mut changed);
-    changed.then_some(out)
-}
-
-/// Whether an element defines an inline partial (`{{#*inline}}`), which a partial of the
-/// same name would then resolve to.
-fn defines_inline(e: &handlebars::template::TemplateElement) -> bool {
-    use handlebars::template::TemplateElement as E;
-    matches!(e, E::DecoratorBlock(_) | E::DecoratorExpression(_))
-}
-
-/// Splices the inlinable partials of `t` (and of the blocks in it) in place.
-fn splice<'h>(
-    t: &mut handlebars::template::Template,
-    inlinable: &impl Fn(
-        &handlebars::template::DecoratorTemplate,
-    ) -> Option<&'h handlebars::template::Template>,
-    depth: usize,
-    changed: &mut bool,
-) {
-    use handlebars::template::TemplateElement as E;
-    let elements = std::mem::take(&mut t.elements);
-    // Positions for error messages; handlebars leaves some blocks without them, so they are
-    // kept as they come rather than paired with the elements (the spliced template's errors
-    // are never shown: see `render`).
-    let mut mapping = std::mem::take(&mut t.mapping).into_iter();
-    for element in elements {
-        let at = mapping.next();
-        match element {
-            E::PartialExpression(d) => match inlinable(&d) {
-                Some(partial) if depth < SPLICE_DEPTH => {
-                    let mut inner = partial.clone();
-                    splice(&mut inner, inlinable, depth + 1, changed);
-                    t.elements.append(&mut inner.elements);
-                    t.mapping.append(&mut inner.mapping);
-                    *changed = true;
-                }
-                _ => {
-                    t.elements.push(E::PartialExpression(d));
-                    t.mapping.extend(at);
-                }
-            },
-            E::HelperBlock(mut h) => {
-                for block in [h.template.as_mut(), h.inverse.as_mut()]
-                    .into_iter()
-                    .flatten()
-                {
-                    splice(block, inlinable, depth, changed);
-                }
-                t.elements.push(E::HelperBlock(h));
-                t.mapping.extend(at);
-            }
-            other => {
-                t.elements.push(other);
-                t.mapping.extend(at);
-            }
-        }
     }
 }
 
@@ -497,51 +377,5 @@ mod tests {
             assert!(render(true).contains(said), "{lang}: {}", render(true));
             assert!(!render(false).contains(said), "{lang}: {}", render(false));
         }
-    }
-
-    #[test]
-    fn spliced_partials_render_exactly_as_the_templates_as_written() {
-        let t = Templates::load(None).expect("templates");
-        let promises = Promises::default();
-        let (mut compared, mut spliced) = (0, 0);
-        for name in t.names() {
-            let fast = fast_name(name);
-            if !t.hb.has_template(&fast) {
-                continue;
-            }
-            spliced += 1;
-            let (lang, category) = name.split_once('/').expect("lang/category");
-            for facts in crate::check::samples() {
-                for (i, (signals, urgent)) in crate::check::sample_signals().into_iter().enumerate()
-                {
-                    let ctx = handlebars::Context::from(context(&ContextInput {
-                        customer_name: if i % 2 == 0 { "" } else { "Kim Min-jun" },
-                        subject: "Sample",
-                        new_text: "Sample text",
-                        sender_block: "",
-                        value: "helpful_answer",
-                        category,
-                        signature: "Support",
-                        language: lang,
-                        default_language: "en",
-                        locale: t.locale(lang),
-                        promises: &promises,
-                        own_addresses: &[],
-                        facts: &facts,
-                        signals: &signals,
-                        urgent,
-                        followup: i % 3 == 1,
-                        stated: i % 2 == 0,
-                    }));
-                    let written = t.hb.render_with_context(name, &ctx).expect("renders");
-                    let fast = t.hb.render_with_context(&fast, &ctx).expect("renders");
-                    assert_eq!(written, fast, "{name}");
-                    compared += 1;
-                }
-            }
-        }
-        // Every built-in category template includes partials (the greeting at least).
-        assert_eq!(spliced, t.names().count());
-        assert!(compared > 1000, "{compared}");
     }
 }
