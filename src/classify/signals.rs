@@ -2672,6 +2672,18 @@ account_fillers = ["my", "old", "work", "address", "is"]
             }
         }
         assert!(wrong.is_empty(), "{wrong:#?}");
+        // Round 16 (ja #22): tomorrow's appointment at a time, other words for it, is the day
+        // they need it by (its time is kept only for today's).
+        for text in [
+            "VPN\n明日の朝10時から客先とのリモート作業があるので、それまでに何とかしたいです。",
+            "VPN\n明日14時からミーティングがあります。",
+        ] {
+            assert_eq!(
+                builtin("ja", text).deadline.as_deref(),
+                Some("2026-12-10"),
+                "{text}"
+            );
+        }
     }
 
     #[test]
