@@ -500,9 +500,9 @@ const STATED_START_LATEST: chrono::TimeDelta = chrono::TimeDelta::hours(36);
 /// True when incident `i` can be what the customer reports in a message written at `when`.
 /// When they say when the problem started (`since`, the start of that day in their offset),
 /// an incident active at any time between then and `when` is, unless it began after that
-/// day and the night after it ([`STATED_START_LATEST`]). Otherwise one active at `when`, or resolved at most
-/// [`REPORTED_LATE`] before it. When they say it still or again
-/// fails (`still`), an incident resolved at most [`REPORTED_LATE`] before `when` is one too,
+/// day and the night after it ([`STATED_START_LATEST`]). Otherwise one active at `when`, or
+/// resolved at most [`REPORTED_LATE`] before it. When they say it still or again fails
+/// (`still`), an incident resolved at most [`REPORTED_LATE`] before `when` is one too,
 /// whatever start they give ("down again since this morning", after last night's incident):
 /// the draft then tells them it was resolved and that we look at why it still fails.
 fn in_window(i: &Incident, when: DateTime<Utc>, since: Option<DateTime<Utc>>, still: bool) -> bool {
