@@ -1390,6 +1390,28 @@ mod tests {
         assert!(r.classifying("xx").is_none());
     }
 
+    /// Round 16 (ja #11): earlier calls counted with an aside, a promise quoted, and the
+    /// callback that never came said in honorific form are earlier contact.
+    #[test]
+    fn earlier_contact_in_japanese_honorific_and_quoted_forms_is_repeat_contact() {
+        let r = rules();
+        let repeat = Target::Category(r.category("repeat_contact").expect("repeat_contact"));
+        for text in [
+            "2回（月曜と火曜）電話しましたが、まだ解決していません。",
+            "「確認して折り返します」と言われたきりです。",
+            "その後、折り返しのお電話をいただいておりません。",
+        ] {
+            assert!(
+                r.hits(&normalize(text)).iter().any(|h| h.target == repeat),
+                "{text}"
+            );
+        }
+        assert!(!r
+            .hits(&normalize("折り返しのお電話をお待ちしております。"))
+            .iter()
+            .any(|h| h.target == repeat));
+    }
+
     #[test]
     fn word_boundaries_apply_to_latin_but_not_cjk() {
         let r = rules();
