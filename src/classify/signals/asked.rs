@@ -681,19 +681,31 @@ fn marked_sentences(body: &str) -> Vec<Sentence> {
     // Each unit with its list and item number.
     let mut units: Vec<(String, Option<usize>, Option<u8>)> = Vec::new();
     let mut open = false;
+    // Whether the line before was part of a list item (a blank line ends it).
+    let mut in_item = false;
     let mut lists = 0;
     for raw in body.lines() {
         let line = raw.trim();
         if line.is_empty() {
             open = false;
+            in_item = false;
             continue;
         }
         let (line, marker) = unlisted(line);
+        // An indented line under an item is the item's body: "1. Retention" (a topic) and
+        // below it "   Can we keep month-end backups for a year?" are one item, the topic
+        // a sentence of its own unless the body goes on in lower case.
+        let body_of_item = in_item
+            && marker.is_none()
+            && raw.starts_with([' ', '\t', '\u{3000}'])
+            && !line.starts_with('>');
         match units.last_mut() {
-            Some((unit, _, _)) if open && marker.is_none() => {
+            Some((unit, _, _)) if (open || body_of_item) && marker.is_none() => {
                 let joins_ideographs = unit.chars().next_back().is_some_and(is_cjk)
                     && line.chars().next().is_some_and(is_cjk);
-                if !joins_ideographs {
+                if !open && !line.chars().next().is_some_and(char::is_lowercase) {
+                    unit.push(TOPIC_END);
+                } else if !joins_ideographs {
                     unit.push(' ');
                 }
                 unit.push_str(line);
@@ -713,6 +725,7 @@ fn marked_sentences(body: &str) -> Vec<Sentence> {
                 units.push((line.to_string(), list, number));
             }
         }
+        in_item = units.last().is_some_and(|(_, list, _)| list.is_some());
         let last = line.chars().next_back();
         // A line ending in a colon introduces what follows ("a new user for her:" and the
         // name on the next line): the two are one sentence.
@@ -742,6 +755,10 @@ fn marked_sentences(body: &str) -> Vec<Sentence> {
         .collect()
 }
 
+/// Ends an item's topic line where its indented body follows (a paragraph separator, which
+/// mail text does not hold and which [`collapse`] removes as whitespace).
+const TOPIC_END: char = '\u{2029}';
+
 /// One unit of text cut after each sentence's final punctuation (and the quotes or brackets
 /// closing it). A full stop ends a sentence only before a space and a character that is
 /// neither lower case nor a digit ("Art. 28", "Nr. 5"), and not after a number ("am 1.
@@ -754,7 +771,7 @@ fn split(unit: &str) -> Vec<String> {
     while i < chars.len() {
         let (at, c) = chars[i];
         let ends = match c {
-            '?' | '!' | '？' | '！' | '。' => true,
+            '?' | '!' | '？' | '！' | '。' | TOPIC_END => true,
             '.' => {
                 let word = unit[start..at]
                     .rsplit(char::is_whitespace)
@@ -786,7 +803,7 @@ fn split(unit: &str) -> Vec<String> {
         }
         // Latin punctuation ends a sentence only before a space (or the end): "v2.1", "?foo".
         let end = chars.get(j).map_or(unit.len(), |&(a, _)| a);
-        let fullwidth = matches!(c, '？' | '！' | '。');
+        let fullwidth = matches!(c, '？' | '！' | '。' | TOPIC_END);
         if fullwidth || chars.get(j).is_none_or(|&(_, c)| c.is_whitespace()) {
             let s = collapse(&unit[start..end]);
             if !s.is_empty() {
@@ -912,6 +929,14 @@ mod tests {
         );
         let fr = "La Direction vous saurait gré de bien vouloir lui transmettre l'export des journaux d'accès de notre compte.";
         assert_eq!(request("fr", fr).as_deref(), Some(fr));
+        // Saying when to answer asks for nothing more than the answer.
+        for (lang, body) in [
+            ("ja", "ログの保存期間はマニュアルで確認しました。急ぎではないので、お手すきの際にご返信いただけますと幸いです。"),
+            ("en", "Is the audit log kept for a year? No rush, get back to me when you can."),
+            ("zh", "想确认一下日志保存多久。不着急，方便的时候回复就行。"),
+        ] {
+            assert_eq!(request(lang, body), None, "{lang}: {body}");
+        }
     }
 
     /// Round 13 (en de fr ja ko): the new user's name, address and role and a formal letter's
@@ -1080,6 +1105,32 @@ mod tests {
         assert_eq!(
             question("en", "Hi,\n1. Do you host data in the EU?\n\nBest regards").as_deref(),
             Some("Do you host data in the EU?")
+        );
+    }
+
+    /// A list of topics, each with its question indented below, is a list of questions: every
+    /// one is quoted with its topic's number (not the first two as loose sentences); a topic's
+    /// body that goes on in lower case is the same sentence.
+    #[test]
+    fn questions_indented_under_numbered_topics_are_the_topics_items() {
+        let cases = [
+            ("en", "Hello,\n\nA few points after a month of use:\n\n1. Retention\n   Can we keep only the month-end backups for a year?\n\n2. Exclusions\n   Do wildcards work in the exclusion list?\n\n3. Bandwidth\n   Can the upload rate be capped during office hours (8:00-17:00)?\n\nBest regards", "1. Can we keep only the month-end backups for a year?\n2. Do wildcards work in the exclusion list?\n3. Can the upload rate be capped during office hours (8:00-17:00)?"),
+            ("ja", "お世話になっております。\n\n1. 保存期間について\n   月末の分だけを半年残すことはできますか。\n\n2. 通知について\n   失敗したときだけメールを送る設定はありますか。\n\n3. 帯域について\n   夜間（22:00～6:00）だけ帯域を広げることはできますか。\n\nよろしくお願いいたします。", "1. 月末の分だけを半年残すことはできますか。\n2. 失敗したときだけメールを送る設定はありますか。\n3. 夜間（22:00～6:00）だけ帯域を広げることはできますか。"),
+        ];
+        for (lang, body, want) in cases {
+            assert_eq!(
+                question(lang, body).as_deref(),
+                Some(want),
+                "{lang}: {body}"
+            );
+        }
+        assert_eq!(
+            question(
+                "en",
+                "Hi,\n1. Can we export the audit log\n   to CSV every night?\n\nThanks"
+            )
+            .as_deref(),
+            Some("Can we export the audit log to CSV every night?")
         );
     }
 
