@@ -2,7 +2,7 @@
 """Turns the writers' JSON Lines (corpus/sources/<set>/*.jsonl) into real MIME messages
 (corpus/<set>/*.eml) and the labels file (corpus/<set>/expected.json).
 
-    corpus/build.py SET        # SET is train, border, dev, dev2 or sigtrain
+    corpus/build.py SET        # SET is train, border, fresh, dev, dev2 or sigtrain
 
 The writers chose the words, the headers, the charset and the form (plain, HTML, both); this
 script only makes the MIME: an HTML body in the style of the named client, legacy charsets,
@@ -271,7 +271,7 @@ LABELLED_SETS = ("dev", "dev2", "sigtrain")
 
 
 # Sets labelled with the category only: the training set, and blind sets kept for measuring.
-CATEGORY_SETS = ("train", "border")
+CATEGORY_SETS = ("train", "border", "fresh")
 
 
 def main():
