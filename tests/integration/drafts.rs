@@ -121,6 +121,23 @@ fn drafts_name_the_invoice_they_gave_instead_of_asking_for_it() {
     }
 }
 
+/// Round 16 (ja 04): a copy or a corrected invoice asked beside a refund or a double charge
+/// is not the whole message: the draft takes up the charge and promises the invoice too.
+#[test]
+fn an_invoice_asked_beside_a_refund_does_not_hide_the_charge() {
+    let cases = [
+        ("en", "Wrong amount on INV-5120", "Invoice INV-5120 bills us for 18 seats, we have 14. Please refund the difference and send a copy of the September invoice as well.", "We'll also send you the invoice you asked for"),
+        ("ja", "請求金額の相違", "請求書 INV-5120 に同じ明細が2行あり、二重に請求されています。差額のご返金をお願いします。あわせて請求書の再発行をお願いします。", "ご依頼の請求書も"),
+        ("zh", "发票金额不对", "发票 INV-5120 多算了4个用户，请把差额退给我们。另外麻烦把9月的发票再发一份给我。", "您要的发票我们也会一并发给您"),
+    ];
+    for (lang, subject, text, promise) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        assert_eq!(template, format!("{lang}/billing"), "{body}");
+        assert!(body.contains("INV-5120"), "{lang}: {body}");
+        assert!(body.contains(promise), "{lang}: {body}");
+    }
+}
+
 #[test]
 fn thanks_questions_and_requests_get_their_own_drafts() {
     let cases = [
