@@ -138,6 +138,20 @@ fn an_invoice_asked_beside_a_refund_does_not_hide_the_charge() {
     }
 }
 
+/// Round 17 (zh 04): a wrong invoice not yet paid is no "deduction" to check, and an
+/// overcharge found on it is corrected, not only refunded.
+#[test]
+fn a_wrong_chinese_invoice_is_not_taken_for_a_payment() {
+    let (template, body) = reply(
+        "孙立伟 <sun@example.cn>",
+        "发票金额有误",
+        "贵司开具的发票 INV-2026-11873 金额为人民币 3,600.00 元，按合同应为 2,400 元。请核实，在此之前我司暂缓付款。",
+    );
+    assert_eq!(template, "zh/billing", "{body}");
+    assert!(body.contains("尚未支付的我们会更正账单"), "{body}");
+    assert!(!body.contains("扣款"), "{body}");
+}
+
 #[test]
 fn thanks_questions_and_requests_get_their_own_drafts() {
     let cases = [
