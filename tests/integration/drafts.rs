@@ -152,6 +152,35 @@ fn a_wrong_chinese_invoice_is_not_taken_for_a_payment() {
     assert!(!body.contains("扣款"), "{body}");
 }
 
+/// Round 17 (zh 01): once the incident is over, an urgent outage report is not told its case
+/// has been given priority; without a known incident, it is.
+#[test]
+fn a_resolved_incident_is_not_put_first_again() {
+    // The fixture config's facts hold INC-9, which this fixture's Date falls after.
+    let raw =
+        std::fs::read(crate::util::fixtures().join("lat-es-outage-api-502.eml")).expect("fixture");
+    let over = crate::util::engine()
+        .triage(&raw, "test", &fixed_env(), None)
+        .expect("triage runs")
+        .draft
+        .expect("a draft")
+        .body;
+    assert!(
+        over.contains("INC-9") && over.contains("Ya está resuelta"),
+        "{over}"
+    );
+    assert!(!over.contains("hemos dado prioridad"), "{over}");
+    let (_, unknown) = reply(
+        "Alex <alex@customer.example>",
+        "API down",
+        "URGENT!!! Our API calls all returned 502 this morning, we need this working now.",
+    );
+    assert!(
+        unknown.contains("marked your request as urgent"),
+        "{unknown}"
+    );
+}
+
 #[test]
 fn thanks_questions_and_requests_get_their_own_drafts() {
     let cases = [
