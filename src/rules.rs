@@ -1423,6 +1423,20 @@ mod tests {
             .any(|h| h.target == repeat));
     }
 
+    /// Round 17 (zh 02): the spam folder ("垃圾邮件") is no insult; "垃圾服务" is.
+    #[test]
+    fn the_chinese_spam_folder_is_not_anger() {
+        let r = rules();
+        let upset = |t: &str| {
+            r.hits(&normalize(t))
+                .iter()
+                .any(|h| h.target == Target::Upset)
+        };
+        assert!(!upset("垃圾邮件文件夹也找过了，什么都没有。"));
+        assert!(!upset("我查了垃圾箱。"));
+        assert!(upset("你们这垃圾服务，三天了还没修好！"));
+    }
+
     #[test]
     fn word_boundaries_apply_to_latin_but_not_cjk() {
         let r = rules();
