@@ -494,16 +494,12 @@ pub(crate) fn ascii_boundaries(pattern: &str) -> String {
             let at_end = depth == 0 && (next.is_none() || next == Some('|') || next == Some('$'));
             let word_group = || {
                 let after = (next == Some('(')).then(|| groups.close_of.get(&(i + 2)));
-                let before = (prev == Some(')')).then(|| groups.open_of.get(&(i - 1)));
-                // `(?:cancel|end)\w*\b` as `(?:cancel\w*|end\w*)\b`.
-                let word_then_more = prev == Some('*') && ends_word(&chars, &groups, 0, i);
+                // Before it, a group or a group's `\w*` (`(?:cancel|end)\w*\b`).
+                let before = matches!(prev, Some(')' | '*')) && ends_word(&chars, &groups, 0, i);
                 after
                     .flatten()
                     .is_some_and(|&close| group_edges(&chars, &groups, i + 2, close, true))
                     || before
-                        .flatten()
-                        .is_some_and(|&open| group_edges(&chars, &groups, open, i - 1, false))
-                    || word_then_more
             };
             if ascii_word(prev) || ascii_word(next) || next_is_digit_class {
                 out.push_str("(?-u:\\b)");

@@ -925,13 +925,15 @@ impl SignalRules {
                     call_cues.push((meta.language, m.start(), m.end()));
                 }
                 match meta.target {
-                    Target::Asks(0) => callback_at.push(m.start()),
-                    Target::Asks(i) if Some(i) == email_only => email_only_at.push(m.start()),
-                    _ => {}
-                }
-                match meta.target {
                     Target::Tried(i) => tried[i] = true,
-                    Target::Asks(i) => asks[i] = true,
+                    Target::Asks(i) => {
+                        asks[i] = true;
+                        if i == 0 {
+                            callback_at.push(m.start());
+                        } else if Some(i) == email_only {
+                            email_only_at.push(m.start());
+                        }
+                    }
                     Target::About(i) => about[i] = true,
                     Target::Today => s.deadline = Some("today".into()),
                     Target::Called => s.called = true,

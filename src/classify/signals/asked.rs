@@ -695,10 +695,8 @@ fn marked_sentences(body: &str) -> Vec<Sentence> {
         // An indented line under an item is the item's body: "1. Retention" (a topic) and
         // below it "   Can we keep month-end backups for a year?" are one item, the topic
         // a sentence of its own unless the body goes on in lower case.
-        let body_of_item = in_item
-            && marker.is_none()
-            && raw.starts_with([' ', '\t', '\u{3000}'])
-            && !line.starts_with('>');
+        let body_of_item =
+            in_item && raw.starts_with([' ', '\t', '\u{3000}']) && !line.starts_with('>');
         match units.last_mut() {
             Some((unit, _, _)) if (open || body_of_item) && marker.is_none() => {
                 let joins_ideographs = unit.chars().next_back().is_some_and(is_cjk)
@@ -919,6 +917,17 @@ mod tests {
         read(lang, "", body).question
     }
 
+    /// Asserts the question quoted from each (language, body) is the one given.
+    fn quotes_questions(cases: &[(&str, &str, &str)]) {
+        for &(lang, body, want) in cases {
+            assert_eq!(
+                question(lang, body).as_deref(),
+                Some(want),
+                "{lang}: {body}"
+            );
+        }
+    }
+
     /// Round 14: a thank-you for the answer to come is no request (ko 01 20), and a formal
     /// letter's "vous saurait gré de bien vouloir" is one (fr 15).
     #[test]
@@ -990,13 +999,7 @@ mod tests {
             ("fr", "Bonjour,\nPourriez-vous nous dire si vos serveurs sont situés en France ?\nCordialement", "Pourriez-vous nous dire si vos serveurs sont situés en France ?"),
             ("et", "Tere!\nKas teie teenus toetab ühekordset sisselogimist Microsofti kontoga?\nParimate soovidega", "Kas teie teenus toetab ühekordset sisselogimist Microsofti kontoga?"),
         ];
-        for (lang, body, want) in cases {
-            assert_eq!(
-                question(lang, body).as_deref(),
-                Some(want),
-                "{lang}: {body}"
-            );
-        }
+        quotes_questions(&cases);
     }
 
     #[test]
@@ -1094,13 +1097,7 @@ mod tests {
             ("zh", "您好：\n1）专业版是否支持单点登录？\n2）数据是否可以只保存在上海的机房？\n谢谢", "1. 专业版是否支持单点登录？\n2. 数据是否可以只保存在上海的机房？"),
             ("fr", "Bonjour,\n1. Vos serveurs sont-ils situés en France ?\n2. Proposez-vous une remise pour les associations ?\nCordialement", "1. Vos serveurs sont-ils situés en France ?\n2. Proposez-vous une remise pour les associations ?"),
         ];
-        for (lang, body, want) in cases {
-            assert_eq!(
-                question(lang, body).as_deref(),
-                Some(want),
-                "{lang}: {body}"
-            );
-        }
+        quotes_questions(&cases);
         // One item alone keeps no number.
         assert_eq!(
             question("en", "Hi,\n1. Do you host data in the EU?\n\nBest regards").as_deref(),
@@ -1117,13 +1114,7 @@ mod tests {
             ("en", "Hello,\n\nA few points after a month of use:\n\n1. Retention\n   Can we keep only the month-end backups for a year?\n\n2. Exclusions\n   Do wildcards work in the exclusion list?\n\n3. Bandwidth\n   Can the upload rate be capped during office hours (8:00-17:00)?\n\nBest regards", "1. Can we keep only the month-end backups for a year?\n2. Do wildcards work in the exclusion list?\n3. Can the upload rate be capped during office hours (8:00-17:00)?"),
             ("ja", "お世話になっております。\n\n1. 保存期間について\n   月末の分だけを半年残すことはできますか。\n\n2. 通知について\n   失敗したときだけメールを送る設定はありますか。\n\n3. 帯域について\n   夜間（22:00～6:00）だけ帯域を広げることはできますか。\n\nよろしくお願いいたします。", "1. 月末の分だけを半年残すことはできますか。\n2. 失敗したときだけメールを送る設定はありますか。\n3. 夜間（22:00～6:00）だけ帯域を広げることはできますか。"),
         ];
-        for (lang, body, want) in cases {
-            assert_eq!(
-                question(lang, body).as_deref(),
-                Some(want),
-                "{lang}: {body}"
-            );
-        }
+        quotes_questions(&cases);
         assert_eq!(
             question(
                 "en",
@@ -1146,13 +1137,7 @@ mod tests {
             ("ko", "안녕하세요.\n도입 전에 두 가지 여쭙고 싶습니다.\n1. 고객 데이터를 국내 리전에만 보관하도록 지정할 수 있나요? 거래처 계약 조건상 데이터가 해외로 나가면 안 됩니다.\n2. 연간 요금제로 결제하면 전자세금계산서를 발행받을 수 있나요?\n감사합니다.", "1. 고객 데이터를 국내 리전에만 보관하도록 지정할 수 있나요?\n2. 연간 요금제로 결제하면 전자세금계산서를 발행받을 수 있나요?"),
             ("et", "Tere!\nEnne lepingu sõlmimist on meil kaks küsimust.\n1. Kas kõik meie andmed (sh varukoopiad) hoitakse Euroopa Liidu piires? Meie klientlepingud nõuavad seda.\n2. Kas Business-paketi hinnas sisaldub ühekordne sisselogimine Entra ID kaudu?\nParimate soovidega", "1. Kas kõik meie andmed (sh varukoopiad) hoitakse Euroopa Liidu piires?\n2. Kas Business-paketi hinnas sisaldub ühekordne sisselogimine Entra ID kaudu?"),
         ];
-        for (lang, body, want) in cases {
-            assert_eq!(
-                question(lang, body).as_deref(),
-                Some(want),
-                "{lang}: {body}"
-            );
-        }
+        quotes_questions(&cases);
         // Up to five items, each once.
         let body = "Hi,\n1. Do you host in the EU?\n2. Do you sign a DPA?\n3. Is there an annual plan?\n4. Can we pay by invoice?\n5. Do you offer SSO?\n6. Is there a mobile app?";
         let q = question("en", body).unwrap_or_default();
@@ -1168,13 +1153,7 @@ mod tests {
             ("ja", "以下の点についてご確認いただけますでしょうか。\n東京リージョンを指定できますか。", "東京リージョンを指定できますか。"),
             ("ko", "다음 두 가지를 여쭙고 싶습니다. 데이터를 국내 리전에만 보관할 수 있나요?", "데이터를 국내 리전에만 보관할 수 있나요?"),
         ];
-        for (lang, body, want) in cases {
-            assert_eq!(
-                question(lang, body).as_deref(),
-                Some(want),
-                "{lang}: {body}"
-            );
-        }
+        quotes_questions(&cases);
     }
 
     /// A sentence asks about a cancellation or a licence rather than for it when it asks
