@@ -14,11 +14,8 @@ use crate::config::{read_file, ConfigError};
 
 /// The compiled templates: built in, overridden by an operator's directory.
 pub struct Templates {
-    /// Every template and partial as written: what errors are reported against.
+    /// Every template and partial, plain partial calls made in place ([`inline_partials`]).
     hb: Handlebars<'static>,
-    /// The category templates with their partials' elements in place of the partial calls
-    /// ([`inline_partials`]): what drafts are rendered with.
-    inlined: Handlebars<'static>,
     names: BTreeSet<String>,
     /// (name, source) of every template, for `check`.
     sources: Vec<(String, PathBuf)>,
@@ -34,6 +31,12 @@ pub struct TemplateError(pub ConfigError);
 impl Templates {
     /// Compiles the built-in templates and, if given, `dir` (same layout) on top.
     pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
+        Templates::load_with(dir, true)
+    }
+
+    /// [`Templates::load`], with partial calls made in place or left as handlebars makes them
+    /// (a test holds the two to the same text).
+    pub(crate) fn load_with(dir: Option<&Path>, inline: bool) -> Result<Templates, TemplateError> {
         let mut files: Vec<(String, PathBuf, String)> = builtin::TEMPLATES
             .iter()
             .chain(builtin::LOCALES)
@@ -128,10 +131,11 @@ impl Templates {
             })?;
             sources.push((name, path));
         }
-        let inlined = inline_partials(&hb, &names);
+        if inline {
+            inline_partials(&mut hb);
+        }
         Ok(Templates {
             hb,
-            inlined,
             names,
             sources,
             locales,
@@ -197,33 +201,9 @@ impl Templates {
 
     /// Renders a template; the context is data only. Taken by value: handlebars would
     /// otherwise copy the whole context for every render.
-    /// A render that fails is done again as written, so that the error names the partial and
-    /// the line where it failed rather than a place in the inlined copy.
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, handlebars::RenderError> {
-        let ctx = handlebars::Context::from(ctx);
-        match self.inlined.render_with_context(name, &ctx) {
-            Ok(s) => Ok(tidy_body(&s)),
-            Err(_) => self.written(name, &ctx),
-        }
-    }
-
-    /// [`Templates::render`] with every partial called as written: slower, and the same text
-    /// (a test holds the two to it).
-    pub fn render_as_written(
-        &self,
-        name: &str,
-        ctx: Value,
-    ) -> Result<String, handlebars::RenderError> {
-        self.written(name, &handlebars::Context::from(ctx))
-    }
-
-    fn written(
-        &self,
-        name: &str,
-        ctx: &handlebars::Context,
-    ) -> Result<String, handlebars::RenderError> {
         self.hb
-            .render_with_context(name, ctx)
+            .render_with_context(name, &handlebars::Context::from(ctx))
             .map(|s| tidy_body(&s))
     }
 }
@@ -247,27 +227,59 @@ pub fn describe_render_error(e: &handlebars::RenderError) -> String {
     format!("{at}{what}")
 }
 
-/// How deep partials that call partials are inlined; deeper calls stay calls.
-const INLINE_DEPTH: usize = 8;
+/// The helper a plain partial call becomes ([`inline_partials`]).
+const IN_PLACE: &str = "mailtriage-partial-in-place";
 
-/// A copy of `hb` in which every category template has its plain partial calls (`{{> name}}`:
-/// no arguments, no block, no indent) replaced by the partial's own elements. Rendering a
-/// partial call makes handlebars copy the whole draft context, and a draft calls some ten
-/// partials: that copying was half of the rendering time. The output is the same: such a
-/// call renders the partial with the current context, and without an indent nothing else
-/// differs. A template that uses what could tell the two apart (decorators and inline
-/// partials, block parameters, `../`, `@partial-block`) is left as it is.
-fn inline_partials(hb: &Handlebars<'static>, names: &BTreeSet<String>) -> Handlebars<'static> {
-    let mut out = hb.clone();
+/// Turns every plain partial call (`{{> name}}`: no arguments, block or indent) into a call of
+/// the [`InPlace`] helper, which renders the partial in the caller's context. Handlebars makes
+/// a partial call copy the whole draft context, and a draft makes some fifteen: that copying
+/// was half of the rendering time. The text is the same: such a call renders the partial with
+/// the current context, and without an indent nothing else differs. A template or partial that
+/// uses what could tell the two apart (decorators and inline partials, block parameters,
+/// `../`, `@partial-block`) is called as handlebars calls it.
+fn inline_partials(hb: &mut Handlebars<'static>) {
+    hb.register_helper(IN_PLACE, Box::new(InPlace));
+    let names: Vec<String> = hb.get_templates().keys().cloned().collect();
     for name in names {
-        if let Some(t) = hb.get_template(name).filter(|t| inlinable(t)) {
-            out.register_template(name, inline(t, hb, 0));
+        let rewritten = hb
+            .get_template(&name)
+            .filter(|t| inlinable(t))
+            .map(|t| in_place(t, hb));
+        if let Some(t) = rewritten {
+            hb.register_template(&name, t);
         }
     }
-    out
 }
 
-/// Whether inlining keeps the rendering of `t` and of every partial it calls the same.
+/// Renders the partial named by its one parameter in the current context, as if its text
+/// stood in place of the call.
+struct InPlace;
+
+impl handlebars::HelperDef for InPlace {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc handlebars::Context,
+        rc: &mut handlebars::RenderContext<'reg, 'rc>,
+        out: &mut dyn handlebars::Output,
+    ) -> handlebars::HelperResult {
+        use handlebars::{RenderErrorReason, Renderable};
+        let name = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+        if rc.is_current_template(name) {
+            return Err(RenderErrorReason::CannotIncludeSelf.into());
+        }
+        let partial = r
+            .get_template(name)
+            .ok_or_else(|| RenderErrorReason::PartialNotFound(name.to_string()))?;
+        let caller = rc.get_current_template_name();
+        let result = partial.render(r, ctx, rc, out);
+        rc.set_current_template_name(caller);
+        result
+    }
+}
+
+/// Whether calling the partials of `t` in place, and `t` itself in place, renders the same.
 fn inlinable(t: &Template) -> bool {
     use handlebars::template::{Parameter, TemplateElement as E};
     fn param_ok(p: &Parameter) -> bool {
@@ -300,43 +312,38 @@ fn inlinable(t: &Template) -> bool {
     })
 }
 
-/// `t` with its plain partial calls replaced by the partial's elements, recursively.
-fn inline(t: &Template, hb: &Handlebars<'static>, depth: usize) -> Template {
+/// `t` with its plain calls of inlinable partials made calls of [`InPlace`].
+fn in_place(t: &Template, hb: &Handlebars<'static>) -> Template {
     use handlebars::template::TemplateElement as E;
     let mut out = t.clone();
-    out.elements.clear();
-    out.mapping.clear();
-    for (i, e) in t.elements.iter().enumerate() {
-        let at = t.mapping.get(i);
-        let partial = match e {
+    for e in &mut out.elements {
+        match e {
             E::PartialExpression(d)
-                if depth < INLINE_DEPTH
-                    && d.params.is_empty()
+                if d.params.is_empty()
                     && d.hash.is_empty()
                     && d.template.is_none()
                     && d.indent.is_none() =>
             {
-                d.name
+                let call = d
+                    .name
                     .as_name()
-                    .and_then(|n| hb.get_template(n))
-                    .filter(|p| inlinable(p))
+                    .filter(|n| hb.get_template(n).is_some_and(inlinable))
+                    .and_then(|n| {
+                        let literal = serde_json::to_string(n).ok()?;
+                        Template::compile(&format!("{{{{{IN_PLACE} {literal}}}}}")).ok()
+                    })
+                    .and_then(|c| c.elements.into_iter().next());
+                if let Some(call) = call {
+                    *e = call;
+                }
             }
-            _ => None,
-        };
-        if let Some(p) = partial {
-            let p = inline(p, hb, depth + 1);
-            out.elements.extend(p.elements);
-            out.mapping.extend(p.mapping);
-            continue;
-        }
-        let mut e = e.clone();
-        if let E::HtmlExpression(h) | E::Expression(h) | E::HelperBlock(h) = &mut e {
-            for block in [&mut h.template, &mut h.inverse].into_iter().flatten() {
-                *block = inline(block, hb, depth);
+            E::HtmlExpression(h) | E::Expression(h) | E::HelperBlock(h) => {
+                for block in [&mut h.template, &mut h.inverse].into_iter().flatten() {
+                    *block = in_place(block, hb);
+                }
             }
+            _ => {}
         }
-        out.elements.push(e);
-        out.mapping.extend(at.cloned());
     }
     out
 }
