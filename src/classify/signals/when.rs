@@ -356,13 +356,41 @@ struct Data {
     since: Vec<String>,
     effective: Vec<String>,
     need: Vec<String>,
+    /// The tiers as [`Builder::add`] compiled them to check them, from all the data so far, in
+    /// [`TIERS`] order: what [`Builder::build`] would compile again.
+    compiled: Option<Vec<Option<Compiled>>>,
+}
+
+/// The pattern lists of a language and the tier each is read in, in the order they share day
+/// readers.
+const TIERS: [(&str, Tier); 6] = [
+    ("deadline.by", Tier::Deadline),
+    ("deadline.until", Tier::Deadline),
+    ("deadline.need_today", Tier::Deadline),
+    ("deadline.range_from", Tier::Deadline),
+    ("since", Tier::Since),
+    ("effective", Tier::Deadline),
+];
+
+impl Data {
+    /// The pattern lists, in [`TIERS`] order.
+    fn lists(&self) -> [&[String]; 6] {
+        [
+            &self.by,
+            &self.until,
+            &self.need_today,
+            &self.range_from,
+            &self.since,
+            &self.effective,
+        ]
+    }
 }
 
 /// A tier's patterns, read in two steps so that the day alternation, with its many groups, is
 /// compiled once rather than once per pattern (it made each tier's regex, and the caches the
 /// regex engine keeps per group and state, many megabytes): `re` finds a pattern with the day
 /// as one plain group, `day` then reads that group's text.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Compiled {
     re: Regex,
     /// The group of each pattern's `{day}` in `re`.
@@ -808,18 +836,17 @@ impl Builder {
             compile(&only, Tier::Deadline, &["{day}".to_string()])
                 .map_err(|e| err("days.dates", e))?;
         }
-        // One day reader per tier for all the lists, as `When::build` compiles them.
+        // One day reader per tier for all the lists, as `When::build` would compile them; kept
+        // for it, as compiling them was a third of the start-up time.
         let mut readers = Vec::new();
-        for (key, tier, patterns) in [
-            ("deadline.by", Tier::Deadline, &data.by),
-            ("deadline.until", Tier::Deadline, &data.until),
-            ("deadline.need_today", Tier::Deadline, &data.need_today),
-            ("deadline.range_from", Tier::Deadline, &data.range_from),
-            ("since", Tier::Since, &data.since),
-            ("effective", Tier::Deadline, &data.effective),
-        ] {
-            compile_sharing(&days_now, tier, patterns, &mut readers).map_err(|e| err(key, e))?;
+        let mut compiled = Vec::with_capacity(TIERS.len());
+        for ((key, tier), patterns) in TIERS.into_iter().zip(data.lists()) {
+            compiled.push(
+                compile_sharing(&days_now, tier, patterns, &mut readers)
+                    .map_err(|e| err(key, e))?,
+            );
         }
+        data.compiled = Some(compiled);
         Ok(())
     }
 
@@ -828,7 +855,7 @@ impl Builder {
         let langs = self
             .langs
             .into_iter()
-            .map(|d| {
+            .map(|mut d| {
                 let weekend_starts = d
                     .days
                     .weekend_starts
@@ -837,19 +864,18 @@ impl Builder {
                 let lookup = |lists: &[Vec<String>]| -> Vec<Regex> {
                     lists.iter().filter_map(|l| anchored(l).ok()).collect()
                 };
-                let mut readers = Vec::new();
-                let mut compile = |tier: Tier, patterns: &[String]| {
-                    compile_sharing(&d.days, tier, patterns, &mut readers)
-                        .ok()
-                        .flatten()
+                let [by, until, need_today, range_from, since, effective] = match d.compiled.take()
+                {
+                    Some(c) => <[Option<Compiled>; 6]>::try_from(c).unwrap_or_default(),
+                    None => Default::default(),
                 };
                 Lang {
-                    by: compile(Tier::Deadline, &d.by),
-                    until: compile(Tier::Deadline, &d.until),
-                    need_today: compile(Tier::Deadline, &d.need_today),
-                    range_from: compile(Tier::Deadline, &d.range_from),
-                    since: compile(Tier::Since, &d.since),
-                    effective: compile(Tier::Deadline, &d.effective),
+                    by,
+                    until,
+                    need_today,
+                    range_from,
+                    since,
+                    effective,
                     need: d.need.iter().filter_map(|p| parse_phrase(p)).collect(),
                     weekdays: lookup(&d.days.weekdays),
                     months: lookup(&d.days.months),
