@@ -358,7 +358,7 @@ struct Data {
     need: Vec<String>,
     /// The tiers as [`Builder::add`] compiled them to check them, from all the data so far, in
     /// [`TIERS`] order: what [`Builder::build`] would compile again.
-    compiled: Option<Vec<Option<Compiled>>>,
+    compiled: Option<[Option<Compiled>; 6]>,
 }
 
 /// The pattern lists of a language and the tier each is read in, in the order they share day
@@ -839,12 +839,12 @@ impl Builder {
         // One day reader per tier for all the lists, as `When::build` would compile them; kept
         // for it, as compiling them was a third of the start-up time.
         let mut readers = Vec::new();
-        let mut compiled = Vec::with_capacity(TIERS.len());
-        for ((key, tier), patterns) in TIERS.into_iter().zip(data.lists()) {
-            compiled.push(
-                compile_sharing(&days_now, tier, patterns, &mut readers)
-                    .map_err(|e| err(key, e))?,
-            );
+        let mut compiled: [Option<Compiled>; 6] = Default::default();
+        for (slot, ((key, tier), patterns)) in
+            compiled.iter_mut().zip(TIERS.into_iter().zip(data.lists()))
+        {
+            *slot = compile_sharing(&days_now, tier, patterns, &mut readers)
+                .map_err(|e| err(key, e))?;
         }
         data.compiled = Some(compiled);
         Ok(())
@@ -864,11 +864,8 @@ impl Builder {
                 let lookup = |lists: &[Vec<String>]| -> Vec<Regex> {
                     lists.iter().filter_map(|l| anchored(l).ok()).collect()
                 };
-                let [by, until, need_today, range_from, since, effective] = match d.compiled.take()
-                {
-                    Some(c) => <[Option<Compiled>; 6]>::try_from(c).unwrap_or_default(),
-                    None => Default::default(),
-                };
+                let [by, until, need_today, range_from, since, effective] =
+                    d.compiled.take().unwrap_or_default();
                 Lang {
                     by,
                     until,
