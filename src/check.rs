@@ -475,37 +475,49 @@ mod tests {
     use super::*;
     use crate::draft::Templates;
 
+    /// The context of `name` for one sample of facts and signals; `variant` varies the name,
+    /// the follow-up and whether the request was said back, as `check` does.
+    fn sample_context(
+        templates: &Templates,
+        name: &str,
+        facts: &[Fact],
+        signals: &Signals,
+        urgent: bool,
+        variant: usize,
+    ) -> serde_json::Value {
+        let (lang, cat) = name.split_once('/').expect("lang/category");
+        context(&ContextInput {
+            customer_name: if variant.is_multiple_of(2) { "" } else { "Kim Min-jun" },
+            subject: "Sample subject",
+            new_text: "Sample text",
+            sender_block: "",
+            value: "helpful_answer",
+            category: cat,
+            signature: "Example Support",
+            language: lang,
+            default_language: "en",
+            locale: templates.locale(lang),
+            promises: &crate::config::Promises::default(),
+            own_addresses: &[],
+            facts,
+            signals,
+            urgent,
+            followup: variant % 3 == 1,
+            stated: variant.is_multiple_of(2),
+        })
+    }
+
     /// Drafts are rendered with plain partial calls made in place; every template, with every
     /// sample of facts and signals `check` renders, reads as it does with handlebars' calls.
     #[test]
     fn inlined_partials_render_as_written() {
         let templates = Templates::load(None).expect("built-in templates load");
         let written = Templates::load_with(None, false).expect("built-in templates load");
-        let promises = crate::config::Promises::default();
         let mut compared = 0;
         for name in templates.names() {
-            let (lang, cat) = name.split_once('/').expect("lang/category");
             for facts in samples() {
                 for (i, (signals, urgent)) in sample_signals().into_iter().enumerate() {
-                    let ctx = context(&ContextInput {
-                        customer_name: if i % 2 == 0 { "" } else { "Kim Min-jun" },
-                        subject: "Sample subject",
-                        new_text: "Sample text",
-                        sender_block: "",
-                        value: "helpful_answer",
-                        category: cat,
-                        signature: "Example Support",
-                        language: lang,
-                        default_language: "en",
-                        locale: templates.locale(lang),
-                        promises: &promises,
-                        own_addresses: &[],
-                        facts: &facts,
-                        signals: &signals,
-                        urgent,
-                        followup: i % 3 == 1,
-                        stated: i % 2 == 0,
-                    });
+                    let ctx = sample_context(&templates, name, &facts, &signals, urgent, i);
                     let fast = templates.render(name, ctx.clone()).expect("renders");
                     let slow = written.render(name, ctx).expect("renders");
                     assert_eq!(fast, slow, "{name}, sample {i}");
@@ -521,32 +533,12 @@ mod tests {
     #[test]
     fn only_the_thank_you_names_a_colleague_in_any_language() {
         let templates = Templates::load(None).expect("built-in templates load");
-        let promises = crate::config::Promises::default();
         let names: Vec<String> = templates.names().map(str::to_string).collect();
         let mut thanks = 0;
         for name in &names {
-            let (lang, cat) = name.split_once('/').expect("lang/category");
+            let (_, cat) = name.split_once('/').expect("lang/category");
             for facts in samples() {
-                let signals = all_signals();
-                let ctx = context(&ContextInput {
-                    customer_name: "",
-                    subject: "Sample subject",
-                    new_text: "Sample text",
-                    sender_block: "",
-                    value: "helpful_answer",
-                    category: cat,
-                    signature: "Example Support",
-                    language: lang,
-                    default_language: "en",
-                    locale: templates.locale(lang),
-                    promises: &promises,
-                    own_addresses: &[],
-                    facts: &facts,
-                    signals: &signals,
-                    urgent: false,
-                    followup: false,
-                    stated: true,
-                });
+                let ctx = sample_context(&templates, name, &facts, &all_signals(), false, 0);
                 let body = templates.render(name, ctx).expect("renders");
                 let named = body.contains("Maria") && body.contains("Jonas");
                 if cat == "thanks" {
