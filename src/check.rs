@@ -487,7 +487,11 @@ mod tests {
     ) -> serde_json::Value {
         let (lang, cat) = name.split_once('/').expect("lang/category");
         context(&ContextInput {
-            customer_name: if variant.is_multiple_of(2) { "" } else { "Kim Min-jun" },
+            customer_name: if variant.is_multiple_of(2) {
+                ""
+            } else {
+                "Kim Min-jun"
+            },
             subject: "Sample subject",
             new_text: "Sample text",
             sender_block: "",
