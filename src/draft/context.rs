@@ -307,6 +307,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
     let day = |t: &DateTime<Utc>| string(l.date_at(*t, offset));
     let time = |t: &DateTime<Utc>| string(l.time_at(*t, offset));
     let mut incident = Value::Null;
+    let mut incident_over = false;
     let mut no_incident = false;
     let mut callback_missing = false;
     let mut history = Value::Null;
@@ -322,6 +323,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                 still_failing,
                 ..
             } if incident.is_null() => {
+                incident_over = i.resolved.is_some() && !*still_failing;
                 let (resolved_date, resolved_time, same_day) = match &i.resolved {
                     Some(r) => (
                         day(r),
@@ -659,6 +661,8 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             "facts",
             object([
                 ("incident", incident),
+                // Resolved before they wrote and not failing for them: no urgency to put first.
+                ("incident_over", Value::Bool(incident_over)),
                 ("no_incident", Value::Bool(no_incident)),
                 ("retired_address", Value::Array(retired_address)),
                 ("retired_instructions", Value::Array(retired_instructions)),
