@@ -669,6 +669,18 @@ pub fn has_phone_number(text: &str) -> bool {
     phone_numbers(text).next().is_some()
 }
 
+/// A number as written without a bracket it does not close: "携帯(090-1234-5678)" finds
+/// "(090-1234-5678", which a draft would print as "（(090-1234-5678）" (round 18 ja 16).
+pub fn balanced(number: &str) -> &str {
+    let open = number.matches('(').count();
+    let close = number.matches(')').count();
+    if open > close {
+        number.strip_prefix('(').unwrap_or(number)
+    } else {
+        number
+    }
+}
+
 /// Every phone number in `text` (see [`has_phone_number`]), where it stands.
 pub fn phone_numbers(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
     PHONE.find_iter(text).filter(|m| {

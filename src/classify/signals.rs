@@ -993,17 +993,47 @@ impl SignalRules {
             let drop = if apart { "email_only" } else { "callback" };
             s.asks.retain(|a| a != drop);
         }
-        // Where the call window stands: a time in it is when to call, not a deadline.
+        s.phone = self.phone(own_text, asks[0]);
+        // Where the call window stands: a time in it is when to call, not a deadline. Besides
+        // a call asked for, the sentence that gives their number says when to ring it, asked
+        // or only offered (round 18 ja 16: "お電話の場合は、平日18時以降に携帯(090-…)へ
+        // お願いします" was promised a call "本日中").
+        let number_at: Vec<(usize, usize)> = s
+            .phone
+            .as_deref()
+            .and_then(|p| norm.find(p).map(|at| (at, at + p.len())))
+            .into_iter()
+            .collect();
         let mut window_span = None;
-        if s.asks.iter().any(|a| a == "callback") {
+        let callback = s.asks.iter().any(|a| a == "callback");
+        if callback || !number_at.is_empty() {
             let found = languages.iter().find_map(|&l| {
-                let cues: Vec<(usize, usize)> = call_cues
-                    .iter()
-                    .filter(|c| c.0 == l)
-                    .map(|c| (c.1, c.2))
-                    .collect();
                 let hours = self.hours.get(l)?;
-                self.call.read(l, norm, hours, &cues, sent.local_date())
+                let asked = || {
+                    let cues: Vec<(usize, usize)> = call_cues
+                        .iter()
+                        .filter(|c| c.0 == l)
+                        .map(|c| (c.1, c.2))
+                        .collect();
+                    self.call
+                        .read(l, norm, hours, &cues, None, sent.local_date())
+                };
+                // Beside the number only the clock counts, and not where a negation stands
+                // ("ärge helistage kella 14 ja 16 vahel"): a part of the day there is as often
+                // when they cannot take a call ("mejor por las mañanas, que por la tarde estoy
+                // con clientas"; "오전에는 밭에 있어서 오후가 좋습니다").
+                let negated = |clause: &str| self.negation_in(clause, l);
+                let offered = || {
+                    self.call.read(
+                        l,
+                        norm,
+                        hours,
+                        &number_at,
+                        Some(&negated),
+                        sent.local_date(),
+                    )
+                };
+                callback.then(asked).flatten().or_else(offered)
             });
             window_span = found.as_ref().map(|(_, span)| *span);
             s.call_window = found.map(|(w, _)| w);
@@ -1088,7 +1118,6 @@ impl SignalRules {
                     value,
                 }),
         );
-        s.phone = self.phone(own_text, asks[0]);
         // `text` is the subject, then the new text: neither quoted history nor signature.
         let (subject, body) = text.split_once('\n').unwrap_or(("", text));
         self.drop_inquired(languages, subject, body, &mut s.asks);
@@ -1254,7 +1283,7 @@ impl SignalRules {
                 {
                     continue;
                 }
-                let candidate = m.as_str().trim();
+                let candidate = crate::facts::balanced(m.as_str().trim());
                 let intl = candidate.starts_with('+') || candidate.starts_with("(+");
                 // A phone word on the same line, before the number or just after it ("unter
                 // 0171 2345678 erreichbar"); byte offsets of the normalised line track the
@@ -2731,6 +2760,40 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("he", "גיבוי\nהגיבוי נכשל בין 14:00 ל-16:00."),
             // Someone who wants email only is never given a call window.
             ("en", "Backup\nPlease don't call me, email only. Call me between 2 and 4 pm is not possible."),
+        ] {
+            assert_eq!(builtin(lang, text).call_window, None, "{lang}: {text}");
+        }
+    }
+
+    /// Round 18 ja 16: the sentence that gives their number says when to ring it, even where
+    /// no call is asked for in so many words ("お電話の場合は"); there only a span of the clock
+    /// counts, not a part of the day or a negated one. The number is printed without the
+    /// bracket it stands in ("携帯(090-…)").
+    #[test]
+    fn the_hours_beside_their_number_are_when_to_call_it() {
+        let clock = |w: Option<CallWindow>| w.map(|w| (w.from, w.to, w.part));
+        let s = |x: &str| Some(x.to_string());
+        for (lang, text, want) in [
+            ("ja", "同期\nいつまでに回答いただけるのか教えてください。\nお電話の場合は、平日18時以降に携帯(090-1234-5678)へお願いします。", (s("18:00"), None, None)),
+            ("en", "Case\nI'd like a call back. My number is (617) 555-0172, I'm at my desk until 6pm.", (None, s("18:00"), None)),
+            ("es", "Caso\nQue me llame una persona. Mi móvil es el 666 31 20 84, de 9 a 14.", (s("09:00"), s("14:00"), None)),
+        ] {
+            assert_eq!(clock(builtin(lang, text).call_window), Some(want), "{lang}: {text}");
+        }
+        assert_eq!(
+            builtin(
+                "ja",
+                "同期\nお電話の場合は、平日18時以降に携帯(090-1234-5678)へお願いします。"
+            )
+            .phone
+            .as_deref(),
+            Some("090-1234-5678")
+        );
+        for (lang, text) in [
+            ("es", "Caso\nMi móvil es el 622 118 904, mejor por las mañanas, que por la tarde estoy con clientas."),
+            ("ko", "연락\n010-7730-2291, 오전에는 밭에 있어서 오후가 좋습니다."),
+            ("et", "Helistamine\nPalun ärge helistage kella 14 ja 16 vahel, number +372 5123 4567."),
+            ("en", "Backup\nThe backup failed between 2 and 4 pm. My number is +44 20 7946 0321."),
         ] {
             assert_eq!(builtin(lang, text).call_window, None, "{lang}: {text}");
         }

@@ -231,13 +231,17 @@ impl CallRules {
 
     /// The first window of `language` in the normalised `text` that stands in a sentence
     /// holding one of `cues` (byte spans of call phrases), for a message written on `base`,
-    /// with the byte span of its words in `text` (a time in it is no deadline).
+    /// with the byte span of its words in `text` (a time in it is no deadline). Where the
+    /// cues are only their phone number (`negated` given: a call offered, not asked for),
+    /// only a span of the clock is a window, not a part of the day, and not in a clause
+    /// `negated` finds a negation in.
     pub fn read(
         &self,
         language: usize,
         text: &str,
         hours: &Hours,
         cues: &[(usize, usize)],
+        negated: Option<&dyn Fn(&str) -> bool>,
         base: Option<NaiveDate>,
     ) -> Option<(CallWindow, (usize, usize))> {
         let l = self.langs.get(language)?;
@@ -246,14 +250,18 @@ impl CallRules {
                 continue;
             }
             let sentence = &text[from..to];
-            let window = l.window(sentence, hours).or_else(|| l.part(sentence));
+            let window = l
+                .window(sentence, hours)
+                .or_else(|| negated.is_none().then(|| l.part(sentence)).flatten());
             let Some((start, end, mut w)) = window else {
                 continue;
             };
             let (cf, ct) = clause(sentence, start, end);
             let clause_text = &sentence[cf..ct];
             // "I called yesterday between 2 and 4": when they tried, not when to call.
-            if l.past.as_ref().is_some_and(|re| re.is_match(clause_text)) {
+            if l.past.as_ref().is_some_and(|re| re.is_match(clause_text))
+                || negated.is_some_and(|n| n(clause_text))
+            {
                 continue;
             }
             let names = |n: usize| {
