@@ -90,13 +90,15 @@ pub const CONCRETE_ASKS: &[&str] = &[
 /// `mailbox_lost`: the reset mail goes to a mailbox they can no longer open (a former
 /// employer's, a closed account), so a draft must not send them to the reset link.
 /// `address_confirmed`: they said the address they write from is their account's ("it's this
-/// one"), so a draft must not ask for another.
+/// one"), so a draft must not ask for another. `first_contact`: they say this is the first
+/// time they write to us, so a greeting must not thank them for their custom "as always".
 pub const ABOUT: &[&str] = &[
     "two_factor",
     "locked",
     "sso",
     "mailbox_lost",
     "address_confirmed",
+    "first_contact",
 ];
 /// The product functions a message can be about (`signals.area`): the drafts name the one the
 /// customer wrote about ("your CSV export") instead of "something which used to work for you".
@@ -159,7 +161,8 @@ pub struct Signals {
     pub tried: Vec<String>,
     pub refs: Vec<Ref>,
     pub asks: Vec<String>,
-    /// What their sign-in problem is about ([`ABOUT`]).
+    /// What their sign-in problem is about, and whether they say this is their first contact
+    /// ([`ABOUT`]).
     pub about: Vec<String>,
     /// The product function their new text is about ([`AREAS`]), or null.
     pub area: Option<String>,
@@ -3495,6 +3498,46 @@ days.other_week = ['next week']
             ("he", "לוח הבקרה לא נטען אתמול."),
         ] {
             assert!(!built_in(lang, text).still_failing, "{lang}: {text}");
+        }
+    }
+
+    /// Round 18 ja 13: a first contact is not greeted "いつもお世話になっております". Only the
+    /// present-tense statement counts: "the first time I contacted you" opens a repeat contact.
+    #[test]
+    fn a_first_contact_is_read_as_they_say_it_and_not_a_first_time_long_ago() {
+        let first = |lang: &str, text: &str| {
+            built_in(lang, text)
+                .about
+                .iter()
+                .any(|a| a == "first_contact")
+        };
+        for (lang, text) in [
+            ("en", "This is the first time I'm writing to support, so I hope this is the right address."),
+            ("de", "Ich schreibe Ihnen zum ersten Mal, ich hoffe, ich bin hier richtig."),
+            ("fr", "C'est la première fois que je vous écris."),
+            ("es", "Es la primera vez que les escribo."),
+            ("et", "Kirjutan teile esimest korda."),
+            ("he", "אני פונה אליכם לראשונה."),
+            ("ja", "初めてご連絡いたします。"),
+            ("ko", "처음으로 연락드립니다."),
+            ("zh", "初次联系，请多关照。"),
+        ] {
+            assert!(first(lang, text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            (
+                "en",
+                "The first time I contacted you was in March, and nobody answered.",
+            ),
+            (
+                "en",
+                "This is not the first time I'm writing to you about this.",
+            ),
+            ("ja", "初めてお問い合わせしたのは先月です。"),
+            ("ko", "처음 문의한 지 2주가 지났습니다."),
+            ("zh", "第一次联系你们的时候没有人回复。"),
+        ] {
+            assert!(!first(lang, text), "{lang}: {text}");
         }
     }
 
