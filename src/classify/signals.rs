@@ -3501,6 +3501,16 @@ days.other_week = ['next week']
         }
     }
 
+    /// Round 18 ja 10: a cancellation with its date between the contract and the verb.
+    #[test]
+    fn a_dated_cancellation_is_asked_for() {
+        let s = built_in(
+            "ja",
+            "現在の契約(スタンダードプラン・5ユーザー)を\n12月31日で解約したいと考えています。",
+        );
+        assert!(s.asks.iter().any(|a| a == "cancel"), "{:?}", s.asks);
+    }
+
     /// Round 18 ja 13: a first contact is not greeted "いつもお世話になっております". Only the
     /// present-tense statement counts: "the first time I contacted you" opens a repeat contact.
     #[test]

@@ -1156,6 +1156,43 @@ mod tests {
         quotes_questions(&cases);
     }
 
+    /// Round 18 ja 10 22: "以下について教えてください。" over a list is its lead-in, and the
+    /// list is what they ask; an exasperated "how many times…?" is no question to answer.
+    #[test]
+    fn a_list_is_asked_not_its_lead_in_and_a_rhetorical_question_is_not_asked() {
+        let f = read(
+            "ja",
+            "",
+            "12月31日で解約したいと考えています。\n\n以下について教えてください。\n・解約手続きの方法と、手続きの締切日\n・保存しているデータを、解約前にまとめてダウンロードする方法\n",
+        );
+        assert_eq!((f.question, f.request), (None, None));
+        assert_eq!(
+            f.listed,
+            [
+                "解約手続きの方法と、手続きの締切日",
+                "保存しているデータを、解約前にまとめてダウンロードする方法"
+            ]
+        );
+        for (lang, body) in [
+            (
+                "ja",
+                "何度電話したと思っているんですか。もう100回は電話しています。",
+            ),
+            (
+                "en",
+                "How many times do I have to explain this? The export is still broken.",
+            ),
+            (
+                "de",
+                "Wie oft muss ich noch anrufen? Der Export geht immer noch nicht.",
+            ),
+            ("ko", "몇 번을 말해야 하나요? 아직도 내보내기가 안 됩니다."),
+            ("zh", "到底要我说几遍？导出还是不行。"),
+        ] {
+            assert_eq!(question(lang, body), None, "{lang}: {body}");
+        }
+    }
+
     /// A sentence asks about a cancellation or a licence rather than for it when it asks
     /// how, whether or how much.
     #[test]
