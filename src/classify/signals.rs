@@ -384,6 +384,11 @@ pub struct RawSignals {
     /// put the amount between ("charged my card €49.90 twice").
     #[serde(default)]
     charged_twice: Vec<String>,
+    /// Phrases asking for an invoice corrected ("a corrected invoice", "訂正後の請求書"): its
+    /// re-issue is no copy of the one they have (round 18 ja 08 was promised the wrong
+    /// invoice again), so the copy ask is dropped and the billing draft checks the charge.
+    #[serde(default)]
+    corrected: Vec<String>,
     /// Phrases saying they are refused access ("access denied", "keine Berechtigung").
     #[serde(default)]
     access_denied: Vec<String>,
@@ -425,6 +430,7 @@ enum Target {
     Called,
     StillFailing,
     ChargedTwice,
+    Corrected,
     AccessDenied,
     AccountBefore,
     AccountAfter,
@@ -567,6 +573,9 @@ impl Builder {
         }
         for p in &raw.charged_twice {
             self.phrase(p, Target::ChargedTwice, language);
+        }
+        for p in &raw.corrected {
+            self.phrase(p, Target::Corrected, language);
         }
         for p in &raw.access_denied {
             self.phrase(p, Target::AccessDenied, language);
@@ -890,6 +899,7 @@ impl SignalRules {
         let mut tried = [false; TRIED.len()];
         let mut asks = [false; ASKS.len()];
         let mut about = [false; ABOUT.len()];
+        let mut corrected = false;
         let unwrapped = unwrap_lines(norm);
         let norm = unwrapped.as_str();
         // Where a call is asked for or their reach is said, per language: a call window is
@@ -942,6 +952,7 @@ impl SignalRules {
                     Target::Called => s.called = true,
                     Target::StillFailing => s.still_failing = true,
                     Target::ChargedTwice => s.charged_twice = true,
+                    Target::Corrected => corrected = true,
                     Target::AccessDenied => s.access_denied = true,
                     Target::PhoneWord
                     | Target::PhoneOurs
@@ -976,6 +987,9 @@ impl SignalRules {
         }
         s.tried = present(TRIED, &tried);
         s.asks = present(ASKS, &asks);
+        if corrected {
+            s.asks.retain(|a| a != "copy");
+        }
         // "It would be great if this could be done by Friday" beside a user to add is that
         // request's timing, not a feature idea: a change asked for outweighs a suggestion.
         if s.asks.iter().any(|a| CONCRETE_ASKS.contains(&a.as_str())) {
@@ -3498,6 +3512,32 @@ days.other_week = ['next week']
             ("he", "לוח הבקרה לא נטען אתמול."),
         ] {
             assert!(!built_in(lang, text).still_failing, "{lang}: {text}");
+        }
+    }
+
+    /// Round 18 ja 08: an invoice asked for again because it is wrong is a correction, not a
+    /// copy: the draft must not promise to send the wrong invoice again.
+    #[test]
+    fn a_corrected_invoice_is_no_copy() {
+        let copy = |lang: &str, text: &str| built_in(lang, text).asks.iter().any(|a| a == "copy");
+        for (lang, text) in [
+            ("ja", "請求書は25名分で計算されています。訂正後の請求書を再発行していただけますでしょうか。"),
+            ("en", "The invoice bills 25 users instead of 18. Could you please resend a corrected invoice?"),
+            ("de", "Die Rechnung ist falsch. Bitte senden Sie mir eine korrigierte Rechnung."),
+        ] {
+            assert!(!copy(lang, text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            (
+                "ja",
+                "請求書を紛失しました。請求書を再発行していただけますでしょうか。",
+            ),
+            (
+                "en",
+                "Could you please send me a copy of the October invoice?",
+            ),
+        ] {
+            assert!(copy(lang, text), "{lang}: {text}");
         }
     }
 
