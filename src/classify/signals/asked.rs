@@ -634,12 +634,17 @@ enum Marker {
     Number(u8),
 }
 
-/// A line without its list marker ("- ", "• ", "1. ", "2) ", "(3) "), and the marker.
+/// A line without its list marker ("- ", "• ", "1. ", "2) ", "(3) ", "①"), and the marker.
 fn unlisted(line: &str) -> (&str, Option<Marker>) {
     for bullet in ["- ", "* ", "• ", "· ", "– ", "・"] {
         if let Some(rest) = line.strip_prefix(bullet) {
             return (rest.trim_start(), Some(Marker::Bullet));
         }
+    }
+    // Circled numbers, as Japanese, Chinese and Korean lists are written ("① 11月分請求書…").
+    if let Some(c) = line.chars().next().filter(|c| ('①'..='⑳').contains(c)) {
+        let n = (u32::from(c) - u32::from('①') + 1) as u8;
+        return (line[c.len_utf8()..].trim_start(), Some(Marker::Number(n)));
     }
     let inner = line.strip_prefix('(').unwrap_or(line);
     let digits = inner.len() - inner.trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -1171,6 +1176,19 @@ mod tests {
             [
                 "解約手続きの方法と、手続きの締切日",
                 "保存しているデータを、解約前にまとめてダウンロードする方法"
+            ]
+        );
+        // Round 18 ja 11: circled numbers mark the items as "1." does.
+        let f = read(
+            "ja",
+            "",
+            "つきましては、以下2点をお願いできますでしょうか。\n ① 11月分請求書を、新社名・新住所で再発行\n ② 12月分以降の請求書も、新社名・新住所で発行\n",
+        );
+        assert_eq!(
+            f.listed,
+            [
+                "11月分請求書を、新社名・新住所で再発行",
+                "12月分以降の請求書も、新社名・新住所で発行"
             ]
         );
         for (lang, body) in [
