@@ -240,11 +240,12 @@ const IN_PLACE: &str = "mailtriage-partial-in-place";
 fn inline_partials(hb: &mut Handlebars<'static>) {
     hb.register_helper(IN_PLACE, Box::new(InPlace));
     let names: Vec<String> = hb.get_templates().keys().cloned().collect();
+    let mut calls = HashMap::new();
     for name in names {
         let rewritten = hb
             .get_template(&name)
             .filter(|t| inlinable(t))
-            .map(|t| in_place(t, hb));
+            .map(|t| in_place(t, hb, &mut calls));
         if let Some(t) = rewritten {
             hb.register_template(&name, t);
         }
@@ -312,8 +313,14 @@ fn inlinable(t: &Template) -> bool {
     })
 }
 
-/// `t` with its plain calls of inlinable partials made calls of [`InPlace`].
-fn in_place(t: &Template, hb: &Handlebars<'static>) -> Template {
+/// `t` with its plain calls of inlinable partials made calls of [`InPlace`]. `calls` keeps the
+/// call made for each partial name (none when it is not inlinable): a draft's partials are
+/// called from every template, and each call was compiled and checked again.
+fn in_place(
+    t: &Template,
+    hb: &Handlebars<'static>,
+    calls: &mut HashMap<String, Option<handlebars::template::TemplateElement>>,
+) -> Template {
     use handlebars::template::TemplateElement as E;
     let mut out = t.clone();
     for e in &mut out.elements {
@@ -324,22 +331,24 @@ fn in_place(t: &Template, hb: &Handlebars<'static>) -> Template {
                     && d.template.is_none()
                     && d.indent.is_none() =>
             {
-                let call = d
-                    .name
-                    .as_name()
-                    .filter(|n| hb.get_template(n).is_some_and(inlinable))
-                    .and_then(|n| {
-                        let literal = serde_json::to_string(n).ok()?;
-                        Template::compile(&format!("{{{{{IN_PLACE} {literal}}}}}")).ok()
-                    })
-                    .and_then(|c| c.elements.into_iter().next());
+                let call = d.name.as_name().and_then(|n| {
+                    calls
+                        .entry(n.to_string())
+                        .or_insert_with(|| {
+                            hb.get_template(n).filter(|p| inlinable(p))?;
+                            let literal = serde_json::to_string(n).ok()?;
+                            let c = Template::compile(&format!("{{{{{IN_PLACE} {literal}}}}}"));
+                            c.ok()?.elements.into_iter().next()
+                        })
+                        .clone()
+                });
                 if let Some(call) = call {
                     *e = call;
                 }
             }
             E::HtmlExpression(h) | E::Expression(h) | E::HelperBlock(h) => {
                 for block in [&mut h.template, &mut h.inverse].into_iter().flatten() {
-                    *block = in_place(block, hb);
+                    *block = in_place(block, hb, calls);
                 }
             }
             _ => {}
