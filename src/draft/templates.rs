@@ -474,6 +474,62 @@ mod tests {
         assert!(body.contains("{{signature}}"), "{body}");
     }
 
+    /// Round 18 (ja 11): a change of billing details filed `billing` got the dispute's
+    /// apology and a promise to check the payments; it is a change to make, and the invoice
+    /// they named is reissued with the new details.
+    #[test]
+    fn a_billing_draft_makes_a_change_of_details_without_a_dispute_apology() {
+        let t = Templates::load(None).expect("templates");
+        let apology = [
+            ("en", "sorry"),
+            ("de", "leid"),
+            ("fr", "désolé"),
+            ("es", "Sentimos"),
+            ("zh", "抱歉"),
+            ("ja", "申し訳"),
+            ("ko", "죄송"),
+            ("he", "צר לנו"),
+            ("et", "Vabandame"),
+        ];
+        for (lang, sorry) in apology {
+            let render = |asks: &[&str]| {
+                let signals = Signals {
+                    asks: asks.iter().map(|a| a.to_string()).collect(),
+                    refs: vec![crate::classify::signals::Ref {
+                        kind: "invoice".into(),
+                        value: "INV-2026-0415".into(),
+                    }],
+                    ..Signals::default()
+                };
+                let ctx = context(&ContextInput {
+                    customer_name: "Kim",
+                    subject: "Invoice",
+                    new_text: "Our address has changed.",
+                    sender_block: "",
+                    value: "fair_billing",
+                    category: "billing",
+                    signature: "Support",
+                    language: lang,
+                    default_language: "en",
+                    locale: t.locale(lang),
+                    promises: &Promises::default(),
+                    own_addresses: &[],
+                    facts: &[],
+                    signals: &signals,
+                    urgent: false,
+                    followup: false,
+                    stated: true,
+                });
+                t.render(&format!("{lang}/billing"), ctx).expect("renders")
+            };
+            let dispute = render(&[]);
+            let change = render(&["address_change"]);
+            assert!(dispute.contains(sorry), "{lang}: {dispute}");
+            assert!(!change.contains(sorry), "{lang}: {change}");
+            assert!(change.contains("INV-2026-0415"), "{lang}: {change}");
+        }
+    }
+
     #[test]
     fn a_repeat_contact_draft_apologises_for_repeated_contact_only_when_it_is_stated() {
         // A first call request the model alone files as a repeat contact must not be told

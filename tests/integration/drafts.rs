@@ -2758,6 +2758,58 @@ fn an_invoice_copy_request_gets_the_copy_and_no_apology_for_a_billing_problem() 
     }
 }
 
+/// Round-18 review (ja 11): a change of billing details with a reissue got the billing
+/// dispute's apology ("ご迷惑をおかけし") and a promise to check the payments; filed as a
+/// request in Japanese, it lost the change behind the invoice copy. It is a change to make:
+/// the draft says it will be made and the invoice they named reissued.
+#[test]
+fn a_change_of_billing_details_is_made_not_apologised_for() {
+    let cases = [
+        ("en", "New billing address", "Hello, our company has moved. Please change the billing address to 12 Harbour Road, Leeds LS1 4AB, and send us invoice INV-2026-2231 again with the new address.", "reissue invoice INV-2026-2231", "sorry"),
+        ("de", "Neue Rechnungsadresse", "Guten Tag, wir sind umgezogen. Bitte ändern Sie die Rechnungsadresse auf Hauptstraße 5, 10115 Berlin, und schicken Sie uns die Rechnung INV-2026-0415 mit der neuen Anschrift.", "stellen die Rechnung INV-2026-0415 mit", "leid"),
+        ("fr", "Changement d'adresse de facturation", "Bonjour, notre société a déménagé. Merci de modifier l'adresse de facturation (12 rue des Lilas, 69003 Lyon) et de nous renvoyer la facture INV-2026-0118 avec la nouvelle adresse.", "rééditerons la facture INV-2026-0118", "désolé"),
+        ("ja", "請求書の住所変更と再発行のお願い", "いつもお世話になっております。12月1日付で本社を移転しました。請求先住所の変更をお願いいたします。あわせて、11月分の請求書(INV-2026-11-0812)を新住所で再発行していただけますでしょうか。", "請求書番号 INV-2026-11-0812 も新しい", "申し訳"),
+        ("zh", "发票地址变更", "您好，我们公司搬家了，请修改账单地址为上海市浦东新区世纪大道100号，并按新地址重新开具发票 INV-2026-3310。谢谢。", "重新开具发票 INV-2026-3310", "抱歉"),
+    ];
+    let mut templates = Vec::new();
+    for (lang, subject, text, promised, apology) in cases {
+        let (template, body) = reply("Alex <alex@customer.example>", subject, text);
+        templates.push(template);
+        assert!(
+            body.contains(promised),
+            "{lang}: {promised:?} missing from {body}"
+        );
+        assert!(!body.contains(apology), "{lang}: {body}");
+    }
+    // Filed as requests, these reach the billing template's branch only through its own
+    // test (`a_billing_draft_makes_a_change_of_details_without_a_dispute_apology`).
+    assert!(
+        templates
+            .iter()
+            .all(|t| t.ends_with("/request") || t.ends_with("/billing")),
+        "{templates:?}"
+    );
+}
+
+/// Round 18 (ja: multi-part mails answered in part): a Japanese request with an invoice copy
+/// answered the copy alone; the new user asked for beside it was dropped, as were a
+/// cancellation's and a refund's companions. Each ask gets its own promise, as in the other
+/// languages.
+#[test]
+fn a_japanese_request_answers_every_ask_not_only_the_copy() {
+    let (template, body) = reply(
+        "Alex <alex@customer.example>",
+        "ユーザー追加と請求書の控えについて",
+        "いつもお世話になっております。新入社員が入社したため、ユーザーを1名追加してください（田中 一郎、tanaka@example.jp）。また、10月分の請求書(INV-2026-10-0312)を誤って削除してしまったため、控えをPDFでお送りいただけますでしょうか。",
+    );
+    assert_eq!(template, "ja/request", "{body}");
+    assert!(body.contains("INV-2026-10-0312）の控え"), "{body}");
+    assert!(
+        body.contains("tanaka@example.jp）のアカウントへの追加"),
+        "{body}"
+    );
+}
+
 /// Round-6 reviews (de, fr, es, ja, he, zh, et): the morning after a resolved incident, the draft
 /// said something else was behind it "bei Ihnen" (blame). It says we check whether the
 /// incident's effects remain.
