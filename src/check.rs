@@ -358,6 +358,8 @@ fn all_signals() -> Signals {
         charged_twice: true,
         access_denied: true,
         written: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
+        written_time: chrono::NaiveTime::from_hms_opt(9, 30, 0),
+        written_on_weekend: false,
     }
 }
 

@@ -247,6 +247,7 @@ struct RawPromises {
     reply_business_days: Option<i64>,
     billing_check_business_days: Option<i64>,
     callback_business_days: Option<i64>,
+    same_day_until: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -418,6 +419,10 @@ pub struct Promises {
     pub reply_business_days: u32,
     pub billing_check_business_days: u32,
     pub callback_business_days: u32,
+    /// The hour of the customer's day until which an urgent message is promised an answer
+    /// "today"; written later, or on their weekend, it is promised the business days above
+    /// (a "today" at 22:31 on a Sunday is not kept). 24 keeps "today" all day.
+    pub same_day_until: u32,
 }
 
 impl Default for Promises {
@@ -426,6 +431,7 @@ impl Default for Promises {
             reply_business_days: 1,
             billing_check_business_days: 2,
             callback_business_days: 1,
+            same_day_until: 17,
         }
     }
 }
@@ -627,6 +633,16 @@ impl Config {
                 p.callback_business_days,
                 d.callback_business_days,
             )?,
+            same_day_until: match p.same_day_until {
+                None => d.same_day_until,
+                Some(h @ 0..=24) => h as u32,
+                Some(h) => {
+                    return Err(err(
+                        "promises.same_day_until",
+                        format!("{h} is not an hour of the day from 0 to 24"),
+                    ))
+                }
+            },
         };
         let metrics = match raw.metrics.listen.as_deref().map(str::trim) {
             None => None,
@@ -926,6 +942,11 @@ mod tests {
         assert_eq!(c.promises.billing_check_business_days, 2);
         let e = parse(&format!("{MIN}[promises]\ncallback_business_days = 0\n")).unwrap_err();
         assert_eq!(e.key, "promises.callback_business_days");
+        assert_eq!(c.promises.same_day_until, 17);
+        let late = parse(&format!("{MIN}[promises]\nsame_day_until = 24\n")).expect("valid");
+        assert_eq!(late.promises.same_day_until, 24);
+        let e = parse(&format!("{MIN}[promises]\nsame_day_until = 25\n")).unwrap_err();
+        assert_eq!(e.key, "promises.same_day_until");
         assert!(e.position.is_some(), "{e}");
     }
 

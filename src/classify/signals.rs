@@ -221,6 +221,14 @@ pub struct Signals {
     /// The day it was written on, where they were: a draft's promise is counted from it.
     #[serde(skip)]
     pub written: Option<NaiveDate>,
+    /// The time of day it was written at, where they were: a promise of "today" made after
+    /// the working day is over is one nobody keeps.
+    #[serde(skip)]
+    pub written_time: Option<chrono::NaiveTime>,
+    /// It was written on a day that is the weekend in each of the message's languages (a
+    /// Sunday is a working day in Hebrew): nobody answers "today" then.
+    #[serde(skip)]
+    pub written_on_weekend: bool,
 }
 
 impl Signals {
@@ -319,11 +327,22 @@ pub struct Sent<'a> {
 impl Sent<'_> {
     /// The day it was written on, where the sender was (UTC when the offset is unknown).
     pub fn local_date(&self) -> Option<NaiveDate> {
+        Some(self.local()?.date_naive())
+    }
+
+    /// The time of day it was written at, where the sender was; `None` when the offset is
+    /// unknown (UTC would be a guess at the hour, though not at the day's deadline).
+    pub fn local_time(&self) -> Option<chrono::NaiveTime> {
+        self.utc_offset.and_then(parse_offset)?;
+        Some(self.local()?.time())
+    }
+
+    fn local(&self) -> Option<DateTime<chrono::FixedOffset>> {
         let offset = self
             .utc_offset
             .and_then(parse_offset)
             .or_else(|| chrono::FixedOffset::east_opt(0))?;
-        Some(self.date?.with_timezone(&offset).date_naive())
+        Some(self.date?.with_timezone(&offset))
     }
 }
 
@@ -894,6 +913,7 @@ impl SignalRules {
             attachments,
             utc_offset: sent.utc_offset.map(str::to_string),
             written: sent.local_date(),
+            written_time: sent.local_time(),
             ..Signals::default()
         };
         let mut tried = [false; TRIED.len()];
@@ -1057,6 +1077,12 @@ impl SignalRules {
         }
         if let Some(base) = sent.local_date() {
             self.read_when(languages, norm, base, window_span, &mut s);
+            s.written_on_weekend = !languages.is_empty()
+                && languages.iter().all(|&l| {
+                    let starts = self.when.weekend_starts(l);
+                    let day = chrono::Datelike::weekday(&base);
+                    day == starts || day == starts.succ()
+                });
         }
         s.about = present(ABOUT, &about);
         s.area = area.map(|(_, _, i)| AREAS[i].to_string());
@@ -3538,6 +3564,40 @@ days.other_week = ['next week']
             ),
         ] {
             assert!(copy(lang, text), "{lang}: {text}");
+        }
+    }
+
+    /// Round 19 ja 16, 19: whether they may add licences themselves, or what they must do
+    /// first, was promised as licences added and billed. Asking whether it is all right,
+    /// whether something is needed, or about doing it oneself is asking about the change.
+    /// A lead-in ("いくつかまとめて相談させてください") and a letter's closing formula are no
+    /// request to quote.
+    #[test]
+    fn asking_whether_one_may_do_it_oneself_is_no_request_for_it() {
+        let licence =
+            |lang: &str, text: &str| built_in(lang, text).asks.iter().any(|a| a == "licence");
+        for (lang, text) in [
+            ("ja", "ユーザーを5名追加したいです。ライセンスの追加は管理画面からで大丈夫ですか？"),
+            ("ja", "もし先に追加ライセンスの購入など、こちらで対応が必要なことがあれば教えてください。"),
+            ("en", "Can I add the extra licences myself from the admin page?"),
+            ("de", "Kann ich zusätzliche Lizenzen selbst im Adminbereich hinzufügen?"),
+        ] {
+            assert!(!licence(lang, text), "{lang}: {text}");
+        }
+        for (lang, text) in [
+            ("ja", "ライセンスを2つ追加していただけますでしょうか。"),
+            (
+                "en",
+                "Could you please add two extra licences to our account?",
+            ),
+        ] {
+            assert!(licence(lang, text), "{lang}: {text}");
+        }
+        for text in [
+            "いくつかまとめて相談させてください。",
+            "まずは略儀ながら書中をもちましてお願い申し上げます。",
+        ] {
+            assert_eq!(built_in("ja", text).request, None, "{text}");
         }
     }
 

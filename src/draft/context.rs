@@ -3,7 +3,7 @@
 //! text in the draft's language, and the promises, all in one JSON object whose keys are
 //! always present (strict mode).
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike, Utc, Weekday};
 use serde_json::Value;
 
 use super::locale::{parse_offset, Locale};
@@ -132,6 +132,14 @@ const EXPLAINED_BY_ADDRESS: &[&str] = &[
 
 /// The last day of a promise of `n` business days made on `start` (Monday to Friday: the
 /// team's week, whatever the customer's).
+/// Written after the working day (`[promises] same_day_until`, in their time) or on their
+/// weekend: a "today" then is not kept (round 19 ja: "本日中" at 20:45, and at 22:31 on a
+/// Sunday), so the business days are promised instead.
+fn after_hours(s: &Signals, same_day_until: u32) -> bool {
+    let late = s.written_time.is_some_and(|t| t.hour() >= same_day_until);
+    late || s.written_on_weekend
+}
+
 fn business_days_after(start: NaiveDate, n: u32) -> Option<NaiveDate> {
     let mut day = start;
     let mut left = n;
@@ -470,10 +478,11 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         .deadline_time
         .as_deref()
         .filter(|_| today)
-        .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok());
+        .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
+        .filter(|&t| s.written_time.is_none_or(|w| w < t));
     let same_day = match by_time {
         Some(t) => Some(l.by_time(t)),
-        None if urgent => Some(l.today().to_string()),
+        None if urgent && !after_hours(s, p.same_day_until) => Some(l.today().to_string()),
         None => None,
     };
     // A day they named is promised only when it comes sooner than the business days would:

@@ -2810,6 +2810,65 @@ fn a_japanese_request_answers_every_ask_not_only_the_copy() {
     );
 }
 
+/// Round 19 (ja 17, 20): "本日中" was promised at 20:45 and at 22:31 on a Sunday. An urgent
+/// message is promised "today" only on a working day of the customer's language, before
+/// `[promises] same_day_until` (17:00) of their day; a Sunday is a working day in Hebrew.
+#[test]
+fn today_is_promised_only_while_the_customers_working_day_lasts() {
+    let cases = [
+        (
+            "ja",
+            "至急：ログインできません",
+            "パスワードは合っているのにログインできません。至急対応をお願いします。",
+            "+0900",
+            "本日中",
+            "営業日以内",
+        ),
+        (
+            "en",
+            "URGENT: cannot log in",
+            "Urgent: my password is right but I cannot log in. Please help.",
+            "+0000",
+            "today",
+            "business day",
+        ),
+        (
+            "he",
+            "דחוף: לא מצליח להתחבר",
+            "דחוף! הסיסמה נכונה אבל אני לא מצליח להתחבר לחשבון. אנא עזרו.",
+            "+0200",
+            "עוד היום",
+            "עסקים",
+        ),
+    ];
+    for (lang, subject, text, offset, today, later) in cases {
+        let at = |date: &str| {
+            let (template, body) = draft(&mail(
+                "Alex <alex@customer.example>",
+                TO,
+                subject,
+                &format!("{date} {offset}"),
+                text,
+            ));
+            assert!(template.starts_with(lang), "{template}: {body}");
+            body
+        };
+        let morning = at("Tue, 24 Nov 2026 10:00:00");
+        assert!(morning.contains(today), "{lang} morning: {morning}");
+        let evening = at("Tue, 24 Nov 2026 20:45:00");
+        assert!(!evening.contains(today), "{lang} evening: {evening}");
+        assert!(evening.contains(later), "{lang} evening: {evening}");
+        let saturday = at("Sat, 28 Nov 2026 10:00:00");
+        assert!(!saturday.contains(today), "{lang} Saturday: {saturday}");
+        let sunday = at("Sun, 29 Nov 2026 10:00:00");
+        assert_eq!(
+            sunday.contains(today),
+            lang == "he",
+            "{lang} Sunday: {sunday}"
+        );
+    }
+}
+
 /// Round-6 reviews (de, fr, es, ja, he, zh, et): the morning after a resolved incident, the draft
 /// said something else was behind it "bei Ihnen" (blame). It says we check whether the
 /// incident's effects remain.
