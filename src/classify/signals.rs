@@ -1253,10 +1253,15 @@ impl SignalRules {
                 if self.negated(norm, f.start, l) || f.clock.is_some_and(in_window) {
                     continue;
                 }
+                // The earliest time of day they need it by today; one already past when
+                // they wrote is an event that is over ("本日10時の会議で指摘され…"), no deadline.
+                let at = f.clock.and_then(|c| self.hours.get(l)?.time(c));
+                let past = at.is_some_and(|a| s.written_time.is_some_and(|w| a <= w));
+                if past && matches!(f.day, when::Day::Today) {
+                    continue;
+                }
                 if let Some(d) = when::deadline(f.day, base) {
                     deadline = Some(deadline.map_or(d, |e| e.min(d)));
-                    // The earliest time of day they need it by today.
-                    let at = f.clock.and_then(|c| self.hours.get(l)?.time(c));
                     if d == Deadline::Today {
                         time = match (time, at) {
                             (Some(t), Some(a)) => Some(t.min(a)),
@@ -2711,6 +2716,9 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("et", "Login\nMeil on täna kell 11 kliendiga kohtumine.", "11:00"),
             ("ja", "ログイン\n本日11時からの打ち合わせで使う書類が入っています。", "11:00"),
             ("zh", "登录\n十点钟要给客户做演示，急！", "10:00"),
+            // Round 19 ja 02: the meeting named by its time, what they must do at it after.
+            ("ja", "ダッシュボード\n本日15時の役員会議でレポートを提出する必要があり、それまでに復旧しないと困ります。", "15:00"),
+            ("ja", "ログイン\n本日10時から、顧客向けのデモで管理画面を使う予定です。", "10:00"),
         ];
         let mut wrong: Vec<String> = cases
             .iter()
@@ -2740,6 +2748,12 @@ account_fillers = ["my", "old", "work", "address", "is"]
             ("ja", "ログイン\n明日10時から打ち合わせの予定があります。"),
             ("ko", "로그인\n내일 오후 1시에 발표가 있습니다."),
             ("zh", "登录\n昨天下午三点前还好好的。"),
+            // Written at 09:00: an appointment of today already over is no deadline.
+            ("en", "Login\nWe have a client presentation at 8 am today."),
+            (
+                "ja",
+                "ログイン\n本日8時の会議で使えないことが分かりました。",
+            ),
         ] {
             if let Some(t) = builtin(lang, text).deadline_time {
                 wrong.push(format!("{lang}: {text}: read {t}"));
