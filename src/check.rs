@@ -418,6 +418,7 @@ pub fn check(engine: &Engine) -> Report {
                     facts: &facts,
                     signals: &signals,
                     urgent,
+                    upset: i % 2 == 1,
                     followup: i % 3 == 1,
                     stated: i % 2 == 0,
                 });
@@ -508,6 +509,7 @@ mod tests {
             facts,
             signals,
             urgent,
+            upset: variant % 2 == 1,
             followup: variant % 3 == 1,
             stated: variant.is_multiple_of(2),
         })

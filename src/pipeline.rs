@@ -524,6 +524,11 @@ impl Engine {
             facts: &outcome.facts,
             signals: &signals,
             urgent: class.priority == Priority::Urgent || outlasted,
+            // Upset and not placed (`general` below the confidence needed): its frustration
+            // is owned. A message the model placed (a thank-you note with "!!!") is not.
+            upset: class.tone == Tone::Upset
+                && category.id == "general"
+                && class.confidence < t.min_confidence,
             followup: followup || !msg.in_reply_to.is_empty() || !msg.references.is_empty(),
             stated: class.why.stated(&category.id),
         });

@@ -3615,6 +3615,25 @@ days.other_week = ['next week']
         }
     }
 
+    /// Round 19 ja 18: "11月分の請求書、まだ届いてないんですけど。" got the billing dispute's
+    /// apology and was asked for the number of the invoice that never came. An invoice not
+    /// received is one to send.
+    #[test]
+    fn an_invoice_that_never_arrived_is_one_to_send() {
+        for (lang, text) in [
+            ("ja", "11月分の請求書、まだ届いてないんですけど。"),
+            ("en", "We still haven't received the invoice for November."),
+            ("de", "Unsere Rechnung ist noch nicht angekommen."),
+            ("fr", "Nous n'avons pas reçu la facture de novembre."),
+            ("es", "No hemos recibido la factura de noviembre."),
+            ("zh", "十一月的发票还没收到。"),
+            ("ko", "11월 청구서를 받지 못했습니다."),
+        ] {
+            let asks = built_in(lang, text).asks;
+            assert!(asks.iter().any(|a| a == "copy"), "{lang}: {text}: {asks:?}");
+        }
+    }
+
     /// Round 18 ja 10: a cancellation with its date between the contract and the verb.
     #[test]
     fn a_dated_cancellation_is_asked_for() {

@@ -36,6 +36,10 @@ pub struct ContextInput<'a> {
     pub signals: &'a Signals,
     /// The message is urgent (its priority, or a deadline of today).
     pub urgent: bool,
+    /// The customer is upset (shouting, anger words) about something the classifier could not
+    /// place: the `general` draft owns their frustration instead of only thanking them (round
+    /// 19 ja 22: "いい加減にしてください" got thanks and nothing more).
+    pub upset: bool,
     /// The customer wrote again in a thread (the message names earlier ones in In-Reply-To
     /// or References): the draft thanks them for the follow-up.
     pub followup: bool,
@@ -646,6 +650,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         ("deadline_time", string(clock(&s.deadline_time))),
         ("call_window", call_window(s, email_only, l)),
         ("urgent", Value::Bool(urgent)),
+        ("upset", Value::Bool(c.upset)),
         ("followup", Value::Bool(c.followup)),
         ("stated", Value::Bool(c.stated)),
         // They said they wrote or called before, or the mailbox shows it: only then does a
@@ -664,6 +669,12 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                 ("today", string(l.today())),
                 // The reply is promised for today (or by a time of it): no "or sooner".
                 ("same_day", Value::Bool(same_day.is_some())),
+                // The reply is promised before the day they need it by, which it names: a
+                // draft need not say that day again (round 19 ja 22).
+                (
+                    "by_deadline",
+                    Value::Bool(same_day.is_none() && before_day(p.reply_business_days).is_some()),
+                ),
             ]),
         ),
         (
@@ -715,6 +726,7 @@ mod tests {
             facts,
             signals,
             urgent: false,
+            upset: false,
             followup: false,
             stated: true,
         })
@@ -830,6 +842,7 @@ mod tests {
             facts: &[],
             signals: &Signals::default(),
             urgent: false,
+            upset: false,
             followup: false,
             stated: false,
         });

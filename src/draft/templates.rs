@@ -467,6 +467,7 @@ mod tests {
             facts: &[],
             signals: &Signals::default(),
             urgent: false,
+            upset: false,
             followup: false,
             stated: true,
         });
@@ -517,6 +518,7 @@ mod tests {
                     facts: &[],
                     signals: &signals,
                     urgent: false,
+                    upset: false,
                     followup: false,
                     stated: true,
                 });
@@ -527,6 +529,50 @@ mod tests {
             assert!(dispute.contains(sorry), "{lang}: {dispute}");
             assert!(!change.contains(sorry), "{lang}: {change}");
             assert!(change.contains("INV-2026-0415"), "{lang}: {change}");
+        }
+    }
+
+    /// Round 19 (ja 22): an angry message the classifier could not place got "thank you for
+    /// your message" and nothing more; the general draft owns their frustration instead.
+    #[test]
+    fn an_upset_general_draft_apologises() {
+        let t = Templates::load(None).expect("templates");
+        for (lang, sorry) in [
+            ("en", "sorry"),
+            ("de", "leid"),
+            ("fr", "désolés"),
+            ("es", "Lamentamos"),
+            ("et", "Vabandame"),
+            ("he", "מצטערים"),
+            ("ja", "申し訳"),
+            ("ko", "죄송"),
+            ("zh", "歉意"),
+        ] {
+            let render = |upset: bool| {
+                let ctx = context(&ContextInput {
+                    customer_name: "Kim",
+                    subject: "Enough",
+                    new_text: "Nobody ever calls back.",
+                    sender_block: "",
+                    value: "helpful_answer",
+                    category: "general",
+                    signature: "Support",
+                    language: lang,
+                    default_language: "en",
+                    locale: t.locale(lang),
+                    promises: &Promises::default(),
+                    own_addresses: &[],
+                    facts: &[],
+                    signals: &Signals::default(),
+                    urgent: false,
+                    upset,
+                    followup: false,
+                    stated: true,
+                });
+                t.render(&format!("{lang}/general"), ctx).expect("renders")
+            };
+            assert!(render(true).contains(sorry), "{lang}: {}", render(true));
+            assert!(!render(false).contains(sorry), "{lang}: {}", render(false));
         }
     }
 
@@ -564,6 +610,7 @@ mod tests {
                     facts: &[],
                     signals: &Signals::default(),
                     urgent: false,
+                    upset: false,
                     followup: false,
                     stated,
                 });
