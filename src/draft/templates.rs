@@ -448,6 +448,38 @@ mod tests {
     use crate::config::Promises;
     use crate::draft::{context, ContextInput};
 
+    /// The context of a plain message to render `category` in `lang` with: its signals, the
+    /// upset flag and whether its category was stated are what the tests vary.
+    fn plain_context(
+        t: &Templates,
+        lang: &str,
+        category: &str,
+        signals: &Signals,
+        upset: bool,
+        stated: bool,
+    ) -> serde_json::Value {
+        context(&ContextInput {
+            customer_name: "Kim",
+            subject: "Subject",
+            new_text: "Text.",
+            sender_block: "",
+            value: "helpful_answer",
+            category,
+            signature: "Support",
+            language: lang,
+            default_language: "en",
+            locale: t.locale(lang),
+            promises: &Promises::default(),
+            own_addresses: &[],
+            facts: &[],
+            signals,
+            urgent: false,
+            upset,
+            followup: false,
+            stated,
+        })
+    }
+
     #[test]
     fn template_syntax_in_customer_text_stays_literal() {
         let t = Templates::load(None).expect("templates");
@@ -502,26 +534,7 @@ mod tests {
                     }],
                     ..Signals::default()
                 };
-                let ctx = context(&ContextInput {
-                    customer_name: "Kim",
-                    subject: "Invoice",
-                    new_text: "Our address has changed.",
-                    sender_block: "",
-                    value: "fair_billing",
-                    category: "billing",
-                    signature: "Support",
-                    language: lang,
-                    default_language: "en",
-                    locale: t.locale(lang),
-                    promises: &Promises::default(),
-                    own_addresses: &[],
-                    facts: &[],
-                    signals: &signals,
-                    urgent: false,
-                    upset: false,
-                    followup: false,
-                    stated: true,
-                });
+                let ctx = plain_context(&t, lang, "billing", &signals, false, true);
                 t.render(&format!("{lang}/billing"), ctx).expect("renders")
             };
             let dispute = render(&[]);
@@ -549,26 +562,7 @@ mod tests {
             ("zh", "歉意"),
         ] {
             let render = |upset: bool| {
-                let ctx = context(&ContextInput {
-                    customer_name: "Kim",
-                    subject: "Enough",
-                    new_text: "Nobody ever calls back.",
-                    sender_block: "",
-                    value: "helpful_answer",
-                    category: "general",
-                    signature: "Support",
-                    language: lang,
-                    default_language: "en",
-                    locale: t.locale(lang),
-                    promises: &Promises::default(),
-                    own_addresses: &[],
-                    facts: &[],
-                    signals: &Signals::default(),
-                    urgent: false,
-                    upset,
-                    followup: false,
-                    stated: true,
-                });
+                let ctx = plain_context(&t, lang, "general", &Signals::default(), upset, true);
                 t.render(&format!("{lang}/general"), ctx).expect("renders")
             };
             assert!(render(true).contains(sorry), "{lang}: {}", render(true));
@@ -594,26 +588,14 @@ mod tests {
         ];
         for (lang, said) in apology {
             let render = |stated: bool| {
-                let ctx = context(&ContextInput {
-                    customer_name: "Kim",
-                    subject: "Call",
-                    new_text: "Please call me.",
-                    sender_block: "",
-                    value: "being_heard",
-                    category: "repeat_contact",
-                    signature: "Support",
-                    language: lang,
-                    default_language: "en",
-                    locale: t.locale(lang),
-                    promises: &Promises::default(),
-                    own_addresses: &[],
-                    facts: &[],
-                    signals: &Signals::default(),
-                    urgent: false,
-                    upset: false,
-                    followup: false,
+                let ctx = plain_context(
+                    &t,
+                    lang,
+                    "repeat_contact",
+                    &Signals::default(),
+                    false,
                     stated,
-                });
+                );
                 t.render(&format!("{lang}/repeat_contact"), ctx)
                     .expect("renders")
             };
