@@ -327,22 +327,18 @@ pub struct Sent<'a> {
 impl Sent<'_> {
     /// The day it was written on, where the sender was (UTC when the offset is unknown).
     pub fn local_date(&self) -> Option<NaiveDate> {
-        Some(self.local()?.date_naive())
+        let offset = self
+            .utc_offset
+            .and_then(parse_offset)
+            .or_else(|| chrono::FixedOffset::east_opt(0))?;
+        Some(self.date?.with_timezone(&offset).date_naive())
     }
 
     /// The time of day it was written at, where the sender was; `None` when the offset is
     /// unknown (UTC would be a guess at the hour, though not at the day's deadline).
     pub fn local_time(&self) -> Option<chrono::NaiveTime> {
-        self.utc_offset.and_then(parse_offset)?;
-        Some(self.local()?.time())
-    }
-
-    fn local(&self) -> Option<DateTime<chrono::FixedOffset>> {
-        let offset = self
-            .utc_offset
-            .and_then(parse_offset)
-            .or_else(|| chrono::FixedOffset::east_opt(0))?;
-        Some(self.date?.with_timezone(&offset))
+        let offset = self.utc_offset.and_then(parse_offset)?;
+        Some(self.date?.with_timezone(&offset).time())
     }
 }
 
@@ -1077,12 +1073,8 @@ impl SignalRules {
         }
         if let Some(base) = sent.local_date() {
             self.read_when(languages, norm, base, window_span, &mut s);
-            s.written_on_weekend = !languages.is_empty()
-                && languages.iter().all(|&l| {
-                    let starts = self.when.weekend_starts(l);
-                    let day = chrono::Datelike::weekday(&base);
-                    day == starts || day == starts.succ()
-                });
+            s.written_on_weekend =
+                !languages.is_empty() && languages.iter().all(|&l| self.when.is_weekend(l, base));
         }
         s.about = present(ABOUT, &about);
         s.area = area.map(|(_, _, i)| AREAS[i].to_string());

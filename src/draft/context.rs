@@ -134,8 +134,6 @@ const EXPLAINED_BY_ADDRESS: &[&str] = &[
     "billing",
 ];
 
-/// The last day of a promise of `n` business days made on `start` (Monday to Friday: the
-/// team's week, whatever the customer's).
 /// Written after the working day (`[promises] same_day_until`, in their time) or on their
 /// weekend: a "today" then is not kept (round 19 ja: "本日中" at 20:45, and at 22:31 on a
 /// Sunday), so the business days are promised instead.
@@ -144,6 +142,8 @@ fn after_hours(s: &Signals, same_day_until: u32) -> bool {
     late || s.written_on_weekend
 }
 
+/// The last day of a promise of `n` business days made on `start` (Monday to Friday: the
+/// team's week, whatever the customer's).
 fn business_days_after(start: NaiveDate, n: u32) -> Option<NaiveDate> {
     let mut day = start;
     let mut left = n;
@@ -482,8 +482,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         .deadline_time
         .as_deref()
         .filter(|_| today)
-        .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
-        .filter(|&t| s.written_time.is_none_or(|w| w < t));
+        .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok());
     let same_day = match by_time {
         Some(t) => Some(l.by_time(t)),
         None if urgent && !after_hours(s, p.same_day_until) => Some(l.today().to_string()),

@@ -960,6 +960,12 @@ impl When {
             .map_or(Weekday::Sat, |l| l.weekend_starts)
     }
 
+    /// Whether `day` falls on the language's weekend (its first day and the next).
+    pub fn is_weekend(&self, language: usize, day: NaiveDate) -> bool {
+        let starts = self.weekend_starts(language);
+        day.weekday() == starts || day.weekday() == starts.succ()
+    }
+
     /// Every deadline expression of `language` in the normalised `text`.
     pub fn deadlines<'t>(&self, language: usize, text: &'t str) -> Vec<Found<'t>> {
         let Some(l) = self.langs.get(language) else {
