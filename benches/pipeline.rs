@@ -17,7 +17,9 @@
 //! `MAILTRIAGE_BENCH_ONLY=TEXT` keeps only the fixtures whose name contains TEXT (`-ja-`, say).
 //!
 //! `MAILTRIAGE_BENCH_PROFILE=SECS` runs only the whole triage of typical mail for SECS seconds
-//! and prints nothing else, for `perf record` and the like.
+//! and prints nothing else, for `perf record` and the like. `MAILTRIAGE_BENCH_PASSES=N` runs
+//! exactly N passes over it after the warm-up, for an instruction count that a busy machine
+//! does not blur (`valgrind --tool=callgrind`, two builds compared).
 
 /// The allocator the `mailtriage` binary ships with (see src/main.rs), and its settings
 /// ([`mailtriage::allocator`]), so the figures hold.
@@ -198,6 +200,21 @@ fn main() {
     let min_conf = engine.config.triage.min_confidence;
     let triage = |fx: &Fixture| engine.triage(&fx.raw, &fx.name, &env, None);
 
+    // For an instruction counter: exactly that many passes over typical mail
+    // after one of warm-up (no timed warm-up: the count must not depend on the clock), so
+    // `valgrind --tool=callgrind` compares two builds without a busy machine's timing noise.
+    if let Some(n) = std::env::var("MAILTRIAGE_BENCH_PASSES")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+    {
+        for _ in 0..=n {
+            for fx in &typical {
+                let _ = black_box(triage(black_box(fx)));
+            }
+        }
+        println!("{} triages of typical mail", n * typical.len());
+        return;
+    }
     // What the corpus holds, and a warm-up (page faults, lazy statics, regex caches).
     let (mut drafts, mut skips, mut errors) = (0, 0, 0);
     for fx in &all {

@@ -393,6 +393,9 @@ impl Data {
 #[derive(Debug, Clone)]
 struct Compiled {
     re: Regex,
+    /// `re` loosened ([`crate::rules::loosen`]) where `re` keeps a Unicode word boundary:
+    /// no match of it, no match of `re`, found without `re`'s slow search of the whole text.
+    guard: Option<Regex>,
     /// The group of each pattern's `{day}` in `re`.
     day_groups: Vec<usize>,
     /// `^(?:{day})$` with a group for each part of a day.
@@ -634,10 +637,18 @@ fn compile_sharing(
             ),
         })
         .collect();
-    let re = regex::RegexBuilder::new(&whole.join("|"))
-        .size_limit(32 << 20)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let source = whole.join("|");
+    let build = |source: &str| {
+        regex::RegexBuilder::new(source)
+            .size_limit(32 << 20)
+            .build()
+            .map_err(|e| e.to_string())
+    };
+    let re = build(&source)?;
+    // Only speed hangs on the guard: one that does not compile is left out.
+    let guard = crate::rules::keeps_unicode_boundary(&source)
+        .then(|| build(&crate::rules::loosen(&source)).ok())
+        .flatten();
     let day_groups = re
         .capture_names()
         .enumerate()
@@ -663,6 +674,7 @@ fn compile_sharing(
     };
     Ok(Some(Compiled {
         re,
+        guard,
         day_groups,
         day,
         roles,
@@ -1024,6 +1036,9 @@ const PERIOD_GAP: usize = 4;
 impl Lang {
     fn find<'t>(&self, c: Option<&Compiled>, text: &'t str, needs_cue: bool) -> Vec<Found<'t>> {
         let Some(c) = c else { return Vec::new() };
+        if c.guard.as_ref().is_some_and(|g| !g.is_match(text)) {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         for caps in c.re.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
@@ -1275,30 +1290,56 @@ mod tests {
 
     /// German-like data in one rule file's shape.
     fn german() -> When {
+        german_with(r"'\bspätestens (?:am )?{day}\b'")
+    }
+
+    /// German days and patterns, with `by` as the deadline's first pattern.
+    fn german_with(by: &str) -> When {
         #[derive(Deserialize)]
         struct File {
             days: RawDays,
             deadline: RawDeadline,
             since: Vec<String>,
         }
-        let f: File = toml::from_str(
+        let f: File = toml::from_str(&format!(
             r#"
             days.today = ['heute']
             days.yesterday = ['gestern']
             days.weekdays = [['montag'], ['dienstag'], ['mittwoch'], ['donnerstag'], ['freitag'], ['samstag'], ['sonntag']]
             days.months = [['januar'], ['februar'], ['märz'], ['april'], ['mai'], ['juni'], ['juli'], ['august'], ['september'], ['oktober'], ['november'], ['dezember']]
-            days.dates = ['{d}\.\s?{month}', '{d}\.{m}\.']
-            deadline.by = ['\bspätestens (?:am )?{day}\b']
-            deadline.until = ['\bbis (?:zum )?{day}\b']
+            days.dates = ['{{d}}\.\s?{{month}}', '{{d}}\.{{m}}\.']
+            deadline.by = [{by}]
+            deadline.until = ['\bbis (?:zum )?{{day}}\b']
             deadline.need = ['brauchen']
-            since = ['\bseit {day}\b']
-            "#,
-        )
+            since = ['\bseit {{day}}\b']
+            "#
+        ))
         .expect("toml");
         let mut b = Builder::default();
         b.add(&f.days, &f.deadline, &f.since, &[], 0)
             .expect("valid");
         b.build()
+    }
+
+    #[test]
+    fn a_unicode_boundary_gets_a_guard_that_changes_no_finding() {
+        // `\b` before a group starting with "ä" stays Unicode: the tier gets a guard.
+        let w = german_with(r"'frist[^.\n]{0,20}?\b(?:äußerstens|am) {day}'");
+        let by = w.langs[0].by.as_ref().expect("by");
+        assert!(by.guard.is_some());
+        assert!(w.langs[0].until.as_ref().is_some_and(|c| c.guard.is_none()));
+        let days = |t: &str| -> Vec<Day> { w.deadlines(0, t).into_iter().map(|f| f.day).collect() };
+        assert_eq!(
+            days("die frist für äußerstens montag läuft"),
+            vec![Day::Weekday(Weekday::Mon, Week::Nearest)]
+        );
+        assert_eq!(
+            days("frist für den übertrag am freitag"),
+            vec![Day::Weekday(Weekday::Fri, Week::Nearest)]
+        );
+        // The boundary still binds: "übertragam" has none before "am".
+        assert!(days("frist für den übertragam freitag").is_empty());
+        assert!(days("keine frist, nur grüße").is_empty());
     }
 
     #[test]
