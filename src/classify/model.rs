@@ -79,10 +79,6 @@ impl Fnv {
         }
         self
     }
-
-    fn char(self, c: char) -> Fnv {
-        self.bytes(c.encode_utf8(&mut [0u8; 4]).as_bytes())
-    }
 }
 
 /// Characters that belong to a word: letters, digits, marks (Hebrew points, Devanagari signs).
@@ -144,32 +140,39 @@ pub fn features(subject_norm: &str, text_norm: &str, bits: u8) -> Features {
             previous = Some(w);
         }
     }
-    // Character n-grams over the text with every run of non-word characters made one space.
-    let mut chars: Vec<char> = vec![' '];
+    // Character n-grams over the text with every run of non-word characters made one space,
+    // so no gram of two or more is spaces alone. The text is kept as UTF-8 with where each
+    // character starts: a gram is then one run of bytes to hash.
+    let mut bytes: Vec<u8> = Vec::with_capacity(text_norm.len() + 2);
+    let mut starts: Vec<usize> = Vec::with_capacity(text_norm.len() + 3);
+    let mut ideographs: Vec<bool> = Vec::with_capacity(text_norm.len() + 2);
+    let mut push = |c: char| {
+        starts.push(bytes.len());
+        bytes.extend_from_slice(c.encode_utf8(&mut [0u8; 4]).as_bytes());
+        ideographs.push(ideographic(c));
+    };
+    push(' ');
+    let mut last_space = true;
     for c in text_norm.chars() {
         if word_char(c) {
-            chars.push(c);
-        } else if chars.last() != Some(&' ') {
-            chars.push(' ');
+            push(c);
+            last_space = false;
+        } else if !last_space {
+            push(' ');
+            last_space = true;
         }
     }
-    if chars.last() != Some(&' ') {
-        chars.push(' ');
+    if !last_space {
+        push(' ');
     }
-    for i in 0..chars.len() {
-        if ideographic(chars[i]) {
-            add(Fnv::new(b'1').char(chars[i]));
+    starts.push(bytes.len());
+    let chars = ideographs.len();
+    for i in 0..chars {
+        if ideographs[i] {
+            add(Fnv::new(b'1').bytes(&bytes[starts[i]..starts[i + 1]]));
         }
-        for n in 2..=5 {
-            let Some(gram) = chars.get(i..i + n) else {
-                break;
-            };
-            if gram.iter().all(|&c| c == ' ') {
-                continue;
-            }
-            add(gram
-                .iter()
-                .fold(Fnv::new(b'0' + n as u8), |h, &c| h.char(c)));
+        for n in 2..=5.min(chars - i) {
+            add(Fnv::new(b'0' + n as u8).bytes(&bytes[starts[i]..starts[i + n]]));
         }
     }
     sort_buckets(&mut buckets, bits);

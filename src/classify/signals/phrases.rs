@@ -42,6 +42,11 @@ impl Phrases {
             self.texts.push(text);
             self.ends.push(Ends { start, end });
         }
+        self.compile();
+    }
+
+    /// Builds the automaton of the phrases held.
+    fn compile(&mut self) {
         // A contiguous NFA: a few kilobytes per list, where a DFA would take hundreds.
         self.automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
@@ -59,6 +64,11 @@ impl Phrases {
     /// Every occurrence of a phrase in `norm` (normalised text) at its word boundaries, as
     /// (start, end), overlapping ones included.
     pub fn occurrences<'a>(&'a self, norm: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.matches(norm).map(|(_, start, end)| (start, end))
+    }
+
+    /// [`Phrases::occurrences`] with the index of the phrase found: (phrase, start, end).
+    fn matches<'a>(&'a self, norm: &'a str) -> impl Iterator<Item = (usize, usize, usize)> + 'a {
         self.automaton
             .iter()
             .flat_map(move |a| a.find_overlapping_iter(norm))
@@ -69,7 +79,7 @@ impl Phrases {
                 let glued_after = ends.end && norm[m.end()..].chars().next().is_some_and(wordish);
                 !glued_before && !glued_after
             })
-            .map(|m| (m.start(), m.end()))
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
     }
 
     /// Whether a phrase occurs in `norm`.
@@ -85,6 +95,40 @@ impl Phrases {
     /// The first occurrence (the shortest of those starting first).
     pub fn first(&self, norm: &str) -> Option<(usize, usize)> {
         self.occurrences(norm).min()
+    }
+}
+
+/// Several lists in one automaton: which of them occur in a text is one scan of it, where
+/// asking each list was one scan per list (the `together` rules' groups: thirty a message).
+#[derive(Debug, Clone, Default)]
+pub struct Union {
+    phrases: Phrases,
+    /// The list of each phrase.
+    list: Vec<usize>,
+    lists: usize,
+}
+
+impl Union {
+    /// The union of `lists`, each known by its place in them.
+    pub fn new<'a>(lists: impl IntoIterator<Item = &'a Phrases>) -> Union {
+        let mut u = Union::default();
+        for (i, p) in lists.into_iter().enumerate() {
+            u.phrases.texts.extend(p.texts.iter().cloned());
+            u.phrases.ends.extend(p.ends.iter().copied());
+            u.list.resize(u.phrases.texts.len(), i);
+            u.lists = i + 1;
+        }
+        u.phrases.compile();
+        u
+    }
+
+    /// For each list, whether one of its phrases occurs in `norm` ([`Phrases::found_in`]).
+    pub fn found(&self, norm: &str) -> Vec<bool> {
+        let mut found = vec![false; self.lists];
+        for (phrase, _, _) in self.phrases.matches(norm) {
+            found[self.list[phrase]] = true;
+        }
+        found
     }
 }
 
@@ -104,6 +148,28 @@ mod tests {
         assert!(p.opens("outage since noon"));
         assert!(!p.opens("an outage"));
         assert!(!Phrases::new(Vec::<String>::new()).found_in("anything"));
+    }
+
+    #[test]
+    fn a_union_finds_what_each_list_finds() {
+        let lists = [
+            Phrases::new(["sign in", "login"]),
+            Phrases::new(Vec::<String>::new()),
+            Phrases::new(["outage*", "in"]),
+            Phrases::new(["login"]),
+        ];
+        let u = Union::new(&lists);
+        for text in [
+            "we sign inside",
+            "login outages",
+            "sign in",
+            "",
+            "in a login",
+        ] {
+            let each: Vec<bool> = lists.iter().map(|l| l.found_in(text)).collect();
+            assert_eq!(u.found(text), each, "{text:?}");
+        }
+        assert_eq!(u.found("login"), vec![true, false, false, true]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::phrases::Phrases;
+use super::phrases::{Phrases, Union};
 use super::{wordish, words_before};
 
 /// `[signals.together]` of one rule file, per `tried` or `about` id.
@@ -64,12 +64,17 @@ struct Rule {
     sets: Sets,
     groups: Vec<Phrases>,
     unless: Phrases,
+    /// The place of its first group among the language's groups ([`Together::groups`]).
+    first: usize,
 }
 
 /// The compiled rules, per language index.
 #[derive(Default)]
 pub struct Together {
     rules: Vec<Vec<Rule>>,
+    /// Per language, every group of its rules, in order: which groups occur in a text is one
+    /// scan of it.
+    groups: Vec<Union>,
 }
 
 impl Together {
@@ -84,6 +89,7 @@ impl Together {
     ) -> Result<(), (String, String)> {
         if self.rules.len() <= language {
             self.rules.resize(language + 1, Vec::new());
+            self.groups.resize(language + 1, Union::default());
         }
         let rules = raw
             .tried
@@ -123,12 +129,15 @@ impl Together {
                     "needs at least two groups of words".into(),
                 ));
             }
+            let first = self.rules[language].iter().map(|r| r.groups.len()).sum();
             self.rules[language].push(Rule {
                 sets,
                 groups,
                 unless: Phrases::new(&raw.unless),
+                first,
             });
         }
+        self.groups[language] = Union::new(self.rules[language].iter().flat_map(|r| &r.groups));
         Ok(())
     }
 
@@ -142,12 +151,22 @@ impl Together {
     ) -> Vec<Sets> {
         let mut out = Vec::new();
         for &l in languages {
-            for rule in self.rules.get(l).map_or(&[][..], Vec::as_slice) {
+            let rules = self.rules.get(l).map_or(&[][..], Vec::as_slice);
+            if rules.is_empty() {
+                continue;
+            }
+            let present = self
+                .groups
+                .get(l)
+                .map(|g| g.found(norm))
+                .unwrap_or_default();
+            for rule in rules {
                 if out.contains(&rule.sets) {
                     continue;
                 }
                 // A group none of whose words is in the text rules out every sentence.
-                if !rule.groups.iter().all(|g| g.found_in(norm)) {
+                let groups = rule.first..rule.first + rule.groups.len();
+                if !present.get(groups).is_some_and(|p| p.iter().all(|&p| p)) {
                     continue;
                 }
                 let statement = matches!(rule.sets, Sets::About(_));
