@@ -225,6 +225,37 @@ impl Engine {
             &t.default_language,
             t.min_confidence,
         );
+        let skip = screen(
+            &msg,
+            &self.config.identity.own_addresses,
+            &self.rules.screen,
+        );
+        // A message that gets no draft is reported with its language and skip reason only:
+        // what the customer told us is read for the draft.
+        let signals = if skip.is_some() {
+            Signals::default()
+        } else {
+            self.signals(&msg, &subject, &class)
+        };
+        Ok(Read {
+            source: source.to_string(),
+            msg,
+            subject,
+            class,
+            signals,
+            skip,
+            followup: false,
+        })
+    }
+
+    /// What the customer already told us ([`crate::classify::signals`]), with the addresses
+    /// they name as their account's.
+    fn signals(
+        &self,
+        msg: &parse::Parsed,
+        subject: &str,
+        class: &crate::classify::Classification,
+    ) -> Signals {
         // A name of the customer's or ours is never a colleague's.
         let identity = &self.config.identity;
         let not_colleagues: Vec<&str> = (msg.from.iter().chain(&msg.reply_to))
@@ -267,20 +298,7 @@ impl Engine {
             signals.about.push(confirmed.to_string());
         }
         signals.refs.extend(accounts);
-        let skip = screen(
-            &msg,
-            &self.config.identity.own_addresses,
-            &self.rules.screen,
-        );
-        Ok(Read {
-            source: source.to_string(),
-            msg,
-            subject,
-            class,
-            signals,
-            skip,
-            followup: false,
-        })
+        signals
     }
 
     /// The sender whose contact history the message's category checks, if it will be drafted.
@@ -676,6 +694,23 @@ mod tests {
         let raw = format!("From: Alex <alex@customer.example>\r\nTo: support@example.com\r\nSubject: Re: Export\r\nMessage-ID: <q@customer.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n");
         let read = engine().read(raw.as_bytes(), "test").expect("reads");
         (read.signals.question, read.signals.request)
+    }
+
+    #[test]
+    fn a_skipped_message_is_read_for_its_language_only() {
+        let raw = |auto: &str| {
+            format!("From: Alex <alex@customer.example>\r\nTo: support@example.com\r\nSubject: Login\r\nMessage-ID: <s@customer.example>\r\n{auto}Content-Type: text/plain; charset=utf-8\r\n\r\nI cannot log in. Please call me back on +49 30 1234567 by Friday.\r\n")
+        };
+        let e = engine();
+        let asked = e.read(raw("").as_bytes(), "test").expect("reads");
+        assert!(asked.skip.is_none());
+        assert!(asked.signals.phone.is_some());
+        let auto = e
+            .read(raw("Auto-Submitted: auto-replied\r\n").as_bytes(), "test")
+            .expect("reads");
+        assert!(auto.skip.is_some());
+        assert_eq!(auto.class.language, "en");
+        assert_eq!(auto.signals, Signals::default());
     }
 
     #[test]

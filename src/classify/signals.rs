@@ -877,6 +877,9 @@ impl SignalRules {
         body: &str,
         asks: &mut Vec<String>,
     ) {
+        if !asks.iter().any(|a| ASKED_ABOUT.contains(&a.as_str())) {
+            return;
+        }
         let mut asked_for = [false; ASKS.len()];
         let mut asked_about = [false; ASKS.len()];
         for (sentence, inquiry) in self.asked.inquiries(languages, subject, body) {
