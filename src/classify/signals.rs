@@ -1166,9 +1166,11 @@ impl SignalRules {
             subject,
             body,
             |sentence| {
-                self.asks_of(sentence)
-                    .iter()
-                    .any(|&i| ASKS[i] != "rollback" && s.asks.iter().any(|a| a == ASKS[i]))
+                s.asks.iter().any(|a| a != "rollback")
+                    && self
+                        .asks_of(sentence)
+                        .iter()
+                        .any(|&i| ASKS[i] != "rollback" && s.asks.iter().any(|a| a == ASKS[i]))
             },
             |norm| languages.iter().any(|&l| self.negation_in(norm, l)),
         );

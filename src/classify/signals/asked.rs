@@ -198,7 +198,10 @@ impl Asked {
             .map(|s| {
                 let lead_in =
                     s.list.is_none() && holds(&lists, |l| &l.lead_in, &normalize(&s.text));
-                let kind = judge(&lists, &s.text).filter(|_| !lead_in && !covered(&s.text));
+                let kind = (!lead_in)
+                    .then(|| judge(&lists, &s.text))
+                    .flatten()
+                    .filter(|_| !covered(&s.text));
                 (s, kind)
             })
             .collect();
