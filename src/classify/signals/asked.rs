@@ -16,7 +16,7 @@
 
 use serde::Deserialize;
 
-use super::phrases::Phrases;
+use super::phrases::{Phrases, Union};
 use crate::rules::{is_cjk, normalize};
 
 /// At most this many characters are quoted back: a longer sentence is left out, not cut.
@@ -101,6 +101,32 @@ struct Lists {
     inquiry: Phrases,
     how_to: Phrases,
     also: Phrases,
+    /// `lead_in`, `not` and `request` in one automaton ([`Said`]): each sentence is tested
+    /// against all three, and one scan answers.
+    said: Union,
+}
+
+/// Which of the lists every sentence is tested against hold a phrase of it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Said {
+    lead_in: bool,
+    not: bool,
+    request: bool,
+}
+
+impl Said {
+    /// What `norm` (a normalised sentence) holds, in the lists of any of `lists`.
+    fn of(lists: &[&Lists], norm: &str) -> Said {
+        let mut said = Said::default();
+        for l in lists {
+            if let [lead_in, not, request] = l.said.found(norm)[..] {
+                said.lead_in |= lead_in;
+                said.not |= not;
+                said.request |= request;
+            }
+        }
+        said
+    }
 }
 
 /// The compiled `[signals.asked]` of every language.
@@ -149,6 +175,7 @@ impl Asked {
         l.inquiry.extend(&raw.inquiry);
         l.how_to.extend(&raw.how_to);
         l.also.extend(&raw.also);
+        l.said = Union::new([&l.lead_in, &l.not, &l.request]);
     }
 
     /// The compiled lists of `languages`.
@@ -196,10 +223,11 @@ impl Asked {
         let judged: Vec<(Sentence, Option<Kind>)> = marked_sentences(scanned(body))
             .into_iter()
             .map(|s| {
-                let lead_in =
-                    s.list.is_none() && holds(&lists, |l| &l.lead_in, &normalize(&s.text));
+                let norm = normalize(&s.text);
+                let said = Said::of(&lists, &norm);
+                let lead_in = s.list.is_none() && said.lead_in;
                 let kind = (!lead_in)
-                    .then(|| judge(&lists, &s.text))
+                    .then(|| judge_said(&lists, &s.text, &norm, said))
                     .flatten()
                     .filter(|_| !covered(&s.text));
                 (s, kind)
@@ -418,12 +446,17 @@ struct Kind {
 /// Whether a sentence is a question, a request, both, neither (an item of a list that holds
 /// one is still quoted with it), or not worth quoting at all (`None`).
 fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
+    let norm = normalize(sentence);
+    judge_said(lists, sentence, &norm, Said::of(lists, &norm))
+}
+
+/// [`judge`] of a sentence already normalised (`norm`) and tested against the lists (`said`).
+fn judge_said(lists: &[&Lists], sentence: &str, norm: &str, said: Said) -> Option<Kind> {
     let chars = sentence.chars().count();
     // Over long, or only the lead-in to what follows ("I have two questions:").
     if chars > MAX_CHARS || sentence.trim_end().ends_with([':', '：']) {
         return None;
     }
-    let norm = normalize(sentence);
     // Too short to be worth restating: "Any news?", "可以吗？".
     let cjk = norm.chars().any(is_cjk);
     let letters = norm.chars().filter(|c| c.is_alphanumeric()).count();
@@ -434,10 +467,7 @@ fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
     let bare = norm
         .trim_end_matches(|c: char| !c.is_alphanumeric())
         .trim_start_matches(|c: char| !c.is_alphanumeric());
-    if lists
-        .iter()
-        .any(|l| l.not.found_in(&norm) || l.generic.iter().any(|g| g == bare))
-    {
+    if said.not || lists.iter().any(|l| l.generic.iter().any(|g| g == bare)) {
         return None;
     }
     let last = norm
@@ -454,8 +484,10 @@ fn judge(lists: &[&Lists], sentence: &str) -> Option<Kind> {
                     .iter()
                     .any(|e| bare.ends_with(e.as_str()))
         });
-    let request = holds(lists, |l| &l.request, &norm);
-    Some(Kind { question, request })
+    Some(Kind {
+        question,
+        request: said.request,
+    })
 }
 
 /// Whether the normalised `norm` holds a phrase of the list `pick` takes from any of `lists`.
