@@ -780,7 +780,7 @@ pub(crate) fn keeps_unicode_boundary(pattern: &str) -> bool {
             i += 1;
             continue;
         }
-        let ascii = i >= 5 && chars[i - 5..i].iter().collect::<String>() == "(?-u:";
+        let ascii = i >= 5 && chars[i - 5..i] == ['(', '?', '-', 'u', ':'];
         if matches!(chars[i + 1], 'b' | 'B') && !ascii {
             return true;
         }

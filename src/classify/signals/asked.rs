@@ -94,17 +94,21 @@ pub struct RawAsked {
 struct Lists {
     question_words: Phrases,
     question_endings: Vec<String>,
-    request: Phrases,
-    not: Phrases,
     generic: Vec<String>,
     lead_in: Phrases,
     inquiry: Phrases,
     how_to: Phrases,
     also: Phrases,
-    /// `lead_in`, `not` and `request` in one automaton ([`Said`]): each sentence is tested
-    /// against all three, and one scan answers.
+    /// The lead-in, not-worth-quoting and request phrases in one automaton, lists
+    /// [`LEAD_IN`], [`NOT`] and [`REQUEST`] ([`Said`]): each sentence is tested against all
+    /// three, and one scan answers.
     said: Union,
 }
+
+/// The lists of [`Lists::said`].
+const LEAD_IN: usize = 0;
+const NOT: usize = 1;
+const REQUEST: usize = 2;
 
 /// Which of the lists every sentence is tested against hold a phrase of it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -119,11 +123,11 @@ impl Said {
     fn of(lists: &[&Lists], norm: &str) -> Said {
         let mut said = Said::default();
         for l in lists {
-            if let [lead_in, not, request] = l.said.found(norm)[..] {
-                said.lead_in |= lead_in;
-                said.not |= not;
-                said.request |= request;
-            }
+            let found = l.said.found(norm);
+            let has = |list: usize| found.get(list).copied().unwrap_or(false);
+            said.lead_in |= has(LEAD_IN);
+            said.not |= has(NOT);
+            said.request |= has(REQUEST);
         }
         said
     }
@@ -166,16 +170,16 @@ impl Asked {
         let l = &mut self.languages[language];
         l.question_words.extend(&raw.question_words);
         l.question_endings.extend(plain(&raw.question_endings));
-        l.request.extend(&raw.request);
-        l.not.extend(&raw.not);
-        l.not.extend(&raw.courtesy);
-        l.not.extend(&raw.refers_back);
+        l.said.extend(REQUEST, &raw.request);
+        l.said.extend(NOT, &raw.not);
+        l.said.extend(NOT, &raw.courtesy);
+        l.said.extend(NOT, &raw.refers_back);
         l.generic.extend(plain(&raw.generic));
         l.lead_in.extend(&raw.lead_in);
+        l.said.extend(LEAD_IN, &raw.lead_in);
         l.inquiry.extend(&raw.inquiry);
         l.how_to.extend(&raw.how_to);
         l.also.extend(&raw.also);
-        l.said = Union::new([&l.lead_in, &l.not, &l.request]);
     }
 
     /// The compiled lists of `languages`.

@@ -33,6 +33,12 @@ impl Phrases {
 
     /// Adds more phrases (a language's list can be made of several rule-file lists).
     pub fn extend<S: AsRef<str>>(&mut self, raw: impl IntoIterator<Item = S>) {
+        self.push(raw);
+        self.compile();
+    }
+
+    /// Takes in the phrases of `raw`, without building the automaton.
+    fn push<S: AsRef<str>>(&mut self, raw: impl IntoIterator<Item = S>) {
         for s in raw {
             let Some((text, start, end)) = parse_phrase(s.as_ref()) else {
                 continue;
@@ -42,7 +48,6 @@ impl Phrases {
             self.texts.push(text);
             self.ends.push(Ends { start, end });
         }
-        self.compile();
     }
 
     /// Builds the automaton of the phrases held.
@@ -122,6 +127,15 @@ impl Union {
         u
     }
 
+    /// Adds the phrases of `raw` to list number `list` (a list can be made of several
+    /// rule-file lists).
+    pub fn extend<S: AsRef<str>>(&mut self, list: usize, raw: impl IntoIterator<Item = S>) {
+        self.phrases.push(raw);
+        self.list.resize(self.phrases.texts.len(), list);
+        self.lists = self.lists.max(list + 1);
+        self.phrases.compile();
+    }
+
     /// For each list, whether one of its phrases occurs in `norm` ([`Phrases::found_in`]).
     pub fn found(&self, norm: &str) -> Vec<bool> {
         let mut found = vec![false; self.lists];
@@ -170,6 +184,12 @@ mod tests {
             assert_eq!(u.found(text), each, "{text:?}");
         }
         assert_eq!(u.found("login"), vec![true, false, false, true]);
+        let mut e = Union::default();
+        e.extend(2, ["outage*"]);
+        e.extend(0, ["sign in"]);
+        e.extend(2, ["in"]);
+        assert_eq!(e.found("sign in, outages"), vec![true, false, true]);
+        assert_eq!(e.found("we sign inside"), vec![false, false, false]);
     }
 
     #[test]

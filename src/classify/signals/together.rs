@@ -64,16 +64,14 @@ struct Rule {
     sets: Sets,
     groups: Vec<Phrases>,
     unless: Phrases,
-    /// The place of its first group among the language's groups ([`Together::groups`]).
-    first: usize,
 }
 
 /// The compiled rules, per language index.
 #[derive(Default)]
 pub struct Together {
     rules: Vec<Vec<Rule>>,
-    /// Per language, every group of its rules, in order: which groups occur in a text is one
-    /// scan of it.
+    /// Per language, every group of its rules, rule by rule in order: which groups occur in a
+    /// text is one scan of it.
     groups: Vec<Union>,
 }
 
@@ -129,12 +127,10 @@ impl Together {
                     "needs at least two groups of words".into(),
                 ));
             }
-            let first = self.rules[language].iter().map(|r| r.groups.len()).sum();
             self.rules[language].push(Rule {
                 sets,
                 groups,
                 unless: Phrases::new(&raw.unless),
-                first,
             });
         }
         self.groups[language] = Union::new(self.rules[language].iter().flat_map(|r| &r.groups));
@@ -160,12 +156,15 @@ impl Together {
                 .get(l)
                 .map(|g| g.found(norm))
                 .unwrap_or_default();
+            // Where each rule's groups stand in the union: after the earlier rules' groups.
+            let mut next = 0;
             for rule in rules {
+                let groups = next..next + rule.groups.len();
+                next = groups.end;
                 if out.contains(&rule.sets) {
                     continue;
                 }
                 // A group none of whose words is in the text rules out every sentence.
-                let groups = rule.first..rule.first + rule.groups.len();
                 if !present.get(groups).is_some_and(|p| p.iter().all(|&p| p)) {
                     continue;
                 }
