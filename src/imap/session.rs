@@ -908,20 +908,26 @@ impl Mailbox for ImapMailbox {
     ) -> Result<Vec<Vec<String>>, ImapError> {
         self.drafted().await?;
         let since = Utc::now() - chrono::Duration::days(i64::from(days));
+        // One pass over our drafts rather than one per key: a backlog's batch asks for
+        // hundreds of keys, and Drafts holds thousands by its end.
+        let mut by_key: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+        for d in self.ours.values() {
+            if !d.subject.is_empty() && d.date.is_none_or(|t| t >= since) {
+                by_key
+                    .entry((d.to.as_str(), d.subject.as_str()))
+                    .or_default()
+                    .push(d.source.as_str());
+            }
+        }
         Ok(keys
             .iter()
             .map(|(to, subject)| {
                 let (to, subject) = (to.to_lowercase(), thread_subject(subject));
-                let mut v: Vec<String> = self
-                    .ours
-                    .values()
-                    .filter(|d| {
-                        !subject.is_empty()
-                            && d.to == to
-                            && d.subject == subject
-                            && d.date.is_none_or(|t| t >= since)
-                    })
-                    .map(|d| d.source.clone())
+                let mut v: Vec<String> = by_key
+                    .get(&(to.as_str(), subject.as_str()))
+                    .into_iter()
+                    .flatten()
+                    .map(|s| s.to_string())
                     .collect();
                 v.sort();
                 v.dedup();
