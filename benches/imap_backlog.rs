@@ -5,7 +5,8 @@
 //! drafts: the same drafts appended again by a bare client, as mailtriage appends them.
 //!
 //! `cargo bench --bench imap_backlog [-- COUNT]`; `MAILTRIAGE_BENCH_BATCH` sets mailtriage's
-//! `imap.batch_size` (default 500).
+//! `imap.batch_size` (default 500); `MAILTRIAGE_BENCH_WRAP` runs each `mailtriage once` under
+//! a command, such as `heaptrack -o /tmp/hb` with the `system-alloc` feature.
 
 #[path = "../tests/integration/util/mod.rs"]
 #[allow(dead_code)]
@@ -247,7 +248,12 @@ fn main() {
 /// `mailtriage once` with `cfg`, timed; prints its summary and stage timings.
 fn once(cfg: &std::path::Path, what: &str) -> Duration {
     let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_mailtriage"))
+    let bin = env!("CARGO_BIN_EXE_mailtriage");
+    let wrap = std::env::var("MAILTRIAGE_BENCH_WRAP").unwrap_or_default();
+    let mut command: Vec<&str> = wrap.split_whitespace().collect();
+    command.push(bin);
+    let out = Command::new(command[0])
+        .args(&command[1..])
         .args(["--config", &cfg.display().to_string(), "once"])
         .env("RUST_LOG", "mailtriage=info")
         .output()

@@ -22,7 +22,8 @@
 //! does not blur (`valgrind --tool=callgrind`, two builds compared).
 
 /// The allocator the `mailtriage` binary ships with (see src/main.rs), and its settings
-/// ([`mailtriage::allocator`]), so the figures hold.
+/// ([`mailtriage::allocator`]), so the figures hold; left out with `system-alloc`.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -25,6 +25,8 @@ use mailtriage::service::{self, Service};
 /// mimalloc: the pipeline allocates many short-lived strings per message, and with glibc's
 /// malloc a sixth of its time went to allocating and freeing (`cargo bench --bench pipeline`:
 /// 65 → 57 µs a message). Built without transparent huge pages, which would inflate RSS.
+/// The `system-alloc` feature leaves it out, for heap profilers.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
