@@ -542,6 +542,9 @@ pub async fn process_pending<M: Mailbox>(
         stored?;
         let (mut reads, spent) = reads?;
         stats.timings.pipeline += spent;
+        // The history first, while the inbox is still selected from the previous batch's
+        // STORE: the follow-up lookup then examines Drafts once, not the inbox again after it.
+        let histories = history(mb, &reads, settings, stats).await?;
         let t0 = Instant::now();
         let same_thread = if policy.supersede {
             same_thread(mb, &mut reads, settings.history_days).await?
@@ -549,7 +552,6 @@ pub async fn process_pending<M: Mailbox>(
             HashMap::new()
         };
         stats.timings.upkeep += t0.elapsed();
-        let histories = history(mb, &reads, settings, stats).await?;
         // Finished on the worker while the connection fetches the next batch.
         let next = async {
             match batches.peek() {
