@@ -543,7 +543,7 @@ pub async fn process_pending<M: Mailbox>(
         let (mut reads, spent) = reads?;
         stats.timings.pipeline += spent;
         // The history first, while the inbox is still selected from the previous batch's
-        // STORE: the follow-up lookup then examines Drafts once, not the inbox again after it.
+        // STORE; the follow-up lookup selects Drafts after it, so the inbox is selected once.
         let histories = history(mb, &reads, settings, stats).await?;
         let t0 = Instant::now();
         let same_thread = if policy.supersede {

@@ -349,8 +349,8 @@ impl ImapMailbox {
     /// Selects Drafts read-write unless it is selected already, and returns its UIDVALIDITY.
     /// Read-write, so that appending drafts (Courier refuses an APPEND to a mailbox selected
     /// read-only) and removing stale ones need no other selection: a backlog's batch looks
-    /// drafts up, appends, looks up again and supersedes with one SELECT, where switching
-    /// mailboxes cost a tenth of the pass.
+    /// drafts up, appends, looks up again and supersedes with one SELECT. Switching mailboxes
+    /// was a sixth of `imap_backlog`'s time (SELECT of a 10,000-message inbox: 16 ms).
     async fn select_drafts(&mut self) -> Result<u32, ImapError> {
         if let Some(validity) = self.drafts_selected {
             return Ok(validity);
