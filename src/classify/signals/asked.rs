@@ -95,7 +95,6 @@ struct Lists {
     question_words: Phrases,
     question_endings: Vec<String>,
     generic: Vec<String>,
-    lead_in: Phrases,
     inquiry: Phrases,
     how_to: Phrases,
     also: Phrases,
@@ -171,12 +170,12 @@ impl Asked {
         l.question_words.extend(&raw.question_words);
         l.question_endings.extend(plain(&raw.question_endings));
         l.said.extend(REQUEST, &raw.request);
-        l.said.extend(NOT, &raw.not);
-        l.said.extend(NOT, &raw.courtesy);
-        l.said.extend(NOT, &raw.refers_back);
-        l.generic.extend(plain(&raw.generic));
-        l.lead_in.extend(&raw.lead_in);
+        l.said.extend(
+            NOT,
+            raw.not.iter().chain(&raw.courtesy).chain(&raw.refers_back),
+        );
         l.said.extend(LEAD_IN, &raw.lead_in);
+        l.generic.extend(plain(&raw.generic));
         l.inquiry.extend(&raw.inquiry);
         l.how_to.extend(&raw.how_to);
         l.also.extend(&raw.also);
@@ -263,7 +262,7 @@ impl Asked {
                 .flatten()
                 .any(|q| q.contains(line.as_str()))
         };
-        let introduces = |line: &str| holds(&lists, |l| &l.lead_in, &normalize(line));
+        let introduces = |line: &str| Said::of(&lists, &normalize(line)).lead_in;
         let listed = listed(scanned(body), introduces)
             .into_iter()
             .filter(|l| !quoted(l))
