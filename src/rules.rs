@@ -769,26 +769,6 @@ impl GuardSets {
     }
 }
 
-/// Whether `pattern` keeps a Unicode `\b` or `\B` (one [`ascii_boundaries`] could not make
-/// ASCII): regex's lazy DFA gives up on such a pattern at the first non-ASCII character, and
-/// the search starts again in a backtracker over the whole text, ten times slower.
-pub(crate) fn keeps_unicode_boundary(pattern: &str) -> bool {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut i = 0;
-    while i + 1 < chars.len() {
-        if chars[i] != '\\' {
-            i += 1;
-            continue;
-        }
-        let ascii = i >= 5 && chars[i - 5..i] == ['(', '?', '-', 'u', ':'];
-        if matches!(chars[i + 1], 'b' | 'B') && !ascii {
-            return true;
-        }
-        i += 2;
-    }
-    false
-}
-
 /// A regex that matches wherever `pattern` can, but small and fast: Unicode classes (`\p{Lu}`,
 /// `\w`, `\s`…) become "their ASCII members or any non-ASCII character", a class that negates
 /// or subtracts one becomes any character, and word boundaries are dropped. Unicode letter
@@ -1461,15 +1441,6 @@ mod tests {
         assert!(has("I can't log in since this morning"));
         assert!(has("ログインできません"));
         assert!(has("로그인이 안 돼요"));
-    }
-
-    #[test]
-    fn unicode_boundaries_are_told_from_ascii_ones() {
-        assert!(keeps_unicode_boundary(r"x[^.]*\b(?:à|au) y"));
-        assert!(keeps_unicode_boundary(r"\Bé"));
-        assert!(!keeps_unicode_boundary(r"(?-u:\b)bis(?-u:\b)"));
-        assert!(!keeps_unicode_boundary(r"a\\b"));
-        assert!(!keeps_unicode_boundary(&ascii_boundaries(r"\bdown\b")));
     }
 
     #[test]

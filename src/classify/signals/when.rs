@@ -12,9 +12,11 @@
 //! exist or lies in the past, or further than [`HORIZON_DAYS`] away.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
-use regex::{Match, Regex};
+use regex::Regex;
+use regex_automata::{hybrid, Anchored, Input, MatchKind};
 use serde::Deserialize;
 
 use super::wordish;
@@ -386,22 +388,196 @@ impl Data {
     }
 }
 
-/// A tier's patterns, read in two steps so that the day alternation, with its many groups, is
-/// compiled once rather than once per pattern (it made each tier's regex, and the caches the
-/// regex engine keeps per group and state, many megabytes): `re` finds a pattern with the day
-/// as one plain group, `day` then reads that group's text.
+/// The days a tier reads, shared by all its pattern lists: one copy of the day alternation,
+/// with its many groups, per language and tier. Each pattern holding a copy of it made the
+/// tiers' regexes, and the search state the regex engine keeps per regex and NFA state, a
+/// quarter of the daemon's memory.
+#[derive(Debug)]
+struct DayReader {
+    tier: Tier,
+    /// Every day the tier reads, unanchored and without groups: where the days are.
+    finder: Regex,
+    /// The same days, anchored, reporting every length a day has at one place: a pattern may
+    /// read a shorter or longer one than the finder's leftmost-first ("tänase" in
+    /// "tänaseks", where the finder stops at "täna").
+    lengths: Lengths,
+    /// `^(?:{day})$` with a group for each part of a day: what a day found names.
+    reader: Regex,
+    /// What each group of `reader` stands for.
+    roles: Vec<(usize, Role)>,
+}
+
+/// An anchored lazy DFA that reports every match end, with its search state.
+#[derive(Debug)]
+struct Lengths {
+    dfa: hybrid::dfa::DFA,
+    cache: Mutex<hybrid::dfa::Cache>,
+}
+
+impl Lengths {
+    fn new(source: &str) -> Result<Lengths, String> {
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(hybrid::dfa::Config::new().match_kind(MatchKind::All))
+            .build(source)
+            .map_err(|e| e.to_string())?;
+        let cache = Mutex::new(dfa.create_cache());
+        Ok(Lengths { dfa, cache })
+    }
+
+    /// Where the days that start at `at` end, longest first; empty when the search gives up
+    /// (it cannot, on these patterns, which hold no Unicode word boundary).
+    fn ends(&self, text: &str, at: usize) -> Vec<usize> {
+        let Ok(mut cache) = self.cache.lock() else {
+            return Vec::new();
+        };
+        let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+        let mut state = hybrid::dfa::OverlappingState::start();
+        let mut ends = Vec::new();
+        while self
+            .dfa
+            .try_search_overlapping_fwd(&mut cache, &input, &mut state)
+            .is_ok()
+        {
+            match state.get_match() {
+                Some(m) if m.offset() > at => ends.push(m.offset()),
+                Some(_) => {}
+                None => break,
+            }
+        }
+        ends.sort_unstable_by(|a, b| b.cmp(a));
+        ends.dedup();
+        ends
+    }
+}
+
+/// One pattern of a tier, or neighbours with the same words after their day.
+#[derive(Debug, Clone)]
+enum Piece {
+    /// Split around its `{day}`: `before` must end where a found day starts and `after` start
+    /// where it ends. Each is run on the text up to the day's first character, or from its
+    /// last, which it matches as `.`, so that a boundary at the day sees both sides.
+    Around { before: Regex, after: Regex },
+    /// A pattern whose `{day}` sits inside a group, with its day as group `day`.
+    Whole { re: Regex, day: usize },
+}
+
+/// A tier's patterns: the days found once, the words around each day tested per pattern.
 #[derive(Debug, Clone)]
 struct Compiled {
-    re: Regex,
-    /// `re` loosened ([`crate::rules::loosen`]) where `re` keeps a Unicode word boundary:
-    /// no match of it, no match of `re`, found without `re`'s slow search of the whole text.
-    guard: Option<Regex>,
-    /// The group of each pattern's `{day}` in `re`.
-    day_groups: Vec<usize>,
-    /// `^(?:{day})$` with a group for each part of a day.
-    day: Regex,
-    /// What each group of `day` stands for.
-    roles: Vec<(usize, Role)>,
+    days: Arc<DayReader>,
+    pieces: Vec<Piece>,
+}
+
+/// A day found in a text: where it starts, and its words.
+#[derive(Debug, Clone, Copy)]
+struct DaySpan<'t> {
+    start: usize,
+    words: &'t str,
+}
+
+impl<'t> DaySpan<'t> {
+    fn start(&self) -> usize {
+        self.start
+    }
+
+    fn end(&self) -> usize {
+        self.start + self.words.len()
+    }
+
+    fn as_str(&self) -> &'t str {
+        self.words
+    }
+}
+
+/// A match of a tier's patterns: where the whole starts and ends, and its day.
+#[derive(Debug, Clone, Copy)]
+struct Hit<'t> {
+    start: usize,
+    end: usize,
+    day: DaySpan<'t>,
+}
+
+impl Compiled {
+    /// Every match in `text`, leftmost first and not overlapping, as one regex of all the
+    /// patterns would find them: at the same start, the earlier pattern wins.
+    fn hits<'t>(&self, text: &'t str) -> Vec<Hit<'t>> {
+        // Each day the finder finds, and any other that starts inside it, in every length, as
+        // a pattern could read any of them ("a partir del 1 de diciembre": "el 1 de
+        // diciembre" is found, the pattern reads "1 de diciembre"). The finder's own first.
+        let mut days: Vec<DaySpan<'t>> = Vec::new();
+        for m in self.days.finder.find_iter(text) {
+            for (offset, _) in m.as_str().char_indices() {
+                let start = m.start() + offset;
+                if offset == 0 {
+                    days.push(DaySpan {
+                        start,
+                        words: m.as_str(),
+                    });
+                }
+                for end in self.days.lengths.ends(text, start) {
+                    if offset != 0 || end != m.end() {
+                        days.push(DaySpan {
+                            start,
+                            words: &text[start..end],
+                        });
+                    }
+                }
+            }
+        }
+        let mut found: Vec<(usize, usize, Hit<'t>)> = Vec::new();
+        for (i, piece) in self.pieces.iter().enumerate() {
+            match piece {
+                Piece::Around { before, after } => {
+                    for &day in &days {
+                        let first = text[day.start()..].chars().next().map_or(0, char::len_utf8);
+                        let Some(b) = before.find(&text[..day.start() + first]) else {
+                            continue;
+                        };
+                        let last = text[..day.end()]
+                            .chars()
+                            .next_back()
+                            .map_or(0, char::len_utf8);
+                        let from = day.end() - last;
+                        let Some(a) = after.find(&text[from..]) else {
+                            continue;
+                        };
+                        let hit = Hit {
+                            start: b.start(),
+                            end: from + a.end(),
+                            day,
+                        };
+                        found.push((hit.start, i, hit));
+                    }
+                }
+                Piece::Whole { re, day } => {
+                    for caps in re.captures_iter(text) {
+                        if let (Some(whole), Some(day)) = (caps.get(0), caps.get(*day)) {
+                            let hit = Hit {
+                                start: whole.start(),
+                                end: whole.end(),
+                                day: DaySpan {
+                                    start: day.start(),
+                                    words: day.as_str(),
+                                },
+                            };
+                            found.push((hit.start, i, hit));
+                        }
+                    }
+                }
+            }
+        }
+        // The sort is stable: for one start, pattern and day start, the finder's day first.
+        found.sort_by_key(|&(start, i, hit)| (start, i, hit.day.start()));
+        let mut out: Vec<Hit<'t>> = Vec::new();
+        let mut next = 0;
+        for (start, _, hit) in found {
+            if start >= next {
+                next = hit.end.max(start + 1);
+                out.push(hit);
+            }
+        }
+        out
+    }
 }
 
 /// One language's compiled data.
@@ -575,17 +751,13 @@ fn compile(days: &RawDays, tier: Tier, patterns: &[String]) -> Result<Option<Com
     compile_sharing(days, tier, patterns, &mut Vec::new())
 }
 
-/// A tier's `^(?:{day})$` and what its groups stand for: the same for every pattern list of
-/// the tier, so compiled once per language and tier and shared (a clone shares the program).
-type DayReader = (Tier, Regex, Vec<(usize, Role)>);
-
-/// [`compile`], taking the day reader from `readers` when one of `tier` is there and leaving
-/// the one it compiles there.
+/// [`compile`], taking the tier's days from `readers` when they are there and leaving the ones
+/// it compiles there.
 fn compile_sharing(
     days: &RawDays,
     tier: Tier,
     patterns: &[String],
-    readers: &mut Vec<DayReader>,
+    readers: &mut Vec<Arc<DayReader>>,
 ) -> Result<Option<Compiled>, String> {
     if patterns.is_empty() {
         return Ok(None);
@@ -603,10 +775,15 @@ fn compile_sharing(
     } else {
         format!(r"(?:\s*(?:{}))*", alternatives(&days.times))
     };
-    // Neighbouring patterns with the same words after `{day}` share one copy of the day
-    // alternation: "(?:by|until|before) {day}" rather than three copies of a 1.6 KB group,
-    // which made these regexes a third of the engine's memory and of the signals' time.
-    // Only neighbours are merged, so leftmost-first picks the same alternative as before.
+    let build = |source: &str| {
+        regex::RegexBuilder::new(source)
+            .size_limit(32 << 20)
+            .build()
+            .map_err(|e| e.to_string())
+    };
+    // Neighbouring patterns with the same words after `{day}` are tested as one:
+    // "(?:by|until|before) {day}". Only neighbours are merged, so at the same start the
+    // earlier pattern still wins.
     let mut merged: Vec<(Vec<String>, Option<String>)> = Vec::new();
     for p in patterns {
         let p = crate::rules::ascii_boundaries(p).replace("{time}", &times);
@@ -621,64 +798,56 @@ fn compile_sharing(
             None => merged.push((vec![p], None)),
         }
     }
-    let whole: Vec<String> = merged
-        .iter()
-        .enumerate()
-        .map(|(i, (befores, after))| match after {
+    let mut pieces = Vec::new();
+    for (befores, after) in &merged {
+        pieces.push(match after {
             Some(after) => {
                 let befores: Vec<String> = befores.iter().map(|b| format!("(?:{b})")).collect();
-                format!("(?:(?:{})(?P<d{i}>{day}){after})", befores.join("|"))
+                Piece::Around {
+                    before: build(&format!(r"(?:{})(?s:.)\z", befores.join("|")))?,
+                    after: build(&format!(r"\A(?s:.)(?:{after})"))?,
+                }
             }
-            None => format!(
-                "(?:{})",
-                befores
-                    .concat()
-                    .replacen("{day}", &format!("(?P<d{i}>{day})"), 1)
-            ),
-        })
-        .collect();
-    let source = whole.join("|");
-    let build = |source: &str| {
-        regex::RegexBuilder::new(source)
-            .size_limit(32 << 20)
-            .build()
-            .map_err(|e| e.to_string())
-    };
-    let re = build(&source)?;
-    // Only speed hangs on the guard: one that does not compile is left out.
-    let guard = crate::rules::keeps_unicode_boundary(&source)
-        .then(|| build(&crate::rules::loosen(&source)).ok())
-        .flatten();
-    let day_groups = re
-        .capture_names()
-        .enumerate()
-        .filter_map(|(i, name)| name?.strip_prefix('d')?.parse::<usize>().ok().map(|_| i))
-        .collect();
-    let (day, roles) = match readers.iter().find(|(t, _, _)| *t == tier) {
-        Some((_, day, roles)) => (day.clone(), roles.clone()),
+            None => {
+                let re = build(
+                    &befores
+                        .concat()
+                        .replacen("{day}", &format!("(?P<day>{day})"), 1),
+                )?;
+                let day = re
+                    .capture_names()
+                    .position(|name| name == Some("day"))
+                    .ok_or("the day group is lost")?;
+                Piece::Whole { re, day }
+            }
+        });
+    }
+    let days = match readers.iter().find(|r| r.tier == tier) {
+        Some(r) => Arc::clone(r),
         None => {
             let mut n = Namer {
                 keep: true,
                 roles: HashMap::new(),
             };
             let source = format!("^(?:{})$", day_alternation(days, tier, &mut n));
-            let day = Regex::new(&source).map_err(|e| e.to_string())?;
-            let roles: Vec<(usize, Role)> = day
+            let reader = Regex::new(&source).map_err(|e| e.to_string())?;
+            let roles: Vec<(usize, Role)> = reader
                 .capture_names()
                 .enumerate()
                 .filter_map(|(i, name)| Some((i, *n.roles.get(name?)?)))
                 .collect();
-            readers.push((tier, day.clone(), roles.clone()));
-            (day, roles)
+            let r = Arc::new(DayReader {
+                tier,
+                finder: build(&day)?,
+                lengths: Lengths::new(&day)?,
+                reader,
+                roles,
+            });
+            readers.push(Arc::clone(&r));
+            r
         }
     };
-    Ok(Some(Compiled {
-        re,
-        guard,
-        day_groups,
-        day,
-        roles,
-    }))
+    Ok(Some(Compiled { days, pieces }))
 }
 
 /// Whether a piece of a pattern stands on its own: its groups and classes closed and no `|`
@@ -986,15 +1155,14 @@ impl When {
         let mut out = l.find(l.by.as_ref(), text, false);
         out.extend(l.find(l.until.as_ref(), text, true));
         if let Some(from) = l.range_from.as_ref().filter(|_| !out.is_empty()) {
-            let opened: Vec<usize> = from.re.find_iter(text).map(|m| m.end()).collect();
+            let opened: Vec<usize> = from.hits(text).iter().map(|h| h.end).collect();
             out.retain(|f| !ends_a_period(text, &opened, f.start));
         }
         // "Since today" is when it started, whatever is needed beside it.
         let started = |at: usize| {
-            l.since.as_ref().is_some_and(|c| {
-                c.re.find_iter(text)
-                    .any(|m| m.start() <= at && at < m.end())
-            })
+            l.since
+                .as_ref()
+                .is_some_and(|c| c.hits(text).iter().any(|h| h.start <= at && at < h.end))
         };
         out.extend(
             l.find(l.need_today.as_ref(), text, true)
@@ -1036,19 +1204,13 @@ const PERIOD_GAP: usize = 4;
 impl Lang {
     fn find<'t>(&self, c: Option<&Compiled>, text: &'t str, needs_cue: bool) -> Vec<Found<'t>> {
         let Some(c) = c else { return Vec::new() };
-        if c.guard.as_ref().is_some_and(|g| !g.is_match(text)) {
-            return Vec::new();
-        }
         let mut out = Vec::new();
-        for caps in c.re.captures_iter(text) {
-            let Some(whole) = caps.get(0) else { continue };
+        for hit in c.hits(text) {
+            let whole = &text[hit.start..hit.end];
             // A boundary at either end may have matched the character next to the words.
-            let words = whole.as_str().trim_matches(|c: char| !wordish(c));
-            let start = whole.start() + whole.as_str().len()
-                - whole
-                    .as_str()
-                    .trim_start_matches(|c: char| !wordish(c))
-                    .len();
+            let words = whole.trim_matches(|c: char| !wordish(c));
+            let start =
+                hit.start + whole.len() - whole.trim_start_matches(|c: char| !wordish(c)).len();
             let end = start + words.len();
             if needs_cue {
                 let s = clause(text, start, end);
@@ -1056,9 +1218,7 @@ impl Lang {
                     continue;
                 }
             }
-            let Some(m) = c.day_groups.iter().find_map(|&i| caps.get(i)) else {
-                continue;
-            };
+            let m = hit.day;
             if let Some((day, clock)) = self.day(c, m, text) {
                 if day == Day::MonthEnd && self.of_a_named_month(text, m.start(), m.end()) {
                     continue;
@@ -1094,12 +1254,12 @@ impl Lang {
     fn day<'t>(
         &self,
         c: &Compiled,
-        found: Match<'t>,
+        found: DaySpan<'t>,
         text: &str,
     ) -> Option<(Day, Option<&'t str>)> {
-        let clock = |m: Match<'t>| -> Option<&'t str> {
-            let caps = c.day.captures(m.as_str())?;
-            let i = c.roles.iter().find(|(_, r)| *r == Role::Clock)?.0;
+        let clock = |m: DaySpan<'t>| -> Option<&'t str> {
+            let caps = c.days.reader.captures(m.as_str())?;
+            let i = c.days.roles.iter().find(|(_, r)| *r == Role::Clock)?.0;
             let g = caps.get(i)?;
             m.as_str().get(g.start()..g.end())
         };
@@ -1115,11 +1275,11 @@ impl Lang {
     }
 
     /// What the groups of one match name.
-    fn day_only(&self, c: &Compiled, found: Match<'_>, text: &str) -> Option<Day> {
-        let caps = c.day.captures(found.as_str())?;
+    fn day_only(&self, c: &Compiled, found: DaySpan<'_>, text: &str) -> Option<Day> {
+        let caps = c.days.reader.captures(found.as_str())?;
         let mut got: HashMap<Role, &str> = HashMap::new();
         let (mut from, mut to) = (usize::MAX, 0);
-        for &(i, role) in &c.roles {
+        for &(i, role) in &c.days.roles {
             if let Some(m) = caps.get(i) {
                 got.insert(role, m.as_str());
                 from = from.min(found.start() + m.start());
@@ -1261,7 +1421,7 @@ mod tests {
     }
 
     #[test]
-    fn patterns_sharing_the_words_after_the_day_share_one_day_group() {
+    fn patterns_sharing_the_words_after_the_day_are_tested_as_one() {
         let days: RawDays = toml::from_str(
             "today = ['heute']\nweekdays = [['montag'], ['dienstag'], ['mittwoch'], ['donnerstag'], ['freitag'], ['samstag'], ['sonntag']]",
         )
@@ -1276,16 +1436,43 @@ mod tests {
         let c = compile(&days, Tier::Deadline, &patterns)
             .expect("compiles")
             .expect("some");
-        assert_eq!(c.day_groups.len(), 2, "{}", c.re.as_str());
+        assert_eq!(c.pieces.len(), 2);
         for (text, day) in [
             ("bis freitag.", "freitag"),
             ("spätestens heute", "heute"),
             ("montag oder", "montag"),
         ] {
-            let caps = c.re.captures(text).expect(text);
-            let m = c.day_groups.iter().find_map(|&i| caps.get(i)).expect("day");
-            assert_eq!(m.as_str(), day);
+            let hits = c.hits(text);
+            assert_eq!(hits.len(), 1, "{text}");
+            assert_eq!(hits[0].day.as_str(), day);
         }
+        assert!(c.hits("freitag").is_empty());
+    }
+
+    #[test]
+    fn a_day_is_read_at_any_place_and_length_a_pattern_needs() {
+        let days: RawDays = toml::from_str(
+            "today = ['täna', 'tänase']\ndates = ['(?:el )?{d} de {month}']\nmonths = [['enero'], ['febrero'], ['marzo'], ['abril'], ['mayo'], ['junio'], ['julio'], ['agosto'], ['septiembre'], ['octubre'], ['noviembre'], ['diciembre']]",
+        )
+        .expect("days");
+        let patterns: Vec<String> = [r"\b{day}ks\b", r"\ba partir del? {day}"]
+            .map(String::from)
+            .to_vec();
+        let c = compile(&days, Tier::Deadline, &patterns)
+            .expect("compiles")
+            .expect("some");
+        // The finder stops at "täna", the first alternative; the pattern needs "tänase".
+        let hits = c.hits("raha tuli tänaseks tagasi");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].day.as_str(), "tänase");
+        // The finder starts at "el" inside "del"; the pattern reads the date after it.
+        let text = "a partir del 1 de diciembre";
+        let hits = c.hits(text);
+        assert_eq!(hits.len(), 1);
+        assert_eq!((hits[0].start, hits[0].day.as_str()), (0, "1 de diciembre"));
+        // Overlapping matches are not both taken, as one regex would not find both.
+        assert_eq!(c.hits("tänaseks tänaseks").len(), 2);
+        assert!(c.hits("tänase").is_empty());
     }
 
     /// German-like data in one rule file's shape.
@@ -1322,12 +1509,9 @@ mod tests {
     }
 
     #[test]
-    fn a_unicode_boundary_gets_a_guard_that_changes_no_finding() {
-        // `\b` before a group starting with "ä" stays Unicode: the tier gets a guard.
+    fn a_unicode_boundary_before_the_day_still_binds() {
+        // `\b` before a group starting with "ä" stays Unicode.
         let w = german_with(r"'frist[^.\n]{0,20}?\b(?:äußerstens|am) {day}'");
-        let by = w.langs[0].by.as_ref().expect("by");
-        assert!(by.guard.is_some());
-        assert!(w.langs[0].until.as_ref().is_some_and(|c| c.guard.is_none()));
         let days = |t: &str| -> Vec<Day> { w.deadlines(0, t).into_iter().map(|f| f.day).collect() };
         assert_eq!(
             days("die frist für äußerstens montag läuft"),
@@ -1337,7 +1521,7 @@ mod tests {
             days("frist für den übertrag am freitag"),
             vec![Day::Weekday(Weekday::Fri, Week::Nearest)]
         );
-        // The boundary still binds: "übertragam" has none before "am".
+        // "übertragam" has none before "am".
         assert!(days("frist für den übertragam freitag").is_empty());
         assert!(days("keine frist, nur grüße").is_empty());
     }
