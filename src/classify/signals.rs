@@ -462,7 +462,11 @@ struct Meta {
 /// The compiled signal rules of every language.
 pub struct SignalRules {
     matcher: AhoCorasick,
-    meta: Vec<Vec<Meta>>,
+    /// What the phrases of `matcher` mean, phrase by phrase: phrase `i`'s are
+    /// `meta[meta_from[i]..meta_from[i + 1]]`. One vector rather than one per phrase, which
+    /// kept room for four meanings where most phrases have one (3 MB over all languages).
+    meta: Vec<Meta>,
+    meta_from: Vec<usize>,
     /// Per language index, normalised negation words.
     negations: Vec<Vec<String>>,
     /// Per language index, normalised negations written after the phrase.
@@ -491,7 +495,8 @@ pub struct SignalRules {
 pub struct Builder {
     phrases: Vec<String>,
     index: BTreeMap<String, usize>,
-    meta: Vec<Vec<Meta>>,
+    /// (phrase, one of its meanings), in the order they were added.
+    meta: Vec<(usize, Meta)>,
     negations: Vec<Vec<String>>,
     negations_after: Vec<Vec<String>>,
     refs: Vec<(usize, usize, Arc<Guarded>)>,
@@ -517,17 +522,19 @@ impl Builder {
             Some(&i) => i,
             None => {
                 self.phrases.push(p.clone());
-                self.meta.push(Vec::new());
                 self.index.insert(p, self.phrases.len() - 1);
                 self.phrases.len() - 1
             }
         };
-        self.meta[i].push(Meta {
-            target,
-            language,
-            start_boundary,
-            end_boundary,
-        });
+        self.meta.push((
+            i,
+            Meta {
+                target,
+                language,
+                start_boundary,
+                end_boundary,
+            },
+        ));
     }
 
     /// Adds one rule file's `[signals]`; `language` is its index. Errors name the key.
@@ -675,9 +682,20 @@ impl Builder {
             .build(&self.phrases)
             .or_else(|_| AhoCorasick::new(&self.phrases))
             .unwrap_or_else(|_| AhoCorasick::new(Vec::<String>::new()).expect("empty automaton"));
+        let mut meta = self.meta;
+        // Stable: a phrase's meanings stay in the order they were added.
+        meta.sort_by_key(|&(i, _)| i);
+        let mut meta_from = Vec::with_capacity(self.phrases.len() + 1);
+        let mut at = 0;
+        for i in 0..self.phrases.len() {
+            meta_from.push(at);
+            at += meta[at..].iter().take_while(|(p, _)| *p == i).count();
+        }
+        meta_from.push(at);
         SignalRules {
             matcher,
-            meta: self.meta,
+            meta: meta.into_iter().map(|(_, m)| m).collect(),
+            meta_from,
             negations: self.negations,
             negations_after: self.negations_after,
             ref_guards: GuardSets::new(self.refs.iter().map(|(_, l, g)| (*l, g.as_ref()))),
@@ -788,6 +806,13 @@ fn words_before(text: &str, end: usize, n: usize) -> Vec<&str> {
 }
 
 impl SignalRules {
+    /// What phrase `i` of the matcher means.
+    fn meanings(&self, i: usize) -> &[Meta] {
+        let from = self.meta_from.get(i).copied().unwrap_or(0);
+        let to = self.meta_from.get(i + 1).copied().unwrap_or(from);
+        self.meta.get(from..to).unwrap_or_default()
+    }
+
     /// No signal rules at all (a rule set without `[signals]`).
     pub fn empty() -> SignalRules {
         Builder::default().build()
@@ -850,7 +875,7 @@ impl SignalRules {
         for m in self.matcher.find_overlapping_iter(&norm) {
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
-            for meta in &self.meta[m.pattern().as_usize()] {
+            for meta in self.meanings(m.pattern().as_usize()) {
                 let inside_a_word = (meta.start_boundary && before.is_some_and(wordish))
                     || (meta.end_boundary && after.is_some_and(wordish));
                 if let Target::Asks(i) = meta.target {
@@ -932,7 +957,7 @@ impl SignalRules {
         for m in self.matcher.find_overlapping_iter(norm) {
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
-            for meta in &self.meta[m.pattern().as_usize()] {
+            for meta in self.meanings(m.pattern().as_usize()) {
                 if meta.start_boundary && before.is_some_and(wordish) {
                     continue;
                 }
@@ -1312,7 +1337,7 @@ impl SignalRules {
             let mut words: Vec<(usize, usize)> = Vec::new();
             let mut ours: Vec<(usize, usize)> = Vec::new();
             for m in self.matcher.find_overlapping_iter(&norm) {
-                let metas = &self.meta[m.pattern().as_usize()];
+                let metas = self.meanings(m.pattern().as_usize());
                 if metas.iter().any(|x| x.target == Target::PhoneWord) {
                     words.push((m.start(), m.end()));
                 }
@@ -1544,7 +1569,7 @@ impl SignalRules {
             self.matcher
                 .find_overlapping_iter(text)
                 .flat_map(move |m| {
-                    self.meta[m.pattern().as_usize()]
+                    self.meanings(m.pattern().as_usize())
                         .iter()
                         .filter(move |meta| {
                             meta.target == target
