@@ -416,11 +416,12 @@ mod tests {
             let times = if self.fetch_twice { 2 } else { 1 };
             Ok(once.cloned().cycle().take(times * uids.len()).collect())
         }
-        async fn drafted(&mut self) -> Result<HashSet<String>, ImapError> {
+        async fn drafted(&mut self, keys: &[&str]) -> Result<HashSet<String>, ImapError> {
             Ok(self
                 .drafts
                 .iter()
                 .filter_map(|d| crate::imap::session::source_of(d))
+                .filter(|s| keys.contains(&s.as_str()))
                 .collect())
         }
         async fn append_drafts(&mut self, drafts: &[&[u8]]) -> Result<(), ImapError> {

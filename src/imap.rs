@@ -126,8 +126,13 @@ pub trait Mailbox: Send {
         &mut self,
         uids: &[u32],
     ) -> impl Future<Output = Result<Vec<(u32, Vec<u8>)>, ImapError>> + Send;
-    /// X-Mailtriage-Source values of the drafts in Drafts (message-ids without brackets).
-    fn drafted(&mut self) -> impl Future<Output = Result<HashSet<String>, ImapError>> + Send;
+    /// Which of `keys` are X-Mailtriage-Source values of drafts in Drafts (message-ids without
+    /// brackets). Only the keys asked come back: a copy of every draft's would be a mailbox's
+    /// worth of strings for every batch.
+    fn drafted(
+        &mut self,
+        keys: &[&str],
+    ) -> impl Future<Output = Result<HashSet<String>, ImapError>> + Send;
     /// Appends drafts to Drafts with \Draft \Seen, in order.
     fn append_drafts(
         &mut self,

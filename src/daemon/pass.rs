@@ -262,34 +262,38 @@ async fn reconcile<M: Mailbox>(
     stats: &mut Stats,
 ) -> Result<(Vec<usize>, HashSet<u32>), ImapError> {
     let t0 = Instant::now();
-    let drafted = if done
+    // Each draft's key, and its source's Message-ID: that alone matches only a draft from
+    // before digests were written.
+    let keys: Vec<(usize, String, Option<&str>)> = done
         .iter()
-        .any(|d| d.outcome.as_ref().is_ok_and(|o| o.draft.is_some()))
-    {
-        mb.drafted().await?
-    } else {
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let o = d.outcome.as_ref().ok()?;
+            let draft = o.draft.as_ref()?;
+            let source = o.message_id.as_deref().and_then(crate::draft::safe_msg_id);
+            let key = crate::draft::drafted_key(source.unwrap_or(""), &draft.source_digest);
+            Some((i, key, source))
+        })
+        .collect();
+    let drafted = if keys.is_empty() {
         Default::default()
+    } else {
+        let asked: Vec<&str> = keys
+            .iter()
+            .flat_map(|(_, key, source)| std::iter::once(key.as_str()).chain(*source))
+            .collect();
+        mb.drafted(&asked).await?
     };
     let mut to_append = Vec::new();
     // Keys of the drafts appended in this batch, and the UIDs whose draft was already there.
     let mut appended = HashSet::new();
     let mut already = HashSet::new();
-    for (i, d) in done.iter().enumerate() {
-        if let Ok(Outcome {
-            draft: Some(draft),
-            message_id,
-            ..
-        }) = &d.outcome
-        {
-            let source = message_id.as_deref().and_then(crate::draft::safe_msg_id);
-            let key = crate::draft::drafted_key(source.unwrap_or(""), &draft.source_digest);
-            // A Message-ID alone matches only a draft from before digests were written.
-            let earlier = drafted.contains(&key) || source.is_some_and(|s| drafted.contains(s));
-            if earlier || !appended.insert(key) {
-                already.insert(d.uid);
-            } else {
-                to_append.push(i);
-            }
+    for (i, key, source) in keys {
+        let earlier = drafted.contains(&key) || source.is_some_and(|s| drafted.contains(s));
+        if earlier || !appended.insert(key) {
+            already.insert(done[i].uid);
+        } else {
+            to_append.push(i);
         }
     }
     stats.timings.drafts_lookup += t0.elapsed();

@@ -216,6 +216,72 @@ pub fn utf7_decode(name: &str) -> String {
 }
 
 impl ImapMailbox {
+    /// Brings the index of Drafts up to date: what was added since the last lookup.
+    async fn refresh_drafts(&mut self) -> Result<(), ImapError> {
+        let validity = match self.drafts_selected {
+            // Selected since the last lookup: a NOOP has the server report what was added
+            // since (our APPEND, an agent's save).
+            Some(validity) => {
+                timed(self.cfg.timeout, "NOOP", self.session()?.noop()).await?;
+                validity
+            }
+            None => self.select_drafts().await?,
+        };
+        if validity != self.drafts_validity {
+            self.drafted.clear();
+            self.ours.clear();
+            self.drafts_last_uid = 0;
+            self.drafts_validity = validity;
+        }
+        let t = self.cfg.timeout * 4;
+        let from = self.drafts_last_uid + 1;
+        let s = self.session()?;
+        let fetches = timed(
+            t,
+            "UID FETCH drafts",
+            uid_fetch_checked(s, &format!("{from}:*"), "BODY.PEEK[HEADER]"),
+        )
+        .await?;
+        for (uid, header) in &fetches {
+            if *uid < from {
+                continue;
+            }
+            self.drafts_last_uid = self.drafts_last_uid.max(*uid);
+            if let Some(src) = source_of(header) {
+                self.drafted.insert(src);
+            }
+            let id = header_value(header, "x-mailtriage-source:").unwrap_or_default();
+            let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+            if !id.is_empty() {
+                let parsed = mail_parser::MessageParser::default().parse_headers(header.as_slice());
+                let to = parsed
+                    .as_ref()
+                    .and_then(|m| m.to()?.first()?.address().map(str::to_lowercase))
+                    .unwrap_or_default();
+                let subject = parsed
+                    .as_ref()
+                    .and_then(|m| m.subject())
+                    .map(thread_subject)
+                    .unwrap_or_default();
+                let date = parsed
+                    .as_ref()
+                    .and_then(|m| m.date())
+                    .and_then(|d| chrono::DateTime::from_timestamp(d.to_timestamp(), 0));
+                self.ours.insert(
+                    *uid,
+                    OurDraft {
+                        source: id.to_string(),
+                        digest: header_value(header, "x-mailtriage-digest:"),
+                        to,
+                        subject,
+                        date,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Logs in, finds the folders and selects the inbox.
     pub async fn connect(cfg: &ImapConfig) -> Result<ImapMailbox, ImapError> {
         let budget = ReadBudget::default();
@@ -760,69 +826,13 @@ impl Mailbox for ImapMailbox {
         Ok(out)
     }
 
-    async fn drafted(&mut self) -> Result<HashSet<String>, ImapError> {
-        let validity = match self.drafts_selected {
-            // Selected since the last lookup: a NOOP has the server report what was added
-            // since (our APPEND, an agent's save).
-            Some(validity) => {
-                timed(self.cfg.timeout, "NOOP", self.session()?.noop()).await?;
-                validity
-            }
-            None => self.select_drafts().await?,
-        };
-        if validity != self.drafts_validity {
-            self.drafted.clear();
-            self.ours.clear();
-            self.drafts_last_uid = 0;
-            self.drafts_validity = validity;
-        }
-        let t = self.cfg.timeout * 4;
-        let from = self.drafts_last_uid + 1;
-        let s = self.session()?;
-        let fetches = timed(
-            t,
-            "UID FETCH drafts",
-            uid_fetch_checked(s, &format!("{from}:*"), "BODY.PEEK[HEADER]"),
-        )
-        .await?;
-        for (uid, header) in &fetches {
-            if *uid < from {
-                continue;
-            }
-            self.drafts_last_uid = self.drafts_last_uid.max(*uid);
-            if let Some(src) = source_of(header) {
-                self.drafted.insert(src);
-            }
-            let id = header_value(header, "x-mailtriage-source:").unwrap_or_default();
-            let id = id.trim().trim_start_matches('<').trim_end_matches('>');
-            if !id.is_empty() {
-                let parsed = mail_parser::MessageParser::default().parse_headers(header.as_slice());
-                let to = parsed
-                    .as_ref()
-                    .and_then(|m| m.to()?.first()?.address().map(str::to_lowercase))
-                    .unwrap_or_default();
-                let subject = parsed
-                    .as_ref()
-                    .and_then(|m| m.subject())
-                    .map(thread_subject)
-                    .unwrap_or_default();
-                let date = parsed
-                    .as_ref()
-                    .and_then(|m| m.date())
-                    .and_then(|d| chrono::DateTime::from_timestamp(d.to_timestamp(), 0));
-                self.ours.insert(
-                    *uid,
-                    OurDraft {
-                        source: id.to_string(),
-                        digest: header_value(header, "x-mailtriage-digest:"),
-                        to,
-                        subject,
-                        date,
-                    },
-                );
-            }
-        }
-        Ok(self.drafted.clone())
+    async fn drafted(&mut self, keys: &[&str]) -> Result<HashSet<String>, ImapError> {
+        self.refresh_drafts().await?;
+        Ok(keys
+            .iter()
+            .filter(|k| self.drafted.contains(**k))
+            .map(|k| k.to_string())
+            .collect())
     }
 
     async fn append_drafts(&mut self, drafts: &[&[u8]]) -> Result<(), ImapError> {
@@ -887,7 +897,7 @@ impl Mailbox for ImapMailbox {
         &mut self,
         sources: &HashSet<String>,
     ) -> Result<Vec<(u32, String)>, ImapError> {
-        self.drafted().await?;
+        self.refresh_drafts().await?;
         let mut candidates: Vec<(u32, String, String)> = self
             .ours
             .iter()
@@ -919,7 +929,7 @@ impl Mailbox for ImapMailbox {
     }
 
     async fn drafted_sources(&mut self) -> Result<Vec<String>, ImapError> {
-        self.drafted().await?;
+        self.refresh_drafts().await?;
         let mut v: Vec<String> = self
             .ours
             .values()
@@ -936,7 +946,7 @@ impl Mailbox for ImapMailbox {
         keys: &[(String, String)],
         days: u32,
     ) -> Result<Vec<Vec<String>>, ImapError> {
-        self.drafted().await?;
+        self.refresh_drafts().await?;
         let since = Utc::now() - chrono::Duration::days(i64::from(days));
         // One pass over our drafts rather than one per key: a backlog's batch asks for
         // hundreds of keys, and Drafts holds thousands by its end.
