@@ -196,7 +196,7 @@ pub fn status(config: &Config, rules: &RuleSet) -> Result<Option<Status>, LearnE
         .map(|m| m.corrections.iter().copied().collect())
         .unwrap_or_default();
     let builtin =
-        Model::from_bytes(crate::builtin::MODEL).map_err(|e| LearnError(e.to_string()))?;
+        Model::from_static(crate::builtin::MODEL).map_err(|e| LearnError(e.to_string()))?;
     let agrees = |model: &Model, s: &Sample| {
         let c = crate::classify::classify(
             rules,

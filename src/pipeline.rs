@@ -614,7 +614,7 @@ fn load_model(config: &Config) -> Result<(Option<Model>, String), LoadError> {
                 return Ok((Some(model), origin));
             }
         }
-        return Model::from_bytes(crate::builtin::MODEL)
+        return Model::from_static(crate::builtin::MODEL)
             .map(|m| (Some(m), "built-in".to_string()))
             .map_err(|e| error("", format!("the built-in model: {e}")));
     };

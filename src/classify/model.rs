@@ -4,6 +4,8 @@
 //! corpus always gives the same bytes; [`Model::to_bytes`] / [`Model::from_bytes`] are the
 //! file format that `mailtriage train` writes and the binary embeds.
 
+use std::borrow::Cow;
+
 /// What a model file starts with; the digit is the format version.
 const MAGIC: &[u8; 4] = b"MTM1";
 
@@ -49,10 +51,11 @@ pub struct Model {
     /// (combined probability, share of such predictions that were right), increasing in both:
     /// the calibration that makes a confidence mean what it says. Empty = uncalibrated.
     pub calibration: Vec<(f32, f32)>,
-    /// `weights[bucket * classes + class]` times its class's `scales` entry is the weight: kept
-    /// as the file stores it, a quarter of the memory of `f32`s (2^18 buckets × 13 classes is
-    /// 3.4 MB, not 13.6 MB) for the same products.
-    weights: Vec<i8>,
+    /// `weights[bucket * classes + class]`, a signed byte, times its class's `scales` entry is
+    /// the weight: kept as the file stores it, a quarter of the memory of `f32`s (2^18 buckets
+    /// × 13 classes is 3.4 MB, not 13.6 MB) for the same products. The built-in model's are
+    /// the bytes compiled into the binary, not a copy of them.
+    weights: Cow<'static, [u8]>,
     /// Per class, the step of the 8-bit grid the weights are stored on.
     scales: Vec<f32>,
     bias: Vec<f32>,
@@ -230,7 +233,7 @@ impl Model {
         for &(bucket, v) in f {
             let row = &self.weights[bucket as usize * k..][..k];
             for ((o, &q), scale) in out.iter_mut().zip(row).zip(&self.scales) {
-                *o += f32::from(q) * scale * v;
+                *o += f32::from(q as i8) * scale * v;
             }
         }
         out
@@ -247,7 +250,12 @@ impl Model {
         scales[..k].copy_from_slice(&self.scales);
         for &(bucket, v) in f {
             let mut row = [0i8; LANES];
-            row[..k].copy_from_slice(&self.weights[bucket as usize * k..][..k]);
+            for (r, &q) in row
+                .iter_mut()
+                .zip(&self.weights[bucket as usize * k..][..k])
+            {
+                *r = q as i8;
+            }
             for c in 0..LANES {
                 out[c] += f32::from(row[c]) * scales[c] * v;
             }
@@ -298,12 +306,25 @@ impl Model {
         for b in &self.bias {
             out.extend_from_slice(&b.to_le_bytes());
         }
-        out.extend(self.weights.iter().map(|&q| q as u8));
+        out.extend_from_slice(&self.weights);
         out
     }
 
     /// Reads what [`Model::to_bytes`] wrote; checks every size.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
+        Model::read(bytes, |w| Cow::Owned(w.to_vec()))
+    }
+
+    /// [`Model::from_bytes`] for bytes that live as long as the program (the built-in model):
+    /// its weights are read where they are rather than copied.
+    pub fn from_static(bytes: &'static [u8]) -> Result<Model, ModelError> {
+        Model::read(bytes, Cow::Borrowed)
+    }
+
+    fn read<'b>(
+        bytes: &'b [u8],
+        weights_of: impl FnOnce(&'b [u8]) -> Cow<'static, [u8]>,
+    ) -> Result<Model, ModelError> {
         let rest = bytes
             .strip_prefix(MAGIC)
             .ok_or_else(|| ModelError("not a mailtriage model file (bad magic)".into()))?;
@@ -332,7 +353,7 @@ impl Model {
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        let weights = weights.iter().map(|&q| q as i8).collect();
+        let weights = weights_of(weights);
         Ok(Model {
             classes: header.classes,
             hyper: Hyper {
@@ -364,7 +385,7 @@ struct Header {
 
 /// Puts the weights on the 8-bit grid the file stores (one step per class), so a model in
 /// memory is the one its file holds.
-fn quantize(weights: &[f32], k: usize) -> (Vec<i8>, Vec<f32>) {
+fn quantize(weights: &[f32], k: usize) -> (Cow<'static, [u8]>, Vec<f32>) {
     let mut scales = vec![0.0f32; k];
     for (i, w) in weights.iter().enumerate() {
         scales[i % k] = scales[i % k].max(w.abs());
@@ -378,13 +399,13 @@ fn quantize(weights: &[f32], k: usize) -> (Vec<i8>, Vec<f32>) {
         .map(|(i, w)| {
             let step = scales[i % k];
             if step > 0.0 {
-                (w / step).round().clamp(-127.0, 127.0) as i8
+                (w / step).round().clamp(-127.0, 127.0) as i8 as u8
             } else {
                 0
             }
         })
         .collect();
-    (q, scales)
+    (Cow::Owned(q), scales)
 }
 
 /// Fits a model to `examples` (features made with `hyper.bits`, class index into `classes`).
@@ -395,7 +416,7 @@ pub fn train(classes: &[String], examples: &[(Features, usize)], hyper: Hyper) -
         hyper,
         rule_weight: 0.0,
         calibration: Vec::new(),
-        weights: Vec::new(),
+        weights: Cow::Owned(Vec::new()),
         scales: Vec::new(),
         bias: vec![0.0; k],
     };
