@@ -591,8 +591,8 @@ struct Lang {
     effective: Option<Compiled>,
     /// (phrase, start boundary, end boundary).
     need: Vec<(String, bool, bool)>,
-    weekdays: Vec<Regex>,
-    months: Vec<Regex>,
+    weekdays: Option<Lookup>,
+    months: Option<Lookup>,
     other_week: Vec<String>,
     /// Any day but today (tomorrow, a weekday, a month): next to a time of day, the time is
     /// of that day, not today's.
@@ -872,7 +872,46 @@ fn standalone(piece: &str) -> bool {
     depth == 0 && !open_class
 }
 
-/// `^(?:a|b)$` for looking up which weekday or month a captured name is.
+/// Which of several lists (the weekdays, the months) a whole text is in: one regex,
+/// `^(?:(list 0)|(list 1)|…)$`, rather than one per list.
+#[derive(Debug)]
+struct Lookup {
+    re: Regex,
+    /// The group of each list.
+    groups: Vec<usize>,
+}
+
+impl Lookup {
+    /// `None` when there are no lists (or they do not compile, which [`Builder::add`] checks).
+    fn new(lists: &[Vec<String>]) -> Option<Lookup> {
+        if lists.is_empty() {
+            return None;
+        }
+        let source = lists
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("(?P<list{i}>{})", alternatives(l)))
+            .collect::<Vec<_>>()
+            .join("|");
+        let re = Regex::new(&format!("^(?:{source})$")).ok()?;
+        let groups = (0..lists.len())
+            .map(|i| {
+                let name = format!("list{i}");
+                re.capture_names().position(|n| n == Some(name.as_str()))
+            })
+            .collect::<Option<Vec<usize>>>()?;
+        Some(Lookup { re, groups })
+    }
+
+    /// The first list that has `s` whole: of the alternatives that match the whole text,
+    /// leftmost-first takes the earliest.
+    fn which(&self, s: &str) -> Option<usize> {
+        let caps = self.re.captures(s)?;
+        self.groups.iter().position(|&g| caps.get(g).is_some())
+    }
+}
+
+/// `^(?:a|b)$`: a list compiled on its own, so that a mistake in it names its key.
 fn anchored(list: &[String]) -> Result<Regex, String> {
     Regex::new(&format!("^(?:{})$", alternatives(list))).map_err(|e| e.to_string())
 }
@@ -1042,9 +1081,6 @@ impl Builder {
                     .weekend_starts
                     .and_then(|n| Weekday::try_from(u8::try_from(n.checked_sub(1)?).ok()?).ok())
                     .unwrap_or(Weekday::Sat);
-                let lookup = |lists: &[Vec<String>]| -> Vec<Regex> {
-                    lists.iter().filter_map(|l| anchored(l).ok()).collect()
-                };
                 let [by, until, need_today, range_from, since, effective] =
                     d.compiled.take().unwrap_or_default();
                 Lang {
@@ -1055,8 +1091,8 @@ impl Builder {
                     since,
                     effective,
                     need: d.need.iter().filter_map(|p| parse_phrase(p)).collect(),
-                    weekdays: lookup(&d.days.weekdays),
-                    months: lookup(&d.days.months),
+                    weekdays: Lookup::new(&d.days.weekdays),
+                    months: Lookup::new(&d.days.months),
                     other_week: d
                         .days
                         .other_week
@@ -1246,7 +1282,11 @@ impl Lang {
             .find_map(|p| after.strip_prefix(p))
             .unwrap_or(after);
         let word: &str = after.split(|c: char| !wordish(c)).next().unwrap_or("");
-        !word.is_empty() && self.months.iter().any(|m| m.is_match(word))
+        !word.is_empty()
+            && self
+                .months
+                .as_ref()
+                .is_some_and(|m| m.which(word).is_some())
     }
 
     /// What the groups of one match name, with the time of day that stood for today; `None`
@@ -1286,7 +1326,7 @@ impl Lang {
                 to = to.max(found.start() + m.end());
             }
         }
-        let which = |lists: &[Regex], s: &str| lists.iter().position(|r| r.is_match(s));
+        let which = |lists: &Option<Lookup>, s: &str| lists.as_ref()?.which(s);
         let weekday = |s: &str| {
             which(&self.weekdays, s)
                 .and_then(|i| u8::try_from(i).ok())
@@ -1418,6 +1458,22 @@ mod tests {
         assert!(!standalone(r"a|b "));
         assert!(!standalone(r"x)"));
         assert!(!standalone(r"[ab"));
+    }
+
+    #[test]
+    fn a_lookup_names_the_first_list_that_has_the_whole_text() {
+        let lists: Vec<Vec<String>> = vec![
+            vec!["mo".into(), "montags?".into()],
+            vec!["mon".into(), "mo".into()],
+            vec![r"(d)i\.?".into()],
+        ];
+        let l = Lookup::new(&lists).expect("compiles");
+        assert_eq!(l.which("montag"), Some(0));
+        assert_eq!(l.which("mo"), Some(0));
+        assert_eq!(l.which("mon"), Some(1));
+        assert_eq!(l.which("di."), Some(2));
+        assert_eq!(l.which("mont"), None);
+        assert!(Lookup::new(&[]).is_none());
     }
 
     #[test]
