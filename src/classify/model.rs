@@ -385,7 +385,7 @@ struct Header {
 
 /// Puts the weights on the 8-bit grid the file stores (one step per class), so a model in
 /// memory is the one its file holds.
-fn quantize(weights: &[f32], k: usize) -> (Cow<'static, [u8]>, Vec<f32>) {
+fn quantize(weights: &[f32], k: usize) -> (Vec<u8>, Vec<f32>) {
     let mut scales = vec![0.0f32; k];
     for (i, w) in weights.iter().enumerate() {
         scales[i % k] = scales[i % k].max(w.abs());
@@ -405,7 +405,7 @@ fn quantize(weights: &[f32], k: usize) -> (Cow<'static, [u8]>, Vec<f32>) {
             }
         })
         .collect();
-    (Cow::Owned(q), scales)
+    (q, scales)
 }
 
 /// Fits a model to `examples` (features made with `hyper.bits`, class index into `classes`).
@@ -462,7 +462,8 @@ pub fn train(classes: &[String], examples: &[(Features, usize)], hyper: Hyper) -
     for w in &mut weights {
         *w *= scale;
     }
-    (model.weights, model.scales) = quantize(&weights, k);
+    let (q, scales) = quantize(&weights, k);
+    (model.weights, model.scales) = (Cow::Owned(q), scales);
     model
 }
 

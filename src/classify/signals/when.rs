@@ -497,15 +497,14 @@ struct Hit<'t> {
     day: DaySpan<'t>,
 }
 
-impl Compiled {
-    /// Every match in `text`, leftmost first and not overlapping, as one regex of all the
-    /// patterns would find them: at the same start, the earlier pattern wins.
-    fn hits<'t>(&self, text: &'t str) -> Vec<Hit<'t>> {
-        // Each day the finder finds, and any other that starts inside it, in every length, as
-        // a pattern could read any of them ("a partir del 1 de diciembre": "el 1 de
-        // diciembre" is found, the pattern reads "1 de diciembre"). The finder's own first.
+impl DayReader {
+    /// Every day in `text` a pattern could read: each the finder finds, and any other that
+    /// starts inside it, in every length ("a partir del 1 de diciembre": "el 1 de diciembre"
+    /// is found, the pattern reads "1 de diciembre"). The finder's own first. Found once per
+    /// text for all the tier's lists.
+    fn find<'t>(&self, text: &'t str) -> Vec<DaySpan<'t>> {
         let mut days: Vec<DaySpan<'t>> = Vec::new();
-        for m in self.days.finder.find_iter(text) {
+        for m in self.finder.find_iter(text) {
             for (offset, _) in m.as_str().char_indices() {
                 let start = m.start() + offset;
                 if offset == 0 {
@@ -514,7 +513,7 @@ impl Compiled {
                         words: m.as_str(),
                     });
                 }
-                for end in self.days.lengths.ends(text, start) {
+                for end in self.lengths.ends(text, start) {
                     if offset != 0 || end != m.end() {
                         days.push(DaySpan {
                             start,
@@ -524,11 +523,20 @@ impl Compiled {
                 }
             }
         }
+        days
+    }
+}
+
+impl Compiled {
+    /// Every match in `text` around the `days` found in it ([`DayReader::find`] of this
+    /// tier), leftmost first and not overlapping, as one regex of all the patterns would find
+    /// them: at the same start, the earlier pattern wins.
+    fn hits<'t>(&self, text: &'t str, days: &[DaySpan<'t>]) -> Vec<Hit<'t>> {
         let mut found: Vec<(usize, usize, Hit<'t>)> = Vec::new();
         for (i, piece) in self.pieces.iter().enumerate() {
             match piece {
                 Piece::Around { before, after } => {
-                    for &day in &days {
+                    for &day in days {
                         let first = text[day.start()..].chars().next().map_or(0, char::len_utf8);
                         let Some(b) = before.find(&text[..day.start() + first]) else {
                             continue;
@@ -1188,23 +1196,34 @@ impl When {
         let Some(l) = self.langs.get(language) else {
             return Vec::new();
         };
-        let mut out = l.find(l.by.as_ref(), text, false);
-        out.extend(l.find(l.until.as_ref(), text, true));
+        // The four lists are of one tier and share its days.
+        let days = [&l.by, &l.until, &l.need_today, &l.range_from]
+            .into_iter()
+            .find_map(Option::as_ref)
+            .map(|c| c.days.find(text))
+            .unwrap_or_default();
+        let mut out = l.find(l.by.as_ref(), text, &days, false);
+        out.extend(l.find(l.until.as_ref(), text, &days, true));
         if let Some(from) = l.range_from.as_ref().filter(|_| !out.is_empty()) {
-            let opened: Vec<usize> = from.hits(text).iter().map(|h| h.end).collect();
+            let opened: Vec<usize> = from.hits(text, &days).iter().map(|h| h.end).collect();
             out.retain(|f| !ends_a_period(text, &opened, f.start));
         }
+        let today: Vec<Found<'t>> = l
+            .find(l.need_today.as_ref(), text, &days, true)
+            .into_iter()
+            .filter(|f| f.day == Day::Today && f.clock.is_none())
+            .collect();
         // "Since today" is when it started, whatever is needed beside it.
-        let started = |at: usize| {
-            l.since
-                .as_ref()
-                .is_some_and(|c| c.hits(text).iter().any(|h| h.start <= at && at < h.end))
-        };
-        out.extend(
-            l.find(l.need_today.as_ref(), text, true)
-                .into_iter()
-                .filter(|f| f.day == Day::Today && f.clock.is_none() && !started(f.start)),
-        );
+        if let (false, Some(since)) = (today.is_empty(), l.since.as_ref()) {
+            let started = since.hits(text, &since.days.find(text));
+            out.extend(today.into_iter().filter(|f| {
+                !started
+                    .iter()
+                    .any(|h| h.start <= f.start && f.start < h.end)
+            }));
+        } else {
+            out.extend(today);
+        }
         out
     }
 
@@ -1212,7 +1231,7 @@ impl When {
     pub fn effective<'t>(&self, language: usize, text: &'t str) -> Vec<Found<'t>> {
         self.langs
             .get(language)
-            .map(|l| l.find(l.effective.as_ref(), text, false))
+            .map(|l| l.find_alone(l.effective.as_ref(), text))
             .unwrap_or_default()
     }
 
@@ -1220,7 +1239,7 @@ impl When {
     pub fn starts<'t>(&self, language: usize, text: &'t str) -> Vec<Found<'t>> {
         self.langs
             .get(language)
-            .map(|l| l.find(l.since.as_ref(), text, false))
+            .map(|l| l.find_alone(l.since.as_ref(), text))
             .unwrap_or_default()
     }
 }
@@ -1238,10 +1257,22 @@ fn ends_a_period(text: &str, opened: &[usize], start: usize) -> bool {
 const PERIOD_GAP: usize = 4;
 
 impl Lang {
-    fn find<'t>(&self, c: Option<&Compiled>, text: &'t str, needs_cue: bool) -> Vec<Found<'t>> {
+    /// [`Lang::find`] of a list whose tier's days no other list asked for.
+    fn find_alone<'t>(&self, c: Option<&Compiled>, text: &'t str) -> Vec<Found<'t>> {
+        let days = c.map(|c| c.days.find(text)).unwrap_or_default();
+        self.find(c, text, &days, false)
+    }
+
+    fn find<'t>(
+        &self,
+        c: Option<&Compiled>,
+        text: &'t str,
+        days: &[DaySpan<'t>],
+        needs_cue: bool,
+    ) -> Vec<Found<'t>> {
         let Some(c) = c else { return Vec::new() };
         let mut out = Vec::new();
-        for hit in c.hits(text) {
+        for hit in c.hits(text, days) {
             let whole = &text[hit.start..hit.end];
             // A boundary at either end may have matched the character next to the words.
             let words = whole.trim_matches(|c: char| !wordish(c));
@@ -1498,11 +1529,11 @@ mod tests {
             ("spätestens heute", "heute"),
             ("montag oder", "montag"),
         ] {
-            let hits = c.hits(text);
+            let hits = c.hits(text, &c.days.find(text));
             assert_eq!(hits.len(), 1, "{text}");
             assert_eq!(hits[0].day.as_str(), day);
         }
-        assert!(c.hits("freitag").is_empty());
+        assert!(c.hits("freitag", &c.days.find("freitag")).is_empty());
     }
 
     #[test]
@@ -1518,17 +1549,22 @@ mod tests {
             .expect("compiles")
             .expect("some");
         // The finder stops at "täna", the first alternative; the pattern needs "tänase".
-        let hits = c.hits("raha tuli tänaseks tagasi");
+        let text = "raha tuli tänaseks tagasi";
+        let hits = c.hits(text, &c.days.find(text));
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].day.as_str(), "tänase");
         // The finder starts at "el" inside "del"; the pattern reads the date after it.
         let text = "a partir del 1 de diciembre";
-        let hits = c.hits(text);
+        let hits = c.hits(text, &c.days.find(text));
         assert_eq!(hits.len(), 1);
         assert_eq!((hits[0].start, hits[0].day.as_str()), (0, "1 de diciembre"));
         // Overlapping matches are not both taken, as one regex would not find both.
-        assert_eq!(c.hits("tänaseks tänaseks").len(), 2);
-        assert!(c.hits("tänase").is_empty());
+        assert_eq!(
+            c.hits("tänaseks tänaseks", &c.days.find("tänaseks tänaseks"))
+                .len(),
+            2
+        );
+        assert!(c.hits("tänase", &c.days.find("tänase")).is_empty());
     }
 
     /// German-like data in one rule file's shape.
