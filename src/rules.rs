@@ -897,6 +897,13 @@ pub(crate) fn loosen(pattern: &str) -> String {
                     continue;
                 }
                 Some('b' | 'B' | '<' | '>') => {}
+                // A code point (`\x{a0}`): copied whole, its braces are no repetition.
+                Some('x' | 'u' | 'U') if chars.get(i + 2) == Some(&'{') => {
+                    let close = chars[i..].iter().position(|&c| c == '}').unwrap_or(1);
+                    out.extend(&chars[i..i + close + 1]);
+                    i += close + 1;
+                    continue;
+                }
                 Some(&n) => {
                     out.push('\\');
                     out.push(n);
@@ -906,10 +913,32 @@ pub(crate) fn loosen(pattern: &str) -> String {
             i += 2;
             continue;
         }
+        if c == '{' {
+            if let Some((min, len)) = bounded_repetition(&chars[i..]) {
+                out.push_str(&format!("{{{min},}}"));
+                i += len;
+                continue;
+            }
+        }
         out.push(c);
         i += 1;
     }
     out
+}
+
+/// A bounded repetition `{m,n}` at the start of `chars`: its `m` and its length. Loosened to
+/// `{m,}`, which matches wherever it did: a guard's lazy DFA tracks every count of a bounded
+/// repetition as states of their own (`[^.!?\n]{0,60}?` a sixtieth each), and a set of such
+/// patterns, searched for all matches at once, filled megabytes with them.
+fn bounded_repetition(chars: &[char]) -> Option<(String, usize)> {
+    let close = chars.iter().position(|&c| c == '}')?;
+    let (min, max) = chars[1..close]
+        .iter()
+        .collect::<String>()
+        .split_once(',')
+        .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))?;
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    (digits(&min) && digits(&max)).then_some((min, close + 1))
 }
 
 /// Compiles a rule regex with room for its lazy DFA.
@@ -1329,6 +1358,8 @@ mod tests {
             // Case-insensitive classes: loosened, they are written out, not folded.
             (r"(?i:[\da-f]+\s+[\p{L}-]+)", &["BEEF Müller", "12AB ÉTÉ"]),
             (r"(?i:[-\s\p{L}]{3})", &["A-B", "É é"]),
+            // Bounded repetitions lose their bound; code points keep their braces.
+            (r"a[^.!?]{0,6}?\bb\x{2000}{1,2}", &["a xyz b\u{2000}\u{2000}"]),
         ];
         for (pattern, texts) in cases {
             let exact = Regex::new(pattern).expect("exact");
@@ -1341,6 +1372,7 @@ mod tests {
         assert_eq!(loosen(r"\bab\b"), "ab");
         assert_eq!(loosen(r"[^\p{L}]"), r"(?-i:[\x{0}-\x{10FFFF}])");
         assert_eq!(loosen(r"[a-z\x27]\."), r"[a-z\x27]\.");
+        assert_eq!(loosen(r"x{2,60}?\x{2000}{1, 3}y{3}"), r"x{2,}?\x{2000}{1,}y{3}");
         let name = r"\p{Lu}[\p{L}\x27’-]*\p{Ll}(?: \p{Lu}[\p{L}\x27’-]*\p{Ll})?";
         let size = |p: &str| {
             regex::RegexBuilder::new(p)
