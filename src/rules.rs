@@ -1359,7 +1359,10 @@ mod tests {
             (r"(?i:[\da-f]+\s+[\p{L}-]+)", &["BEEF Müller", "12AB ÉTÉ"]),
             (r"(?i:[-\s\p{L}]{3})", &["A-B", "É é"]),
             // Bounded repetitions lose their bound; code points keep their braces.
-            (r"a[^.!?]{0,6}?\bb\x{2000}{1,2}", &["a xyz b\u{2000}\u{2000}"]),
+            (
+                r"a[^.!?]{0,6}?\bb\x{2000}{1,2}",
+                &["a xyz b\u{2000}\u{2000}"],
+            ),
         ];
         for (pattern, texts) in cases {
             let exact = Regex::new(pattern).expect("exact");
@@ -1372,7 +1375,10 @@ mod tests {
         assert_eq!(loosen(r"\bab\b"), "ab");
         assert_eq!(loosen(r"[^\p{L}]"), r"(?-i:[\x{0}-\x{10FFFF}])");
         assert_eq!(loosen(r"[a-z\x27]\."), r"[a-z\x27]\.");
-        assert_eq!(loosen(r"x{2,60}?\x{2000}{1, 3}y{3}"), r"x{2,}?\x{2000}{1,}y{3}");
+        assert_eq!(
+            loosen(r"x{2,60}?\x{2000}{1, 3}y{3}"),
+            r"x{2,}?\x{2000}{1,}y{3}"
+        );
         let name = r"\p{Lu}[\p{L}\x27’-]*\p{Ll}(?: \p{Lu}[\p{L}\x27’-]*\p{Ll})?";
         let size = |p: &str| {
             regex::RegexBuilder::new(p)

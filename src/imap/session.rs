@@ -56,7 +56,8 @@ pub struct ImapMailbox {
     pub keywords: bool,
     pub uid_validity: u32,
     state: Option<LocalState>,
-    drafted: HashSet<String>,
+    /// The keys of the messages drafted ([`source_of`]), each as its [`Fingerprint`].
+    drafted: HashSet<Fingerprint>,
     /// Our drafts in Drafts by UID: the Message-ID they answer and X-Mailtriage-Digest.
     ours: HashMap<u32, OurDraft>,
     drafts_validity: u32,
@@ -69,18 +70,39 @@ pub struct ImapMailbox {
     indexes: HashMap<String, AddressIndex>,
 }
 
-/// One of our drafts in Drafts, as its headers say.
+/// One of our drafts in Drafts, as its headers say. Kept for every draft of ours for as long
+/// as the connection lives, so kept small: strings that are only ever compared are kept as
+/// their [`Fingerprint`].
 #[derive(Debug, Clone)]
 struct OurDraft {
     /// The Message-ID it answers (X-Mailtriage-Source, no brackets).
-    source: String,
+    source: Box<str>,
     /// X-Mailtriage-Digest: absent on a draft made before digests, never removed.
-    digest: Option<String>,
-    /// Lower-case address in To and the subject without reply prefixes, lower-case: a
-    /// follow-up from the same customer on the same subject replaces it.
-    to: String,
-    subject: String,
+    digest: Option<Box<str>>,
+    /// The lower-case address in To and the subject without reply prefixes ([`thread_key`]):
+    /// a follow-up from the same customer on the same subject replaces it. None without a
+    /// subject.
+    thread: Option<Fingerprint>,
     date: Option<chrono::DateTime<Utc>>,
+}
+
+/// The first 128 bits of a string's SHA-256: what the Drafts index keeps of a string it only
+/// compares, as the draft keys themselves keep of a message's content.
+type Fingerprint = [u8; 16];
+
+fn fingerprint(text: &str) -> Fingerprint {
+    let mut out = [0; 16];
+    out.copy_from_slice(
+        &ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref()[..16],
+    );
+    out
+}
+
+/// The thread a draft or a follow-up belongs to: its customer's address and subject, as
+/// [`thread_subject`] has it; None without a subject.
+fn thread_key(to: &str, subject: &str) -> Option<Fingerprint> {
+    let subject = thread_subject(subject);
+    (!subject.is_empty()).then(|| fingerprint(&format!("{}\n{subject}", to.to_lowercase())))
 }
 
 /// The dates on which each address appears in one folder, built incrementally by UID, so
@@ -248,7 +270,7 @@ impl ImapMailbox {
             }
             self.drafts_last_uid = self.drafts_last_uid.max(*uid);
             if let Some(src) = source_of(header) {
-                self.drafted.insert(src);
+                self.drafted.insert(fingerprint(&src));
             }
             let id = header_value(header, "x-mailtriage-source:").unwrap_or_default();
             let id = id.trim().trim_start_matches('<').trim_end_matches('>');
@@ -261,7 +283,6 @@ impl ImapMailbox {
                 let subject = parsed
                     .as_ref()
                     .and_then(|m| m.subject())
-                    .map(thread_subject)
                     .unwrap_or_default();
                 let date = parsed
                     .as_ref()
@@ -270,10 +291,10 @@ impl ImapMailbox {
                 self.ours.insert(
                     *uid,
                     OurDraft {
-                        source: id.to_string(),
-                        digest: header_value(header, "x-mailtriage-digest:"),
-                        to,
-                        subject,
+                        source: id.into(),
+                        digest: header_value(header, "x-mailtriage-digest:")
+                            .map(String::into_boxed_str),
+                        thread: thread_key(&to, subject),
                         date,
                     },
                 );
@@ -830,7 +851,7 @@ impl Mailbox for ImapMailbox {
         self.refresh_drafts().await?;
         Ok(keys
             .iter()
-            .filter(|k| self.drafted.contains(**k))
+            .filter(|k| self.drafted.contains(&fingerprint(k)))
             .map(|k| k.to_string())
             .collect())
     }
@@ -901,8 +922,11 @@ impl Mailbox for ImapMailbox {
         let mut candidates: Vec<(u32, String, String)> = self
             .ours
             .iter()
-            .filter(|(_, d)| sources.contains(&d.source) && d.digest.is_some())
-            .map(|(uid, d)| (*uid, d.source.clone(), d.digest.clone().unwrap_or_default()))
+            .filter(|(_, d)| sources.contains(&*d.source) && d.digest.is_some())
+            .map(|(uid, d)| {
+                let digest = d.digest.as_deref().unwrap_or_default();
+                (*uid, d.source.to_string(), digest.to_string())
+            })
             .collect();
         if candidates.is_empty() {
             return Ok(Vec::new());
@@ -934,7 +958,7 @@ impl Mailbox for ImapMailbox {
             .ours
             .values()
             .filter(|d| d.digest.is_some())
-            .map(|d| d.source.clone())
+            .map(|d| d.source.to_string())
             .collect();
         v.sort();
         v.dedup();
@@ -950,21 +974,17 @@ impl Mailbox for ImapMailbox {
         let since = Utc::now() - chrono::Duration::days(i64::from(days));
         // One pass over our drafts rather than one per key: a backlog's batch asks for
         // hundreds of keys, and Drafts holds thousands by its end.
-        let mut by_key: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+        let mut by_key: HashMap<Fingerprint, Vec<&str>> = HashMap::new();
         for d in self.ours.values() {
-            if !d.subject.is_empty() && d.date.is_none_or(|t| t >= since) {
-                by_key
-                    .entry((d.to.as_str(), d.subject.as_str()))
-                    .or_default()
-                    .push(d.source.as_str());
+            if let Some(thread) = d.thread.filter(|_| d.date.is_none_or(|t| t >= since)) {
+                by_key.entry(thread).or_default().push(&d.source);
             }
         }
         Ok(keys
             .iter()
             .map(|(to, subject)| {
-                let (to, subject) = (to.to_lowercase(), thread_subject(subject));
-                let mut v: Vec<String> = by_key
-                    .get(&(to.as_str(), subject.as_str()))
+                let mut v: Vec<String> = thread_key(to, subject)
+                    .and_then(|k| by_key.get(&k))
                     .into_iter()
                     .flatten()
                     .map(|s| s.to_string())
@@ -1270,6 +1290,16 @@ impl Mailbox for ImapMailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thread_is_its_customer_and_subject_as_replies_write_them() {
+        let first = thread_key("Anna@Example.org", "Login  fails");
+        assert!(first.is_some());
+        assert_eq!(first, thread_key("anna@example.org", "AW: Re: login fails"));
+        assert_ne!(first, thread_key("bob@example.org", "Login fails"));
+        assert_ne!(first, thread_key("anna@example.org", "Login fails again"));
+        assert_eq!(thread_key("anna@example.org", "Re: "), None);
+    }
 
     #[test]
     fn internal_dates_with_one_or_two_digit_days() {
