@@ -192,13 +192,14 @@ async fn read(
         let t0 = Instant::now();
         let engine = engine.read().map_err(|_| poisoned())?;
         let mut reads = Vec::with_capacity(messages.len());
-        for (uid, raw) in &messages {
+        // Each body is dropped once read: a batch's bodies are most of its memory.
+        for (uid, raw) in messages {
             if shutdown.is_shutdown() && !reads.is_empty() {
                 break;
             }
-            let read = read_one(&engine, raw, *uid);
+            let read = read_one(&engine, &raw, uid);
             let sender = read.as_ref().ok().and_then(|r| engine.wants_history(r));
-            reads.push((*uid, read, sender));
+            reads.push((uid, read, sender));
         }
         Ok((reads, t0.elapsed()))
     })
