@@ -86,8 +86,8 @@ struct OurDraft {
     date: Option<chrono::DateTime<Utc>>,
 }
 
-/// The first 128 bits of a string's SHA-256: what the Drafts index keeps of a string it only
-/// compares, as the draft keys themselves keep of a message's content.
+/// The first 128 bits of a string's SHA-256: what the Drafts and address indexes keep of a
+/// string they only compare, as the draft keys themselves keep of a message's content.
 type Fingerprint = [u8; 16];
 
 fn fingerprint(text: &str) -> Fingerprint {
@@ -111,10 +111,13 @@ fn thread_key(to: &str, subject: &str) -> Option<Fingerprint> {
 struct AddressIndex {
     validity: u32,
     last_uid: u32,
-    dates: HashMap<String, Vec<chrono::NaiveDate>>,
-    /// Message-IDs the folder's messages reply to (In-Reply-To, References), where those
-    /// headers were asked for: in Sent, what has been answered from there.
-    replied: HashSet<String>,
+    /// By the [`Fingerprint`] of each lower-case address: an index of the whole inbox lives
+    /// as long as the connection.
+    dates: HashMap<Fingerprint, Vec<chrono::NaiveDate>>,
+    /// Fingerprints of the Message-IDs the folder's messages reply to (In-Reply-To,
+    /// References), where those headers were asked for: in Sent, what has been answered from
+    /// there.
+    replied: HashSet<Fingerprint>,
 }
 
 /// The header fields Sent is indexed by: its recipients (contact history) and what its
@@ -566,7 +569,9 @@ impl ImapMailbox {
             };
             for field in ["in-reply-to:", "references:"] {
                 if let Some(v) = header_value(header, field) {
-                    index.replied.extend(message_ids(&v));
+                    index
+                        .replied
+                        .extend(message_ids(&v).map(|id| fingerprint(&id)));
                 }
             }
             let Some(msg) = mail_parser::MessageParser::default().parse_headers(header) else {
@@ -582,7 +587,7 @@ impl ImapMailbox {
                 if let Some(addr) = a.address() {
                     index
                         .dates
-                        .entry(addr.trim().to_lowercase())
+                        .entry(fingerprint(&addr.trim().to_lowercase()))
                         .or_default()
                         .push(date);
                 }
@@ -1067,7 +1072,7 @@ impl Mailbox for ImapMailbox {
                 out.extend(
                     sources
                         .iter()
-                        .filter(|id| index.replied.contains(id.as_str()))
+                        .filter(|id| index.replied.contains(&fingerprint(id)))
                         .cloned(),
                 );
             }
@@ -1196,7 +1201,7 @@ impl Mailbox for ImapMailbox {
                 wrote.entry(s).or_default().extend(
                     index
                         .dates
-                        .get(s)
+                        .get(&fingerprint(s))
                         .into_iter()
                         .flatten()
                         .filter(|d| **d >= since),
@@ -1210,7 +1215,7 @@ impl Mailbox for ImapMailbox {
                 if let Some(h) = out.get_mut(s) {
                     h.replies = index
                         .dates
-                        .get(s)
+                        .get(&fingerprint(s))
                         .map_or(0, |d| d.iter().filter(|d| **d >= since).count() as u32);
                 }
             }
