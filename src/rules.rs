@@ -771,7 +771,8 @@ impl GuardSets {
 
 /// A regex that matches wherever `pattern` can, but small and fast: Unicode classes (`\p{Lu}`,
 /// `\w`, `\s`…) become "their ASCII members or any non-ASCII character", a class that negates
-/// or subtracts one becomes any character, and word boundaries are dropped. Unicode letter
+/// or subtracts one becomes any character, word boundaries are dropped and bounded
+/// repetitions lose their upper bound ([`bounded_repetition`]). Unicode letter
 /// classes are most of a pattern's size (a name pattern with four `\p{Lu}…\p{Ll}` words is
 /// 0.4 MB compiled, its loosened form a tenth of that), so a loosened regex can stand guard
 /// in front of the exact one: no match of it, no match of the exact one, which then is only
@@ -941,7 +942,6 @@ fn bounded_repetition(chars: &[char]) -> Option<(String, usize)> {
     (digits(&min) && digits(&max)).then_some((min, close + 1))
 }
 
-/// Compiles a rule regex with room for its lazy DFA.
 /// A regex error in one line: the regex crate's own message draws the pattern over several.
 pub(crate) fn bad_regex(pattern: &str, e: &regex::Error) -> String {
     let text = e.to_string();
@@ -953,6 +953,7 @@ pub(crate) fn bad_regex(pattern: &str, e: &regex::Error) -> String {
     format!("\"{pattern}\" is not a valid regular expression: {why}")
 }
 
+/// Compiles a rule regex with room for its lazy DFA.
 fn rule_regex(pattern: &str) -> Result<Regex, regex::Error> {
     regex::RegexBuilder::new(&ascii_boundaries(pattern))
         .dfa_size_limit(32 << 20)
