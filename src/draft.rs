@@ -10,7 +10,7 @@ mod templates;
 
 pub use context::{context, ContextInput, SENDER_LINES};
 pub use message::{
-    body_digest, body_of, build, clean_line, drafted_key, recipient, reply_subject, safe_msg_id,
-    strip_prefixes, Draft, DraftEnv, DraftError, DraftInput, Sender,
+    body_digest, body_of, build, clean_line, drafted_key, fingerprint, recipient, reply_subject,
+    safe_msg_id, strip_prefixes, Draft, DraftEnv, DraftError, DraftInput, Fingerprint, Sender,
 };
 pub use templates::{describe_render_error, TemplateError, Templates};

@@ -431,10 +431,26 @@ pub fn source_digest(msg: &Parsed) -> String {
         ctx.update(&(part.len() as u64).to_be_bytes());
         ctx.update(part.as_bytes());
     }
-    ctx.finish().as_ref()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&first_128_bits(&ctx.finish()))
+}
+
+/// The first 128 bits of a SHA-256: the width of every digest mailtriage keeps (a message's
+/// source and body digests, and what the mailbox indexes keep of strings they only compare).
+pub type Fingerprint = [u8; 16];
+
+/// The [`Fingerprint`] of `bytes`.
+pub fn fingerprint(bytes: &[u8]) -> Fingerprint {
+    first_128_bits(&ring::digest::digest(&ring::digest::SHA256, bytes))
+}
+
+fn first_128_bits(digest: &ring::digest::Digest) -> Fingerprint {
+    let mut out = [0; 16];
+    out.copy_from_slice(&digest.as_ref()[..16]);
+    out
+}
+
+fn hex(f: &Fingerprint) -> String {
+    f.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A SHA-256 (first 16 bytes, hex) of a message body as stored: line ends and trailing
@@ -445,10 +461,7 @@ pub fn body_digest(body: &[u8]) -> String {
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(0, |i| i + 1);
-    ring::digest::digest(&ring::digest::SHA256, &text[..end]).as_ref()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&fingerprint(&text[..end]))
 }
 
 /// The body of a raw message: what follows the first blank line.

@@ -16,6 +16,7 @@ use super::connect::{login, timed, ImapSession, ReadBudget};
 use super::state::LocalState;
 use super::{ImapError, KeywordScan, Mailbox, Pending, Wake};
 use crate::config::{ImapConfig, Mode};
+use crate::draft::Fingerprint;
 use crate::facts::ContactHistory;
 use crate::shutdown::Shutdown;
 
@@ -86,16 +87,9 @@ struct OurDraft {
     date: Option<chrono::DateTime<Utc>>,
 }
 
-/// The first 128 bits of a string's SHA-256: what the Drafts and address indexes keep of a
-/// string they only compare, as the draft keys themselves keep of a message's content.
-type Fingerprint = [u8; 16];
-
+/// What the Drafts and address indexes keep of a string they only compare.
 fn fingerprint(text: &str) -> Fingerprint {
-    let mut out = [0; 16];
-    out.copy_from_slice(
-        &ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref()[..16],
-    );
-    out
+    crate::draft::fingerprint(text.as_bytes())
 }
 
 /// The thread a draft or a follow-up belongs to: its customer's address and subject, as
@@ -281,7 +275,7 @@ impl ImapMailbox {
                 let parsed = mail_parser::MessageParser::default().parse_headers(header.as_slice());
                 let to = parsed
                     .as_ref()
-                    .and_then(|m| m.to()?.first()?.address().map(str::to_lowercase))
+                    .and_then(|m| m.to()?.first()?.address())
                     .unwrap_or_default();
                 let subject = parsed
                     .as_ref()
@@ -297,7 +291,7 @@ impl ImapMailbox {
                         source: id.into(),
                         digest: header_value(header, "x-mailtriage-digest:")
                             .map(String::into_boxed_str),
-                        thread: thread_key(&to, subject),
+                        thread: thread_key(to, subject),
                         date,
                     },
                 );
@@ -1186,6 +1180,9 @@ impl Mailbox for ImapMailbox {
                 )
             })
             .collect();
+        // Each sender's fingerprint once, for every folder's index.
+        let prints: Vec<(&String, Fingerprint)> =
+            senders.iter().map(|s| (s, fingerprint(s))).collect();
         let mut wrote: HashMap<&String, Vec<chrono::NaiveDate>> = HashMap::new();
         let mut folders = vec![(self.inbox.clone(), "FROM")];
         folders.extend(
@@ -1197,11 +1194,11 @@ impl Mailbox for ImapMailbox {
         for (folder, field) in folders {
             self.refresh_index(&folder, field).await?;
             let index = &self.indexes[&folder];
-            for s in senders {
+            for (s, print) in &prints {
                 wrote.entry(s).or_default().extend(
                     index
                         .dates
-                        .get(&fingerprint(s))
+                        .get(print)
                         .into_iter()
                         .flatten()
                         .filter(|d| **d >= since),
@@ -1211,11 +1208,11 @@ impl Mailbox for ImapMailbox {
         if let Some(sent) = self.sent.clone() {
             self.refresh_index(&sent, SENT_FIELDS).await?;
             let index = &self.indexes[&sent];
-            for s in senders {
-                if let Some(h) = out.get_mut(s) {
+            for (s, print) in &prints {
+                if let Some(h) = out.get_mut(*s) {
                     h.replies = index
                         .dates
-                        .get(&fingerprint(s))
+                        .get(print)
                         .map_or(0, |d| d.iter().filter(|d| **d >= since).count() as u32);
                 }
             }
