@@ -13,7 +13,7 @@ use serde::Deserialize;
 mod normalize;
 pub mod screen;
 
-pub use normalize::normalize;
+pub use normalize::{alphanumeric, normalize};
 use screen::ScreenRules;
 
 use crate::classify::signals::{self, RawSignals, SignalRules};

@@ -86,7 +86,7 @@ impl Fnv {
 
 /// Characters that belong to a word: letters, digits, marks (Hebrew points, Devanagari signs).
 fn word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '\''
+    crate::rules::alphanumeric(c) || c == '\''
 }
 
 /// Scripts written without spaces, where one character already carries meaning.

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use aho_corasick::AhoCorasick;
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -190,9 +191,8 @@ pub struct Locale {
     zones: BTreeMap<String, String>,
     /// "1", "2", … → the phrase for exactly that many days; "other" with `{n}`.
     business_days: BTreeMap<String, String>,
-    /// Normalised `not_a_person` entries: (needle, written without spaces); a spaced entry's
-    /// needle is its words between spaces (" customer service "), as whole words are sought.
-    not_a_person: Vec<(String, bool)>,
+    /// `not_a_person`, matched in one scan of the name however many entries there are.
+    not_a_person: NotAPerson,
     /// Normalised `titles`.
     titles: Vec<String>,
     /// `signals.area` key → its name in the templates' sentences.
@@ -233,6 +233,41 @@ fn name_words(s: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
+}
+
+/// The `not_a_person` entries as two automata: a name is checked against every entry for
+/// each line a draft's greeting looks at, and a locale has dozens of entries.
+#[derive(Debug, Clone)]
+struct NotAPerson {
+    /// Entries in a script without spaces, sought anywhere in the lowercased name. "(주)" and
+    /// "（株）" keep their brackets: "주" alone is in names (이은주).
+    unspaced: AhoCorasick,
+    /// The other entries as their words between spaces (" customer service "), sought in the
+    /// name's words between spaces, so only whole words match.
+    spaced: AhoCorasick,
+}
+
+impl NotAPerson {
+    fn new(entries: &[String]) -> Result<NotAPerson, aho_corasick::BuildError> {
+        let (mut unspaced_words, mut spaced_words) = (Vec::new(), Vec::new());
+        for w in entries {
+            if w.chars().any(unspaced) {
+                let w = w.trim().to_lowercase();
+                if !w.is_empty() {
+                    unspaced_words.push(w);
+                }
+            } else {
+                let words = name_words(w);
+                if !words.is_empty() {
+                    spaced_words.push(format!(" {} ", words.join(" ")));
+                }
+            }
+        }
+        Ok(NotAPerson {
+            unspaced: AhoCorasick::new(unspaced_words)?,
+            spaced: AhoCorasick::new(spaced_words)?,
+        })
+    }
 }
 
 impl Locale {
@@ -320,20 +355,8 @@ impl Locale {
             before_day: raw.before_day,
             zones: raw.zones,
             business_days: raw.business_days,
-            not_a_person: raw
-                .not_a_person
-                .iter()
-                .filter_map(|w| {
-                    // "(주)" and "（株）" keep their brackets: "주" alone is in names (이은주).
-                    if w.chars().any(unspaced) {
-                        let w = w.trim().to_lowercase();
-                        (!w.is_empty()).then_some((w, true))
-                    } else {
-                        let words = name_words(w);
-                        (!words.is_empty()).then(|| (format!(" {} ", words.join(" ")), false))
-                    }
-                })
-                .collect(),
+            not_a_person: NotAPerson::new(&raw.not_a_person)
+                .map_err(|e| err("not_a_person", e.to_string()))?,
             titles: raw
                 .titles
                 .iter()
@@ -369,15 +392,11 @@ impl Locale {
 
     /// Whether the display name is a department, role or company (`not_a_person`).
     fn is_organisation(&self, name: &str) -> bool {
-        let lower = name.to_lowercase();
-        let spaced = format!(" {} ", name_words(name).join(" "));
-        self.not_a_person.iter().any(|(w, unspaced)| {
-            if *unspaced {
-                lower.contains(w.as_str())
-            } else {
-                spaced.contains(w.as_str())
-            }
-        })
+        self.not_a_person.unspaced.is_match(&name.to_lowercase())
+            || self
+                .not_a_person
+                .spaced
+                .is_match(&format!(" {} ", name_words(name).join(" ")))
     }
 
     /// The given name of a bare name when it is a compound one ("Francisco Javier" of

@@ -31,6 +31,20 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
+/// `char::is_alphanumeric`, answered without Unicode's table lookup for the letters most
+/// mail is written in (Latin, Hebrew, kana, CJK ideographs, Hangul): words are split on it
+/// character by character.
+pub fn alphanumeric(c: char) -> bool {
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F => true,
+        0x5D0..=0x5EA | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => {
+            true
+        }
+        _ => c.is_alphanumeric(),
+    }
+}
+
 /// Typographic apostrophes become `'`, so "don’t" matches the rule "don't".
 fn fold(c: char) -> char {
     match c {
@@ -144,5 +158,15 @@ mod tests {
             assert_eq!(TABLE[c as usize], 0, "{c}");
         }
         assert_eq!(normalize("ÉCOLE don’t ＡＢＣ，"), "école don't abc,");
+    }
+
+    #[test]
+    fn alphanumeric_answers_as_the_standard_library_for_every_character() {
+        let differ: Vec<char> = (0..=char::MAX as u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| alphanumeric(c) != c.is_alphanumeric())
+            .collect();
+        assert!(differ.is_empty(), "{differ:?}");
+        assert!(alphanumeric('é') && alphanumeric('한') && !alphanumeric('×'));
     }
 }

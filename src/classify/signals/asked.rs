@@ -462,7 +462,10 @@ fn judge_said(lists: &[&Lists], sentence: &str, norm: &str, said: Said) -> Optio
     }
     // Too short to be worth restating: "Any news?", "可以吗？".
     let cjk = norm.chars().any(is_cjk);
-    let letters = norm.chars().filter(|c| c.is_alphanumeric()).count();
+    let letters = norm
+        .chars()
+        .filter(|c| crate::rules::alphanumeric(*c))
+        .count();
     let words = norm.split_whitespace().count();
     if (cjk && letters < 6) || (!cjk && (words < 3 || letters < 10)) {
         return None;
