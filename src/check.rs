@@ -421,6 +421,7 @@ pub fn check(engine: &Engine) -> Report {
                     upset: i % 2 == 1,
                     followup: i % 3 == 1,
                     stated: i % 2 == 0,
+                    now: chrono::Utc::now(),
                 });
                 r.renders += 1;
                 match engine.templates.render(name, ctx) {
@@ -512,6 +513,7 @@ mod tests {
             upset: variant % 2 == 1,
             followup: variant % 3 == 1,
             stated: variant.is_multiple_of(2),
+            now: chrono::Utc::now(),
         })
     }
 

@@ -549,6 +549,7 @@ impl Engine {
                 && class.confidence < t.min_confidence,
             followup: followup || !msg.in_reply_to.is_empty() || !msg.references.is_empty(),
             stated: class.why.stated(&category.id),
+            now: env.now,
         });
         let body = self.templates.render(&template, ctx).map_err(|e| {
             draft::DraftError::Render(template.clone(), draft::describe_render_error(&e))

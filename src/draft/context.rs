@@ -47,6 +47,9 @@ pub struct ContextInput<'a> {
     /// category matched: "I have called three times"); false when the model alone chose it.
     /// A draft that apologises for something in the customer's past says so only then.
     pub stated: bool,
+    /// When the draft is written: an incident whose `resolved` time is still ahead (an
+    /// expected end the team entered) is ongoing until then.
+    pub now: DateTime<Utc>,
 }
 
 /// A JSON object from its fields. Unlike `json!`, which serialises every value from a
@@ -335,8 +338,9 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                 still_failing,
                 ..
             } if incident.is_null() => {
-                incident_over = i.resolved.is_some() && !*still_failing;
-                let (resolved_date, resolved_time, same_day) = match &i.resolved {
+                let resolved = i.resolved.filter(|r| *r <= c.now);
+                incident_over = resolved.is_some() && !*still_failing;
+                let (resolved_date, resolved_time, same_day) = match &resolved {
                     Some(r) => (
                         day(r),
                         time(r),
@@ -355,7 +359,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                     ("resolved_time", resolved_time),
                     ("same_day", Value::Bool(same_day)),
                     ("zone", string(l.zone(offset))),
-                    ("ongoing", Value::Bool(i.resolved.is_none())),
+                    ("ongoing", Value::Bool(resolved.is_none())),
                     // Resolved, but they say it still fails: never "it has been fixed".
                     ("still_failing", Value::Bool(*still_failing)),
                 ])
@@ -680,7 +684,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             "facts",
             object([
                 ("incident", incident),
-                // Resolved before they wrote and not failing for them: no urgency to put first.
+                // Resolved by now and not failing for them: no urgency to put first.
                 ("incident_over", Value::Bool(incident_over)),
                 ("no_incident", Value::Bool(no_incident)),
                 ("retired_address", Value::Array(retired_address)),
@@ -704,6 +708,10 @@ mod tests {
     use crate::classify::signals::Ref;
 
     fn ctx(signals: &Signals, facts: &[Fact]) -> Value {
+        ctx_at(signals, facts, DateTime::<Utc>::MAX_UTC)
+    }
+
+    fn ctx_at(signals: &Signals, facts: &[Fact], now: DateTime<Utc>) -> Value {
         let (_, text) = crate::builtin::LOCALES
             .iter()
             .find(|(rel, _)| *rel == "en/locale.toml")
@@ -728,7 +736,49 @@ mod tests {
             upset: false,
             followup: false,
             stated: true,
+            now,
         })
+    }
+
+    #[test]
+    fn an_incident_resolved_after_the_draft_is_written_is_ongoing() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.to_utc());
+        let (Ok(started), Ok(resolved)) = (at("2026-11-16T06:40:00Z"), at("2026-11-16T10:15:00Z"))
+        else {
+            panic!("times parse");
+        };
+        let incident = crate::facts::Incident {
+            id: "INC-1".into(),
+            service: Text::One("e-mail notifications".into()),
+            keywords: Vec::new(),
+            started,
+            resolved: Some(resolved),
+            status_url: "https://status.example.com/INC-1".into(),
+            summary: None,
+        };
+        let facts = [Fact::IncidentConfirmed {
+            id: "INC-1".into(),
+            status_url: incident.status_url.clone(),
+            still_failing: false,
+            incident: Box::new(incident),
+        }];
+        let signals = Signals::default();
+        for (now, ongoing) in [
+            (started + chrono::Duration::hours(1), true),
+            (resolved, false),
+        ] {
+            let c = ctx_at(&signals, &facts, now);
+            assert_eq!(
+                c["facts"]["incident"]["ongoing"],
+                Value::Bool(ongoing),
+                "{now}"
+            );
+            assert_eq!(c["facts"]["incident_over"], Value::Bool(!ongoing), "{now}");
+            let resolved_date = c["facts"]["incident"]["resolved_date"]
+                .as_str()
+                .unwrap_or("?");
+            assert_eq!(resolved_date.is_empty(), ongoing, "{now}");
+        }
     }
 
     fn account(a: &str) -> Ref {
@@ -844,6 +894,7 @@ mod tests {
             upset: false,
             followup: false,
             stated: false,
+            now: DateTime::<Utc>::MAX_UTC,
         });
         (
             c["customer_name"].clone(),

@@ -477,6 +477,7 @@ mod tests {
             upset,
             followup: false,
             stated,
+            now: chrono::DateTime::<chrono::Utc>::MAX_UTC,
         })
     }
 
@@ -502,6 +503,7 @@ mod tests {
             upset: false,
             followup: false,
             stated: true,
+            now: chrono::DateTime::<chrono::Utc>::MAX_UTC,
         });
         let body = t.render("en/general", ctx).expect("renders");
         assert!(body.contains("{{signature}}"), "{body}");
