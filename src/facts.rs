@@ -683,7 +683,14 @@ pub fn balanced(number: &str) -> &str {
 
 /// Every phone number in `text` (see [`has_phone_number`]), where it stands.
 pub fn phone_numbers(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
-    PHONE.find_iter(text).filter(|m| {
+    phone_candidates(text).filter_map(|(m, bare)| (!bare).then_some(m))
+}
+
+/// Every number of phone shape in `text`, and whether it is a bare run of digits
+/// ("13812345678"): a Chinese mobile is written so, and so is an invoice number, so such a
+/// run is a phone number only where the text calls it one ("手机是13812345678").
+pub fn phone_candidates(text: &str) -> impl Iterator<Item = (regex::Match<'_>, bool)> {
+    PHONE.find_iter(text).filter_map(|m| {
         // Glued to a Latin word, it is part of a reference ("ARV-2026-5521", "INV2026-0001");
         // after a kana or Han character ("電話番号は090-…") it is not.
         let before = text[..m.start()]
@@ -694,20 +701,25 @@ pub fn phone_numbers(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
         if before.is_some_and(|c| c.is_ascii_alphanumeric())
             && (joined || text[..m.start()].ends_with(|c: char| c.is_ascii_alphanumeric()))
         {
-            return false;
+            return None;
         }
         let s = m.as_str().trim();
         let digits = s.chars().filter(char::is_ascii_digit).count();
         // A date or a time range in brackets is still one ("(31.12.2026)").
-        let bare = s.trim_start_matches('(').trim_end_matches(')');
-        if !(7..=15).contains(&digits) || DATE_LIKE.is_match(bare) || TIME_RANGE.is_match(bare) {
-            return false;
+        let unbracketed = s.trim_start_matches('(').trim_end_matches(')');
+        if !(7..=15).contains(&digits)
+            || DATE_LIKE.is_match(unbracketed)
+            || TIME_RANGE.is_match(unbracketed)
+            || looks_like_time_or_amount(s)
+        {
+            return None;
         }
         let separated = s.contains([' ', '-', '(', '.', '/']);
         let intl = s.starts_with('+') || s.starts_with("(+") || s.starts_with("00");
         let trunk = s.starts_with('0') || s.starts_with('(');
-        // A run of digits without separators is a phone number only in international or trunk form.
-        (intl || trunk || separated) && !looks_like_time_or_amount(s)
+        // A run of digits without separators is a phone number by its shape only in
+        // international or trunk form.
+        Some((m, !(intl || trunk || separated)))
     })
 }
 

@@ -23,7 +23,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::draft::locale::parse_offset;
-use crate::facts::{addresses, phone_numbers};
+use crate::facts::{addresses, phone_candidates};
 use crate::rules::{normalize, parse_phrase, GuardSets, Guarded};
 pub use call::CallWindow;
 pub use when::{Day, Deadline, Week};
@@ -1345,7 +1345,7 @@ impl SignalRules {
                     ours.push((m.start(), m.end()));
                 }
             }
-            for m in phone_numbers(line) {
+            for (m, bare) in phone_candidates(line) {
                 // "Your hotline 0800 555 0100 is always busy": ours, not theirs.
                 if ours
                     .iter()
@@ -1361,8 +1361,15 @@ impl SignalRules {
                 let named = words
                     .iter()
                     .any(|&(s, e)| e <= m.start() + 4 || (s >= m.end() && s <= m.end() + 16));
-                // Asked to call, the number they write is the one to call.
+                // Asked to call, the number they write is the one to call. A bare run of
+                // digits only right after a phone word ("手机是…", "mobile: …").
                 let digits = candidate.chars().filter(char::is_ascii_digit).count();
+                let introduced = words
+                    .iter()
+                    .any(|&(_, e)| e <= m.start() && m.start() - e <= BARE_PHONE_GAP);
+                if bare && !introduced {
+                    continue;
+                }
                 if intl || named || (callback_asked && digits >= 8) {
                     return Some(candidate.to_string());
                 }
@@ -1492,6 +1499,9 @@ const AFTER_WINDOW: usize = 14;
 const CLAUSE_ENDS: &[char] = &[
     '、', '。', '，', ',', '.', '!', '?', '！', '？', '；', ';', '\n',
 ];
+
+/// Most bytes between a phone word and a bare run of digits it names ("手机是", "mobile is ").
+const BARE_PHONE_GAP: usize = 8;
 
 /// How far after a `phone_ours` phrase ("your hotline") its number may start, in bytes of
 /// the line: room for "(0800)", "number", "：" and a few spaces.
@@ -4127,6 +4137,135 @@ days.other_week = ['next week']
             let s = builtin(lang, text);
             assert_eq!(s.phone.as_deref(), Some(phone), "{lang}: {text}");
             assert_eq!(s.asks.iter().any(|a| a == "callback"), call, "{lang}: {:?}", s.asks);
+        }
+    }
+
+    /// A mobile number written as one run of digits ("13812345678", as Chinese mobiles are)
+    /// is their phone where a phone word names it; a bare run anywhere else is not, even with a
+    /// call asked for (an invoice or customer number).
+    #[test]
+    fn a_bare_run_of_digits_is_their_phone_only_where_a_phone_word_names_it() {
+        for (lang, text, phone) in [
+            (
+                "zh",
+                "回电\n请给我回个电话，我的手机是13912345678，下午都可以。",
+                Some("13912345678"),
+            ),
+            (
+                "zh",
+                "回電\n麻煩回電給我，手機：0912345678。",
+                Some("0912345678"),
+            ),
+            (
+                "en",
+                "Callback\nPlease call me back. My mobile is 5551234567.",
+                Some("5551234567"),
+            ),
+            (
+                "zh",
+                "退款\n请给我回个电话，订单号20261187654321一直没有退款。",
+                None,
+            ),
+            (
+                "en",
+                "Callback\nPlease call me about invoice 4455667788.",
+                None,
+            ),
+        ] {
+            assert_eq!(
+                builtin(lang, text).phone.as_deref(),
+                phone,
+                "{lang}: {text}"
+            );
+        }
+    }
+
+    /// Rounds 16 (de), 18 (zh) and 20 (ja): deadlines expected or wished for ("Ich erwarte bis
+    /// heute 16 Uhr eine Rückmeldung", "bis Freitagvormittag wäre super"), tonight's hour and a
+    /// meeting at a time today ("今晚7点前", "下午3点开会前"), tomorrow morning ("明朝"), and a
+    /// call asked for at a number or to be walked through on the phone. Their look-alikes (a
+    /// period "through" a day, a call that was made) are none.
+    #[test]
+    fn deadlines_expected_wished_or_tonight_and_calls_to_a_number_as_natives_write_them() {
+        for (lang, text, day, time) in [
+            (
+                "de",
+                "Import\nIch erwarte bis heute 16 Uhr eine verbindliche Rückmeldung.",
+                "today",
+                Some("16:00"),
+            ),
+            (
+                "de",
+                "Angebot\nEine Antwort bis Freitagvormittag wäre super.",
+                "2026-12-11",
+                None,
+            ),
+            (
+                "de",
+                "Rechnung\nFür eine Antwort bis Freitag wäre ich Ihnen dankbar.",
+                "2026-12-11",
+                None,
+            ),
+            (
+                "zh",
+                "导出\n导出失败，今晚7点前必须交给客户。",
+                "today",
+                Some("19:00"),
+            ),
+            (
+                "zh",
+                "控制台\n控制台打不开，我们今天下午3点开会前需要导出报表。",
+                "today",
+                Some("15:00"),
+            ),
+            (
+                "ja",
+                "ログイン\nログインできません。明朝9時までに復旧をお願いします。",
+                "2026-12-10",
+                None,
+            ),
+        ] {
+            let s = builtin(lang, text);
+            assert_eq!(s.deadline.as_deref(), Some(day), "{lang}: {text}");
+            assert_eq!(s.deadline_time.as_deref(), time, "{lang}: {text}");
+        }
+        for (lang, text) in [
+            (
+                "de",
+                "Sync\nBis Freitagabend lief alles, seitdem nicht mehr.",
+            ),
+            ("zh", "控制台\n昨天下午3点开会前还能正常使用。"),
+        ] {
+            assert_eq!(builtin(lang, text).deadline, None, "{lang}: {text}");
+        }
+        for (text, phone) in [
+            (
+                "支払方法\n平日は出られないので、18時以降に090-1234-5678にかけてください。",
+                Some("090-1234-5678"),
+            ),
+            (
+                "二段階認証\n設定の手順をお電話で教えていただけますか。",
+                None,
+            ),
+        ] {
+            let s = builtin("ja", text);
+            assert!(
+                s.asks.iter().any(|a| a == "callback"),
+                "{text}: {:?}",
+                s.asks
+            );
+            assert_eq!(s.phone.as_deref(), phone, "{text}");
+        }
+        for text in [
+            "ログイン\n昨日から今日にかけてログインできません。",
+            "手順\n先日お電話でご説明いただいた手順で試しました。",
+        ] {
+            let s = builtin("ja", text);
+            assert!(
+                !s.asks.iter().any(|a| a == "callback"),
+                "{text}: {:?}",
+                s.asks
+            );
         }
     }
 
