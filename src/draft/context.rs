@@ -507,6 +507,19 @@ pub fn context(c: &ContextInput<'_>) -> Value {
                 .unwrap_or_else(|| l.business_days(days)),
         )
     };
+    // The billing check follows a deadline they stated (a time of today, today, a day sooner
+    // than the business days), never urgency alone: checking payments takes the time it
+    // takes. Never "within two business days" beside "by 15:00 today" (round 20 ja 10).
+    let stated = |days: u32| {
+        let today = by_time.map(|t| l.by_time(t)).or_else(|| {
+            (today && !after_hours(s, p.same_day_until)).then(|| l.today().to_string())
+        });
+        string(
+            today
+                .or_else(|| before_day(days))
+                .unwrap_or_else(|| l.business_days(days)),
+        )
+    };
     // A department, a company or a bare title is not greeted by name ("Hello Accounts,"); the
     // person who signed its letter is, as is someone who signs in another script than the
     // display name's ("近藤 博" for "Hiroshi Kondo").
@@ -664,10 +677,7 @@ pub fn context(c: &ContextInput<'_>) -> Value {
             "promise",
             object([
                 ("reply", soon(p.reply_business_days)),
-                (
-                    "billing",
-                    string(l.business_days(p.billing_check_business_days)),
-                ),
+                ("billing", stated(p.billing_check_business_days)),
                 ("callback", soon(p.callback_business_days)),
                 ("today", string(l.today())),
                 // The reply is promised for today (or by a time of it): no "or sooner".
@@ -712,6 +722,10 @@ mod tests {
     }
 
     fn ctx_at(signals: &Signals, facts: &[Fact], now: DateTime<Utc>) -> Value {
+        ctx_with(signals, facts, now, false)
+    }
+
+    fn ctx_with(signals: &Signals, facts: &[Fact], now: DateTime<Utc>, urgent: bool) -> Value {
         let (_, text) = crate::builtin::LOCALES
             .iter()
             .find(|(rel, _)| *rel == "en/locale.toml")
@@ -732,12 +746,41 @@ mod tests {
             own_addresses: &["support@example.com".to_string()],
             facts,
             signals,
-            urgent: false,
+            urgent,
             upset: false,
             followup: false,
             stated: true,
             now,
         })
+    }
+
+    /// Round 20 ja 10: "within 2 business days" for the billing check beside "by 15:00 today".
+    /// The check follows a deadline they stated; urgency alone leaves it at the business days.
+    #[test]
+    fn the_billing_check_follows_a_stated_deadline_not_urgency_alone() {
+        let written = NaiveDate::from_ymd_opt(2026, 12, 9);
+        let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0);
+        let promise = |deadline: Option<&str>, time: Option<&str>, urgent: bool| {
+            let signals = Signals {
+                deadline: deadline.map(str::to_string),
+                deadline_time: time.map(str::to_string),
+                written,
+                written_time: nine,
+                ..Signals::default()
+            };
+            ctx_with(&signals, &[], DateTime::<Utc>::MAX_UTC, urgent)["promise"]["billing"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        };
+        let by_three = promise(Some("today"), Some("15:00"), false);
+        assert!(by_three.contains("3"), "{by_three}");
+        let today = promise(Some("today"), None, false);
+        let later = promise(None, None, false);
+        assert_ne!(today, later);
+        assert!(!by_three.contains("business") && !today.contains("business"));
+        assert!(later.contains("business"), "{later}");
+        assert_eq!(promise(None, None, true), later);
     }
 
     #[test]
