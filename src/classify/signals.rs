@@ -4180,9 +4180,9 @@ days.other_week = ['next week']
         }
     }
 
-    /// Rounds 16 (de), 18 (zh) and 20 (ja): deadlines expected or wished for ("Ich erwarte bis
-    /// heute 16 Uhr eine Rückmeldung", "bis Freitagvormittag wäre super"), tonight's hour and a
-    /// meeting at a time today ("今晚7点前", "下午3点开会前"), tomorrow morning ("明朝"), and a
+    /// Round 20 (de zh ja): deadlines expected or wished for ("Ich erwarte bis heute 16 Uhr
+    /// eine Rückmeldung", "bis Freitagvormittag wäre super"), tonight's hour and a meeting at
+    /// a time today ("今晚7点前", "下午3点开会前"), tomorrow morning ("明朝"), and a
     /// call asked for at a number or to be walked through on the phone. Their look-alikes (a
     /// period "through" a day, a call that was made) are none.
     #[test]
