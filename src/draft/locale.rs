@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -263,9 +263,15 @@ impl NotAPerson {
                 }
             }
         }
+        // Contiguous NFAs, the smallest kind: a name is a few words, read a few times a draft.
+        let build = |words: Vec<String>| {
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(words)
+        };
         Ok(NotAPerson {
-            unspaced: AhoCorasick::new(unspaced_words)?,
-            spaced: AhoCorasick::new(spaced_words)?,
+            unspaced: build(unspaced_words)?,
+            spaced: build(spaced_words)?,
         })
     }
 }
