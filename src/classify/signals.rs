@@ -1361,15 +1361,15 @@ impl SignalRules {
                 let named = words
                     .iter()
                     .any(|&(s, e)| e <= m.start() + 4 || (s >= m.end() && s <= m.end() + 16));
-                // Asked to call, the number they write is the one to call. A bare run of
-                // digits only right after a phone word ("手机是…", "mobile: …").
-                let digits = candidate.chars().filter(char::is_ascii_digit).count();
+                // A bare run of digits only right after a phone word ("手机是…", "mobile: …").
                 let introduced = words
                     .iter()
                     .any(|&(_, e)| e <= m.start() && m.start() - e <= BARE_PHONE_GAP);
                 if bare && !introduced {
                     continue;
                 }
+                // Asked to call, the number they write is the one to call.
+                let digits = candidate.chars().filter(char::is_ascii_digit).count();
                 if intl || named || (callback_asked && digits >= 8) {
                     return Some(candidate.to_string());
                 }

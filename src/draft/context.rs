@@ -511,11 +511,11 @@ pub fn context(c: &ContextInput<'_>) -> Value {
     // than the business days), never urgency alone: checking payments takes the time it
     // takes. Never "within two business days" beside "by 15:00 today" (round 20 ja 10).
     let stated = |days: u32| {
-        let today = by_time.map(|t| l.by_time(t)).or_else(|| {
+        let stated_today = by_time.map(|t| l.by_time(t)).or_else(|| {
             (today && !after_hours(s, p.same_day_until)).then(|| l.today().to_string())
         });
         string(
-            today
+            stated_today
                 .or_else(|| before_day(days))
                 .unwrap_or_else(|| l.business_days(days)),
         )
