@@ -1362,10 +1362,11 @@ impl SignalRules {
                     .iter()
                     .any(|&(s, e)| e <= m.start() + 4 || (s >= m.end() && s <= m.end() + 16));
                 // A bare run of digits only right after a phone word ("手机是…", "mobile: …").
-                let introduced = words
-                    .iter()
-                    .any(|&(_, e)| e <= m.start() && m.start() - e <= BARE_PHONE_GAP);
-                if bare && !introduced {
+                if bare
+                    && !words
+                        .iter()
+                        .any(|&(_, e)| e <= m.start() && m.start() - e <= BARE_PHONE_GAP)
+                {
                     continue;
                 }
                 // Asked to call, the number they write is the one to call.

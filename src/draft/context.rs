@@ -487,11 +487,13 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         .as_deref()
         .filter(|_| today)
         .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok());
-    let same_day = match by_time {
+    // Today (by the time they named, if any) when `wanted`, and still their working day.
+    let today_if = |wanted: bool| match by_time {
         Some(t) => Some(l.by_time(t)),
-        None if urgent && !after_hours(s, p.same_day_until) => Some(l.today().to_string()),
+        None if wanted && !after_hours(s, p.same_day_until) => Some(l.today().to_string()),
         None => None,
     };
+    let same_day = today_if(urgent);
     // A day they named is promised only when it comes sooner than the business days would:
     // "before the end of the month" never pushes the reply to the 31st.
     let before_day = |days: u32| {
@@ -499,27 +501,18 @@ pub fn context(c: &ContextInput<'_>) -> Value {
         let by = business_days_after(s.written?, days)?;
         (day <= by).then(|| l.before_day(day)).flatten()
     };
-    let soon = |days: u32| {
+    let promise = |same_day: Option<String>, days: u32| {
         string(
             same_day
-                .clone()
                 .or_else(|| before_day(days))
                 .unwrap_or_else(|| l.business_days(days)),
         )
     };
+    let soon = |days: u32| promise(same_day.clone(), days);
     // The billing check follows a deadline they stated (a time of today, today, a day sooner
     // than the business days), never urgency alone: checking payments takes the time it
     // takes. Never "within two business days" beside "by 15:00 today" (round 20 ja 10).
-    let stated = |days: u32| {
-        let stated_today = by_time.map(|t| l.by_time(t)).or_else(|| {
-            (today && !after_hours(s, p.same_day_until)).then(|| l.today().to_string())
-        });
-        string(
-            stated_today
-                .or_else(|| before_day(days))
-                .unwrap_or_else(|| l.business_days(days)),
-        )
-    };
+    let stated = |days: u32| promise(today_if(today), days);
     // A department, a company or a bare title is not greeted by name ("Hello Accounts,"); the
     // person who signed its letter is, as is someone who signs in another script than the
     // display name's ("近藤 博" for "Hiroshi Kondo").
